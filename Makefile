@@ -1,0 +1,35 @@
+# Nuzantara: the two commands are `make dev` (run everything locally) and `make test` (every test).
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+export WRANGLER_SEND_METRICS := false
+export CLOUDFLARE_CF_FETCH_ENABLED := false
+
+.PHONY: dev test setup build test-native test-integration lint size clean
+
+dev:                ## set up, build, migrate, load the KB, serve API + PWA on http://127.0.0.1:$${PORT:-8787}
+	scripts/dev.sh
+
+test: setup build lint test-native test-integration   ## every test
+
+setup:              ## install the wasm target, worker-build, wasm-bindgen-cli and npm packages if missing
+	scripts/setup.sh
+
+build:              ## build the worker (release WASM) into workers/build/
+	scripts/build-worker.sh
+
+lint:               ## formatting and clippy, warnings as errors
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p nuzantara-worker --target wasm32-unknown-unknown -- -D warnings
+
+test-native:        ## shared/ and kb-build unit and property tests
+	cargo test --workspace
+
+test-integration:   ## API tests against the built worker under wrangler dev (real D1/KV/R2 simulation)
+	node --test --test-concurrency=1 tests/integration/
+
+size:               ## release WASM size, raw and gzip
+	scripts/wasm-size.sh
+
+clean:
+	cargo clean; rm -rf workers/build .wrangler

@@ -1,0 +1,319 @@
+//! Typed configuration, read once from the worker's vars and secrets and checked before any request is served.
+//!
+//! Every provider base URL is configurable so that tests point them at local fakes.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// Where vector search runs: brute force over vectors kept in D1 (dev, tests), or the Vectorize binding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VectorMode {
+    Local,
+    Vectorize,
+}
+
+impl VectorMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Local => "local",
+            Self::Vectorize => "vectorize",
+        }
+    }
+}
+
+/// How query embeddings are made. `None` means keyword-only search, and the API says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmbedderConfig {
+    None,
+    WorkersAi { model: String },
+    OpenAiCompatible { base_url: String, model: String, api_key: Option<String> },
+}
+
+impl EmbedderConfig {
+    pub fn mode(&self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::WorkersAi { .. } => "workers-ai",
+            Self::OpenAiCompatible { .. } => "openai-compatible",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RerankerMode {
+    Local,
+    WorkersAi,
+}
+
+impl RerankerMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Local => "local",
+            Self::WorkersAi => "workers-ai",
+        }
+    }
+}
+
+/// An LLM provider the router may use; only those with credentials (or needing none) are listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderConfig {
+    pub name: String,
+    pub kind: ProviderKind,
+    pub base_url: String,
+    pub api_key: Option<String>,
+    pub model: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProviderKind {
+    Anthropic,
+    OpenAiCompatible,
+    WorkersAi,
+    Offline,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub environment: Environment,
+    /// Origins allowed by CORS; `*` only in development.
+    pub cors_origins: Vec<String>,
+    pub max_body_bytes: usize,
+    pub vector: VectorMode,
+    pub embedder: EmbedderConfig,
+    pub reranker: RerankerMode,
+    pub search_cache_ttl_secs: u64,
+    /// Ordered: the router tries them in this order unless the routing policy says otherwise.
+    pub providers: Vec<ProviderConfig>,
+}
+
+/// All the problems found in the configuration at once, so an operator fixes them in one go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub Vec<String>);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid configuration: {}", self.0.join("; "))
+    }
+}
+
+impl Config {
+    /// Builds the config from a lookup over vars and secrets (`None` = unset or empty).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let mut errors = Vec::new();
+
+        let environment = match get("ENVIRONMENT").as_deref().unwrap_or("development") {
+            "development" | "dev" => Environment::Development,
+            "production" | "prod" => Environment::Production,
+            other => {
+                errors.push(format!("ENVIRONMENT must be development or production, not {other:?}"));
+                Environment::Development
+            }
+        };
+
+        let cors_origins: Vec<String> = get("CORS_ORIGINS")
+            .unwrap_or_else(|| "*".into())
+            .split(',')
+            .map(|s| s.trim().trim_end_matches('/').to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if environment == Environment::Production && cors_origins.iter().any(|o| o == "*") {
+            errors.push("CORS_ORIGINS must list origins (not *) in production".into());
+        }
+        for o in cors_origins.iter().filter(|o| *o != "*") {
+            if !is_http_url(o) {
+                errors.push(format!("CORS_ORIGINS entry {o:?} is not an http(s) origin"));
+            }
+        }
+
+        let max_body_bytes = parse_num(&get, "MAX_BODY_BYTES", 262_144, 1_024..=10_485_760, &mut errors) as usize;
+        let search_cache_ttl_secs = parse_num(&get, "SEARCH_CACHE_TTL_SECS", 300, 0..=86_400, &mut errors);
+
+        let vector = match get("VECTOR_INDEX").as_deref().unwrap_or("local") {
+            "local" => VectorMode::Local,
+            "vectorize" => VectorMode::Vectorize,
+            other => {
+                errors.push(format!("VECTOR_INDEX must be local or vectorize, not {other:?}"));
+                VectorMode::Local
+            }
+        };
+
+        let embedder = match get("EMBEDDER").as_deref().unwrap_or("none") {
+            "none" => EmbedderConfig::None,
+            "workers-ai" => EmbedderConfig::WorkersAi {
+                model: get("EMBEDDING_MODEL").unwrap_or_else(|| "@cf/baai/bge-m3".into()),
+            },
+            "openai" => match get("EMBEDDING_BASE_URL") {
+                Some(base_url) if is_http_url(&base_url) => EmbedderConfig::OpenAiCompatible {
+                    base_url: base_url.trim_end_matches('/').to_string(),
+                    model: get("EMBEDDING_MODEL").unwrap_or_else(|| "text-embedding-3-small".into()),
+                    api_key: get("EMBEDDING_API_KEY"),
+                },
+                _ => {
+                    errors.push("EMBEDDER=openai needs EMBEDDING_BASE_URL (http or https)".into());
+                    EmbedderConfig::None
+                }
+            },
+            other => {
+                errors.push(format!("EMBEDDER must be none, workers-ai or openai, not {other:?}"));
+                EmbedderConfig::None
+            }
+        };
+        if vector == VectorMode::Vectorize && embedder == EmbedderConfig::None {
+            errors.push("VECTOR_INDEX=vectorize needs an EMBEDDER".into());
+        }
+
+        let reranker = match get("RERANKER").as_deref().unwrap_or("local") {
+            "local" => RerankerMode::Local,
+            "workers-ai" => RerankerMode::WorkersAi,
+            other => {
+                errors.push(format!("RERANKER must be local or workers-ai, not {other:?}"));
+                RerankerMode::Local
+            }
+        };
+
+        let providers = read_providers(&get, &mut errors);
+
+        if errors.is_empty() {
+            Ok(Self {
+                environment,
+                cors_origins,
+                max_body_bytes,
+                vector,
+                embedder,
+                reranker,
+                search_cache_ttl_secs,
+                providers,
+            })
+        } else {
+            Err(ConfigError(errors))
+        }
+    }
+
+    pub fn cors_allows(&self, origin: &str) -> bool {
+        self.cors_origins.iter().any(|o| o == "*" || o.eq_ignore_ascii_case(origin))
+    }
+}
+
+/// Providers with keys become candidates; the offline provider is always last so chat never has nothing.
+fn read_providers(get: &impl Fn(&str) -> Option<String>, errors: &mut Vec<String>) -> Vec<ProviderConfig> {
+    let mut out = Vec::new();
+    let mut add = |name: &str, kind, url_var: &str, default_url: &str, key_var: &str, model_var: &str, model: &str| {
+        if let Some(key) = get(key_var) {
+            let base_url = get(url_var).unwrap_or_else(|| default_url.into());
+            if !is_http_url(&base_url) {
+                errors.push(format!("{url_var} is not an http(s) URL"));
+            }
+            out.push(ProviderConfig {
+                name: name.into(),
+                kind,
+                base_url: base_url.trim_end_matches('/').into(),
+                api_key: Some(key),
+                model: get(model_var).unwrap_or_else(|| model.into()),
+            });
+        }
+    };
+    use ProviderKind::*;
+    add("anthropic", Anthropic, "ANTHROPIC_BASE_URL", "https://api.anthropic.com", "ANTHROPIC_API_KEY",
+        "ANTHROPIC_MODEL", "claude-sonnet-4-5");
+    add("openai", OpenAiCompatible, "OPENAI_BASE_URL", "https://api.openai.com/v1", "OPENAI_API_KEY",
+        "OPENAI_MODEL", "gpt-4o-mini");
+    add("deepseek", OpenAiCompatible, "DEEPSEEK_BASE_URL", "https://api.deepseek.com/v1", "DEEPSEEK_API_KEY",
+        "DEEPSEEK_MODEL", "deepseek-chat");
+    add("openrouter", OpenAiCompatible, "OPENROUTER_BASE_URL", "https://openrouter.ai/api/v1",
+        "OPENROUTER_API_KEY", "OPENROUTER_MODEL", "meta-llama/llama-3.3-70b-instruct");
+    if get("WORKERS_AI_CHAT").as_deref() == Some("true") {
+        out.push(ProviderConfig {
+            name: "workers-ai".into(),
+            kind: WorkersAi,
+            base_url: String::new(),
+            api_key: None,
+            model: get("WORKERS_AI_MODEL").unwrap_or_else(|| "@cf/meta/llama-3.3-70b-instruct-fp8-fast".into()),
+        });
+    }
+    out.push(ProviderConfig {
+        name: "offline".into(),
+        kind: Offline,
+        base_url: String::new(),
+        api_key: None,
+        model: "offline-extractive".into(),
+    });
+    out
+}
+
+fn parse_num(
+    get: &impl Fn(&str) -> Option<String>,
+    key: &str,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+    errors: &mut Vec<String>,
+) -> u64 {
+    match get(key) {
+        None => default,
+        Some(v) => match v.parse::<u64>() {
+            Ok(n) if range.contains(&n) => n,
+            _ => {
+                errors.push(format!("{key} must be a whole number in {}..={}", range.start(), range.end()));
+                default
+            }
+        },
+    }
+}
+
+fn is_http_url(s: &str) -> bool {
+    (s.starts_with("http://") || s.starts_with("https://")) && s.len() > "https://".len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let m: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| m.get(k).cloned())
+    }
+
+    #[test]
+    fn empty_config_is_a_working_offline_development_setup() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.environment, Environment::Development);
+        assert_eq!(c.vector, VectorMode::Local);
+        assert_eq!(c.embedder, EmbedderConfig::None);
+        assert_eq!(c.providers.len(), 1);
+        assert_eq!(c.providers[0].kind, ProviderKind::Offline);
+        assert!(c.cors_allows("http://anything.example"));
+    }
+
+    #[test]
+    fn keys_enable_providers_in_order_before_offline() {
+        let c = cfg(&[("OPENAI_API_KEY", "sk-x"), ("OPENAI_BASE_URL", "http://127.0.0.1:9999/v1/"),
+                      ("ANTHROPIC_API_KEY", "a")]).unwrap();
+        let names: Vec<_> = c.providers.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["anthropic", "openai", "offline"]);
+        assert_eq!(c.providers[1].base_url, "http://127.0.0.1:9999/v1");
+    }
+
+    #[test]
+    fn all_problems_are_reported_together() {
+        let err = cfg(&[("ENVIRONMENT", "production"), ("MAX_BODY_BYTES", "lots"), ("EMBEDDER", "openai"),
+                        ("VECTOR_INDEX", "pinecone")]).unwrap_err();
+        assert_eq!(err.0.len(), 4, "{err}");
+        assert!(err.to_string().contains("CORS_ORIGINS"));
+        assert!(err.to_string().contains("MAX_BODY_BYTES"));
+    }
+
+    #[test]
+    fn cors_list_is_exact() {
+        let c = cfg(&[("CORS_ORIGINS", "https://app.balizero.com, http://localhost:8787/")]).unwrap();
+        assert!(c.cors_allows("https://app.balizero.com"));
+        assert!(c.cors_allows("http://localhost:8787"));
+        assert!(!c.cors_allows("https://evil.example"));
+        assert!(cfg(&[("CORS_ORIGINS", "javascript:alert(1)")]).is_err());
+    }
+}

@@ -1,0 +1,14 @@
+//! Nuzantara's domain logic, kept free of the Workers runtime so that it is tested natively.
+//!
+//! The worker crate wires these pieces to D1, KV, R2 and HTTP; `kb-build` uses them at build time.
+
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod ids;
+pub mod kb;
+pub mod log;
+pub mod metrics;
+pub mod routes;
+pub mod search;
+pub mod sse;

@@ -1,0 +1,186 @@
+//! The route table: every API route the worker serves, in one place.
+//!
+//! Matching is pure (method + path in, route + path parameters out) so the 404/405 rules are
+//! tested natively; the worker's `router` module maps each [`Route`] to its handler.
+
+use crate::error::{ApiError, ErrorCode};
+
+/// Every route, by name. Handlers are chosen by matching on this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Route {
+    Health,
+    HealthDetailed,
+    Metrics,
+    Search,
+    Collections,
+    KbDocument,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s.to_ascii_uppercase().as_str() {
+            "GET" | "HEAD" => Self::Get,
+            "POST" => Self::Post,
+            "PUT" => Self::Put,
+            "PATCH" => Self::Patch,
+            "DELETE" => Self::Delete,
+            _ => return None,
+        })
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+        }
+    }
+}
+
+/// (method, path pattern, route). `{name}` matches one non-empty path segment.
+pub const ROUTES: &[(Method, &str, Route)] = &[
+    (Method::Get, "/health", Route::Health),
+    (Method::Get, "/health/detailed", Route::HealthDetailed),
+    (Method::Get, "/metrics", Route::Metrics),
+    (Method::Post, "/api/search", Route::Search),
+    (Method::Get, "/api/collections", Route::Collections),
+    (Method::Get, "/api/documents/{id}", Route::KbDocument),
+];
+
+/// Path prefixes the worker owns. Anything else falls through to the static PWA assets.
+pub const API_ROOTS: &[&str] = &["/api", "/health", "/metrics", "/bali-zero", "/v1", "/crm", "/openapi.json"];
+
+pub fn is_api_path(path: &str) -> bool {
+    API_ROOTS.iter().any(|root| {
+        path.strip_prefix(root).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matched {
+    pub route: Route,
+    /// The pattern, used as the `route` label in metrics (bounded cardinality).
+    pub pattern: &'static str,
+    pub params: Vec<(&'static str, String)>,
+}
+
+impl Matched {
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Finds the route for a request: 404 when no pattern matches the path, 405 (with `Allow`)
+/// when the path exists under other methods.
+pub fn match_route(method: &str, path: &str) -> Result<Matched, ApiError> {
+    let path = if path.len() > 1 { path.trim_end_matches('/') } else { path };
+    let mut allowed: Vec<&str> = Vec::new();
+    let method = Method::parse(method);
+    for (m, pattern, route) in ROUTES {
+        if let Some(params) = match_pattern(pattern, path) {
+            if Some(*m) == method {
+                return Ok(Matched { route: *route, pattern, params });
+            }
+            if !allowed.contains(&m.as_str()) {
+                allowed.push(m.as_str());
+            }
+        }
+    }
+    if allowed.is_empty() {
+        Err(ApiError::new(ErrorCode::NotFound, format!("no route for {path}")))
+    } else {
+        Err(ApiError::new(ErrorCode::MethodNotAllowed, format!("allowed methods: {}", allowed.join(", ")))
+            .with_header("Allow", allowed.join(", ")))
+    }
+}
+
+fn match_pattern(pattern: &'static str, path: &str) -> Option<Vec<(&'static str, String)>> {
+    let mut pat = pattern.split('/');
+    let mut segs = path.split('/');
+    let mut params = Vec::new();
+    loop {
+        match (pat.next(), segs.next()) {
+            (None, None) => return Some(params),
+            (Some(p), Some(s)) if p.starts_with('{') && p.ends_with('}') => {
+                if s.is_empty() {
+                    return None;
+                }
+                params.push((&p[1..p.len() - 1], percent_decode(s)?));
+            }
+            (Some(p), Some(s)) if p == s => {}
+            _ => return None,
+        }
+    }
+}
+
+/// Decodes `%XX` escapes in a path segment; rejects malformed escapes and non-UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_static_and_parameterised_routes() {
+        assert_eq!(match_route("GET", "/health").unwrap().route, Route::Health);
+        assert_eq!(match_route("GET", "/health/").unwrap().route, Route::Health);
+        let m = match_route("GET", "/api/documents/kbli%2F56101").unwrap();
+        assert_eq!(m.route, Route::KbDocument);
+        assert_eq!(m.param("id"), Some("kbli/56101"));
+        assert_eq!(m.pattern, "/api/documents/{id}");
+    }
+
+    #[test]
+    fn unknown_path_is_404_and_wrong_method_is_405_with_allow() {
+        let e = match_route("GET", "/nope").unwrap_err();
+        assert_eq!(e.status(), 404);
+        let e = match_route("DELETE", "/api/search").unwrap_err();
+        assert_eq!(e.status(), 405);
+        assert_eq!(e.headers, vec![("Allow".to_string(), "POST".to_string())]);
+        let e = match_route("BREW", "/health").unwrap_err();
+        assert_eq!(e.status(), 405);
+    }
+
+    #[test]
+    fn empty_or_malformed_parameters_do_not_match() {
+        assert_eq!(match_route("GET", "/api/documents/").unwrap_err().status(), 404);
+        assert_eq!(match_route("GET", "/api/documents/%zz").unwrap_err().status(), 404);
+        assert_eq!(match_route("GET", "/api/documents/a/b").unwrap_err().status(), 404);
+    }
+
+    #[test]
+    fn api_paths_are_told_apart_from_pwa_assets() {
+        assert!(is_api_path("/health"));
+        assert!(is_api_path("/api/search"));
+        assert!(is_api_path("/metrics"));
+        assert!(!is_api_path("/"));
+        assert!(!is_api_path("/app.js"));
+        assert!(!is_api_path("/healthy.png"));
+        assert!(!is_api_path("/apiary.html"));
+    }
+}

@@ -1,0 +1,165 @@
+//! Query analysis: normalisation, terms, exact codes (KBLI 56101, visa E33G), glossary expansion,
+//! the FTS5 MATCH expression, and collection routing hints.
+
+use unicode_normalization::UnicodeNormalization;
+
+use super::glossary;
+
+const STOPWORDS: &[&str] = &[
+    // English
+    "a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "how", "i", "in", "is", "it",
+    "me", "my", "of", "on", "or", "that", "the", "their", "there", "this", "to", "was", "what", "when", "where",
+    "which", "who", "why", "will", "with", "you", "your", "much", "many", "should", "would", "could", "have", "has",
+    "we", "our", "about", "into", "than", "then", "these", "those", "been", "being", "not", "no", "but", "if",
+    // Indonesian
+    "apa", "apakah", "yang", "dan", "di", "ke", "dari", "untuk", "dengan", "ini", "itu", "saya", "bagaimana",
+    "berapa", "adalah", "atau", "pada", "dalam", "bisa", "tidak", "ada", "kami", "kita", "anda", "jika", "akan",
+    "sudah", "oleh", "juga", "tersebut", "sebagai",
+    // Italian
+    "il", "lo", "la", "le", "gli", "un", "una", "uno", "di", "da", "del", "della", "dei", "delle", "per", "con",
+    "che", "come", "quanto", "quale", "quali", "cosa", "sono", "mi", "si", "ho", "posso", "nel", "nella", "al",
+    "alla", "ai", "e", "o", "non", "ed", "su",
+];
+
+/// Lowercase, strip diacritics (è → e), collapse whitespace.
+pub fn normalise(s: &str) -> String {
+    let folded: String =
+        s.nfd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).collect::<String>().to_lowercase();
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Splits normalised text into alphanumeric tokens, as the FTS5 unicode61 tokenizer does.
+pub fn tokens(s: &str) -> Vec<String> {
+    normalise(s).split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).map(str::to_string).collect()
+}
+
+/// A visa/permit code (c1, d12, e33g, e28a) or a KBLI code (2–5 digits) — matched exactly, boosted in ranking.
+pub fn is_code(t: &str) -> bool {
+    let b = t.as_bytes();
+    let visa = b.len() >= 2
+        && b.len() <= 4
+        && b[0].is_ascii_lowercase()
+        && b[1].is_ascii_digit()
+        && b[1..].iter().take_while(|c| c.is_ascii_digit()).count() <= 2
+        && b.iter().skip(1).skip_while(|c| c.is_ascii_digit()).all(|c| c.is_ascii_lowercase())
+        && b.iter().skip(1).skip_while(|c| c.is_ascii_digit()).count() <= 1;
+    let kbli = b.len() == 5 && b.iter().all(u8::is_ascii_digit);
+    visa || kbli
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Analysis {
+    /// Content terms of the query itself, in order, deduplicated.
+    pub terms: Vec<String>,
+    /// Exact codes found among the terms.
+    pub codes: Vec<String>,
+    /// Glossary expansions not already among the terms.
+    pub expansions: Vec<String>,
+    /// Collections the query's words point to (hints, not filters).
+    pub route_hints: Vec<String>,
+}
+
+pub const MAX_TERMS: usize = 48;
+
+pub fn analyze(query: &str, expand: bool) -> Analysis {
+    let all = tokens(query);
+    let mut terms: Vec<String> = Vec::new();
+    for t in &all {
+        if !STOPWORDS.contains(&t.as_str()) && !terms.contains(t) && terms.len() < MAX_TERMS {
+            terms.push(t.clone());
+        }
+    }
+    if terms.is_empty() {
+        // A query of only stopwords still searches for them rather than nothing.
+        for t in all.into_iter().take(MAX_TERMS) {
+            if !terms.contains(&t) {
+                terms.push(t);
+            }
+        }
+    }
+    let codes = terms.iter().filter(|t| is_code(t)).cloned().collect();
+    let mut expansions = Vec::new();
+    let mut route_hints: Vec<String> = Vec::new();
+    if expand {
+        for t in &terms {
+            for e in glossary::expansions(t) {
+                if !terms.iter().any(|x| x == e) && !expansions.iter().any(|x: &String| x == e) {
+                    expansions.push(e.to_string());
+                }
+            }
+        }
+        for t in terms.iter().chain(expansions.iter()) {
+            for (key, cols) in glossary::ROUTES {
+                if t == key {
+                    for c in *cols {
+                        if !route_hints.iter().any(|h| h == c) {
+                            route_hints.push(c.to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Analysis { terms, codes, expansions, route_hints }
+}
+
+impl Analysis {
+    /// The FTS5 MATCH expression: every term quoted (so `NEAR`, `*`, `-`, `"` are just text) and OR-ed.
+    /// `None` when there is nothing searchable (e.g. a query of punctuation).
+    pub fn fts_query(&self) -> Option<String> {
+        let parts: Vec<String> = self
+            .terms
+            .iter()
+            .chain(self.expansions.iter())
+            .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" OR "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_recognised() {
+        for c in ["c1", "c22a", "e33g", "e28a", "d12", "56101", "e31b"] {
+            assert!(is_code(c), "{c}");
+        }
+        for n in ["pasal", "2025", "c", "e333gg", "abc1", "123456", "pt"] {
+            assert!(!is_code(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn analysis_drops_stopwords_and_expands_across_languages() {
+        let a = analyze("Quanto costa il visto C1 per un ristorante?", true);
+        assert_eq!(a.terms, ["costa", "visto", "c1", "ristorante"]);
+        assert_eq!(a.codes, ["c1"]);
+        assert!(a.expansions.contains(&"restoran".to_string()));
+        assert!(a.expansions.contains(&"visa".to_string()));
+        assert!(a.route_hints.contains(&"kbli_eye".to_string()));
+        assert!(a.route_hints.contains(&"visa_oracle".to_string()));
+        let plain = analyze("KBLI restoran", false);
+        assert!(plain.expansions.is_empty() && plain.route_hints.is_empty());
+    }
+
+    #[test]
+    fn fts_syntax_in_queries_is_neutralised() {
+        let a = analyze("\"tax\" NEAR(pajak*) -visa OR 1=1; DROP TABLE users--", false);
+        let q = a.fts_query().unwrap();
+        assert_eq!(q, "\"tax\" OR \"near\" OR \"pajak\" OR \"visa\" OR \"1\" OR \"drop\" OR \"table\" OR \"users\"");
+        assert_eq!(analyze("?!*-\"", true).fts_query(), None);
+    }
+
+    #[test]
+    fn diacritics_and_case_fold() {
+        assert_eq!(normalise("  Società   Perù "), "societa peru");
+        assert_eq!(tokens("PP 28/2025 Pasal 211"), ["pp", "28", "2025", "pasal", "211"]);
+    }
+
+    #[test]
+    fn stopword_only_queries_still_search() {
+        assert_eq!(analyze("what is the", true).terms, ["what", "is", "the"]);
+    }
+}

@@ -1,0 +1,49 @@
+//! Reciprocal rank fusion (Cormack et al., 2009): merges ranked lists without comparing their scores.
+
+use std::collections::HashMap;
+
+/// The usual constant: damps the head of each list so one list cannot dominate.
+pub const RRF_K: f64 = 60.0;
+
+/// Fuses ranked lists of ids into one list of (id, score), best first. Ties keep first-seen order,
+/// so the result is deterministic.
+pub fn rrf(lists: &[Vec<String>]) -> Vec<(String, f64)> {
+    let mut scores: HashMap<&str, (f64, usize)> = HashMap::new();
+    let mut order = 0usize;
+    for list in lists {
+        for (rank, id) in list.iter().enumerate() {
+            let e = scores.entry(id.as_str()).or_insert_with(|| {
+                order += 1;
+                (0.0, order)
+            });
+            e.0 += 1.0 / (RRF_K + rank as f64 + 1.0);
+        }
+    }
+    let mut out: Vec<(String, f64, usize)> = scores.into_iter().map(|(id, (s, o))| (id.to_string(), s, o)).collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)));
+    out.into_iter().map(|(id, s, _)| (id, s)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn items_in_both_lists_rise_to_the_top() {
+        let fused = rrf(&[ids(&["a", "b", "c"]), ids(&["c", "d", "a"])]);
+        let order: Vec<&str> = fused.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(order, ["a", "c", "b", "d"]);
+        assert!((fused[0].1 - (1.0 / 61.0 + 1.0 / 63.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_single_list_keeps_its_order() {
+        let fused = rrf(&[ids(&["x", "y", "z"])]);
+        assert_eq!(fused.iter().map(|(i, _)| i.as_str()).collect::<Vec<_>>(), ["x", "y", "z"]);
+        assert!(rrf(&[]).is_empty());
+    }
+}

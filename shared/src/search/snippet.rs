@@ -1,0 +1,110 @@
+//! Snippets: the passage of a chunk where the query terms are densest, with highlight ranges
+//! as UTF-16 offsets (what JavaScript string indices count), so the PWA can mark them without HTML.
+
+use super::analyze::normalise;
+
+pub const SNIPPET_CHARS: usize = 240;
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Snippet {
+    pub text: String,
+    /// `[start, end)` in UTF-16 code units of `text`.
+    pub highlights: Vec<(usize, usize)>,
+}
+
+/// Does a word of the text match a query term? Exact, or a prefix for terms of 4+ letters (stems).
+pub fn term_matches(word_norm: &str, term: &str) -> bool {
+    word_norm == term || (term.chars().count() >= 4 && word_norm.starts_with(term))
+}
+
+pub fn snippet(text: &str, terms: &[String]) -> Snippet {
+    // Word spans (byte offsets) with their normalised form.
+    let mut words: Vec<(usize, usize, bool)> = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                let norm = normalise(&text[s..i]);
+                words.push((s, i, terms.iter().any(|t| term_matches(&norm, t))));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    // Choose the window start (at a word) that covers the most matches.
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let byte_at_char = |n: usize| chars.get(n).map(|(b, _)| *b).unwrap_or(text.len());
+    let (mut best_start, mut best_hits) = (0usize, 0usize);
+    for (idx, (s, _, _)) in words.iter().enumerate() {
+        let end_limit = byte_at_char(text[..*s].chars().count() + SNIPPET_CHARS);
+        let hits = words[idx..].iter().take_while(|(ws, _, _)| *ws < end_limit).filter(|w| w.2).count();
+        if hits > best_hits {
+            best_hits = hits;
+            best_start = *s;
+        }
+    }
+    // Start a little before the window's first match for context, at a word boundary.
+    if let Some(first_match) = words.iter().find(|w| w.2 && w.0 >= best_start).map(|w| w.0) {
+        best_start = words.iter().find(|w| w.0 + 60 >= first_match).map(|w| w.0).unwrap_or(0);
+        if text[..best_start].trim().is_empty() {
+            best_start = 0;
+        }
+    }
+    let start_char = text[..best_start].chars().count();
+    let end = byte_at_char(start_char + SNIPPET_CHARS);
+    let end = if end < text.len() {
+        words.iter().rev().find(|(_, we, _)| *we <= end).map(|w| w.1).unwrap_or(end)
+    } else {
+        end
+    };
+    let (prefix, suffix) = (if best_start > 0 { "…" } else { "" }, if end < text.len() { "…" } else { "" });
+    let body = &text[best_start..end];
+    let out = format!("{prefix}{}{suffix}", body.replace(['\n', '\r'], " "));
+    let offset = prefix.encode_utf16().count();
+    let highlights = words
+        .iter()
+        .filter(|(s, e, m)| *m && *s >= best_start && *e <= end)
+        .map(|(s, e, _)| {
+            let a = offset + text[best_start..*s].encode_utf16().count();
+            (a, a + text[*s..*e].encode_utf16().count())
+        })
+        .collect();
+    Snippet { text: out, highlights }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn highlights_point_at_the_matched_words() {
+        let s = snippet("Kelompok ini mencakup usaha Restoran dan rumah makan.", &t(&["restoran"]));
+        assert_eq!(s.highlights.len(), 1);
+        let (a, b) = s.highlights[0];
+        let utf16: Vec<u16> = s.text.encode_utf16().collect();
+        assert_eq!(String::from_utf16(&utf16[a..b]).unwrap(), "Restoran");
+    }
+
+    #[test]
+    fn long_text_is_windowed_around_the_matches_and_offsets_survive_non_ascii() {
+        let text = format!("{} Società è 🙂 quindi il PAJAK si paga. {}", "lorem ipsum ".repeat(60), "dolor ".repeat(60));
+        let s = snippet(&text, &t(&["pajak"]));
+        assert!(s.text.starts_with('…') && s.text.ends_with('…'));
+        assert!(s.text.chars().count() <= SNIPPET_CHARS + 2);
+        let utf16: Vec<u16> = s.text.encode_utf16().collect();
+        let (a, b) = s.highlights[0];
+        assert_eq!(String::from_utf16(&utf16[a..b]).unwrap(), "PAJAK");
+    }
+
+    #[test]
+    fn no_match_gives_the_opening() {
+        let s = snippet("Short text.", &t(&["zzz"]));
+        assert_eq!(s.text, "Short text.");
+        assert!(s.highlights.is_empty());
+    }
+}

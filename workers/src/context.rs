@@ -1,0 +1,38 @@
+//! Per-request context: the environment, the config (parsed once per isolate), and the request id.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use nuzantara_shared::config::{Config, ConfigError};
+use nuzantara_shared::metrics::Metrics;
+use worker::Env;
+
+thread_local! {
+    static CONFIG: RefCell<Option<Result<Rc<Config>, ConfigError>>> = const { RefCell::new(None) };
+    /// Per-isolate metrics: `/metrics` reports what this isolate served.
+    pub static METRICS: RefCell<Metrics> = RefCell::new(Metrics::default());
+}
+
+pub struct Ctx {
+    pub env: Env,
+    pub config: Rc<Config>,
+    pub request_id: String,
+}
+
+/// Reads and validates the config the first time it is needed in this isolate.
+pub fn config(env: &Env) -> Result<Rc<Config>, ConfigError> {
+    CONFIG.with(|c| {
+        c.borrow_mut()
+            .get_or_insert_with(|| {
+                Config::from_lookup(|k| {
+                    env.secret(k).ok().map(|s| s.to_string()).or_else(|| env.var(k).ok().map(|v| v.to_string()))
+                })
+                .map(Rc::new)
+            })
+            .clone()
+    })
+}
+
+pub fn metrics<R>(f: impl FnOnce(&mut Metrics) -> R) -> R {
+    METRICS.with(|m| f(&mut m.borrow_mut()))
+}

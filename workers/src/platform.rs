@@ -1,0 +1,14 @@
+//! Time and randomness from the runtime, passed into domain code (which never reads them itself).
+
+/// Milliseconds since the epoch, for latency. Workers freeze the clock during CPU work (a Spectre
+/// mitigation), so this measures time spent waiting on I/O, which is what dominates here.
+pub fn clock_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// 16 bytes from the platform CSPRNG (`crypto.getRandomValues`).
+pub fn random16() -> [u8; 16] {
+    let mut b = [0u8; 16];
+    getrandom::getrandom(&mut b).expect("crypto.getRandomValues is always available in Workers");
+    b
+}

@@ -1,0 +1,104 @@
+//! Knowledge-base search and documents: handlers over the shared search pipeline.
+
+mod d1_index;
+mod embed;
+mod rerank;
+mod vectors;
+
+use nuzantara_shared::error::{ApiError, ApiResult};
+use nuzantara_shared::search::pipeline::{self, LexicalReranker};
+use nuzantara_shared::search::{SearchOutcome, SearchRequest};
+use serde::Deserialize;
+use serde_json::json;
+use worker::Request;
+
+use crate::context::{self, Ctx};
+use crate::respond::{self, internal, HandlerResult};
+use crate::{body, platform};
+
+pub use d1_index::D1Kb;
+
+/// `POST /api/search`
+pub async fn search(mut req: Request, ctx: &Ctx) -> HandlerResult {
+    let request: SearchRequest = body::json(&mut req, ctx).await?;
+    let kb = D1Kb::new(ctx)?;
+    let valid = request.validate(&kb.collection_names().await?)?;
+    let started = platform::clock_ms();
+
+    let cache_key = valid.cache_key(ctx.config.embedder.mode());
+    let kv = ctx.env.kv("KV").map_err(internal)?;
+    if ctx.config.search_cache_ttl_secs > 0 {
+        if let Ok(Some(cached)) = kv.get(&cache_key).json::<serde_json::Value>().await {
+            context::metrics(|m| m.incr("search_cache_hits", "Search answers served from the KV cache."));
+            return respond::json(200, &with_timing(cached, true, started));
+        }
+        context::metrics(|m| m.incr("search_cache_misses", "Search answers computed (not in the KV cache)."));
+    }
+
+    let outcome = serde_json::to_value(run(&valid, &kb, ctx).await?).map_err(internal)?;
+    if ctx.config.search_cache_ttl_secs > 0 {
+        // A cache write failure must not fail the search.
+        if let Ok(put) = kv.put(&cache_key, &outcome) {
+            let _ = put.expiration_ttl(ctx.config.search_cache_ttl_secs.max(60)).execute().await;
+        }
+    }
+    respond::json(200, &with_timing(outcome, false, started))
+}
+
+/// Runs the pipeline with the configured vector index, embedder and reranker.
+pub async fn run(valid: &nuzantara_shared::search::ValidSearch, kb: &D1Kb, ctx: &Ctx) -> ApiResult<SearchOutcome> {
+    let embedder = embed::from_config(ctx)?;
+    let vectors = vectors::from_config(ctx)?;
+    match rerank::from_config(ctx)? {
+        rerank::Configured::Local => pipeline::search(valid, kb, &vectors, &embedder, &LexicalReranker).await,
+        rerank::Configured::WorkersAi(r) => pipeline::search(valid, kb, &vectors, &embedder, &r).await,
+    }
+}
+
+fn with_timing(mut v: serde_json::Value, cached: bool, started: f64) -> serde_json::Value {
+    v["cached"] = json!(cached);
+    v["took_ms"] = json!(platform::clock_ms() - started);
+    v
+}
+
+/// `GET /api/collections`
+pub async fn collections(ctx: &Ctx) -> HandlerResult {
+    let kb = D1Kb::new(ctx)?;
+    respond::json(200, &json!({ "collections": kb.collection_stats().await? }))
+}
+
+#[derive(Deserialize)]
+struct DocQuery {
+    raw: Option<String>,
+}
+
+/// `GET /api/documents/{id}`: metadata and text of a knowledge-base document; `?raw=1` streams the
+/// source file from R2 with its content type.
+pub async fn document(id: &str, req: &Request, ctx: &Ctx) -> HandlerResult {
+    if id.len() > 300 || id.contains("..") {
+        return Err(ApiError::validation("not a document id"));
+    }
+    let kb = D1Kb::new(ctx)?;
+    let doc = kb.document(id).await?.ok_or_else(|| ApiError::not_found(format!("no document {id}")))?;
+    let raw = req.query::<DocQuery>().ok().and_then(|q| q.raw).is_some_and(|r| r == "1" || r == "true");
+    if raw {
+        let key = doc["r2_key"].as_str().ok_or_else(|| ApiError::not_found("this document has no stored source"))?;
+        let obj = ctx.env.bucket("DOCS").map_err(internal)?.get(key).execute().await.map_err(internal)?;
+        let obj = obj.ok_or_else(|| ApiError::not_found("the source file is not in storage"))?;
+        let ct = obj.http_metadata().content_type.unwrap_or_else(|| guess_type(key).to_string());
+        let bytes = obj.body().ok_or_else(|| ApiError::not_found("empty source"))?.bytes().await.map_err(internal)?;
+        let mut resp = worker::Response::from_bytes(bytes).map_err(internal)?;
+        resp.headers_mut().set("Content-Type", &ct).map_err(internal)?;
+        return Ok(resp);
+    }
+    respond::json(200, &doc)
+}
+
+fn guess_type(key: &str) -> &'static str {
+    match key.rsplit('.').next() {
+        Some("md") => "text/markdown; charset=utf-8",
+        Some("json") => "application/json; charset=utf-8",
+        Some("txt") => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}

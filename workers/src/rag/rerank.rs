@@ -1,0 +1,57 @@
+//! Reranking: the shared lexical scorer locally, Workers AI `@cf/baai/bge-reranker-base` in production.
+
+use nuzantara_shared::config::RerankerMode;
+use nuzantara_shared::error::{ApiError, ApiResult};
+use nuzantara_shared::search::analyze::Analysis;
+use nuzantara_shared::search::pipeline::{lexical_score, Candidate, DocMeta, Reranker};
+use serde::Deserialize;
+use serde_json::json;
+use worker::Ai;
+
+use crate::context::Ctx;
+use crate::respond::{internal, upstream};
+
+pub enum Configured {
+    Local,
+    WorkersAi(WorkersAiReranker),
+}
+
+pub struct WorkersAiReranker {
+    ai: Ai,
+}
+
+pub fn from_config(ctx: &Ctx) -> ApiResult<Configured> {
+    Ok(match ctx.config.reranker {
+        RerankerMode::Local => Configured::Local,
+        RerankerMode::WorkersAi => Configured::WorkersAi(WorkersAiReranker { ai: ctx.env.ai("AI").map_err(internal)? }),
+    })
+}
+
+impl Reranker for WorkersAiReranker {
+    async fn scores(&self, q: &Analysis, passages: &[(&Candidate, &DocMeta)]) -> Result<Vec<f64>, ApiError> {
+        #[derive(Deserialize)]
+        struct Item {
+            id: usize,
+            score: f64,
+        }
+        #[derive(Deserialize)]
+        struct Out {
+            response: Vec<Item>,
+        }
+        let contexts: Vec<_> = passages.iter().map(|(c, d)| json!({ "text": format!("{}\n{}", d.title, c.text) })).collect();
+        let query = q.terms.join(" ");
+        let out: Out = self
+            .ai
+            .run("@cf/baai/bge-reranker-base", json!({ "query": query, "contexts": contexts }))
+            .await
+            .map_err(upstream)?;
+        // The model's relevance, plus the exact-code evidence it cannot see.
+        let mut scores: Vec<f64> = passages.iter().map(|(c, d)| lexical_score(q, c, d) * 0.5).collect();
+        for item in out.response {
+            if let Some(s) = scores.get_mut(item.id) {
+                *s += item.score;
+            }
+        }
+        Ok(scores)
+    }
+}
