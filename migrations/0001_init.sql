@@ -14,13 +14,20 @@ CREATE TABLE users (
   password_hash TEXT NOT NULL,
   language      TEXT NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'id', 'it')),
   client_id     TEXT REFERENCES clients(id) ON DELETE SET NULL,
-  failed_logins INTEGER NOT NULL DEFAULT 0,
-  locked_until  INTEGER,
   disabled      INTEGER NOT NULL DEFAULT 0,
   created_at    INTEGER NOT NULL,
   updated_at    INTEGER NOT NULL
 );
 CREATE INDEX idx_users_client ON users(client_id);
+
+-- Failed-login back-off, keyed by a hash of the e-mail whether or not such a user exists,
+-- so that a lockout never tells an attacker which accounts are real.
+CREATE TABLE login_failures (
+  email_hash    TEXT PRIMARY KEY,
+  failures      INTEGER NOT NULL,
+  locked_until  INTEGER,
+  updated_at    INTEGER NOT NULL
+);
 
 -- Team-specific profile of a user (department, languages spoken, active flag).
 CREATE TABLE team_members (

@@ -89,6 +89,11 @@ pub struct Config {
     pub search_cache_ttl_secs: u64,
     /// Ordered: the router tries them in this order unless the routing policy says otherwise.
     pub providers: Vec<ProviderConfig>,
+    /// HS256 key for access tokens (secret `JWT_SECRET`, at least 32 bytes).
+    pub jwt_secret: String,
+    /// Rate limiting through the `*_LIMITER` bindings; `RATE_LIMITS=off` (development only) turns it off
+    /// for load and fuzz runs.
+    pub rate_limits: bool,
 }
 
 /// All the problems found in the configuration at once, so an operator fixes them in one go.
@@ -179,6 +184,23 @@ impl Config {
 
         let providers = read_providers(&get, &mut errors);
 
+        let jwt_secret = get("JWT_SECRET").unwrap_or_default();
+        if jwt_secret.len() < 32 {
+            errors.push("JWT_SECRET must be set to at least 32 characters (make dev writes one to .dev.vars)".into());
+        }
+        let rate_limits = match get("RATE_LIMITS").as_deref().unwrap_or("on") {
+            "on" => true,
+            "off" if environment == Environment::Development => false,
+            "off" => {
+                errors.push("RATE_LIMITS=off is refused in production".into());
+                true
+            }
+            other => {
+                errors.push(format!("RATE_LIMITS must be on or off, not {other:?}"));
+                true
+            }
+        };
+
         if errors.is_empty() {
             Ok(Self {
                 environment,
@@ -189,6 +211,8 @@ impl Config {
                 reranker,
                 search_cache_ttl_secs,
                 providers,
+                jwt_secret,
+                rate_limits,
             })
         } else {
             Err(ConfigError(errors))
@@ -274,8 +298,11 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
+    pub(crate) const SECRET: (&str, &str) = ("JWT_SECRET", "test-secret-test-secret-test-secret!");
+
     fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let m: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let mut m: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        m.entry(SECRET.0.into()).or_insert_with(|| SECRET.1.into());
         Config::from_lookup(|k| m.get(k).cloned())
     }
 
@@ -306,6 +333,14 @@ mod tests {
         assert_eq!(err.0.len(), 4, "{err}");
         assert!(err.to_string().contains("CORS_ORIGINS"));
         assert!(err.to_string().contains("MAX_BODY_BYTES"));
+    }
+
+    #[test]
+    fn a_short_jwt_secret_and_rate_limits_off_in_production_are_refused() {
+        assert!(cfg(&[("JWT_SECRET", "short")]).unwrap_err().to_string().contains("JWT_SECRET"));
+        assert!(!cfg(&[("RATE_LIMITS", "off")]).unwrap().rate_limits);
+        let prod = cfg(&[("ENVIRONMENT", "production"), ("CORS_ORIGINS", "https://a.example"), ("RATE_LIMITS", "off")]);
+        assert!(prod.unwrap_err().to_string().contains("RATE_LIMITS"));
     }
 
     #[test]

@@ -81,7 +81,12 @@ mod tests {
     use super::*;
 
     fn config(origins: &str) -> Config {
-        Config::from_lookup(|k| (k == "CORS_ORIGINS").then(|| origins.to_string())).unwrap()
+        Config::from_lookup(|k| match k {
+            "CORS_ORIGINS" => Some(origins.to_string()),
+            "JWT_SECRET" => Some("x".repeat(32)),
+            _ => None,
+        })
+        .unwrap()
     }
 
     #[test]

@@ -2,13 +2,16 @@
 //!
 //! The worker crate wires these pieces to D1, KV, R2 and HTTP; `kb-build` uses them at build time.
 
+pub mod auth;
 pub mod config;
 pub mod error;
 pub mod http;
 pub mod ids;
 pub mod kb;
+pub mod llm;
 pub mod log;
 pub mod metrics;
 pub mod routes;
 pub mod search;
 pub mod sse;
+pub mod validate;

@@ -3,6 +3,7 @@
 //! Matching is pure (method + path in, route + path parameters out) so the 404/405 rules are
 //! tested natively; the worker's `router` module maps each [`Route`] to its handler.
 
+use crate::auth::roles::{Access, ADMIN, ANY, USERS};
 use crate::error::{ApiError, ErrorCode};
 
 /// Every route, by name. Handlers are chosen by matching on this.
@@ -14,6 +15,19 @@ pub enum Route {
     Search,
     Collections,
     KbDocument,
+    TeamLogin,
+    ClientLogin,
+    Refresh,
+    Logout,
+    Me,
+    ChangePassword,
+    AdminCreateUser,
+    AdminListUsers,
+    AdminUpdateUser,
+    AdminCreateApiKey,
+    AdminListApiKeys,
+    AdminRevokeApiKey,
+    AdminAudit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,14 +61,36 @@ impl Method {
     }
 }
 
-/// (method, path pattern, route). `{name}` matches one non-empty path segment.
-pub const ROUTES: &[(Method, &str, Route)] = &[
-    (Method::Get, "/health", Route::Health),
-    (Method::Get, "/health/detailed", Route::HealthDetailed),
-    (Method::Get, "/metrics", Route::Metrics),
-    (Method::Post, "/api/search", Route::Search),
-    (Method::Get, "/api/collections", Route::Collections),
-    (Method::Get, "/api/documents/{id}", Route::KbDocument),
+const PUBLIC: Access = Access::Public;
+const KB: Access = Access::Optional { scope: "search" };
+const fn roles(roles: &'static [crate::auth::Role], scope: &'static str) -> Access {
+    Access::Roles { roles, scope }
+}
+
+/// One row per route: method, path pattern (`{name}` matches one non-empty segment), route, and who may call it.
+pub const ROUTES: &[(Method, &str, Route, Access)] = &[
+    (Method::Get, "/health", Route::Health, PUBLIC),
+    (Method::Get, "/health/detailed", Route::HealthDetailed, PUBLIC),
+    (Method::Get, "/metrics", Route::Metrics, PUBLIC),
+    // Knowledge base: public-law and published material, readable without signing in.
+    (Method::Post, "/api/search", Route::Search, KB),
+    (Method::Get, "/api/collections", Route::Collections, KB),
+    (Method::Get, "/api/documents/{id}", Route::KbDocument, KB),
+    // Auth
+    (Method::Post, "/api/auth/team/login", Route::TeamLogin, PUBLIC),
+    (Method::Post, "/api/auth/client/login", Route::ClientLogin, PUBLIC),
+    (Method::Post, "/api/auth/refresh", Route::Refresh, PUBLIC),
+    (Method::Post, "/api/auth/logout", Route::Logout, roles(USERS, "")),
+    (Method::Get, "/api/auth/me", Route::Me, roles(ANY, "")),
+    (Method::Post, "/api/auth/password", Route::ChangePassword, roles(USERS, "")),
+    // Administration
+    (Method::Post, "/api/admin/users", Route::AdminCreateUser, roles(ADMIN, "")),
+    (Method::Get, "/api/admin/users", Route::AdminListUsers, roles(ADMIN, "")),
+    (Method::Patch, "/api/admin/users/{id}", Route::AdminUpdateUser, roles(ADMIN, "")),
+    (Method::Post, "/api/admin/api-keys", Route::AdminCreateApiKey, roles(ADMIN, "")),
+    (Method::Get, "/api/admin/api-keys", Route::AdminListApiKeys, roles(ADMIN, "")),
+    (Method::Delete, "/api/admin/api-keys/{id}", Route::AdminRevokeApiKey, roles(ADMIN, "")),
+    (Method::Get, "/api/admin/audit", Route::AdminAudit, roles(ADMIN, "")),
 ];
 
 /// Path prefixes the worker owns. Anything else falls through to the static PWA assets.
@@ -69,6 +105,7 @@ pub fn is_api_path(path: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Matched {
     pub route: Route,
+    pub access: Access,
     /// The pattern, used as the `route` label in metrics (bounded cardinality).
     pub pattern: &'static str,
     pub params: Vec<(&'static str, String)>,
@@ -86,10 +123,10 @@ pub fn match_route(method: &str, path: &str) -> Result<Matched, ApiError> {
     let path = if path.len() > 1 { path.trim_end_matches('/') } else { path };
     let mut allowed: Vec<&str> = Vec::new();
     let method = Method::parse(method);
-    for (m, pattern, route) in ROUTES {
+    for (m, pattern, route, access) in ROUTES {
         if let Some(params) = match_pattern(pattern, path) {
             if Some(*m) == method {
-                return Ok(Matched { route: *route, pattern, params });
+                return Ok(Matched { route: *route, access: *access, pattern, params });
             }
             if !allowed.contains(&m.as_str()) {
                 allowed.push(m.as_str());
@@ -171,6 +208,21 @@ mod tests {
         assert_eq!(match_route("GET", "/api/documents/").unwrap_err().status(), 404);
         assert_eq!(match_route("GET", "/api/documents/%zz").unwrap_err().status(), 404);
         assert_eq!(match_route("GET", "/api/documents/a/b").unwrap_err().status(), 404);
+    }
+
+    #[test]
+    fn every_route_is_unique_and_only_health_metrics_and_login_are_public() {
+        for (i, (m, p, r, a)) in ROUTES.iter().enumerate() {
+            assert!(is_api_path(p), "{p} must be under an API root");
+            assert!(!ROUTES[i + 1..].iter().any(|(m2, p2, _, _)| m2 == m && p2 == p), "duplicate {p}");
+            assert!(!ROUTES[i + 1..].iter().any(|(_, _, r2, _)| r2 == r), "route {r:?} listed twice");
+            if *a == Access::Public {
+                assert!(
+                    p.starts_with("/health") || *p == "/metrics" || p.starts_with("/api/auth/"),
+                    "{p} is public"
+                );
+            }
+        }
     }
 
     #[test]

@@ -57,7 +57,7 @@ test('GET /health/detailed reports every store and the modes', async () => {
 
 test('GET /metrics is Prometheus text with counts and a latency histogram by route', async () => {
   await api('/health');
-  await api('/nope');
+  await api('/api/nope');
   const res = await api('/metrics');
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);

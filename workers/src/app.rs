@@ -5,13 +5,14 @@ use nuzantara_shared::error::ApiError;
 use nuzantara_shared::http::{cors_headers, preflight_headers, SECURITY_HEADERS};
 use nuzantara_shared::ids::RequestId;
 use nuzantara_shared::log;
-use nuzantara_shared::routes::{is_api_path, match_route};
+use nuzantara_shared::auth::Access;
+use nuzantara_shared::routes::{is_api_path, match_route, Matched};
 use serde_json::json;
 use worker::{console_error, console_log, Env, Request, Response, Result};
 
 use crate::context::{self, Ctx};
 use crate::platform::{clock_ms, random16};
-use crate::{respond, router};
+use crate::{auth, ratelimit, respond, router};
 
 pub async fn handle(req: Request, env: Env) -> Result<Response> {
     let started = clock_ms();
@@ -41,8 +42,9 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
     } else {
         match match_route(&method, &path) {
             Ok(matched) => {
-                let ctx = Ctx { env, config: config.clone(), request_id: rid.clone() };
-                (matched.pattern, router::dispatch(&matched, req, &ctx).await)
+                let ip = header("CF-Connecting-IP").unwrap_or_else(|| "unknown".into());
+                let mut ctx = Ctx { env, config: config.clone(), request_id: rid.clone(), ip, principal: None };
+                (matched.pattern, guarded(&matched, req, &mut ctx).await)
             }
             Err(e) => ("unmatched", Err(e)),
         }
@@ -83,6 +85,21 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
         )
     );
     Ok(resp)
+}
+
+/// The one place access is enforced: read credentials, check the route's `Access`, apply the rate
+/// limit for this caller, then run the handler.
+async fn guarded(matched: &Matched, req: Request, ctx: &mut Ctx) -> respond::HandlerResult {
+    if matched.access != Access::Public {
+        ctx.principal = auth::authenticate(&req, ctx).await?;
+    }
+    matched.access.check(ctx.principal.as_ref())?;
+    match &ctx.principal {
+        Some(p) => ratelimit::check_principal(ctx, p).await?,
+        None if matched.access != Access::Public => ratelimit::check_anonymous(ctx, matched.pattern).await?,
+        None => {}
+    }
+    router::dispatch(matched, req, ctx).await
 }
 
 /// Answers a CORS preflight: 204 with the allowed methods and headers when the origin is allowed.

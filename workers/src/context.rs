@@ -1,9 +1,12 @@
-//! Per-request context: the environment, the config (parsed once per isolate), and the request id.
+//! Per-request context: the environment, the config (parsed once per isolate), the request id,
+//! the caller's address and, once authenticated, the caller.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use nuzantara_shared::auth::Principal;
 use nuzantara_shared::config::{Config, ConfigError};
+use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::metrics::Metrics;
 use worker::Env;
 
@@ -17,6 +20,16 @@ pub struct Ctx {
     pub env: Env,
     pub config: Rc<Config>,
     pub request_id: String,
+    pub ip: String,
+    pub principal: Option<Principal>,
+}
+
+impl Ctx {
+    /// The authenticated caller; routes that need one are guarded by their `Access`, so this only
+    /// fails if a route is declared public by mistake.
+    pub fn principal(&self) -> ApiResult<&Principal> {
+        self.principal.as_ref().ok_or_else(|| ApiError::unauthorized("sign in first"))
+    }
 }
 
 /// Reads and validates the config the first time it is needed in this isolate.

@@ -3,12 +3,17 @@
 //! `app` runs the cross-cutting pipeline (request id, CORS, limits, metrics, logs, headers);
 //! `router` maps each route of the shared route table to a thin handler in its domain module.
 
+mod admin;
 mod app;
+mod audit;
+mod auth;
 mod body;
+mod db;
 mod context;
 mod health;
 mod platform;
 mod rag;
+mod ratelimit;
 mod respond;
 mod router;
 

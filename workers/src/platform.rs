@@ -12,3 +12,8 @@ pub fn random16() -> [u8; 16] {
     getrandom::getrandom(&mut b).expect("crypto.getRandomValues is always available in Workers");
     b
 }
+
+/// Milliseconds since the Unix epoch, for timestamps.
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}

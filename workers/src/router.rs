@@ -5,7 +5,7 @@ use nuzantara_shared::routes::{Matched, Route};
 use worker::Request;
 
 use crate::context::Ctx;
-use crate::{health, rag};
+use crate::{admin, auth, health, rag};
 use crate::respond::HandlerResult;
 
 pub async fn dispatch(m: &Matched, req: Request, ctx: &Ctx) -> HandlerResult {
@@ -17,5 +17,18 @@ pub async fn dispatch(m: &Matched, req: Request, ctx: &Ctx) -> HandlerResult {
         Route::Search => rag::search(req, ctx).await,
         Route::Collections => rag::collections(ctx).await,
         Route::KbDocument => rag::document(param("id"), &req, ctx).await,
+        Route::TeamLogin => auth::login(req, ctx, auth::Portal::Team).await,
+        Route::ClientLogin => auth::login(req, ctx, auth::Portal::Client).await,
+        Route::Refresh => auth::refresh(req, ctx).await,
+        Route::Logout => auth::logout(req, ctx).await,
+        Route::Me => auth::me(ctx).await,
+        Route::ChangePassword => auth::change_password(req, ctx).await,
+        Route::AdminCreateUser => admin::create(req, ctx).await,
+        Route::AdminListUsers => admin::list(ctx).await,
+        Route::AdminUpdateUser => admin::update(param("id"), req, ctx).await,
+        Route::AdminCreateApiKey => admin::create_key(req, ctx).await,
+        Route::AdminListApiKeys => admin::list_keys(ctx).await,
+        Route::AdminRevokeApiKey => admin::revoke_key(param("id"), ctx).await,
+        Route::AdminAudit => admin::audit_log(&req, ctx).await,
     }
 }
