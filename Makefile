@@ -4,12 +4,12 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 export WRANGLER_SEND_METRICS := false
 export CLOUDFLARE_CF_FETCH_ENABLED := false
 
-.PHONY: dev test setup build test-native test-integration lint size clean
+.PHONY: dev test setup setup-python build test-native test-integration test-python lint size clean
 
 dev:                ## set up, build, migrate, load the KB, serve API + PWA on http://127.0.0.1:$${PORT:-8787}
 	scripts/dev.sh
 
-test: setup build lint test-native test-integration   ## every test
+test: setup setup-python build lint test-native test-integration test-python   ## every test
 
 setup:              ## install the wasm target, worker-build, wasm-bindgen-cli and npm packages if missing
 	scripts/setup.sh
@@ -27,6 +27,15 @@ test-native:        ## shared/ and kb-build unit and property tests
 
 test-integration:   ## API tests against the built worker under wrangler dev (real D1/KV/R2 simulation)
 	node --test --test-concurrency=1 tests/integration/
+
+test-python:        ## outside tools against the local stack: PyJWT, prometheus_client, schemathesis, openai
+	.venv/bin/python -m pytest -q tests/python
+
+setup-python: .venv/.installed   ## a virtualenv with the pinned Python test tools
+.venv/.installed: tests/python/requirements.txt
+	python3 -m venv .venv
+	.venv/bin/pip install -q --disable-pip-version-check -r tests/python/requirements.txt
+	touch $@
 
 size:               ## release WASM size, raw and gzip
 	scripts/wasm-size.sh

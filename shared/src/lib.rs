@@ -11,6 +11,7 @@ pub mod kb;
 pub mod llm;
 pub mod log;
 pub mod metrics;
+pub mod openapi;
 pub mod routes;
 pub mod search;
 pub mod sse;

@@ -12,6 +12,7 @@ pub enum Route {
     Health,
     HealthDetailed,
     Metrics,
+    OpenApi,
     Search,
     Collections,
     KbDocument,
@@ -72,6 +73,7 @@ pub const ROUTES: &[(Method, &str, Route, Access)] = &[
     (Method::Get, "/health", Route::Health, PUBLIC),
     (Method::Get, "/health/detailed", Route::HealthDetailed, PUBLIC),
     (Method::Get, "/metrics", Route::Metrics, PUBLIC),
+    (Method::Get, "/openapi.json", Route::OpenApi, PUBLIC),
     // Knowledge base: public-law and published material, readable without signing in.
     (Method::Post, "/api/search", Route::Search, KB),
     (Method::Get, "/api/collections", Route::Collections, KB),
@@ -218,7 +220,7 @@ mod tests {
             assert!(!ROUTES[i + 1..].iter().any(|(_, _, r2, _)| r2 == r), "route {r:?} listed twice");
             if *a == Access::Public {
                 assert!(
-                    p.starts_with("/health") || *p == "/metrics" || p.starts_with("/api/auth/"),
+                    p.starts_with("/health") || *p == "/metrics" || *p == "/openapi.json" || p.starts_with("/api/auth/"),
                     "{p} is public"
                 );
             }

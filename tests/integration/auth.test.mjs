@@ -229,6 +229,7 @@ const TABLE = [
   ['GET', '/health', null, { anon: 200, client: 200, consultant: 200, admin: 200, svc: 200 }],
   ['GET', '/health/detailed', null, { anon: 200, client: 200, consultant: 200, admin: 200, svc: 200 }],
   ['GET', '/metrics', null, { anon: 200, client: 200, consultant: 200, admin: 200, svc: 200 }],
+  ['GET', '/openapi.json', null, { anon: 200, client: 200, consultant: 200, admin: 200, svc: 200 }],
   ['POST', '/api/search', { query: 'visa' }, { anon: 200, client: 200, consultant: 200, admin: 200, svc: 200 }],
   ['GET', '/api/collections', null, { anon: 200, client: 200, consultant: 200, admin: 200, svc: 200 }],
   ['GET', '/api/documents/{id}', null, { anon: 404, client: 404, consultant: 404, admin: 404, svc: 404 }],

@@ -19,7 +19,8 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
     let header = |name: &str| req.headers().get(name).ok().flatten();
     let request_id = RequestId::from_header_or(header("X-Request-Id").as_deref(), random16());
     let rid = request_id.as_str().to_string();
-    let method = req.method().to_string();
+    // The raw method: the `worker` crate maps unknown methods (e.g. QUERY) to GET.
+    let method = req.inner().method();
     let path = req.path();
 
     // Only reached for non-API paths when a deployment routes everything through the worker.

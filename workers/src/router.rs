@@ -6,7 +6,7 @@ use worker::Request;
 
 use crate::context::Ctx;
 use crate::{admin, auth, health, rag};
-use crate::respond::HandlerResult;
+use crate::respond::{self, HandlerResult};
 
 pub async fn dispatch(m: &Matched, req: Request, ctx: &Ctx) -> HandlerResult {
     let param = |name: &str| m.param(name).unwrap_or_default();
@@ -14,6 +14,7 @@ pub async fn dispatch(m: &Matched, req: Request, ctx: &Ctx) -> HandlerResult {
         Route::Health => health::health(ctx),
         Route::HealthDetailed => health::detailed(ctx).await,
         Route::Metrics => health::metrics(),
+        Route::OpenApi => respond::json(200, &nuzantara_shared::openapi::document()),
         Route::Search => rag::search(req, ctx).await,
         Route::Collections => rag::collections(ctx).await,
         Route::KbDocument => rag::document(param("id"), &req, ctx).await,

@@ -214,6 +214,9 @@ pub async fn audit_log(req: &Request, ctx: &Ctx) -> HandlerResult {
         None => i64::MAX,
         Some(s) => s.parse::<i64>().map_err(|_| ApiError::validation("before must be an entry id"))?,
     };
+    if q.action.as_ref().is_some_and(|a| a.chars().count() > 64) {
+        return Err(ApiError::validation("action must be at most 64 characters"));
+    }
     let db = db::db(ctx)?;
     let rows: Vec<Value> = db::all(
         &db,

@@ -28,9 +28,11 @@ pub async fn search(mut req: Request, ctx: &Ctx) -> HandlerResult {
     let cache_key = valid.cache_key(ctx.config.embedder.mode());
     let kv = ctx.env.kv("KV").map_err(internal)?;
     if ctx.config.search_cache_ttl_secs > 0 {
-        if let Ok(Some(cached)) = kv.get(&cache_key).json::<serde_json::Value>().await {
+        let cached = kv.get(&cache_key).text().await.ok().flatten();
+        // Anything but a whole stored answer (e.g. a truncated write) is treated as a miss.
+        if let Some(hit) = cached.and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok()).filter(|v| v["results"].is_array()) {
             context::metrics(|m| m.incr("search_cache_hits", "Search answers served from the KV cache."));
-            return respond::json(200, &with_timing(cached, true, started));
+            return respond::json(200, &with_timing(hit, true, started));
         }
         context::metrics(|m| m.incr("search_cache_misses", "Search answers computed (not in the KV cache)."));
     }
@@ -38,7 +40,7 @@ pub async fn search(mut req: Request, ctx: &Ctx) -> HandlerResult {
     let outcome = serde_json::to_value(run(&valid, &kb, ctx).await?).map_err(internal)?;
     if ctx.config.search_cache_ttl_secs > 0 {
         // A cache write failure must not fail the search.
-        if let Ok(put) = kv.put(&cache_key, &outcome) {
+        if let Ok(put) = kv.put(&cache_key, outcome.to_string()) {
             let _ = put.expiration_ttl(ctx.config.search_cache_ttl_secs.max(60)).execute().await;
         }
     }

@@ -1,0 +1,254 @@
+//! The OpenAPI 3.1 description of the API, generated from the route table so that it cannot miss a
+//! route: every [`Route`] must have a [`spec`] (the match is exhaustive).
+
+use serde_json::{json, Map, Value};
+
+use crate::auth::Access;
+use crate::routes::{Route, ROUTES};
+
+pub struct Spec {
+    pub summary: &'static str,
+    pub tag: &'static str,
+    pub request: Option<Value>,
+    /// The request body may be left out entirely.
+    pub body_optional: bool,
+    pub query: Vec<(&'static str, Value)>,
+    pub success: u16,
+    pub response: Value,
+    pub response_type: &'static str,
+}
+
+/// A request object. Optional fields also accept `null` (they are `Option`s on the server, and serde
+/// reads `null` as absent), so the schema says so.
+fn obj(required: &[&str], props: Value) -> Value {
+    let props: Map<String, Value> = props
+        .as_object()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| {
+            let v = if required.contains(&k.as_str()) { v } else { json!({ "anyOf": [v, { "type": "null" }] }) };
+            (k, v)
+        })
+        .collect();
+    json!({ "type": "object", "required": required, "properties": props, "additionalProperties": false })
+}
+fn open_obj(required: &[&str]) -> Value {
+    json!({ "type": "object", "required": required })
+}
+fn s(min: usize, max: usize) -> Value {
+    json!({ "type": "string", "minLength": min, "maxLength": max })
+}
+
+/// The documentation of one route.
+pub fn spec(route: Route) -> Spec {
+    let base = |summary, tag| Spec {
+        summary,
+        tag,
+        request: None,
+        body_optional: false,
+        query: Vec::new(),
+        success: 200,
+        response: open_obj(&[]),
+        response_type: "application/json",
+    };
+    let login = obj(&["email", "password"], json!({ "email": s(1, 254), "password": s(1, 256) }));
+    let tokens = open_obj(&["access_token", "token_type", "expires_in", "refresh_token", "user"]);
+    match route {
+        Route::Health => Spec { response: open_obj(&["status"]), ..base("Liveness (touches no store)", "ops") },
+        Route::HealthDetailed => Spec {
+            response: open_obj(&["status", "stores", "search", "model"]),
+            ..base("Each store and provider with latency and mode (503 when a store is down)", "ops")
+        },
+        Route::Metrics => Spec {
+            response: json!({ "type": "string" }),
+            response_type: "text/plain",
+            ..base("Prometheus metrics of this isolate", "ops")
+        },
+        Route::OpenApi => Spec { response: open_obj(&["openapi", "paths"]), ..base("This document", "ops") },
+        Route::Search => Spec {
+            request: Some(obj(
+                &["query"],
+                json!({
+                    "query": s(1, 2000),
+                    "collections": { "type": "array", "items": { "type": "string" }, "maxItems": 20 },
+                    "top_k": { "type": "integer", "minimum": 1, "maximum": 50 },
+                    "mode": { "enum": ["hybrid", "keyword", "vector"] },
+                    "rerank": { "type": "boolean" }
+                }),
+            )),
+            response: open_obj(&["query", "mode", "results"]),
+            ..base("Hybrid search over the knowledge base, with citations", "knowledge")
+        },
+        Route::Collections => Spec { response: open_obj(&["collections"]), ..base("Collections with counts", "knowledge") },
+        Route::KbDocument => Spec {
+            query: vec![("raw", json!({ "type": "string", "enum": ["0", "1", "true", "false"] }))],
+            response: json!({}),
+            response_type: "*/*",
+            ..base("A knowledge-base document (JSON), or its source file with ?raw=1", "knowledge")
+        },
+        Route::TeamLogin => Spec { request: Some(login), response: tokens, ..base("Team login (e-mail + password or PIN)", "auth") },
+        Route::ClientLogin => Spec {
+            request: Some(obj(&["email", "password"], json!({ "email": s(1, 254), "password": s(1, 256) }))),
+            response: open_obj(&["access_token", "refresh_token"]),
+            ..base("Client login", "auth")
+        },
+        Route::Refresh => Spec {
+            request: Some(obj(&["refresh_token"], json!({ "refresh_token": s(1, 512) }))),
+            response: open_obj(&["access_token", "refresh_token"]),
+            ..base("Rotate a refresh token (one-time use)", "auth")
+        },
+        Route::Logout => Spec {
+            request: Some(obj(&[], json!({ "refresh_token": s(1, 512) }))),
+            body_optional: true,
+            response: open_obj(&["ok"]),
+            ..base("Revoke this access token (and a refresh token)", "auth")
+        },
+        Route::Me => Spec { response: open_obj(&["id", "role"]), ..base("The caller", "auth") },
+        Route::ChangePassword => Spec {
+            request: Some(obj(
+                &["current_password", "new_password"],
+                json!({ "current_password": s(1, 256), "new_password": s(1, 256) }),
+            )),
+            response: open_obj(&["ok"]),
+            ..base("Change the caller's password (ends other sessions)", "auth")
+        },
+        Route::AdminCreateUser => Spec {
+            request: Some(obj(
+                &["email", "name", "role"],
+                json!({
+                    "email": s(3, 254), "name": s(1, 120),
+                    "role": { "enum": ["admin", "consultant", "client"] },
+                    "password": s(6, 256), "client_id": s(1, 64),
+                    "language": { "enum": ["en", "id", "it"] }
+                }),
+            )),
+            success: 201,
+            response: open_obj(&["id", "email", "role"]),
+            ..base("Add a user (a password is generated when none is given)", "admin")
+        },
+        Route::AdminListUsers => Spec { response: open_obj(&["users"]), ..base("List users", "admin") },
+        Route::AdminUpdateUser => Spec {
+            request: Some(obj(
+                &[],
+                json!({ "role": { "enum": ["admin", "consultant", "client"] }, "disabled": { "type": "boolean" }, "name": s(1, 120) }),
+            )),
+            response: open_obj(&["id", "role"]),
+            ..base("Change a user's role, name, or disable them", "admin")
+        },
+        Route::AdminCreateApiKey => Spec {
+            request: Some(obj(
+                &["name", "scopes"],
+                json!({
+                    "name": s(1, 80),
+                    "scopes": { "type": "array", "minItems": 1, "maxItems": 6,
+                                "items": { "enum": crate::auth::roles::SCOPES } }
+                }),
+            )),
+            success: 201,
+            response: open_obj(&["id", "key", "prefix", "scopes"]),
+            ..base("Create an API key (shown once)", "admin")
+        },
+        Route::AdminListApiKeys => Spec { response: open_obj(&["api_keys"]), ..base("List API keys (never the keys)", "admin") },
+        Route::AdminRevokeApiKey => Spec { response: open_obj(&["id", "revoked"]), ..base("Revoke an API key", "admin") },
+        Route::AdminAudit => Spec {
+            query: vec![
+                ("limit", json!({ "type": "string", "pattern": "^[0-9]{1,3}$" })),
+                ("before", json!({ "type": "string", "pattern": "^[0-9]{1,18}$" })),
+                ("action", json!({ "type": "string", "maxLength": 64 })),
+            ],
+            response: open_obj(&["entries"]),
+            ..base("The audit log, newest first", "admin")
+        },
+    }
+}
+
+/// Builds the whole document.
+pub fn document() -> Value {
+    let mut paths = Map::new();
+    for (method, pattern, route, access) in ROUTES {
+        let sp = spec(*route);
+        let mut op = Map::new();
+        op.insert("operationId".into(), json!(format!("{route:?}")));
+        op.insert("summary".into(), json!(sp.summary));
+        op.insert("tags".into(), json!([sp.tag]));
+        // Knowledge-base document ids are paths (`kbli/56101`); every other id is an `EntityId`.
+        let id_schema = if *route == Route::KbDocument {
+            json!({ "type": "string", "minLength": 1, "maxLength": 300 })
+        } else {
+            json!({ "type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$" })
+        };
+        let mut params: Vec<Value> = pattern
+            .split('/')
+            .filter(|seg| seg.starts_with('{'))
+            .map(|seg| json!({ "name": &seg[1..seg.len() - 1], "in": "path", "required": true, "schema": id_schema }))
+            .collect();
+        params.extend(sp.query.iter().map(|(n, schema)| json!({ "name": n, "in": "query", "required": false, "schema": schema })));
+        if !params.is_empty() {
+            op.insert("parameters".into(), json!(params));
+        }
+        if let Some(body) = sp.request {
+            op.insert(
+                "requestBody".into(),
+                json!({ "required": !sp.body_optional, "content": { "application/json": { "schema": body } } }),
+            );
+        }
+        op.insert(
+            "responses".into(),
+            json!({
+                sp.success.to_string(): { "description": "Success", "content": { sp.response_type: { "schema": sp.response } } },
+                "default": { "description": "Error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+            }),
+        );
+        match access {
+            Access::Public => op.insert("security".into(), json!([])),
+            Access::Optional { .. } => op.insert("security".into(), json!([{}, { "bearer": [] }])),
+            Access::Roles { .. } => op.insert("security".into(), json!([{ "bearer": [] }])),
+        };
+        let entry = paths.entry(pattern.to_string()).or_insert_with(|| json!({}));
+        entry[method.as_str().to_ascii_lowercase()] = Value::Object(op);
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Nuzantara API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Bali Zero's assistant: knowledge-base search, chat, CRM. Errors are always {\"error\":{\"code\",\"message\",\"request_id\"}}."
+        },
+        "paths": paths,
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "An access token (JWT) or an API key (nzk_…)" } },
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": { "error": {
+                        "type": "object",
+                        "required": ["code", "message", "request_id"],
+                        "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "request_id": { "type": "string" } }
+                    } }
+                }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_documented_with_its_method_and_parameters() {
+        let doc = document();
+        for (method, pattern, _, _) in ROUTES {
+            let op = &doc["paths"][*pattern][method.as_str().to_ascii_lowercase()];
+            assert!(op.is_object(), "{method:?} {pattern}");
+            assert!(op["responses"]["default"].is_object());
+            let n_params = pattern.matches('{').count();
+            let path_params = op["parameters"].as_array().map(|p| p.iter().filter(|p| p["in"] == "path").count()).unwrap_or(0);
+            assert_eq!(path_params, n_params, "{pattern}");
+        }
+        assert_eq!(doc["paths"]["/api/search"]["post"]["requestBody"]["content"]["application/json"]["schema"]["required"], json!(["query"]));
+        assert_eq!(doc["paths"]["/api/admin/users"]["get"]["security"], json!([{ "bearer": [] }]));
+    }
+}

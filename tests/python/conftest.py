@@ -1,0 +1,41 @@
+"""A seeded local stack (wrangler dev on real D1/KV/R2 simulation) shared by the Python tests."""
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Stack:
+    def __init__(self, info):
+        self.url = info["url"]
+        self.jwt_secret = info["jwt_secret"]
+        self.people = info["people"]
+
+    def login(self, who, portal="team"):
+        p = self.people[who]
+        r = requests.post(f"{self.url}/api/auth/{portal}/login", json={"email": p["email"], "password": p["password"]}, timeout=30)
+        r.raise_for_status()
+        return r.json()
+
+
+@pytest.fixture(scope="session")
+def stack():
+    env = {**os.environ, "STACK_VARS": json.dumps({"RATE_LIMITS": "off"})}
+    proc = subprocess.Popen(
+        ["node", str(ROOT / "tests/support/run-stack.mjs")],
+        cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    line = proc.stdout.readline()
+    if not line:
+        proc.kill()
+        raise RuntimeError("the test stack did not start")
+    try:
+        yield Stack(json.loads(line))
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=60)

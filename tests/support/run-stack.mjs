@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// Starts a seeded test stack for test runners in other languages (pytest): prints one JSON line
+// {url, jwt_secret, people} when ready, and stops when its stdin closes or it gets SIGTERM.
+import { startStack, TEST_JWT_SECRET } from './stack.mjs';
+import { seedPeople } from './seed.mjs';
+
+const vars = JSON.parse(process.env.STACK_VARS || '{}');
+let people;
+const stack = await startStack({ vars, load: async (p) => { people = await seedPeople(p); } });
+process.stdout.write(`${JSON.stringify({ url: stack.url, jwt_secret: TEST_JWT_SECRET, people })}\n`);
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await stack.stop();
+  process.exit(0);
+};
+process.stdin.on('end', stop);
+process.stdin.on('close', stop);
+process.stdin.resume();
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
