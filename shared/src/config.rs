@@ -77,7 +77,7 @@ pub enum ProviderKind {
     Offline,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub environment: Environment,
     /// Origins allowed by CORS; `*` only in development.
@@ -94,6 +94,12 @@ pub struct Config {
     /// Rate limiting through the `*_LIMITER` bindings; `RATE_LIMITS=off` (development only) turns it off
     /// for load and fuzz runs.
     pub rate_limits: bool,
+    /// How long a provider may take to send its first byte, and between chunks, before it counts as hung.
+    pub provider_timeout_ms: u64,
+    /// The routing policy (JSON in `ROUTING_POLICY`), else the built-in default.
+    pub routing: crate::llm::RoutingPolicy,
+    /// Units of each currency per 1 IDR, for quotes (`EXCHANGE_RATES`, JSON); quotes never invent rates.
+    pub exchange_rates: std::collections::BTreeMap<String, f64>,
 }
 
 /// All the problems found in the configuration at once, so an operator fixes them in one go.
@@ -188,6 +194,24 @@ impl Config {
         if jwt_secret.len() < 32 {
             errors.push("JWT_SECRET must be set to at least 32 characters (make dev writes one to .dev.vars)".into());
         }
+        let provider_timeout_ms = parse_num(&get, "PROVIDER_TIMEOUT_MS", 20_000, 100..=120_000, &mut errors);
+        let routing = match get("ROUTING_POLICY") {
+            None => crate::llm::RoutingPolicy::default(),
+            Some(json) => crate::llm::RoutingPolicy::from_json(&json).unwrap_or_else(|e| {
+                errors.push(format!("ROUTING_POLICY: {e}"));
+                crate::llm::RoutingPolicy::default()
+            }),
+        };
+        let exchange_rates = match get("EXCHANGE_RATES") {
+            None => Default::default(),
+            Some(json) => match serde_json::from_str::<std::collections::BTreeMap<String, f64>>(&json) {
+                Ok(m) if m.iter().all(|(k, v)| k.len() == 3 && v.is_finite() && *v > 0.0) => m,
+                _ => {
+                    errors.push("EXCHANGE_RATES must be a JSON object of 3-letter currency → positive rate per IDR".into());
+                    Default::default()
+                }
+            },
+        };
         let rate_limits = match get("RATE_LIMITS").as_deref().unwrap_or("on") {
             "on" => true,
             "off" if environment == Environment::Development => false,
@@ -213,6 +237,9 @@ impl Config {
                 providers,
                 jwt_secret,
                 rate_limits,
+                provider_timeout_ms,
+                routing,
+                exchange_rates,
             })
         } else {
             Err(ConfigError(errors))

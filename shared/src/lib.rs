@@ -3,6 +3,7 @@
 //! The worker crate wires these pieces to D1, KV, R2 and HTTP; `kb-build` uses them at build time.
 
 pub mod auth;
+pub mod chat;
 pub mod config;
 pub mod error;
 pub mod http;
@@ -15,4 +16,5 @@ pub mod openapi;
 pub mod routes;
 pub mod search;
 pub mod sse;
+pub mod tools;
 pub mod validate;

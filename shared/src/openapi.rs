@@ -40,6 +40,20 @@ fn s(min: usize, max: usize) -> Value {
     json!({ "type": "string", "minLength": min, "maxLength": max })
 }
 
+fn chat_body() -> Value {
+    obj(
+        &["query"],
+        json!({
+            "query": s(1, 4000),
+            "session_id": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,128}$" },
+            "conversation_id": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$" },
+            "collections": { "type": "array", "maxItems": 20, "items": { "type": "string" } },
+            "language": { "enum": ["en", "id", "it"] },
+            "model": s(1, 100)
+        }),
+    )
+}
+
 /// The documentation of one route.
 pub fn spec(route: Route) -> Spec {
     let base = |summary, tag| Spec {
@@ -151,6 +165,86 @@ pub fn spec(route: Route) -> Spec {
         },
         Route::AdminListApiKeys => Spec { response: open_obj(&["api_keys"]), ..base("List API keys (never the keys)", "admin") },
         Route::AdminRevokeApiKey => Spec { response: open_obj(&["id", "revoked"]), ..base("Revoke an API key", "admin") },
+        Route::ChatStream | Route::Chat => {
+            let stream = route == Route::ChatStream;
+            Spec {
+                request: Some(chat_body()),
+                response: if stream { json!({ "type": "string" }) } else { open_obj(&["conversation_id", "message_id", "answer", "sources"]) },
+                response_type: if stream { "text/event-stream" } else { "application/json" },
+                ..base(
+                    if stream {
+                        "Ask: a grounded, cited answer streamed as SSE (meta, tool, token, sources, done | error); Last-Event-ID resumes"
+                    } else {
+                        "Ask: the same pipeline, answered as one JSON document"
+                    },
+                    "chat",
+                )
+            }
+        }
+        Route::ChatCompletions => Spec {
+            request: Some(json!({
+                "type": "object", "required": ["model", "messages"],
+                "properties": {
+                    "model": s(1, 100),
+                    "messages": { "type": "array", "minItems": 1, "maxItems": 100, "items": {
+                        "type": "object", "required": ["role", "content"],
+                        "properties": { "role": { "enum": ["system", "user", "assistant", "tool"] }, "content": {} } } },
+                    "stream": { "type": "boolean" }, "user": s(1, 128)
+                }
+            })),
+            response: json!({}),
+            response_type: "*/*",
+            ..base("OpenAI-compatible chat completions (retrieval and tools included; stream or not)", "chat")
+        },
+        Route::Models => Spec { response: open_obj(&["object", "data"]), ..base("OpenAI-compatible model list", "chat") },
+        Route::Tools => Spec { response: open_obj(&["tools"]), ..base("The tools this caller may use, with their JSON-Schema parameters", "tools") },
+        Route::RunTool => Spec {
+            request: Some(json!({ "type": "object" })),
+            response: open_obj(&["name", "summary", "value"]),
+            ..base("Run one tool directly (the body is its arguments, validated against its schema)", "tools")
+        },
+        Route::Conversations => Spec {
+            query: vec![
+                ("q", json!({ "type": "string", "maxLength": 200 })),
+                ("limit", json!({ "type": "string", "pattern": "^[0-9]{1,3}$" })),
+                ("before", json!({ "type": "string", "pattern": "^[0-9]{1,18}$" })),
+            ],
+            response: open_obj(&["conversations"]),
+            ..base("The caller's conversations, newest first; q searches titles and messages", "memory")
+        },
+        Route::Conversation => Spec { response: open_obj(&["id", "messages"]), ..base("One conversation with its messages", "memory") },
+        Route::ConversationExport => Spec {
+            query: vec![("format", json!({ "enum": ["json", "md", "markdown"] }))],
+            response: json!({}),
+            response_type: "*/*",
+            ..base("Export a conversation as JSON or Markdown", "memory")
+        },
+        Route::DeleteConversation => Spec { response: open_obj(&["id", "deleted"]), ..base("Delete a conversation", "memory") },
+        Route::MessageFeedback => Spec {
+            request: Some(obj(&["value"], json!({ "value": { "enum": [1, -1] } }))),
+            response: open_obj(&["id", "feedback"]),
+            ..base("👍 (1) or 👎 (-1) on an answer", "memory")
+        },
+        Route::MemoryFacts => Spec {
+            query: vec![
+                ("q", json!({ "type": "string", "maxLength": 200 })),
+                ("limit", json!({ "type": "string", "pattern": "^[0-9]{1,3}$" })),
+            ],
+            response: open_obj(&["facts"]),
+            ..base("The caller's remembered facts", "memory")
+        },
+        Route::AddMemoryFact => Spec {
+            request: Some(obj(&["content"], json!({ "content": s(3, 500) }))),
+            success: 201,
+            response: open_obj(&["id", "content"]),
+            ..base("Remember a fact", "memory")
+        },
+        Route::EditMemoryFact => Spec {
+            request: Some(obj(&["content"], json!({ "content": s(3, 500) }))),
+            response: open_obj(&["id", "content"]),
+            ..base("Edit a remembered fact", "memory")
+        },
+        Route::DeleteMemoryFact => Spec { response: open_obj(&["id", "deleted"]), ..base("Forget a fact", "memory") },
         Route::AdminAudit => Spec {
             query: vec![
                 ("limit", json!({ "type": "string", "pattern": "^[0-9]{1,3}$" })),

@@ -29,6 +29,21 @@ pub enum Route {
     AdminListApiKeys,
     AdminRevokeApiKey,
     AdminAudit,
+    ChatStream,
+    Chat,
+    ChatCompletions,
+    Models,
+    Tools,
+    RunTool,
+    Conversations,
+    Conversation,
+    ConversationExport,
+    DeleteConversation,
+    MessageFeedback,
+    MemoryFacts,
+    AddMemoryFact,
+    EditMemoryFact,
+    DeleteMemoryFact,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +79,8 @@ impl Method {
 
 const PUBLIC: Access = Access::Public;
 const KB: Access = Access::Optional { scope: "search" };
+const CHAT: Access = Access::Optional { scope: "chat" };
+const TOOLS: Access = Access::Optional { scope: "tools" };
 const fn roles(roles: &'static [crate::auth::Role], scope: &'static str) -> Access {
     Access::Roles { roles, scope }
 }
@@ -93,6 +110,23 @@ pub const ROUTES: &[(Method, &str, Route, Access)] = &[
     (Method::Get, "/api/admin/api-keys", Route::AdminListApiKeys, roles(ADMIN, "")),
     (Method::Delete, "/api/admin/api-keys/{id}", Route::AdminRevokeApiKey, roles(ADMIN, "")),
     (Method::Get, "/api/admin/audit", Route::AdminAudit, roles(ADMIN, "")),
+    // Chat: open to visitors (a session id keeps their conversation), API keys need the `chat` scope.
+    (Method::Post, "/bali-zero/chat-stream", Route::ChatStream, CHAT),
+    (Method::Post, "/bali-zero/chat", Route::Chat, CHAT),
+    (Method::Post, "/v1/chat/completions", Route::ChatCompletions, roles(ANY, "chat")),
+    (Method::Get, "/v1/models", Route::Models, roles(ANY, "chat")),
+    (Method::Get, "/api/tools", Route::Tools, TOOLS),
+    (Method::Post, "/api/tools/{name}", Route::RunTool, TOOLS),
+    // Conversations and memory: signed-in users, their own only.
+    (Method::Get, "/api/conversations", Route::Conversations, roles(USERS, "")),
+    (Method::Get, "/api/conversations/{id}", Route::Conversation, roles(USERS, "")),
+    (Method::Get, "/api/conversations/{id}/export", Route::ConversationExport, roles(USERS, "")),
+    (Method::Delete, "/api/conversations/{id}", Route::DeleteConversation, roles(USERS, "")),
+    (Method::Post, "/api/messages/{id}/feedback", Route::MessageFeedback, roles(USERS, "")),
+    (Method::Get, "/api/memory", Route::MemoryFacts, roles(USERS, "")),
+    (Method::Post, "/api/memory", Route::AddMemoryFact, roles(USERS, "")),
+    (Method::Patch, "/api/memory/{id}", Route::EditMemoryFact, roles(USERS, "")),
+    (Method::Delete, "/api/memory/{id}", Route::DeleteMemoryFact, roles(USERS, "")),
 ];
 
 /// Path prefixes the worker owns. Anything else falls through to the static PWA assets.

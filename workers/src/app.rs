@@ -14,7 +14,7 @@ use crate::context::{self, Ctx};
 use crate::platform::{clock_ms, random16};
 use crate::{auth, ratelimit, respond, router};
 
-pub async fn handle(req: Request, env: Env) -> Result<Response> {
+pub async fn handle(req: Request, env: Env, worker_ctx: worker::Context) -> Result<Response> {
     let started = clock_ms();
     let header = |name: &str| req.headers().get(name).ok().flatten();
     let request_id = RequestId::from_header_or(header("X-Request-Id").as_deref(), random16());
@@ -44,7 +44,14 @@ pub async fn handle(req: Request, env: Env) -> Result<Response> {
         match match_route(&method, &path) {
             Ok(matched) => {
                 let ip = header("CF-Connecting-IP").unwrap_or_else(|| "unknown".into());
-                let mut ctx = Ctx { env, config: config.clone(), request_id: rid.clone(), ip, principal: None };
+                let mut ctx = Ctx {
+                    env,
+                    config: config.clone(),
+                    request_id: rid.clone(),
+                    ip,
+                    principal: None,
+                    worker_ctx: std::rc::Rc::new(worker_ctx),
+                };
                 (matched.pattern, guarded(&matched, req, &mut ctx).await)
             }
             Err(e) => ("unmatched", Err(e)),

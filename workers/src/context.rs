@@ -16,15 +16,22 @@ thread_local! {
     pub static METRICS: RefCell<Metrics> = RefCell::new(Metrics::default());
 }
 
+#[derive(Clone)]
 pub struct Ctx {
     pub env: Env,
     pub config: Rc<Config>,
     pub request_id: String,
     pub ip: String,
     pub principal: Option<Principal>,
+    pub worker_ctx: Rc<worker::Context>,
 }
 
 impl Ctx {
+    /// Keeps the isolate alive until `work` finishes, even after the response is sent (or the client left).
+    pub fn wait_until(&self, work: impl std::future::Future<Output = ()> + 'static) {
+        self.worker_ctx.wait_until(work);
+    }
+
     /// The authenticated caller; routes that need one are guarded by their `Access`, so this only
     /// fails if a route is declared public by mistake.
     pub fn principal(&self) -> ApiResult<&Principal> {

@@ -8,18 +8,22 @@ mod app;
 mod audit;
 mod auth;
 mod body;
+mod chat;
 mod db;
 mod context;
 mod health;
+mod llm;
+mod memory;
 mod platform;
 mod rag;
 mod ratelimit;
+mod tools;
 mod respond;
 mod router;
 
 use worker::{event, Context, Env, Request, Response, Result};
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    app::handle(req, env).await
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    app::handle(req, env, ctx).await
 }

@@ -5,7 +5,7 @@ use nuzantara_shared::routes::{Matched, Route};
 use worker::Request;
 
 use crate::context::Ctx;
-use crate::{admin, auth, health, rag};
+use crate::{admin, auth, chat, health, memory, rag, tools};
 use crate::respond::{self, HandlerResult};
 
 pub async fn dispatch(m: &Matched, req: Request, ctx: &Ctx) -> HandlerResult {
@@ -31,5 +31,20 @@ pub async fn dispatch(m: &Matched, req: Request, ctx: &Ctx) -> HandlerResult {
         Route::AdminListApiKeys => admin::list_keys(ctx).await,
         Route::AdminRevokeApiKey => admin::revoke_key(param("id"), ctx).await,
         Route::AdminAudit => admin::audit_log(&req, ctx).await,
+        Route::ChatStream => chat::stream(req, ctx).await,
+        Route::Chat => chat::json(req, ctx).await,
+        Route::ChatCompletions => chat::completions(req, ctx).await,
+        Route::Models => chat::models(ctx),
+        Route::Tools => tools::list(ctx),
+        Route::RunTool => tools::run(param("name"), req, ctx).await,
+        Route::Conversations => memory::list(&req, ctx).await,
+        Route::Conversation => memory::get(param("id"), ctx).await,
+        Route::ConversationExport => memory::export(param("id"), &req, ctx).await,
+        Route::DeleteConversation => memory::delete(param("id"), ctx).await,
+        Route::MessageFeedback => memory::feedback(param("id"), req, ctx).await,
+        Route::MemoryFacts => memory::list_facts(&req, ctx).await,
+        Route::AddMemoryFact => memory::add_fact(req, ctx).await,
+        Route::EditMemoryFact => memory::edit_fact(param("id"), req, ctx).await,
+        Route::DeleteMemoryFact => memory::delete_fact(param("id"), ctx).await,
     }
 }

@@ -17,7 +17,7 @@ pub const SYNONYMS: &[&[&str]] = &[
     &["tanah", "land", "terreno", "property", "properti", "proprieta", "immobile"],
     &["sewa", "lease", "leasehold", "affitto", "locazione", "rent", "rental"],
     &["pekerja", "worker", "workers", "employee", "lavoratore", "tenaga", "kerja", "work", "lavoro"],
-    &["pensiun", "retirement", "retiree", "pensione", "pensionato"],
+    &["pensiun", "retirement", "retiree", "retirees", "pensione", "pensionato", "pensionati", "pensionamento", "lansia"],
     &["perpanjangan", "extension", "extend", "proroga", "rinnovo", "renewal", "perpanjang"],
     &["usaha", "business", "attivita", "impresa", "bisnis"],
     &["nikah", "married", "spouse", "marriage", "coniuge", "moglie", "marito", "istri", "suami", "keluarga", "family"],
@@ -28,7 +28,7 @@ pub const SYNONYMS: &[&[&str]] = &[
 
 /// Keyword → collection hints for routing a query when the caller names no collections.
 pub const ROUTES: &[(&str, &[&str])] = &[
-    ("kbli", &["kbli_eye", "licensing_oss"]),
+    ("kbli", &["kbli_eye"]),
     ("klasifikasi", &["kbli_eye"]),
     ("restoran", &["kbli_eye"]),
     ("pasal", &["legal_architect"]),

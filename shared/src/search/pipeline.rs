@@ -158,16 +158,18 @@ pub async fn search<K: KeywordIndex, V: VectorIndex, E: Embedder, R: Reranker>(
             for (i, id) in ids.iter().enumerate() {
                 keyword_rank.insert(id.clone(), i + 1);
             }
-            // Routing: when the caller named no collection, results from the collections the query's words
-            // point to get a second vote in the fusion.
-            if req.collections.is_none() && !analysis.route_hints.is_empty() {
-                let routed: Vec<String> = hits
-                    .iter()
-                    .filter(|c| analysis.route_hints.iter().any(|h| *h == c.collection))
-                    .map(|c| c.chunk_id.clone())
-                    .collect();
-                if !routed.is_empty() {
-                    lists.push(routed);
+            // Routing: when the caller named no collection, the collections the query's words point to are
+            // searched on their own too, so their best passages get a second vote in the fusion even when
+            // common words elsewhere outscore them in the global list.
+            if req.collections.is_none() {
+                for hint in analysis.route_hints.iter().take(2) {
+                    let scoped = kb.keyword(&fts, &Scope::Only(vec![hint.clone()]), pool / 2).await?;
+                    if !scoped.is_empty() {
+                        lists.push(scoped.iter().map(|c| c.chunk_id.clone()).collect());
+                        for c in scoped {
+                            by_id.entry(c.chunk_id.clone()).or_insert(c);
+                        }
+                    }
                 }
             }
             lists.insert(0, ids);

@@ -156,10 +156,16 @@ fn legal_citations_name_the_article_and_link_the_document() {
 
 #[test]
 fn routing_hints_vote_for_the_collection_the_words_point_to() {
-    // "restoran" routes to kbli_eye, so KBLI chunks beat the equally matching legal chunk.
-    let out = block_on(search(&valid(r#"{"query":"restoran","rerank":false}"#), &kb(), &FakeVectors(vec![]), &FakeEmbedder(false), &NoRerank)).unwrap();
-    assert_eq!(out.results[0].collection, "kbli_eye");
-    assert!(out.expanded_terms.contains(&"restaurant".to_string()));
+    // The legal chunk matches both words and leads the global list; "restoran" routes to kbli_eye, whose
+    // own best chunk then gets a second vote and overtakes it.
+    let q = |json| block_on(search(&valid(json), &kb(), &FakeVectors(vec![]), &FakeEmbedder(false), &NoRerank)).unwrap();
+    let named = q(r#"{"query":"restoran hotel","rerank":false,"collections":["kbli_eye","legal_architect"]}"#);
+    assert_eq!(named.results[0].chunk_id, "p1", "without routing the two-word match wins");
+    assert!(named.routed_to.is_empty());
+    let routed = q(r#"{"query":"restoran hotel","rerank":false}"#);
+    assert_eq!(routed.routed_to, ["kbli_eye"]);
+    assert_eq!(routed.results[0].collection, "kbli_eye");
+    assert!(routed.expanded_terms.contains(&"restaurant".to_string()));
 }
 
 #[test]

@@ -1,0 +1,45 @@
+//! The model providers as the router sees them: HTTP (Anthropic, OpenAI-compatible) and the Workers AI
+//! binding behind `LlmProvider`, with timeouts, plus the clock and the per-isolate circuit breakers.
+
+mod remote;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use nuzantara_shared::config::ProviderKind;
+use nuzantara_shared::llm::{Backend, BreakerSet, RoutingPolicy, Sleeper};
+use worker::Delay;
+
+use crate::context::Ctx;
+use crate::platform::now_ms;
+pub use remote::RemoteProvider;
+
+thread_local! {
+    /// Breakers outlive requests: an isolate that saw a provider fail keeps skipping it for the cooldown.
+    static BREAKERS: Rc<RefCell<BreakerSet>> = Rc::new(RefCell::new(BreakerSet::new(RoutingPolicy::default().breaker)));
+}
+
+pub fn breakers() -> Rc<RefCell<BreakerSet>> {
+    BREAKERS.with(Rc::clone)
+}
+
+/// Real time: `worker::Delay` is a `setTimeout`.
+pub struct WorkerClock;
+
+impl Sleeper for WorkerClock {
+    fn now_ms(&self) -> u64 {
+        now_ms()
+    }
+    async fn sleep(&mut self, ms: u64) {
+        Delay::from(Duration::from_millis(ms)).await;
+    }
+}
+
+/// The providers to try for a query, in policy order (offline, built by the caller, comes last).
+pub fn remote_candidates(ctx: &Ctx, plan: &[nuzantara_shared::config::ProviderConfig]) -> Vec<Backend<RemoteProvider>> {
+    plan.iter()
+        .filter(|p| p.kind != ProviderKind::Offline)
+        .map(|p| Backend::Remote(RemoteProvider::new(ctx, p.clone())))
+        .collect()
+}

@@ -1,0 +1,67 @@
+//! The tool executor: every call is checked against the tool's JSON Schema and the caller's role
+//! before it runs, and logged. Used by the chat's tool loop and by `POST /api/tools/{name}`.
+
+mod kb;
+mod memory;
+mod prices;
+
+use nuzantara_shared::error::{ApiError, ApiResult};
+use nuzantara_shared::log;
+use nuzantara_shared::tools::{schema, tool, TOOLS};
+use serde::Serialize;
+use serde_json::{json, Value};
+use worker::{console_log, Request};
+
+use crate::context::Ctx;
+use crate::platform::clock_ms;
+use crate::respond::{self, HandlerResult};
+use crate::body;
+
+
+/// A tool's answer: `summary` is a line a person can read (and the offline provider quotes).
+#[derive(Debug, Clone, Serialize)]
+pub struct ToolOutput {
+    pub name: String,
+    pub summary: String,
+    pub value: Value,
+}
+
+pub async fn execute(ctx: &Ctx, name: &str, args: &Value) -> ApiResult<ToolOutput> {
+    let def = tool(name).ok_or_else(|| ApiError::not_found(format!("no tool named {:?}", name.chars().take(40).collect::<String>())))?;
+    if !def.allowed(ctx.principal.as_ref().map(|p| p.role)) {
+        return Err(ApiError::forbidden(format!("the {name} tool is not available to you")));
+    }
+    schema::validate(&def.parameters, args).map_err(|errs| ApiError::validation(format!("invalid arguments for {name}: {}", errs.join("; "))))?;
+    let started = clock_ms();
+    let result = match name {
+        "search_kb" => kb::search(ctx, args).await,
+        "kbli_lookup" => kb::kbli(ctx, args).await,
+        "get_pricing" => prices::get_pricing(ctx, args).await,
+        "calculate_quote" => prices::quote(ctx, args).await,
+        "retrieve_memory" => memory::retrieve(ctx, args).await,
+        "save_memory" => memory::save(ctx, args).await,
+        "client_lookup" | "practice_status" | "log_interaction" | "create_lead" => {
+            Err(ApiError::upstream("CRM tools are not wired yet")) // TODO(crm): crm::tools::run once CRM lands
+        }
+        _ => Err(ApiError::internal(format!("tool {name} has no executor"))),
+    };
+    console_log!(
+        "{}",
+        log::line("info", "tool call", &ctx.request_id, json!({ "tool": name, "ok": result.is_ok(), "ms": clock_ms() - started }))
+    );
+    result.map(|(summary, value)| ToolOutput { name: name.to_string(), summary, value })
+}
+
+/// `GET /api/tools`: the tools this caller may use.
+pub fn list(ctx: &Ctx) -> HandlerResult {
+    let role = ctx.principal.as_ref().map(|p| p.role);
+    let tools: Vec<&nuzantara_shared::tools::ToolDef> = TOOLS.iter().filter(|t| t.allowed(role)).collect();
+    respond::json(200, &json!({ "tools": tools }))
+}
+
+/// `POST /api/tools/{name}`: run one tool directly (the body is its arguments).
+pub async fn run(name: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
+    let args: Value = body::json(&mut req, ctx).await?;
+    let out = execute(ctx, name, &args).await?;
+    respond::json(200, &out)
+}

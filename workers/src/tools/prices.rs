@@ -1,0 +1,83 @@
+//! Pricing tools over the firm's price table, read from R2 (where kb-build puts the source file) once
+//! per isolate.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use nuzantara_shared::error::{ApiError, ApiResult};
+use nuzantara_shared::kb::prices::PriceTable;
+use nuzantara_shared::tools::pricing::{self, idr, QuoteItem};
+use serde_json::{json, Value};
+
+use crate::context::Ctx;
+use crate::respond::internal;
+
+pub const PRICES_KEY: &str = "kb/sources/bali-zero-prices-2025.json";
+
+thread_local! {
+    static TABLE: RefCell<Option<Rc<PriceTable>>> = const { RefCell::new(None) };
+}
+
+pub async fn price_table(ctx: &Ctx) -> ApiResult<Rc<PriceTable>> {
+    if let Some(t) = TABLE.with(|t| t.borrow().clone()) {
+        return Ok(t);
+    }
+    let bucket = ctx.env.bucket("DOCS").map_err(internal)?;
+    let obj = bucket.get(PRICES_KEY).execute().await.map_err(internal)?;
+    let obj = obj.ok_or_else(|| ApiError::upstream("the price list is not loaded (run kb-build)"))?;
+    let text = obj.body().ok_or_else(|| ApiError::upstream("empty price list"))?.text().await.map_err(internal)?;
+    let table = Rc::new(PriceTable::parse(&text).map_err(|e| ApiError::internal(format!("price list: {e}")))?);
+    TABLE.with(|t| *t.borrow_mut() = Some(table.clone()));
+    Ok(table)
+}
+
+pub async fn get_pricing(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
+    let table = price_table(ctx).await?;
+    let service = args["service"].as_str().unwrap_or_default();
+    let found = pricing::find(&table, service);
+    if found.is_empty() {
+        return Ok((format!("No service in the 2025 price list matches \"{service}\"."), json!({ "services": [] })));
+    }
+    let lines: Vec<String> = found
+        .iter()
+        .map(|s| {
+            let price = match s.price_idr {
+                Some(p) if s.price_is_minimum => format!("from {}", idr(p)),
+                Some(p) => idr(p),
+                None => "price on request".into(),
+            };
+            let ext = s.extension_idr.map(|e| format!("; extension {}", idr(e))).unwrap_or_default();
+            let dur = s.duration.as_deref().map(|d| format!("; {d}")).unwrap_or_default();
+            format!("{}: {price}{ext}{dur}", s.name)
+        })
+        .collect();
+    let services: Vec<Value> = found.iter().map(|s| pricing::describe(s)).collect();
+    Ok((lines.join("\n"), json!({ "services": services, "last_updated": table.last_updated, "currency": "IDR" })))
+}
+
+pub async fn quote(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
+    let table = price_table(ctx).await?;
+    let items: Vec<QuoteItem> = args["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|i| QuoteItem {
+            service: i["service"].as_str().unwrap_or_default(),
+            quantity: i["quantity"].as_u64().unwrap_or(1),
+            extensions: i["extensions"].as_u64().unwrap_or(0),
+        })
+        .collect();
+    let currencies: Vec<String> =
+        args["currencies"].as_array().into_iter().flatten().filter_map(|c| c.as_str()).map(|c| c.to_ascii_uppercase()).collect();
+    let q = pricing::quote(&table, &items, &ctx.config.exchange_rates, &currencies).map_err(ApiError::validation)?;
+    let mut lines: Vec<String> =
+        q.lines.iter().map(|l| format!("{} — {} × {} = {}", l.service, l.description, l.quantity, idr(l.amount_idr))).collect();
+    lines.push(format!("Total: {}{}", idr(q.total_idr), if q.minimums { " (some prices are minimums)" } else { "" }));
+    for (c, v) in &q.converted {
+        lines.push(format!("≈ {c} {v:.2} at the configured rate"));
+    }
+    if !q.on_request.is_empty() {
+        lines.push(format!("On request: {}", q.on_request.join(", ")));
+    }
+    Ok((lines.join("\n"), serde_json::to_value(&q).map_err(internal)?))
+}
