@@ -1,0 +1,68 @@
+//! The traits the worker implements for each provider, and [`Backend`], which puts the worker's provider
+//! type and the built-in offline provider in one candidate list.
+#![allow(async_fn_in_trait)] // single-threaded WASM: the futures need not be Send.
+
+use super::error::ProviderError;
+use super::offline::{OfflineProvider, OfflineStream};
+use super::types::{ChatRequest, Delta};
+
+/// A started response. `None` after `Done` or after an error.
+pub trait DeltaStream {
+    async fn next(&mut self) -> Option<Result<Delta, ProviderError>>;
+}
+
+/// One configured provider and model. `start` makes the request and fails with the HTTP status (via
+/// [`ProviderError::from_http`]) before any byte of the body is read.
+pub trait LlmProvider {
+    type Stream: DeltaStream;
+    /// The provider name of the config and the routing policy, e.g. `anthropic`.
+    fn name(&self) -> &str;
+    /// The model, for cost estimates and the response metadata.
+    fn model(&self) -> &str;
+    async fn start(&self, req: &ChatRequest) -> Result<Self::Stream, ProviderError>;
+}
+
+/// A candidate of the router: the worker's remote provider, or the offline one.
+pub enum Backend<P> {
+    Remote(P),
+    Offline(OfflineProvider),
+}
+
+pub enum BackendStream<S> {
+    Remote(S),
+    Offline(OfflineStream),
+}
+
+impl<S: DeltaStream> DeltaStream for BackendStream<S> {
+    async fn next(&mut self) -> Option<Result<Delta, ProviderError>> {
+        match self {
+            Self::Remote(s) => s.next().await,
+            Self::Offline(s) => s.next().await,
+        }
+    }
+}
+
+impl<P: LlmProvider> LlmProvider for Backend<P> {
+    type Stream = BackendStream<P::Stream>;
+
+    fn name(&self) -> &str {
+        match self {
+            Self::Remote(p) => p.name(),
+            Self::Offline(p) => p.name(),
+        }
+    }
+
+    fn model(&self) -> &str {
+        match self {
+            Self::Remote(p) => p.model(),
+            Self::Offline(p) => p.model(),
+        }
+    }
+
+    async fn start(&self, req: &ChatRequest) -> Result<Self::Stream, ProviderError> {
+        match self {
+            Self::Remote(p) => p.start(req).await.map(BackendStream::Remote),
+            Self::Offline(p) => p.start(req).await.map(BackendStream::Offline),
+        }
+    }
+}

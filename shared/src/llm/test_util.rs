@@ -1,0 +1,56 @@
+//! Test helpers: a `block_on` for futures that never suspend, and decoding under every chunking.
+
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use super::error::ProviderError;
+use super::types::Delta;
+use super::wire::DeltaDecoder;
+
+/// The fakes never suspend, so one poll finishes every future.
+pub fn block_on<F: Future>(f: F) -> F::Output {
+    let mut cx = Context::from_waker(Waker::noop());
+    match pin!(f).poll(&mut cx) {
+        Poll::Ready(v) => v,
+        Poll::Pending => panic!("fakes never suspend"),
+    }
+}
+
+pub fn decode<D: DeltaDecoder>(mut d: D, chunks: &[&[u8]]) -> Result<Vec<Delta>, ProviderError> {
+    let mut out = Vec::new();
+    for c in chunks {
+        d.feed(c, &mut out)?;
+    }
+    d.finish(&mut out)?;
+    Ok(out)
+}
+
+/// Decodes `stream` whole, split in two at every byte, and byte by byte; all must agree.
+pub fn decode_everywhere<D: DeltaDecoder>(
+    make: impl Fn() -> D,
+    stream: &[u8],
+) -> Result<Vec<Delta>, ProviderError> {
+    let whole = decode(make(), &[stream]);
+    for i in 0..=stream.len() {
+        assert_eq!(
+            decode(make(), &[&stream[..i], &stream[i..]]),
+            whole,
+            "split at byte {i}"
+        );
+    }
+    let bytes: Vec<&[u8]> = stream.chunks(1).collect();
+    assert_eq!(decode(make(), &bytes), whole, "byte by byte");
+    whole
+}
+
+/// The text of the deltas, joined.
+pub fn text_of(deltas: &[Delta]) -> String {
+    deltas
+        .iter()
+        .filter_map(|d| match d {
+            Delta::Text(t) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect()
+}
