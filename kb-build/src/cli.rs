@@ -1,0 +1,174 @@
+//! Command-line arguments and their validation.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Result};
+use clap::{Parser, ValueEnum};
+use nuzantara_shared::kb::chunk::ChunkerConfig;
+
+use crate::embed::{Embedder, NoEmbedder, OpenAi, WorkersAi};
+use crate::sources::Options;
+use crate::store::cloudflare::CloudflareConfig;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Target {
+    /// The wrangler dev state in --persist-to (D1 + R2, vectors in kb_vectors).
+    Local,
+    /// Cloudflare REST APIs: D1, Vectorize, R2 (credentials from the environment).
+    Cloudflare,
+    /// Build and report only; write nothing.
+    DryRun,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EmbedderKind {
+    None,
+    Openai,
+    WorkersAi,
+}
+
+/// Builds the Nuzantara knowledge base and loads what changed into a store.
+#[derive(Debug, Parser)]
+#[command(name = "kb-build", version)]
+pub struct Cli {
+    /// Markdown knowledge base: one folder per collection.
+    #[arg(long, default_value = "kb-build/kb")]
+    pub kb_dir: PathBuf,
+    /// Folder with kbli-2020.json, pp-28-2025-raw.txt and bali-zero-prices-2025.json.
+    #[arg(long, default_value = "../shared/data/kb-sources")]
+    pub data_dir: PathBuf,
+    /// Build only the --jsonl-collection collections (benchmarks).
+    #[arg(long)]
+    pub only_jsonl: bool,
+    /// Extra collection from a JSONL(.gz) file of {_id, title, text} records.
+    #[arg(long = "jsonl-collection", value_name = "NAME=PATH", value_parser = parse_named_path)]
+    pub jsonl: Vec<(String, PathBuf)>,
+    /// Where to write; the default only reports, so writing is always a deliberate choice.
+    #[arg(long, value_enum, default_value = "dry-run")]
+    pub target: Target,
+    /// wrangler state directory for --target local (as given to `wrangler dev --persist-to`).
+    #[arg(long, default_value = ".wrangler/state")]
+    pub persist_to: PathBuf,
+    /// Maximum chunk size in chars.
+    #[arg(long, default_value_t = 1200)]
+    pub chunk_size: usize,
+    /// Overlap between consecutive chunks of a section, in chars.
+    #[arg(long, default_value_t = 150)]
+    pub chunk_overlap: usize,
+    /// Vectors for semantic search; `none` leaves search keyword-only (FTS5/BM25).
+    #[arg(long, value_enum, default_value = "none")]
+    pub embedder: EmbedderKind,
+    /// Base URL of an OpenAI-compatible API (POST {URL}/embeddings); key from EMBEDDING_API_KEY.
+    #[arg(long)]
+    pub embedding_url: Option<String>,
+    /// Model name sent to the OpenAI-compatible API (part of every content hash).
+    #[arg(long)]
+    pub embedding_model: Option<String>,
+    /// Print only errors and the summary.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+fn parse_named_path(s: &str) -> Result<(String, PathBuf), String> {
+    let (name, path) = s.split_once('=').ok_or("expected NAME=PATH")?;
+    if name.is_empty() || path.is_empty() {
+        return Err("expected NAME=PATH".into());
+    }
+    Ok((name.to_string(), PathBuf::from(path)))
+}
+
+impl Cli {
+    pub fn chunker(&self) -> Result<ChunkerConfig> {
+        let c = ChunkerConfig {
+            size: self.chunk_size,
+            overlap: self.chunk_overlap,
+        };
+        if let Err(e) = c.validate() {
+            bail!("{e}");
+        }
+        Ok(c)
+    }
+
+    /// Creates the embedder, checking its settings up front.
+    pub fn embedder(&self, cloudflare: Option<&CloudflareConfig>) -> Result<Box<dyn Embedder>> {
+        Ok(match self.embedder {
+            EmbedderKind::None => Box::new(NoEmbedder),
+            EmbedderKind::Openai => {
+                let (Some(url), Some(model)) = (&self.embedding_url, &self.embedding_model) else {
+                    bail!("--embedder openai needs --embedding-url and --embedding-model");
+                };
+                let key = std::env::var("EMBEDDING_API_KEY")
+                    .ok()
+                    .filter(|k| !k.is_empty());
+                Box::new(OpenAi::new(url, model, key))
+            }
+            EmbedderKind::WorkersAi => {
+                let cfg = match cloudflare {
+                    Some(c) => c.clone(),
+                    None => workers_ai_env()?,
+                };
+                Box::new(WorkersAi::new(&cfg.base, &cfg.account, &cfg.token))
+            }
+        })
+    }
+
+    pub fn options(&self, chunker: ChunkerConfig, embedder_id: &str) -> Result<Options> {
+        if !self.only_jsonl {
+            require_dir(&self.kb_dir, "--kb-dir")?;
+        }
+        if self.only_jsonl && self.jsonl.is_empty() {
+            bail!("--only-jsonl needs at least one --jsonl-collection NAME=PATH");
+        }
+        Ok(Options {
+            kb_dir: (!self.only_jsonl).then(|| self.kb_dir.clone()),
+            data_dir: (!self.only_jsonl).then(|| self.data_dir.clone()),
+            jsonl: self.jsonl.clone(),
+            chunker,
+            settings: format!("{};embedder={embedder_id}", chunker.fingerprint()),
+        })
+    }
+}
+
+/// Workers AI credentials without a Cloudflare target (e.g. local target with Workers AI vectors).
+fn workers_ai_env() -> Result<CloudflareConfig> {
+    let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let (Some(account), Some(token)) = (get("CLOUDFLARE_ACCOUNT_ID"), get("CLOUDFLARE_API_TOKEN"))
+    else {
+        bail!("--embedder workers-ai needs CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN");
+    };
+    Ok(CloudflareConfig {
+        base: get("CLOUDFLARE_API_BASE_URL")
+            .unwrap_or_else(|| "https://api.cloudflare.com/client/v4".into()),
+        account,
+        token,
+        database: String::new(),
+        index: String::new(),
+        bucket: String::new(),
+    })
+}
+
+fn require_dir(p: &Path, flag: &str) -> Result<()> {
+    if !p.is_dir() {
+        bail!("{}: {flag} directory not found", p.display());
+    }
+    Ok(())
+}
+
+/// The repository root (holding wrangler.toml and scripts/): `NUZANTARA_ROOT`, else the nearest
+/// ancestor of the working directory that has both, else where this crate was built from.
+pub fn repo_root() -> PathBuf {
+    if let Some(r) = std::env::var_os("NUZANTARA_ROOT") {
+        return PathBuf::from(r);
+    }
+    let is_root = |p: &Path| {
+        p.join("wrangler.toml").is_file() && p.join("scripts/kb-local-store.mjs").is_file()
+    };
+    if let Ok(cwd) = std::env::current_dir() {
+        if let Some(found) = cwd.ancestors().find(|p| is_root(p)) {
+            return found.to_path_buf();
+        }
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}

@@ -1,0 +1,15 @@
+// Loads the real knowledge base (kb-build/kb + ../shared/data/kb-sources) into a test stack's state,
+// with the same command `make dev` uses.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from './stack.mjs';
+
+export function loadKb(persist, extraArgs = []) {
+  return execFileSync(join(ROOT, 'scripts/load-kb.sh'), ['--persist-to', persist, ...extraArgs], {
+    cwd: ROOT,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+    encoding: 'utf8',
+    stdio: 'pipe',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
