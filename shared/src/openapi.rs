@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value};
 use crate::auth::Access;
 use crate::routes::{Route, ROUTES};
 
+#[derive(Default)]
 pub struct Spec {
     pub summary: &'static str,
     pub tag: &'static str,
@@ -16,11 +17,15 @@ pub struct Spec {
     pub success: u16,
     pub response: Value,
     pub response_type: &'static str,
+    /// Media types of the request body (empty: `application/json`), e.g. raw file uploads.
+    pub request_types: &'static [&'static str],
+    /// Query parameters that must be present.
+    pub required_query: &'static [&'static str],
 }
 
 /// A request object. Optional fields also accept `null` (they are `Option`s on the server, and serde
 /// reads `null` as absent), so the schema says so.
-fn obj(required: &[&str], props: Value) -> Value {
+pub(crate) fn obj(required: &[&str], props: Value) -> Value {
     let props: Map<String, Value> = props
         .as_object()
         .cloned()
@@ -33,10 +38,10 @@ fn obj(required: &[&str], props: Value) -> Value {
         .collect();
     json!({ "type": "object", "required": required, "properties": props, "additionalProperties": false })
 }
-fn open_obj(required: &[&str]) -> Value {
+pub(crate) fn open_obj(required: &[&str]) -> Value {
     json!({ "type": "object", "required": required })
 }
-fn s(min: usize, max: usize) -> Value {
+pub(crate) fn s(min: usize, max: usize) -> Value {
     json!({ "type": "string", "minLength": min, "maxLength": max })
 }
 
@@ -65,6 +70,8 @@ pub fn spec(route: Route) -> Spec {
         success: 200,
         response: open_obj(&[]),
         response_type: "application/json",
+        request_types: &[],
+        required_query: &[],
     };
     let login = obj(&["email", "password"], json!({ "email": s(1, 254), "password": s(1, 256) }));
     let tokens = open_obj(&["access_token", "token_type", "expires_in", "refresh_token", "user"]);
@@ -169,7 +176,8 @@ pub fn spec(route: Route) -> Spec {
             let stream = route == Route::ChatStream;
             Spec {
                 request: Some(chat_body()),
-                response: if stream { json!({ "type": "string" }) } else { open_obj(&["conversation_id", "message_id", "answer", "sources"]) },
+                // Each SSE event's data is a JSON object whose shape depends on the event name.
+                response: if stream { json!({}) } else { open_obj(&["conversation_id", "message_id", "answer", "sources"]) },
                 response_type: if stream { "text/event-stream" } else { "application/json" },
                 ..base(
                     if stream {
@@ -245,6 +253,7 @@ pub fn spec(route: Route) -> Spec {
             ..base("Edit a remembered fact", "memory")
         },
         Route::DeleteMemoryFact => Spec { response: open_obj(&["id", "deleted"]), ..base("Forget a fact", "memory") },
+        Route::Crm(r) => crate::crm::openapi::spec(r),
         Route::AdminAudit => Spec {
             query: vec![
                 ("limit", json!({ "type": "string", "pattern": "^[0-9]{1,3}$" })),
@@ -263,7 +272,11 @@ pub fn document() -> Value {
     for (method, pattern, route, access) in ROUTES {
         let sp = spec(*route);
         let mut op = Map::new();
-        op.insert("operationId".into(), json!(format!("{route:?}")));
+        let operation_id = match route {
+            Route::Crm(r) => format!("Crm{r:?}"),
+            r => format!("{r:?}"),
+        };
+        op.insert("operationId".into(), json!(operation_id));
         op.insert("summary".into(), json!(sp.summary));
         op.insert("tags".into(), json!([sp.tag]));
         // Knowledge-base document ids are paths (`kbli/56101`); every other id is an `EntityId`.
@@ -277,15 +290,16 @@ pub fn document() -> Value {
             .filter(|seg| seg.starts_with('{'))
             .map(|seg| json!({ "name": &seg[1..seg.len() - 1], "in": "path", "required": true, "schema": id_schema }))
             .collect();
-        params.extend(sp.query.iter().map(|(n, schema)| json!({ "name": n, "in": "query", "required": false, "schema": schema })));
+        params.extend(sp.query.iter().map(|(n, schema)| {
+            json!({ "name": n, "in": "query", "required": sp.required_query.contains(n), "schema": schema })
+        }));
         if !params.is_empty() {
             op.insert("parameters".into(), json!(params));
         }
         if let Some(body) = sp.request {
-            op.insert(
-                "requestBody".into(),
-                json!({ "required": !sp.body_optional, "content": { "application/json": { "schema": body } } }),
-            );
+            let types: &[&str] = if sp.request_types.is_empty() { &["application/json"] } else { sp.request_types };
+            let content: Map<String, Value> = types.iter().map(|t| (t.to_string(), json!({ "schema": body }))).collect();
+            op.insert("requestBody".into(), json!({ "required": !sp.body_optional, "content": content }));
         }
         op.insert(
             "responses".into(),

@@ -25,7 +25,7 @@ class Stack:
 
 @pytest.fixture(scope="session")
 def stack():
-    env = {**os.environ, "STACK_VARS": json.dumps({"RATE_LIMITS": "off"})}
+    env = {**os.environ, "STACK_VARS": json.dumps({"RATE_LIMITS": "off"}), "STACK_KB": "1"}
     proc = subprocess.Popen(
         ["node", str(ROOT / "tests/support/run-stack.mjs")],
         cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,

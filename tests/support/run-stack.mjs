@@ -3,10 +3,17 @@
 // {url, jwt_secret, people} when ready, and stops when its stdin closes or it gets SIGTERM.
 import { startStack, TEST_JWT_SECRET } from './stack.mjs';
 import { seedPeople } from './seed.mjs';
+import { loadKb } from './kb.mjs';
 
 const vars = JSON.parse(process.env.STACK_VARS || '{}');
 let people;
-const stack = await startStack({ vars, load: async (p) => { people = await seedPeople(p); } });
+const stack = await startStack({
+  vars,
+  load: async (p) => {
+    people = await seedPeople(p);
+    if (process.env.STACK_KB === '1') loadKb(p);
+  },
+});
 process.stdout.write(`${JSON.stringify({ url: stack.url, jwt_secret: TEST_JWT_SECRET, people })}\n`);
 let stopping = false;
 const stop = async () => {

@@ -11,6 +11,9 @@ pub const SCHEME: &str = "pbkdf2-sha256";
 /// workerd accepts more: a higher count would pass every local test and fail the first real login.
 pub const MAX_ITERATIONS: u32 = 100_000;
 pub const ITERATIONS: u32 = 100_000;
+// The cost is checked when the crate compiles: at least 100,000 (the issue's floor), at most the
+// production cap. A count outside that range does not build.
+const _: () = assert!(ITERATIONS >= 100_000 && ITERATIONS <= MAX_ITERATIONS && MAX_ITERATIONS == 100_000);
 pub const HASH_BYTES: usize = 32;
 pub const SALT_BYTES: usize = 16;
 
@@ -76,8 +79,6 @@ mod tests {
     fn records_round_trip_and_the_iteration_cap_holds() {
         let r = PasswordRecord { iterations: ITERATIONS, salt: vec![1; 16], hash: vec![2; 32] };
         assert_eq!(PasswordRecord::parse(&r.format()), Some(r.clone()));
-        assert!(ITERATIONS <= MAX_ITERATIONS && MAX_ITERATIONS == 100_000);
-        assert!(ITERATIONS >= 100_000, "the issue asks for at least 100,000 iterations");
         let too_costly = PasswordRecord { iterations: 600_000, ..r.clone() }.format();
         assert_eq!(PasswordRecord::parse(&too_costly), None);
         assert_eq!(PasswordRecord::parse("bcrypt$10$x$y"), None);

@@ -45,7 +45,7 @@ impl KeywordIndex for FakeKb {
             })
             .filter(|(n, _)| *n > 0)
             .collect();
-        scored.sort_by(|a, b| b.0.cmp(&a.0));
+        scored.sort_by_key(|s| std::cmp::Reverse(s.0));
         Ok(scored.into_iter().take(limit).map(|(n, c)| Candidate { bm25: Some(-(n as f64)), ..c.clone() }).collect())
     }
     async fn chunks(&self, ids: &[String]) -> Result<Vec<Candidate>, ApiError> {

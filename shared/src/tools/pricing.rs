@@ -27,7 +27,7 @@ pub fn find<'a>(table: &'a PriceTable, query: &str) -> Vec<&'a PriceEntry> {
         })
         .filter(|(n, _)| *n > 0)
         .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0));
+    scored.sort_by_key(|s| std::cmp::Reverse(s.0));
     let best = scored.first().map(|s| s.0).unwrap_or(0);
     scored.into_iter().filter(|(n, _)| *n == best).map(|(_, s)| s).take(8).collect()
 }
@@ -126,7 +126,7 @@ pub fn idr(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

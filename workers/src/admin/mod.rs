@@ -33,7 +33,7 @@ struct NewUserBody {
 pub async fn create(mut req: Request, ctx: &Ctx) -> HandlerResult {
     let who = ctx.principal()?;
     let b: NewUserBody = body::json(&mut req, ctx).await?;
-    let generated = b.password.is_none().then(|| generate_password());
+    let generated = b.password.is_none().then(generate_password);
     let password = b.password.as_deref().or(generated.as_deref()).unwrap_or_default();
     let db = db::db(ctx)?;
     let new = NewUser {

@@ -72,14 +72,19 @@ pub async fn stream(mut req: Request, ctx: &Ctx) -> HandlerResult {
     if let Some(last) = last_event_id.filter(|l| !l.trim().is_empty()) {
         return resume(ctx, &last, chat.session_id.as_deref()).await;
     }
+    let prepared = turn::prepare(ctx, &chat, session).await?;
     let (tx, rx) = unbounded();
     let done = Rc::new(Cell::new(false));
     heartbeat(tx.clone(), done.clone());
     let task_ctx = ctx.clone();
     ctx.wait_until(async move {
         let mut out = Channel(tx);
-        let _ = turn::run(&task_ctx, chat, session, &mut out).await;
+        let _ = turn::run(&task_ctx, chat, prepared, &mut out).await;
         done.set(true);
+        // Ends the response now, whatever clone of the sender the heartbeat holds.
+        out.0.close_channel();
+        // End the response with the answer, not at the next heartbeat (whose task holds another sender).
+        out.0.close_channel();
     });
     sse_response(rx)
 }
@@ -128,6 +133,7 @@ async fn resume(ctx: &Ctx, last: &str, session_id: Option<&str>) -> HandlerResul
                 _ => break,
             }
         }
+        tx.close_channel();
     });
     sse_response(rx)
 }
@@ -136,7 +142,8 @@ async fn resume(ctx: &Ctx, last: &str, session_id: Option<&str>) -> HandlerResul
 pub async fn json(mut req: Request, ctx: &Ctx) -> HandlerResult {
     let (chat, session) = validated(&mut req, ctx).await?;
     let mut out = Collect::default();
-    let r = turn::run(ctx, chat, session.clone(), &mut out).await?;
+    let prepared = turn::prepare(ctx, &chat, session.clone()).await?;
+    let r = turn::run(ctx, chat, prepared, &mut out).await?;
     respond::json(
         200,
         &json!({

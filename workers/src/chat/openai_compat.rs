@@ -3,7 +3,6 @@
 
 use futures_channel::mpsc::unbounded;
 use nuzantara_shared::chat::ChatInput;
-use nuzantara_shared::error::ApiError;
 use nuzantara_shared::ids::new_id;
 use nuzantara_shared::sse;
 use serde::Deserialize;
@@ -107,17 +106,19 @@ pub async fn completions(mut req: Request, ctx: &Ctx) -> HandlerResult {
     let session = session_id.unwrap_or_else(|| new_id(random16()));
     let id = format!("chatcmpl-{}", new_id(random16()));
     let created = now_ms() / 1000;
+    let prepared = turn::prepare(ctx, &chat, session).await?;
     if r.stream {
         let (tx, rx) = unbounded();
         let task_ctx = ctx.clone();
         let mut out = Chunks { tx, id, model: r.model.clone(), created };
         ctx.wait_until(async move {
-            let _ = turn::run(&task_ctx, chat, session, &mut out).await;
+            let _ = turn::run(&task_ctx, chat, prepared, &mut out).await;
+            out.tx.close_channel();
         });
         return sse_response(rx);
     }
     let mut out = Collect::default();
-    let t = turn::run(ctx, chat, session, &mut out).await.map_err(|e| if e.status() == 404 { ApiError::validation(e.message) } else { e })?;
+    let t = turn::run(ctx, chat, prepared, &mut out).await?;
     respond::json(
         200,
         &json!({

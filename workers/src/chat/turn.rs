@@ -11,7 +11,7 @@ use nuzantara_shared::llm::router::{ChatSink, FallbackNotice, SinkClosed};
 use nuzantara_shared::llm::{
     Backend, ChatMessage, ChatRequest, Delta, Lang, OfflineContext, OfflineProvider, Passage, Router, ToolCall, ToolResult,
 };
-use nuzantara_shared::search::{SearchOutcome, SearchRequest};
+use nuzantara_shared::search::{SearchOutcome, SearchRequest, ValidSearch};
 use nuzantara_shared::tools::TOOLS;
 use serde_json::{json, Value};
 
@@ -44,7 +44,8 @@ pub struct Events<'a, O: EventOut> {
 
 impl<'a, O: EventOut> Events<'a, O> {
     pub fn new(ctx: &'a Ctx, message_id: &str, out: &'a mut O) -> Self {
-        Self { log: AnswerLog::new(message_id), out, ctx, last_flush: 0.0, seq: 0 }
+        // The first store happens a second in (or at the end): short answers cost one KV write.
+        Self { log: AnswerLog::new(message_id), out, ctx, last_flush: clock_ms(), seq: 0 }
     }
 
     pub async fn send(&mut self, name: &str, data: Value) {
@@ -96,38 +97,46 @@ pub struct TurnResult {
     pub latency_ms: u64,
 }
 
-/// Runs the turn, emitting events; never returns early without storing what happened.
-pub async fn run<O: EventOut>(ctx: &Ctx, chat: ValidChat, session_id: String, out: &mut O) -> ApiResult<TurnResult> {
+/// What is checked and stored before anything streams: the conversation (404 if not the caller's), the
+/// collections (422 if unknown), the question, and a placeholder for the answer.
+pub struct Prepared {
+    pub conversation_id: String,
+    pub session_id: String,
+    pub answer_id: String,
+    search: ValidSearch,
+    started: f64,
+}
+
+pub async fn prepare(ctx: &Ctx, chat: &ValidChat, session_id: String) -> ApiResult<Prepared> {
     let started = clock_ms();
-    let (conv, _) = store::conversation(ctx, &chat, &session_id).await?;
+    let kb = D1Kb::new(ctx)?;
+    let search = SearchRequest { query: chat.query.clone(), collections: chat.collections.clone(), top_k: Some(PASSAGES), mode: None, rerank: None }
+        .validate(&kb.collection_names().await?)?;
+    let (conv, _) = store::conversation(ctx, chat, &session_id).await?;
     let user_msg = new_id(random16());
     let answer_id = new_id(random16());
     store::insert_message(ctx, NewMessage { id: &user_msg, conversation_id: &conv.id, role: "user", content: &chat.query, status: "complete", model: None, sources: None, tool_calls: None, tokens: None, latency_ms: None }).await?;
     store::insert_message(ctx, NewMessage { id: &answer_id, conversation_id: &conv.id, role: "assistant", content: "", status: "partial", model: None, sources: None, tool_calls: None, tokens: None, latency_ms: None }).await?;
+    Ok(Prepared { conversation_id: conv.id, session_id, answer_id, search, started })
+}
 
-    let mut events = Events::new(ctx, &answer_id, out);
-    let result = answer(ctx, &chat, &conv.id, &session_id, &answer_id, &mut events, started).await;
-    match result {
+/// Runs a prepared turn, emitting events; a failure is stored with what was said and sent as `error`.
+pub async fn run<O: EventOut>(ctx: &Ctx, chat: ValidChat, p: Prepared, out: &mut O) -> ApiResult<TurnResult> {
+    let mut events = Events::new(ctx, &p.answer_id, out);
+    match answer(ctx, &chat, &p, &mut events).await {
         Ok(r) => Ok(r),
         Err(e) => {
-            // The question is stored; the failed answer is stored with what was said so far.
             let partial: String = events.log.events.iter().filter(|e| e.name == "token").filter_map(|e| e.data["text"].as_str()).collect();
-            let _ = store::finish_message(ctx, NewMessage { id: &answer_id, conversation_id: &conv.id, role: "assistant", content: &partial, status: "failed", model: None, sources: None, tool_calls: None, tokens: None, latency_ms: Some((clock_ms() - started) as u64) }).await;
+            let latency = Some((clock_ms() - p.started) as u64);
+            let _ = store::finish_message(ctx, NewMessage { id: &p.answer_id, conversation_id: &p.conversation_id, role: "assistant", content: &partial, status: "failed", model: None, sources: None, tool_calls: None, tokens: None, latency_ms: latency }).await;
             events.send("error", json!({ "code": e.code.as_str(), "message": e.message })).await;
             Err(e)
         }
     }
 }
 
-async fn answer<O: EventOut>(
-    ctx: &Ctx,
-    chat: &ValidChat,
-    conversation_id: &str,
-    session_id: &str,
-    answer_id: &str,
-    events: &mut Events<'_, O>,
-    started: f64,
-) -> ApiResult<TurnResult> {
+async fn answer<O: EventOut>(ctx: &Ctx, chat: &ValidChat, p: &Prepared, events: &mut Events<'_, O>) -> ApiResult<TurnResult> {
+    let (conversation_id, session_id, answer_id, started) = (p.conversation_id.as_str(), p.session_id.as_str(), p.answer_id.as_str(), p.started);
     let policy = &ctx.config.routing;
     let plan = policy.plan(&chat.query, &ctx.config.providers, (chat.query.len() / 4) as u64, MAX_TOKENS);
     let mut planned: Vec<_> = plan.candidates.iter().map(|c| c.provider.clone()).collect();
@@ -135,11 +144,7 @@ async fn answer<O: EventOut>(
         planned.retain(|p| &p.name == wanted || &p.model == wanted || p.name == "offline");
     }
 
-    // Retrieval.
-    let kb = D1Kb::new(ctx)?;
-    let search = SearchRequest { query: chat.query.clone(), collections: chat.collections.clone(), top_k: Some(PASSAGES), mode: None, rerank: None }
-        .validate(&kb.collection_names().await?)?;
-    let found: SearchOutcome = rag::run(&search, &kb, ctx).await?;
+    let found: SearchOutcome = rag::run(&p.search, &D1Kb::new(ctx)?, ctx).await?;
     events
         .send(
             "meta",
@@ -185,7 +190,7 @@ async fn answer<O: EventOut>(
     let mut req = ChatRequest::new(messages, MAX_TOKENS);
     req.tools = TOOLS.iter().filter(|t| t.allowed(role)).map(|t| t.spec()).collect();
 
-    let breakers = breakers();
+    let breakers = breakers(policy);
     let mut text = String::new();
     let mut fallbacks = 0;
     let mut usage = nuzantara_shared::llm::Usage::default();

@@ -42,16 +42,17 @@ pub async fn list(req: &Request, ctx: &Ctx) -> HandlerResult {
     if search.is_some_and(|s| s.chars().count() > 200) {
         return Err(ApiError::validation("q must be at most 200 characters"));
     }
-    let pattern = search.map(|s| format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    // instr(), not LIKE: D1 caps LIKE patterns at 50 bytes, and a substring needs no pattern at all.
+    let needle = search.map(str::to_lowercase);
     let db = db::db(ctx)?;
     let rows: Vec<Value> = db::all(
         &db,
         "SELECT c.id, c.title, c.language, c.created_at, c.updated_at, \
          (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS message_count \
          FROM conversations c WHERE c.user_id = ?1 AND c.deleted_at IS NULL AND c.updated_at < ?2 \
-         AND (?3 IS NULL OR c.title LIKE ?3 ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.content LIKE ?3 ESCAPE '\\')) \
+         AND (?3 IS NULL OR instr(lower(c.title), ?3) > 0 OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND instr(lower(m.content), ?3) > 0)) \
          ORDER BY c.updated_at DESC LIMIT ?4",
-        &[P::S(&who.id), P::I(before), pattern.as_deref().into(), P::I(limit)],
+        &[P::S(&who.id), P::I(before), needle.as_deref().into(), P::I(limit)],
     )
     .await?;
     let next = (rows.len() as i64 == limit).then(|| rows.last().map(|r| r["updated_at"].clone())).flatten();
@@ -171,13 +172,13 @@ pub async fn feedback(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
 }
 
 pub async fn facts(ctx: &Ctx, user_id: &str, query: Option<&str>, limit: i64) -> ApiResult<Vec<Value>> {
-    let pattern = query.map(str::trim).filter(|q| !q.is_empty()).map(|q| format!("%{}%", q.replace('%', "").replace('_', "")));
+    let needle = query.map(str::trim).filter(|q| !q.is_empty()).map(str::to_lowercase);
     let db = db::db(ctx)?;
     db::all(
         &db,
         "SELECT id, content, source, created_at, updated_at FROM memory_facts WHERE user_id = ?1 \
-         AND (?2 IS NULL OR content LIKE ?2) ORDER BY updated_at DESC LIMIT ?3",
-        &[P::S(user_id), pattern.as_deref().into(), P::I(limit.clamp(1, 200))],
+         AND (?2 IS NULL OR instr(lower(content), ?2) > 0) ORDER BY updated_at DESC LIMIT ?3",
+        &[P::S(user_id), needle.as_deref().into(), P::I(limit.clamp(1, 200))],
     )
     .await
 }

@@ -29,9 +29,11 @@ struct Stored {
     norm: f32,
 }
 
+/// (row count, max rowid) of `kb_vectors` when it was loaded: a cheap change detector.
+type Version = (u64, u64);
+
 thread_local! {
-    /// (row count, max rowid) of the table when loaded, and the vectors.
-    static CACHE: RefCell<Option<((u64, u64), Rc<Vec<Stored>>)>> = const { RefCell::new(None) };
+    static CACHE: RefCell<Option<(Version, Rc<Vec<Stored>>)>> = const { RefCell::new(None) };
 }
 
 pub fn from_config(ctx: &Ctx) -> ApiResult<Vectors> {
@@ -77,13 +79,13 @@ async fn local_nearest(db: &D1Database, q: &[f32], scope: &Scope, limit: usize) 
 
 async fn load(db: &D1Database) -> ApiResult<Rc<Vec<Stored>>> {
     #[derive(Deserialize)]
-    struct Version {
+    struct Counts {
         n: f64,
         m: f64,
     }
     let v = db
         .prepare("SELECT COUNT(*) AS n, COALESCE(MAX(rowid), 0) AS m FROM kb_vectors")
-        .first::<Version>(None)
+        .first::<Counts>(None)
         .await
         .map_err(internal)?
         .map(|v| (v.n as u64, v.m as u64))
