@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod chat;
 pub mod config;
+pub mod crm;
 pub mod error;
 pub mod http;
 pub mod ids;

@@ -297,9 +297,19 @@ pub fn document() -> Value {
             op.insert("parameters".into(), json!(params));
         }
         if let Some(body) = sp.request {
-            let types: &[&str] = if sp.request_types.is_empty() { &["application/json"] } else { sp.request_types };
-            let content: Map<String, Value> = types.iter().map(|t| (t.to_string(), json!({ "schema": body }))).collect();
-            op.insert("requestBody".into(), json!({ "required": !sp.body_optional, "content": content }));
+            let types: &[&str] = if sp.request_types.is_empty() {
+                &["application/json"]
+            } else {
+                sp.request_types
+            };
+            let content: Map<String, Value> = types
+                .iter()
+                .map(|t| (t.to_string(), json!({ "schema": body })))
+                .collect();
+            op.insert(
+                "requestBody".into(),
+                json!({ "required": !sp.body_optional, "content": content }),
+            );
         }
         op.insert(
             "responses".into(),

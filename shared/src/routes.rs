@@ -4,6 +4,7 @@
 //! tested natively; the worker's `router` module maps each [`Route`] to its handler.
 
 use crate::auth::roles::{Access, ADMIN, ANY, USERS};
+use crate::crm::CrmRoute as Crm;
 use crate::error::{ApiError, ErrorCode};
 
 /// Every route, by name. Handlers are chosen by matching on this.
@@ -44,6 +45,8 @@ pub enum Route {
     AddMemoryFact,
     EditMemoryFact,
     DeleteMemoryFact,
+    /// The CRM and team routes (`/crm/...`), dispatched by the worker's `crm` module.
+    Crm(crate::crm::CrmRoute),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +89,8 @@ const fn roles(roles: &'static [crate::auth::Role], scope: &'static str) -> Acce
 }
 
 /// One row per route: method, path pattern (`{name}` matches one non-empty segment), route, and who may call it.
+/// Kept one row per line (`tests/support/routes.mjs` reads the table from this file), so rustfmt leaves it alone.
+#[rustfmt::skip]
 pub const ROUTES: &[(Method, &str, Route, Access)] = &[
     (Method::Get, "/health", Route::Health, PUBLIC),
     (Method::Get, "/health/detailed", Route::HealthDetailed, PUBLIC),
@@ -127,7 +132,46 @@ pub const ROUTES: &[(Method, &str, Route, Access)] = &[
     (Method::Post, "/api/memory", Route::AddMemoryFact, roles(USERS, "")),
     (Method::Patch, "/api/memory/{id}", Route::EditMemoryFact, roles(USERS, "")),
     (Method::Delete, "/api/memory/{id}", Route::DeleteMemoryFact, roles(USERS, "")),
+    // CRM (issue 6): the team (and API keys with crm:read / crm:write) see and edit everything. CRM_OWN routes
+    // also admit client users, who get only what is theirs: the handlers filter by their client id, and
+    // someone else's record is a 404. Static segments (by-email, renewals) come before `{id}`.
+    (Method::Get, "/crm/clients", Route::Crm(Crm::ClientList), CRM_READ),
+    (Method::Post, "/crm/clients", Route::Crm(Crm::ClientCreate), CRM_WRITE),
+    (Method::Get, "/crm/clients/by-email", Route::Crm(Crm::ClientByEmail), CRM_READ),
+    (Method::Get, "/crm/clients/{id}", Route::Crm(Crm::ClientGet), CRM_OWN),
+    (Method::Patch, "/crm/clients/{id}", Route::Crm(Crm::ClientUpdate), CRM_WRITE),
+    (Method::Delete, "/crm/clients/{id}", Route::Crm(Crm::ClientArchive), CRM_WRITE),
+    (Method::Get, "/crm/clients/{id}/summary", Route::Crm(Crm::ClientSummary), CRM_READ),
+    (Method::Get, "/crm/clients/{id}/interactions", Route::Crm(Crm::InteractionList), CRM_READ),
+    (Method::Post, "/crm/clients/{id}/interactions", Route::Crm(Crm::InteractionCreate), CRM_WRITE),
+    (Method::Post, "/crm/interactions/from-conversation", Route::Crm(Crm::InteractionFromConversation), CRM_WRITE),
+    (Method::Get, "/crm/practice-types", Route::Crm(Crm::PracticeTypes), CRM_OWN),
+    (Method::Get, "/crm/practices", Route::Crm(Crm::PracticeList), CRM_OWN),
+    (Method::Post, "/crm/practices", Route::Crm(Crm::PracticeCreate), CRM_WRITE),
+    (Method::Get, "/crm/practices/renewals", Route::Crm(Crm::Renewals), CRM_READ),
+    (Method::Get, "/crm/practices/{id}", Route::Crm(Crm::PracticeGet), CRM_OWN),
+    (Method::Patch, "/crm/practices/{id}", Route::Crm(Crm::PracticeUpdate), CRM_WRITE),
+    (Method::Post, "/crm/practices/{id}/status", Route::Crm(Crm::PracticeStatus), CRM_WRITE),
+    (Method::Post, "/crm/practices/{id}/payments", Route::Crm(Crm::PaymentCreate), CRM_WRITE),
+    (Method::Get, "/crm/documents", Route::Crm(Crm::DocumentList), CRM_OWN),
+    (Method::Post, "/crm/documents", Route::Crm(Crm::DocumentUpload), CRM_WRITE),
+    (Method::Get, "/crm/documents/{id}", Route::Crm(Crm::DocumentGet), CRM_OWN),
+    (Method::Delete, "/crm/documents/{id}", Route::Crm(Crm::DocumentDelete), CRM_WRITE),
+    (Method::Get, "/crm/documents/{id}/content", Route::Crm(Crm::DocumentContent), CRM_OWN),
+    (Method::Get, "/crm/team", Route::Crm(Crm::Team), CRM_READ),
+    (Method::Get, "/crm/work-sessions", Route::Crm(Crm::WorkSessions), CRM_STAFF),
+    (Method::Post, "/crm/work-sessions/clock-in", Route::Crm(Crm::ClockIn), CRM_STAFF),
+    (Method::Post, "/crm/work-sessions/clock-out", Route::Crm(Crm::ClockOut), CRM_STAFF),
+    (Method::Get, "/crm/analytics", Route::Crm(Crm::Analytics), CRM_READ),
+    (Method::Get, "/crm/export/clients.csv", Route::Crm(Crm::ExportClients), CRM_READ),
+    (Method::Get, "/crm/export/practices.csv", Route::Crm(Crm::ExportPractices), CRM_READ),
 ];
+
+const CRM_READ: Access = roles(crate::auth::roles::TEAM_OR_SERVICE, "crm:read");
+const CRM_WRITE: Access = roles(crate::auth::roles::TEAM_OR_SERVICE, "crm:write");
+const CRM_OWN: Access = roles(ANY, "crm:read");
+/// Work sessions belong to a person: team users only, no API keys.
+const CRM_STAFF: Access = roles(crate::auth::roles::TEAM, "");
 
 /// Path prefixes the worker owns. Anything else falls through to the static PWA assets.
 pub const API_ROOTS: &[&str] = &["/api", "/health", "/metrics", "/bali-zero", "/v1", "/crm", "/openapi.json"];

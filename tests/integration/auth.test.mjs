@@ -246,6 +246,52 @@ const TABLE = [
   ['GET', '/api/admin/api-keys', null, { anon: 401, client: 403, consultant: 403, admin: 200, svc: 403 }],
   ['DELETE', '/api/admin/api-keys/{id}', null, { anon: 401, client: 403, consultant: 403, admin: 404, svc: 403 }],
   ['GET', '/api/admin/audit', null, { anon: 401, client: 403, consultant: 403, admin: 200, svc: 403 }],
+  ['POST', '/bali-zero/chat-stream', { query: 'hi' }, { anon: 200, client: 200, consultant: 200, admin: 200, svc: 403 }],
+  ['POST', '/bali-zero/chat', { query: 'hi' }, { anon: 200, client: 200, consultant: 200, admin: 200, svc: 403 }],
+  ['POST', '/v1/chat/completions', { model: 'nuzantara', messages: [{ role: 'user', content: 'hi' }] }, { anon: 401, client: 200, consultant: 200, admin: 200, svc: 403 }],
+  ['GET', '/v1/models', null, { anon: 401, client: 200, consultant: 200, admin: 200, svc: 403 }],
+  ['GET', '/api/tools', null, { anon: 200, client: 200, consultant: 200, admin: 200, svc: 403 }],
+  ['POST', '/api/tools/{name}', {}, { anon: 404, client: 404, consultant: 404, admin: 404, svc: 403 }],
+  ['GET', '/api/conversations', null, { anon: 401, client: 200, consultant: 200, admin: 200, svc: 403 }],
+  ['GET', '/api/conversations/{id}', null, { anon: 401, client: 404, consultant: 404, admin: 404, svc: 403 }],
+  ['GET', '/api/conversations/{id}/export', null, { anon: 401, client: 404, consultant: 404, admin: 404, svc: 403 }],
+  ['DELETE', '/api/conversations/{id}', null, { anon: 401, client: 404, consultant: 404, admin: 404, svc: 403 }],
+  ['POST', '/api/messages/{id}/feedback', { value: 1 }, { anon: 401, client: 404, consultant: 404, admin: 404, svc: 403 }],
+  ['GET', '/api/memory', null, { anon: 401, client: 200, consultant: 200, admin: 200, svc: 403 }],
+  ['POST', '/api/memory', { content: 'x' }, { anon: 401, client: 422, consultant: 422, admin: 422, svc: 403 }],
+  ['PATCH', '/api/memory/{id}', { content: 'a longer fact' }, { anon: 401, client: 404, consultant: 404, admin: 404, svc: 403 }],
+  ['DELETE', '/api/memory/{id}', null, { anon: 401, client: 404, consultant: 404, admin: 404, svc: 403 }],
+  // CRM: svc is an API key with only the `search` scope, so every CRM route is 403 for it.
+  ['GET', '/crm/clients', null, { anon: 401, client: 403, consultant: 200, admin: 200, svc: 403 }],
+  ['POST', '/crm/clients', { full_name: '' }, { anon: 401, client: 403, consultant: 422, admin: 422, svc: 403 }],
+  ['GET', '/crm/clients/by-email', null, { anon: 401, client: 403, consultant: 422, admin: 422, svc: 403 }],
+  ['GET', '/crm/clients/{id}', null, { anon: 401, client: 404, consultant: 404, admin: 404, svc: 403 }],
+  ['PATCH', '/crm/clients/{id}', { full_name: 'x', version: 1 }, { anon: 401, client: 403, consultant: 404, admin: 404, svc: 403 }],
+  ['DELETE', '/crm/clients/{id}', null, { anon: 401, client: 403, consultant: 404, admin: 404, svc: 403 }],
+  ['GET', '/crm/clients/{id}/summary', null, { anon: 401, client: 403, consultant: 404, admin: 404, svc: 403 }],
+  ['GET', '/crm/clients/{id}/interactions', null, { anon: 401, client: 403, consultant: 404, admin: 404, svc: 403 }],
+  ['POST', '/crm/clients/{id}/interactions', { kind: 'note', summary: 'x' }, { anon: 401, client: 403, consultant: 404, admin: 404, svc: 403 }],
+  ['POST', '/crm/interactions/from-conversation', { client_id: 'does-not-exist', conversation_id: 'does-not-exist' }, { anon: 401, client: 403, consultant: 404, admin: 404, svc: 403 }],
+  ['GET', '/crm/practice-types', null, { anon: 401, client: 200, consultant: 200, admin: 200, svc: 403 }],
+  ['GET', '/crm/practices', null, { anon: 401, client: 200, consultant: 200, admin: 200, svc: 403 }],
+  ['POST', '/crm/practices', { client_id: 'does-not-exist', type_code: 'E33G' }, { anon: 401, client: 403, consultant: 404, admin: 404, svc: 403 }],
+  ['GET', '/crm/practices/renewals', null, { anon: 401, client: 403, consultant: 200, admin: 200, svc: 403 }],
+  ['GET', '/crm/practices/{id}', null, { anon: 401, client: 404, consultant: 404, admin: 404, svc: 403 }],
+  ['PATCH', '/crm/practices/{id}', { notes: 'x', version: 1 }, { anon: 401, client: 403, consultant: 404, admin: 404, svc: 403 }],
+  ['POST', '/crm/practices/{id}/status', { status: 'quoted', version: 1 }, { anon: 401, client: 403, consultant: 404, admin: 404, svc: 403 }],
+  ['POST', '/crm/practices/{id}/payments', { amount_idr: 1 }, { anon: 401, client: 403, consultant: 404, admin: 404, svc: 403 }],
+  ['GET', '/crm/documents', null, { anon: 401, client: 200, consultant: 200, admin: 200, svc: 403 }],
+  ['POST', '/crm/documents', {}, { anon: 401, client: 403, consultant: 415, admin: 415, svc: 403 }],
+  ['GET', '/crm/documents/{id}', null, { anon: 401, client: 404, consultant: 404, admin: 404, svc: 403 }],
+  ['DELETE', '/crm/documents/{id}', null, { anon: 401, client: 403, consultant: 404, admin: 404, svc: 403 }],
+  ['GET', '/crm/documents/{id}/content', null, { anon: 401, client: 404, consultant: 404, admin: 404, svc: 403 }],
+  ['GET', '/crm/team', null, { anon: 401, client: 403, consultant: 200, admin: 200, svc: 403 }],
+  ['GET', '/crm/work-sessions', null, { anon: 401, client: 403, consultant: 200, admin: 200, svc: 403 }],
+  ['POST', '/crm/work-sessions/clock-in', {}, { anon: 401, client: 403, consultant: 201, admin: 201, svc: 403 }],
+  ['POST', '/crm/work-sessions/clock-out', {}, { anon: 401, client: 403, consultant: 200, admin: 200, svc: 403 }],
+  ['GET', '/crm/analytics', null, { anon: 401, client: 403, consultant: 200, admin: 200, svc: 403 }],
+  ['GET', '/crm/export/clients.csv', null, { anon: 401, client: 403, consultant: 200, admin: 200, svc: 403 }],
+  ['GET', '/crm/export/practices.csv', null, { anon: 401, client: 403, consultant: 200, admin: 200, svc: 403 }],
 ];
 
 test('role × route table: every declared route, every kind of caller', async () => {
@@ -260,7 +306,7 @@ test('role × route table: every declared route, every kind of caller', async ()
   };
   const failures = [];
   for (const [method, path, body, expected] of TABLE) {
-    const concrete = path.replace('{id}', 'does-not-exist');
+    const concrete = path.replace(/\{\w+\}/g, 'does-not-exist');
     for (const [who, status] of Object.entries(expected)) {
       const concreteBody = body && JSON.parse(JSON.stringify(body).replaceAll('{who}', who));
       const r = await call(method, concrete, { token: await tokenFor(who), body: concreteBody ?? undefined });

@@ -30,12 +30,16 @@ def stack():
         ["node", str(ROOT / "tests/support/run-stack.mjs")],
         cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
-    line = proc.stdout.readline()
-    if not line:
+    info = None
+    for line in proc.stdout:
+        if line.startswith("STACK "):
+            info = json.loads(line[len("STACK "):])
+            break
+    if info is None:
         proc.kill()
         raise RuntimeError("the test stack did not start")
     try:
-        yield Stack(json.loads(line))
+        yield Stack(info)
     finally:
         proc.stdin.close()
         proc.wait(timeout=60)

@@ -5,6 +5,6 @@ import { ROOT } from './stack.mjs';
 
 export function declaredRoutes() {
   const src = readFileSync(join(ROOT, 'shared/src/routes.rs'), 'utf8');
-  const rows = [...src.matchAll(/\(Method::(\w+), "([^"]+)", Route::(\w+),/g)];
+  const rows = [...src.matchAll(/\(Method::(\w+), "([^"]+)", Route::(\w+(?:\(\w+::\w+\))?),/g)];
   return rows.map(([, m, path, name]) => ({ method: m.toUpperCase(), path, name }));
 }

@@ -14,7 +14,8 @@ const stack = await startStack({
     if (process.env.STACK_KB === '1') loadKb(p);
   },
 });
-process.stdout.write(`${JSON.stringify({ url: stack.url, jwt_secret: TEST_JWT_SECRET, people })}\n`);
+// Tools in this process may print to stdout (wrangler's proxy does); the marker finds our line among them.
+process.stdout.write(`STACK ${JSON.stringify({ url: stack.url, jwt_secret: TEST_JWT_SECRET, people })}\n`);
 let stopping = false;
 const stop = async () => {
   if (stopping) return;

@@ -29,12 +29,13 @@ export function wrangler(args, opts = {}) {
 }
 
 /**
- * Starts the stack. Options: `kb` (a kb source dir to load with kb-build, or null), `vars` (extra vars).
+ * Starts the stack. Options: `kb` (a kb source dir to load with kb-build, or null), `vars` (extra vars),
+ * `args` (extra `wrangler dev` arguments, e.g. ['--test-scheduled'] to expose GET /__scheduled).
  * Returns { url, persist, stop() }.
  */
 export const TEST_JWT_SECRET = 'test-jwt-secret-for-integration-tests-0123456789';
 
-export async function startStack({ vars = {}, load } = {}) {
+export async function startStack({ vars = {}, load, args = [] } = {}) {
   if (!existsSync(join(ROOT, 'workers/build/index.js'))) {
     throw new Error('worker not built: run `make build` first');
   }
@@ -44,7 +45,7 @@ export async function startStack({ vars = {}, load } = {}) {
   const port = await freePort();
   const varArgs = Object.entries({ JWT_SECRET: TEST_JWT_SECRET, ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
   const child = spawn(WRANGLER, ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', '0',
-    '--persist-to', persist, '--log-level', 'warn', '--show-interactive-dev-session=false', ...varArgs], {
+    '--persist-to', persist, '--log-level', 'warn', '--show-interactive-dev-session=false', ...varArgs, ...args], {
     cwd: ROOT, env: QUIET, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
   });
   let output = '';

@@ -45,6 +45,11 @@ impl<'a> From<Option<&'a str>> for P<'a> {
         o.map(P::S).unwrap_or(P::Null)
     }
 }
+impl From<Option<i64>> for P<'_> {
+    fn from(o: Option<i64>) -> Self {
+        o.map(P::I).unwrap_or(P::Null)
+    }
+}
 
 pub fn db(ctx: &Ctx) -> ApiResult<D1Database> {
     ctx.env.d1("DB").map_err(internal)
@@ -85,4 +90,14 @@ pub async fn run(db: &D1Database, sql: &str, params: &[P<'_>]) -> ApiResult<u64>
 pub async fn batch(db: &D1Database, statements: Vec<D1PreparedStatement>) -> ApiResult<()> {
     db.batch(statements).await.map_err(write_error)?;
     Ok(())
+}
+
+/// Like [`batch`], returning the number of rows each statement changed (to see whether a guarded
+/// `UPDATE … WHERE version = ?` matched).
+pub async fn batch_changes(db: &D1Database, statements: Vec<D1PreparedStatement>) -> ApiResult<Vec<u64>> {
+    let results = db.batch(statements).await.map_err(write_error)?;
+    results
+        .iter()
+        .map(|r| Ok(r.meta().map_err(internal)?.and_then(|m| m.changes).map(|c| c as u64).unwrap_or(0)))
+        .collect()
 }

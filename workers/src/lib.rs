@@ -11,6 +11,7 @@ mod body;
 mod chat;
 mod db;
 mod context;
+mod crm;
 mod health;
 mod llm;
 mod memory;
@@ -26,4 +27,10 @@ use worker::{event, Context, Env, Request, Response, Result};
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     app::handle(req, env, ctx).await
+}
+
+/// Cron triggers (wrangler.toml `[triggers]`): the daily renewal reminders.
+#[event(scheduled)]
+async fn scheduled(event: worker::ScheduledEvent, env: Env, _ctx: worker::ScheduleContext) {
+    crm::reminders::scheduled(event, env).await;
 }

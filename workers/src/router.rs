@@ -5,7 +5,7 @@ use nuzantara_shared::routes::{Matched, Route};
 use worker::Request;
 
 use crate::context::Ctx;
-use crate::{admin, auth, chat, health, memory, rag, tools};
+use crate::{admin, auth, chat, crm, health, memory, rag, tools};
 use crate::respond::{self, HandlerResult};
 
 pub async fn dispatch(m: &Matched, req: Request, ctx: &Ctx) -> HandlerResult {
@@ -46,5 +46,6 @@ pub async fn dispatch(m: &Matched, req: Request, ctx: &Ctx) -> HandlerResult {
         Route::AddMemoryFact => memory::add_fact(req, ctx).await,
         Route::EditMemoryFact => memory::edit_fact(param("id"), req, ctx).await,
         Route::DeleteMemoryFact => memory::delete_fact(param("id"), ctx).await,
+        Route::Crm(r) => crm::dispatch(r, m, req, ctx).await,
     }
 }

@@ -83,8 +83,6 @@ pub async fn stream(mut req: Request, ctx: &Ctx) -> HandlerResult {
         done.set(true);
         // Ends the response now, whatever clone of the sender the heartbeat holds.
         out.0.close_channel();
-        // End the response with the answer, not at the next heartbeat (whose task holds another sender).
-        out.0.close_channel();
     });
     sse_response(rx)
 }
@@ -118,11 +116,13 @@ async fn resume(ctx: &Ctx, last: &str, session_id: Option<&str>) -> HandlerResul
         for _ in 0..240 {
             let frames = log.frames_after(Some(&sent_after));
             let n = log.events.len();
+            // Only ever move forward: a stored log still behind the client's Last-Event-ID must not
+            // rewind the resume point (that would replay events the client already has).
+            if !frames.is_empty() {
+                sent_after = format!("{message_id}:{}", n - 1);
+            }
             for f in frames {
                 let _ = tx.unbounded_send(Ok(f.into_bytes()));
-            }
-            if n > 0 {
-                sent_after = format!("{message_id}:{}", n - 1);
             }
             if log.finished {
                 break;

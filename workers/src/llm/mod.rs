@@ -17,11 +17,12 @@ pub use remote::RemoteProvider;
 
 thread_local! {
     /// Breakers outlive requests: an isolate that saw a provider fail keeps skipping it for the cooldown.
-    static BREAKERS: Rc<RefCell<BreakerSet>> = Rc::new(RefCell::new(BreakerSet::new(RoutingPolicy::default().breaker)));
+    static BREAKERS: RefCell<Option<Rc<RefCell<BreakerSet>>>> = const { RefCell::new(None) };
 }
 
-pub fn breakers() -> Rc<RefCell<BreakerSet>> {
-    BREAKERS.with(Rc::clone)
+/// This isolate's breakers, configured by the routing policy on first use.
+pub fn breakers(policy: &RoutingPolicy) -> Rc<RefCell<BreakerSet>> {
+    BREAKERS.with(|b| b.borrow_mut().get_or_insert_with(|| Rc::new(RefCell::new(BreakerSet::new(policy.breaker.clone())))).clone())
 }
 
 /// Real time: `worker::Delay` is a `setTimeout`.

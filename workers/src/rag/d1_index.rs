@@ -1,5 +1,8 @@
 //! The keyword index and chunk store over D1: FTS5 BM25 on `kb_chunks_fts`, rows from `kb_chunks`.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::search::pipeline::{Candidate, DocMeta, KeywordIndex, Scope};
 use serde::Deserialize;
@@ -17,6 +20,8 @@ const MAX_IN: usize = 90;
 
 pub struct D1Kb {
     db: D1Database,
+    /// Document metadata read along with the chunks by `keyword_routed`, so `documents` need not ask again.
+    docs: RefCell<HashMap<String, DocMeta>>,
 }
 
 #[derive(Deserialize)]
@@ -29,6 +34,54 @@ struct Row {
     text: String,
     keywords: String,
     bm25: Option<f64>,
+}
+
+/// A row of `keyword_routed`: the chunk, its global rank `g` and rank within its collection `p` (0 when not
+/// computed), and its document's metadata.
+#[derive(Deserialize)]
+struct RoutedRow {
+    #[serde(flatten)]
+    chunk: Row,
+    g: f64,
+    p: f64,
+    doc_title: Option<String>,
+    doc_authority: Option<String>,
+    doc_url: Option<String>,
+    doc_r2_key: Option<String>,
+}
+
+/// The one statement behind `keyword_routed` (bench/search-native/src/main.rs runs the same SQL natively; keep
+/// them in step). ?1 MATCH, ?2 limit, ?3 limit per routed collection, then the scope's collections, then the
+/// routed ones. BM25 is computed once per matching row, only the best rows are read whole (ranking rowids
+/// first), and document metadata comes along: one D1 round trip per search instead of one per list plus one
+/// for the documents.
+fn routed_sql(scope_len: usize, negate: bool, routes: usize) -> String {
+    let filter = if scope_len == 0 {
+        String::new()
+    } else {
+        format!("AND c.collection {}IN ({})", if negate { "NOT " } else { "" }, placeholders(4, scope_len))
+    };
+    let ranked = if routes == 0 {
+        format!(
+            "SELECT kb_chunks_fts.rowid AS rid, {BM25} AS s, 0 AS g, 0 AS p FROM kb_chunks_fts \
+             JOIN kb_chunks c ON c.rowid = kb_chunks_fts.rowid WHERE kb_chunks_fts MATCH ?1 {filter} ORDER BY s, rid LIMIT ?2"
+        )
+    } else {
+        format!(
+            "SELECT rid, s, g, p FROM (SELECT rid, s, col, ROW_NUMBER() OVER (ORDER BY s, rid) AS g, \
+             ROW_NUMBER() OVER (PARTITION BY col ORDER BY s, rid) AS p FROM \
+             (SELECT kb_chunks_fts.rowid AS rid, c.collection AS col, {BM25} AS s FROM kb_chunks_fts \
+             JOIN kb_chunks c ON c.rowid = kb_chunks_fts.rowid WHERE kb_chunks_fts MATCH ?1 {filter})) \
+             WHERE g <= ?2 OR (col IN ({}) AND p <= ?3)",
+            placeholders(4 + scope_len, routes)
+        )
+    };
+    format!(
+        "SELECT c.id AS chunk_id, c.document_id, c.collection, c.section, c.page, c.text, c.keywords, r.s AS bm25, \
+         r.g AS g, r.p AS p, d.title AS doc_title, d.authority AS doc_authority, d.url AS doc_url, d.r2_key AS doc_r2_key \
+         FROM ({ranked}) r JOIN kb_chunks c ON c.rowid = r.rid LEFT JOIN kb_documents d ON d.id = c.document_id \
+         ORDER BY r.s, r.rid"
+    )
 }
 
 impl From<Row> for Candidate {
@@ -65,7 +118,7 @@ fn js(s: &str) -> JsValue {
 
 impl D1Kb {
     pub fn new(ctx: &Ctx) -> ApiResult<Self> {
-        Ok(Self { db: ctx.env.d1("DB").map_err(internal)? })
+        Ok(Self { db: ctx.env.d1("DB").map_err(internal)?, docs: RefCell::default() })
     }
 
     pub async fn collection_names(&self) -> ApiResult<Vec<String>> {
@@ -118,6 +171,59 @@ impl D1Kb {
 }
 
 impl KeywordIndex for D1Kb {
+    async fn keyword_routed(
+        &self,
+        fts_query: &str,
+        scope: &Scope,
+        limit: usize,
+        routes: &[String],
+        route_limit: usize,
+    ) -> Result<(Vec<Candidate>, Vec<Vec<Candidate>>), ApiError> {
+        let (cols, negate) = match scope {
+            Scope::Only(c) => (c, false),
+            Scope::AllExcept(c) => (c, true),
+        };
+        // Routed lists are ranked within the scope's rows; the pipeline routes only to knowledge-base
+        // collections, which the scope admits. Anything else takes the general path.
+        if cols.len() + routes.len() > MAX_IN || !routes.iter().all(|r| scope.admits(r)) {
+            let all = self.keyword(fts_query, scope, limit).await?;
+            let mut per_route = Vec::with_capacity(routes.len());
+            for route in routes {
+                per_route.push(self.keyword(fts_query, &Scope::Only(vec![route.clone()]), route_limit).await?);
+            }
+            return Ok((all, per_route));
+        }
+        let mut params = vec![js(fts_query), JsValue::from_f64(limit as f64), JsValue::from_f64(route_limit as f64)];
+        params.extend(cols.iter().chain(routes).map(|c| js(c)));
+        let sql = routed_sql(cols.len(), negate, routes.len());
+        let rows = self.db.prepare(sql).bind(&params).map_err(internal)?.all().await.map_err(internal)?;
+        let rows = rows.results::<RoutedRow>().map_err(internal)?;
+        let mut all = Vec::with_capacity(limit.min(rows.len()));
+        let mut per_route: Vec<Vec<Candidate>> = vec![Vec::new(); routes.len()];
+        let mut docs = self.docs.borrow_mut();
+        for r in rows {
+            if let Some(title) = r.doc_title {
+                docs.entry(r.chunk.document_id.clone()).or_insert_with(|| DocMeta {
+                    id: r.chunk.document_id.clone(),
+                    title,
+                    authority: r.doc_authority,
+                    url: r.doc_url,
+                    r2_key: r.doc_r2_key,
+                });
+            }
+            let c = Candidate::from(r.chunk);
+            for (i, route) in routes.iter().enumerate() {
+                if r.p >= 1.0 && r.p <= route_limit as f64 && &c.collection == route {
+                    per_route[i].push(c.clone());
+                }
+            }
+            if r.g <= limit as f64 {
+                all.push(c);
+            }
+        }
+        Ok((all, per_route))
+    }
+
     async fn keyword(&self, fts_query: &str, scope: &Scope, limit: usize) -> Result<Vec<Candidate>, ApiError> {
         let (cols, negate) = match scope {
             Scope::Only(c) => (c, ""),
@@ -157,7 +263,12 @@ impl KeywordIndex for D1Kb {
 
     async fn documents(&self, ids: &[String]) -> Result<Vec<DocMeta>, ApiError> {
         let mut out = Vec::new();
-        for part in ids.chunks(MAX_IN) {
+        let missing: Vec<String> = {
+            let known = self.docs.borrow();
+            out.extend(ids.iter().filter_map(|id| known.get(id).cloned()));
+            ids.iter().filter(|id| !known.contains_key(*id)).cloned().collect()
+        };
+        for part in missing.chunks(MAX_IN) {
             let sql = format!(
                 "SELECT id, title, authority, url, r2_key FROM kb_documents WHERE id IN ({})",
                 placeholders(1, part.len())

@@ -15,7 +15,7 @@ use worker::{console_log, Request};
 use crate::context::Ctx;
 use crate::platform::clock_ms;
 use crate::respond::{self, HandlerResult};
-use crate::body;
+use crate::{body, crm};
 
 
 /// A tool's answer: `summary` is a line a person can read (and the offline provider quotes).
@@ -40,9 +40,7 @@ pub async fn execute(ctx: &Ctx, name: &str, args: &Value) -> ApiResult<ToolOutpu
         "calculate_quote" => prices::quote(ctx, args).await,
         "retrieve_memory" => memory::retrieve(ctx, args).await,
         "save_memory" => memory::save(ctx, args).await,
-        "client_lookup" | "practice_status" | "log_interaction" | "create_lead" => {
-            Err(ApiError::upstream("CRM tools are not wired yet")) // TODO(crm): crm::tools::run once CRM lands
-        }
+        "client_lookup" | "practice_status" | "log_interaction" | "create_lead" => crm::tools::run(ctx, name, args).await,
         _ => Err(ApiError::internal(format!("tool {name} has no executor"))),
     };
     console_log!(

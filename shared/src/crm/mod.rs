@@ -1,0 +1,132 @@
+//! The CRM and team-operations domain: clients, practices (a client's case, moving along a fixed status
+//! workflow), interactions, documents, renewals, work sessions, analytics and exports.
+//!
+//! Everything here is pure and natively tested: the status workflow ([`status`]), validated inputs
+//! ([`input`]), civil dates in Bali time ([`dates`]), opaque list cursors ([`cursor`]), the CSV writer
+//! ([`csv`]), upload checks ([`files`]), renewal windows ([`renewals`]), the practice types derived from the
+//! price list ([`practice_types`]), conversation summaries ([`summary`]), the chat tools' arguments
+//! ([`tools`]) and the OpenAPI description of the CRM routes ([`openapi`]). The worker's `crm` module
+//! wires them to D1 and R2.
+
+pub mod csv;
+pub mod cursor;
+pub mod dates;
+pub mod files;
+pub mod input;
+pub mod openapi;
+pub mod practice_types;
+pub mod renewals;
+pub mod status;
+pub mod summary;
+pub mod tools;
+
+/// The CRM routes. Each appears once in [`crate::routes::ROUTES`] as `Route::Crm(..)`, with its access rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CrmRoute {
+    ClientList,
+    ClientCreate,
+    ClientByEmail,
+    ClientGet,
+    ClientUpdate,
+    ClientArchive,
+    ClientSummary,
+    InteractionList,
+    InteractionCreate,
+    InteractionFromConversation,
+    PracticeTypes,
+    PracticeList,
+    PracticeCreate,
+    Renewals,
+    PracticeGet,
+    PracticeUpdate,
+    PracticeStatus,
+    PaymentCreate,
+    DocumentList,
+    DocumentUpload,
+    DocumentGet,
+    DocumentDelete,
+    DocumentContent,
+    Team,
+    WorkSessions,
+    ClockIn,
+    ClockOut,
+    Analytics,
+    ExportClients,
+    ExportPractices,
+}
+
+/// Page sizes of list routes: the default and the most a caller may ask for.
+pub const DEFAULT_PAGE: u32 = 25;
+pub const MAX_PAGE: u32 = 100;
+
+#[cfg(test)]
+mod tests {
+    use super::CrmRoute;
+    use crate::auth::{Access, Role};
+    use crate::routes::{match_route, Route, ROUTES};
+
+    fn crm_rows() -> Vec<(&'static str, &'static str, CrmRoute, Access)> {
+        ROUTES
+            .iter()
+            .filter_map(|(m, p, r, a)| match r {
+                Route::Crm(c) => Some((m.as_str(), *p, *c, *a)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_crm_route_is_in_the_table_under_crm() {
+        let rows = crm_rows();
+        assert_eq!(rows.len(), 30);
+        for (_, path, _, _) in &rows {
+            assert!(path.starts_with("/crm/"), "{path}");
+        }
+    }
+
+    #[test]
+    fn static_segments_win_over_ids() {
+        assert_eq!(
+            match_route("GET", "/crm/practices/renewals").unwrap().route,
+            Route::Crm(CrmRoute::Renewals)
+        );
+        assert_eq!(
+            match_route("GET", "/crm/clients/by-email").unwrap().route,
+            Route::Crm(CrmRoute::ClientByEmail)
+        );
+        let m = match_route("GET", "/crm/clients/abc/summary").unwrap();
+        assert_eq!(
+            (m.route, m.param("id")),
+            (Route::Crm(CrmRoute::ClientSummary), Some("abc"))
+        );
+        assert_eq!(match_route("PUT", "/crm/clients").unwrap_err().status(), 405);
+    }
+
+    #[test]
+    fn clients_reach_only_their_own_records_and_never_write() {
+        for (method, path, route, access) in crm_rows() {
+            let Access::Roles { roles, scope } = access else {
+                panic!("{path} must need a role")
+            };
+            let client_ok = roles.contains(&Role::Client);
+            if client_ok {
+                assert_eq!(method, "GET", "{path}: clients only read");
+                assert_eq!(scope, "crm:read");
+            }
+            let own = matches!(
+                route,
+                CrmRoute::ClientGet
+                    | CrmRoute::PracticeTypes
+                    | CrmRoute::PracticeList
+                    | CrmRoute::PracticeGet
+                    | CrmRoute::DocumentList
+                    | CrmRoute::DocumentGet
+                    | CrmRoute::DocumentContent
+            );
+            assert_eq!(client_ok, own, "{path}");
+            if method != "GET" && roles.contains(&Role::Service) {
+                assert_eq!(scope, "crm:write", "{method} {path}");
+            }
+        }
+    }
+}

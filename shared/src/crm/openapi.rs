@@ -1,0 +1,344 @@
+//! The OpenAPI description of the CRM routes (called from [`crate::openapi::spec`]). Request schemas say
+//! exactly what the server accepts or less: optional fields are nullable, unknown fields are refused,
+//! and every length, pattern and bound here is enforced by `crm::input` (often more strictly).
+
+use serde_json::{json, Value};
+
+use super::input::{MAX_IDR, MAX_NAME, MAX_NOTES, MAX_PHONE, MAX_QUERY, MAX_SHORT};
+use super::CrmRoute;
+use crate::openapi::{obj, open_obj, s, Spec};
+
+const ID: &str = "^[A-Za-z0-9_-]{1,64}$";
+const ID_OR_EMPTY: &str = "^([A-Za-z0-9_-]{1,64})?$";
+const DATE: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
+const DATE_OR_EMPTY: &str = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$";
+
+fn id() -> Value {
+    json!({ "type": "string", "pattern": ID })
+}
+fn date() -> Value {
+    json!({ "type": "string", "pattern": DATE })
+}
+fn date_or_empty() -> Value {
+    json!({ "type": "string", "pattern": DATE_OR_EMPTY })
+}
+fn idr(min: i64) -> Value {
+    json!({ "type": "integer", "minimum": min, "maximum": MAX_IDR })
+}
+fn version() -> Value {
+    json!({ "type": "integer", "minimum": 1 })
+}
+fn q_id() -> Value {
+    json!({ "type": "string", "pattern": ID })
+}
+fn q_limit() -> Value {
+    json!({ "type": "string", "pattern": "^[0-9]{1,3}$" })
+}
+fn q_cursor() -> Value {
+    json!({ "type": "string", "maxLength": super::cursor::MAX_LEN })
+}
+fn client_status() -> Value {
+    json!({ "enum": ["lead", "active", "inactive", "archived"] })
+}
+fn practice_status() -> Value {
+    json!({ "enum": super::status::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>() })
+}
+fn language() -> Value {
+    json!({ "enum": ["en", "id", "it"] })
+}
+
+fn client() -> Value {
+    open_obj(&["id", "full_name", "status", "version", "created_at", "updated_at"])
+}
+fn practice() -> Value {
+    open_obj(&[
+        "id",
+        "client_id",
+        "type_code",
+        "status",
+        "paid_idr",
+        "version",
+        "allowed_next",
+    ])
+}
+fn interaction() -> Value {
+    open_obj(&["id", "client_id", "kind", "summary", "occurred_at"])
+}
+fn document() -> Value {
+    open_obj(&[
+        "id",
+        "client_id",
+        "filename",
+        "content_type",
+        "size_bytes",
+        "sha256",
+        "created_at",
+    ])
+}
+
+/// The documentation of one CRM route.
+pub fn spec(route: CrmRoute) -> Spec {
+    let base = |summary: &'static str, tag: &'static str, response: Value| Spec {
+        summary,
+        tag,
+        success: 200,
+        response,
+        response_type: "application/json",
+        ..Spec::default()
+    };
+    let crm = |summary, response| base(summary, "crm", response);
+    // A patch may send "" to clear an optional field; a new client either has the field or leaves it out.
+    let client_fields = |patch: bool| {
+        let min = |n: usize| if patch { 0 } else { n };
+        let mut props = json!({
+            "full_name": s(1, MAX_NAME),
+            "email": if patch { s(0, 254) } else { json!({ "type": "string", "format": "email", "minLength": 3, "maxLength": 254 }) },
+            "phone": s(min(7), MAX_PHONE),
+            "whatsapp": s(min(7), MAX_PHONE),
+            "nationality": s(min(1), MAX_SHORT),
+            "company_name": s(min(1), MAX_SHORT),
+            "status": client_status(),
+            "consultant_id": if patch { json!({ "type": "string", "pattern": ID_OR_EMPTY }) } else { id() },
+            "language": language(),
+            "notes": s(min(1), MAX_NOTES),
+        });
+        if patch {
+            props["version"] = version();
+        }
+        props
+    };
+    match route {
+        CrmRoute::ClientList => Spec {
+            query: vec![
+                ("q", json!({ "type": "string", "maxLength": MAX_QUERY })),
+                ("status", client_status()),
+                ("consultant_id", q_id()),
+                ("cursor", q_cursor()),
+                ("limit", q_limit()),
+            ],
+            ..crm(
+                "Clients, newest first: search q (name, e-mail, phone, company), filter by status (archived only when asked) \
+                 and consultant (or 'me'); page with next_cursor",
+                open_obj(&["clients", "next_cursor"]),
+            )
+        },
+        CrmRoute::ClientCreate => Spec {
+            request: Some(obj(&["full_name"], client_fields(false))),
+            success: 201,
+            ..crm("Add a client (a lead unless status says otherwise); a duplicate e-mail is 409", client())
+        },
+        CrmRoute::ClientByEmail => Spec {
+            query: vec![("email", json!({ "type": "string", "format": "email", "minLength": 1, "maxLength": 254 }))],
+            required_query: &["email"],
+            ..crm("The client with this e-mail (404 when none)", client())
+        },
+        CrmRoute::ClientGet => crm("A client (a client user: only their own; ETag = version)", client()),
+        CrmRoute::ClientUpdate => Spec {
+            request: Some(obj(&[], client_fields(true))),
+            ..crm(
+                "Change a client. Send the version you read (If-Match header or version); stale is 409. \
+                 An empty string clears an optional field",
+                client(),
+            )
+        },
+        CrmRoute::ClientArchive => crm("Archive a client (status archived; If-Match optional; audited)", client()),
+        CrmRoute::ClientSummary => crm(
+            "A client with open practices, last interactions, next deadlines and money owed",
+            open_obj(&["client", "open_practices", "last_interactions", "next_deadlines", "balance_due_idr"]),
+        ),
+        CrmRoute::InteractionList => Spec {
+            query: vec![
+                ("kind", json!({ "enum": ["chat", "email", "whatsapp", "call", "meeting", "note", "reminder"] })),
+                ("cursor", q_cursor()),
+                ("limit", q_limit()),
+            ],
+            ..crm("A client's timeline (internal: not for client users), newest first", open_obj(&["interactions", "next_cursor"]))
+        },
+        CrmRoute::InteractionCreate => Spec {
+            request: Some(obj(
+                &["kind", "summary"],
+                json!({
+                    "kind": { "enum": ["chat", "email", "whatsapp", "call", "meeting", "note"] },
+                    "summary": s(1, MAX_NOTES),
+                    "practice_id": id(),
+                    "occurred_at": { "type": "integer", "minimum": super::input::EARLIEST_MS }
+                }),
+            )),
+            success: 201,
+            ..crm("Log an interaction (occurred_at: Unix ms, default now)", interaction())
+        },
+        CrmRoute::InteractionFromConversation => Spec {
+            request: Some(obj(&["client_id", "conversation_id"], json!({ "client_id": id(), "conversation_id": id(), "practice_id": id() }))),
+            success: 201,
+            ..crm(
+                "Log a chat conversation on a client's timeline, summarised (first question + message count); \
+                 404 for an unknown conversation, 409 when already logged",
+                interaction(),
+            )
+        },
+        CrmRoute::PracticeTypes => crm("Kinds of practice with default fee, processing and validity days", open_obj(&["practice_types"])),
+        CrmRoute::PracticeList => Spec {
+            query: vec![
+                ("client_id", q_id()),
+                ("status", practice_status()),
+                ("consultant_id", q_id()),
+                ("type_code", q_id()),
+                ("cursor", q_cursor()),
+                ("limit", q_limit()),
+            ],
+            ..crm("Practices, newest first (a client user: only their own)", open_obj(&["practices", "next_cursor"]))
+        },
+        CrmRoute::PracticeCreate => Spec {
+            request: Some(obj(
+                &["client_id", "type_code"],
+                json!({
+                    "client_id": id(), "type_code": id(), "consultant_id": id(), "fee_idr": idr(0),
+                    "start_date": date(), "expiry_date": date(), "notes": s(1, MAX_NOTES)
+                }),
+            )),
+            success: 201,
+            ..crm("Open a practice for a client (status inquiry; fee defaults to the type's)", practice())
+        },
+        CrmRoute::Renewals => Spec {
+            query: vec![("within_days", json!({ "type": "string", "pattern": "^[0-9]{1,3}$" }))],
+            ..crm(
+                "Permits expiring within N days (default 30), and open practices past their typical duration",
+                open_obj(&["today", "within_days", "renewals", "overdue"]),
+            )
+        },
+        CrmRoute::PracticeGet => crm("A practice with its status history and allowed next statuses", practice()),
+        CrmRoute::PracticeUpdate => Spec {
+            request: Some(obj(
+                &[],
+                json!({
+                    "type_code": id(), "consultant_id": { "type": "string", "pattern": ID_OR_EMPTY }, "fee_idr": idr(0),
+                    "start_date": date_or_empty(), "submitted_at": date_or_empty(), "approved_at": date_or_empty(),
+                    "expiry_date": date_or_empty(), "notes": s(0, MAX_NOTES), "version": version()
+                }),
+            )),
+            ..crm("Change a practice's details (not its status). Send the version you read; stale is 409", practice())
+        },
+        CrmRoute::PracticeStatus => Spec {
+            request: Some(obj(
+                &["status"],
+                json!({ "status": practice_status(), "version": version(), "date": date(), "expiry_date": date(), "note": s(1, MAX_NOTES) }),
+            )),
+            ..crm(
+                "Move a practice along the workflow (illegal moves are 409 naming the allowed ones); stamps the step's date",
+                practice(),
+            )
+        },
+        CrmRoute::PaymentCreate => Spec {
+            request: Some(obj(
+                &["amount_idr"],
+                json!({
+                    "amount_idr": idr(1), "paid_on": date(),
+                    "method": { "enum": ["transfer", "cash", "card", "other"] }, "note": s(1, MAX_NOTES)
+                }),
+            )),
+            success: 201,
+            ..crm("Record a payment on a practice (adds to paid_idr)", open_obj(&["payment", "practice"]))
+        },
+        CrmRoute::DocumentList => Spec {
+            query: vec![("client_id", q_id()), ("practice_id", q_id()), ("cursor", q_cursor()), ("limit", q_limit())],
+            ..crm("Documents, newest first (a client user: only their own)", open_obj(&["documents", "next_cursor"]))
+        },
+        CrmRoute::DocumentUpload => Spec {
+            request: Some(json!({ "type": "string", "format": "binary" })),
+            request_types: &[
+                "application/pdf",
+                "image/jpeg",
+                "image/png",
+                "image/webp",
+                "image/heic",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "text/plain",
+            ],
+            query: vec![
+                ("client_id", q_id()),
+                ("practice_id", q_id()),
+                ("filename", s(1, super::files::MAX_NAME_CHARS)),
+            ],
+            required_query: &["client_id", "filename"],
+            success: 201,
+            ..crm(
+                "Upload a document: the raw file as the body with its Content-Type (pdf, jpeg, png, webp, heic, docx, xlsx, txt), \
+                 at most 10 MiB; stored in R2 with its SHA-256",
+                document(),
+            )
+        },
+        CrmRoute::DocumentGet => crm("A document's metadata", document()),
+        CrmRoute::DocumentDelete => crm("Delete a document (soft; audited)", open_obj(&["id", "deleted"])),
+        CrmRoute::DocumentContent => Spec {
+            response: json!({}),
+            response_type: "*/*",
+            ..crm("Download a document (its content type, Content-Disposition attachment)", json!({}))
+        },
+        CrmRoute::Team => base("Team members with their profile and whether they are clocked in", "team", open_obj(&["members"])),
+        CrmRoute::WorkSessions => Spec {
+            query: vec![("user_id", q_id()), ("limit", q_limit())],
+            ..base("Recent work sessions, newest first", "team", open_obj(&["sessions"]))
+        },
+        CrmRoute::ClockIn => Spec {
+            request: Some(obj(&[], json!({ "notes": s(1, 500) }))),
+            body_optional: true,
+            success: 201,
+            ..base("Clock in (one open session per person; 409 when already in)", "team", open_obj(&["id", "user_id", "started_at"]))
+        },
+        CrmRoute::ClockOut => Spec {
+            request: Some(obj(&[], json!({ "notes": s(1, 500) }))),
+            body_optional: true,
+            ..base(
+                "Clock out (409 when not clocked in)",
+                "team",
+                open_obj(&["id", "user_id", "started_at", "ended_at", "duration_ms"]),
+            )
+        },
+        CrmRoute::Analytics => base(
+            "Practices by status, revenue by type and month, interactions per consultant, average days per status",
+            "team",
+            open_obj(&["practices_by_status", "revenue_by_type_month", "interactions_per_consultant", "avg_days_in_status"]),
+        ),
+        CrmRoute::ExportClients => Spec {
+            response: json!({ "type": "string" }),
+            response_type: "text/csv",
+            ..crm("All clients as CSV (formula-safe; audited)", json!({}))
+        },
+        CrmRoute::ExportPractices => Spec {
+            response: json!({ "type": "string" }),
+            response_type: "text/csv",
+            ..crm("All practices as CSV (formula-safe; audited)", json!({}))
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::files::ALLOWED;
+    use super::*;
+
+    /// The upload route's accepted media types are the allowed document types.
+    #[test]
+    fn upload_media_types_are_the_allowed_kinds() {
+        let sp = spec(CrmRoute::DocumentUpload);
+        let declared: Vec<&str> = sp.request_types.to_vec();
+        let allowed: Vec<&str> = ALLOWED.iter().map(|k| k.mime).collect();
+        assert_eq!(declared, allowed);
+    }
+
+    #[test]
+    fn create_routes_answer_201_and_bodies_refuse_unknown_fields() {
+        for r in [
+            CrmRoute::ClientCreate,
+            CrmRoute::PracticeCreate,
+            CrmRoute::InteractionCreate,
+            CrmRoute::PaymentCreate,
+            CrmRoute::ClockIn,
+        ] {
+            let sp = spec(r);
+            assert_eq!(sp.success, 201, "{r:?}");
+            assert_eq!(sp.request.unwrap()["additionalProperties"], false, "{r:?}");
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! The practice status workflow: the only place that says which status may follow which.
+//!
+//! ```text
+//! inquiry ──► quoted ──► in_progress ──► submitted ──► approved ──► completed
+//!    │           │            │              │    └──► rejected ──► completed
+//!    │           │            │              │              └─────► in_progress (resubmission)
+//!    └───────────┴────────────┴──────────────┴──► cancelled
+//! ```
+//!
+//! `completed` and `cancelled` are final. A practice is *open* until it is approved, rejected, completed
+//! or cancelled.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PracticeStatus {
+    Inquiry,
+    Quoted,
+    InProgress,
+    Submitted,
+    Approved,
+    Rejected,
+    Completed,
+    Cancelled,
+}
+
+use PracticeStatus::*;
+
+/// Every status, in workflow order.
+pub const ALL: [PracticeStatus; 8] = [
+    Inquiry, Quoted, InProgress, Submitted, Approved, Rejected, Completed, Cancelled,
+];
+
+/// The transition table: each status and the statuses that may follow it.
+pub const TRANSITIONS: &[(PracticeStatus, &[PracticeStatus])] = &[
+    (Inquiry, &[Quoted, Cancelled]),
+    (Quoted, &[InProgress, Cancelled]),
+    (InProgress, &[Submitted, Cancelled]),
+    (Submitted, &[Approved, Rejected, Cancelled]),
+    (Approved, &[Completed]),
+    (Rejected, &[InProgress, Completed]),
+    (Completed, &[]),
+    (Cancelled, &[]),
+];
+
+impl PracticeStatus {
+    pub fn parse(s: &str) -> Option<Self> {
+        ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Inquiry => "inquiry",
+            Quoted => "quoted",
+            InProgress => "in_progress",
+            Submitted => "submitted",
+            Approved => "approved",
+            Rejected => "rejected",
+            Completed => "completed",
+            Cancelled => "cancelled",
+        }
+    }
+
+    /// The statuses that may follow this one (empty for final statuses).
+    pub fn next(self) -> &'static [PracticeStatus] {
+        TRANSITIONS
+            .iter()
+            .find(|(from, _)| *from == self)
+            .map(|(_, to)| *to)
+            .unwrap_or(&[])
+    }
+
+    pub fn can_become(self, to: PracticeStatus) -> bool {
+        self.next().contains(&to)
+    }
+
+    /// Still being worked on (not yet decided or closed).
+    pub fn is_open(self) -> bool {
+        matches!(self, Inquiry | Quoted | InProgress | Submitted)
+    }
+
+    pub fn is_final(self) -> bool {
+        self.next().is_empty()
+    }
+
+    /// A permit held under this practice can expire (so it takes part in renewals).
+    pub fn holds_permit(self) -> bool {
+        !matches!(self, Rejected | Cancelled)
+    }
+
+    /// The date column a move into this status stamps, if any.
+    pub fn stamps(self) -> Option<&'static str> {
+        match self {
+            InProgress => Some("start_date"),
+            Submitted => Some("submitted_at"),
+            Approved => Some("approved_at"),
+            _ => None,
+        }
+    }
+}
+
+/// Checks a status change. An illegal one is a 409 naming the statuses allowed from here.
+pub fn check_transition(from: PracticeStatus, to: PracticeStatus) -> Result<(), ApiError> {
+    if from.can_become(to) {
+        return Ok(());
+    }
+    let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
+    let options = if allowed.is_empty() {
+        "none (it is final)".to_string()
+    } else {
+        allowed.join(", ")
+    };
+    Err(ApiError::conflict(format!(
+        "a practice cannot go from {} to {}; allowed next statuses: {options}",
+        from.as_str(),
+        to.as_str()
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_transition_table_is_exactly_this() {
+        let mut legal: Vec<(&str, &str)> = Vec::new();
+        for from in ALL {
+            for to in ALL {
+                if from.can_become(to) {
+                    legal.push((from.as_str(), to.as_str()));
+                }
+            }
+        }
+        assert_eq!(
+            legal,
+            vec![
+                ("inquiry", "quoted"),
+                ("inquiry", "cancelled"),
+                ("quoted", "in_progress"),
+                ("quoted", "cancelled"),
+                ("in_progress", "submitted"),
+                ("in_progress", "cancelled"),
+                ("submitted", "approved"),
+                ("submitted", "rejected"),
+                ("submitted", "cancelled"),
+                ("approved", "completed"),
+                ("rejected", "in_progress"),
+                ("rejected", "completed"),
+            ]
+        );
+    }
+
+    #[test]
+    fn every_status_is_in_the_table_once_and_round_trips() {
+        for s in ALL {
+            assert_eq!(TRANSITIONS.iter().filter(|(f, _)| *f == s).count(), 1, "{s:?}");
+            assert_eq!(PracticeStatus::parse(s.as_str()), Some(s));
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(json, format!("\"{}\"", s.as_str()));
+        }
+        assert_eq!(PracticeStatus::parse("done"), None);
+        assert_eq!(PracticeStatus::parse("IN_PROGRESS"), None);
+    }
+
+    #[test]
+    fn no_status_leads_to_itself_or_back_to_inquiry_and_finals_are_final() {
+        for s in ALL {
+            assert!(!s.can_become(s), "{s:?}");
+            assert!(!s.can_become(Inquiry), "{s:?}");
+        }
+        assert!(Completed.is_final() && Cancelled.is_final());
+        assert!(!Approved.is_final() && !Rejected.is_final());
+        // Every non-final status can reach a final one.
+        for s in ALL {
+            let mut seen = vec![s];
+            let mut i = 0;
+            while i < seen.len() {
+                for n in seen[i].next() {
+                    if !seen.contains(n) {
+                        seen.push(*n);
+                    }
+                }
+                i += 1;
+            }
+            assert!(seen.iter().any(|x| x.is_final()), "{s:?} cannot finish");
+        }
+    }
+
+    #[test]
+    fn illegal_moves_are_409_and_name_the_allowed_statuses() {
+        assert!(check_transition(Inquiry, Quoted).is_ok());
+        let e = check_transition(Inquiry, Approved).unwrap_err();
+        assert_eq!(e.status(), 409);
+        assert!(
+            e.message.contains("allowed next statuses: quoted, cancelled"),
+            "{}",
+            e.message
+        );
+        let e = check_transition(Completed, InProgress).unwrap_err();
+        assert!(e.message.contains("none (it is final)"), "{}", e.message);
+    }
+
+    #[test]
+    fn open_and_permit_holding_statuses() {
+        let open: Vec<_> = ALL.into_iter().filter(|s| s.is_open()).collect();
+        assert_eq!(open, vec![Inquiry, Quoted, InProgress, Submitted]);
+        assert!(!Cancelled.holds_permit() && !Rejected.holds_permit() && Approved.holds_permit());
+        assert_eq!(Submitted.stamps(), Some("submitted_at"));
+        assert_eq!(Completed.stamps(), None);
+    }
+}

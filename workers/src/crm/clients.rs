@@ -1,0 +1,397 @@
+//! Clients: create, read, search and filter (cursor pages), update with a version check, archive, and
+//! the client summary.
+
+use nuzantara_shared::crm::cursor::{paginate, Cursor};
+use nuzantara_shared::crm::input::{
+    resolve_version, ClientFields, ClientFilter, ClientListQuery, ClientPatchBody, ClientStatus, Language,
+    NewClientBody,
+};
+use nuzantara_shared::crm::status::PracticeStatus;
+use nuzantara_shared::error::{ApiError, ApiResult};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use worker::{D1Database, Request};
+
+use super::practices::{self, PracticeView};
+use super::{header, json_with_etag, new_record_id, not_found, now, path_id, query, today, Sql, Viewer};
+use crate::context::Ctx;
+use crate::db::{self, P};
+use crate::respond::{self, HandlerResult};
+use crate::{audit, body};
+
+/// A client as the API shows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClientRow {
+    pub id: String,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub whatsapp: Option<String>,
+    pub nationality: Option<String>,
+    pub company_name: Option<String>,
+    pub status: String,
+    pub consultant_id: Option<String>,
+    pub consultant_name: Option<String>,
+    pub language: String,
+    pub notes: Option<String>,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+pub const COLS: &str = "c.id, c.full_name, c.email, c.phone, c.whatsapp, c.nationality, c.company_name, c.status, \
+     c.consultant_id, u.name AS consultant_name, c.language, c.notes, c.version, c.created_at, c.updated_at";
+pub const FROM: &str = "FROM clients c LEFT JOIN users u ON u.id = c.consultant_id";
+
+impl ClientRow {
+    pub fn fields(&self) -> ClientFields {
+        ClientFields {
+            full_name: self.full_name.clone(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            whatsapp: self.whatsapp.clone(),
+            nationality: self.nationality.clone(),
+            company_name: self.company_name.clone(),
+            status: ClientStatus::parse(&self.status).unwrap_or(ClientStatus::Lead),
+            consultant_id: self.consultant_id.clone(),
+            language: Language::parse(&self.language).unwrap_or(Language::En),
+            notes: self.notes.clone(),
+        }
+    }
+
+    /// What a client user may see of their own record: not the team's internal notes.
+    pub fn for_viewer(mut self, viewer: &Viewer) -> Self {
+        if !viewer.is_team() {
+            self.notes = None;
+        }
+        self
+    }
+}
+
+pub async fn load(db: &D1Database, id: &str) -> ApiResult<Option<ClientRow>> {
+    db::first(db, &format!("SELECT {COLS} {FROM} WHERE c.id = ?1"), &[P::S(id)]).await
+}
+
+/// 404 unless the client exists and the viewer may see it.
+pub async fn load_visible(db: &D1Database, id: &str, viewer: &Viewer) -> ApiResult<ClientRow> {
+    viewer.check(id, "client")?;
+    load(db, id).await?.ok_or_else(|| not_found("client"))
+}
+
+/// 422 unless `id` is an active team member (a consultant or an admin).
+pub async fn check_consultant(db: &D1Database, id: &str) -> ApiResult<()> {
+    let row: Option<Value> = db::first(
+        db,
+        "SELECT id FROM users WHERE id = ?1 AND role IN ('admin', 'consultant') AND disabled = 0",
+        &[P::S(id)],
+    )
+    .await?;
+    row.map(|_| ())
+        .ok_or_else(|| ApiError::validation("consultant_id: not an active team member"))
+}
+
+async fn check_email_free(db: &D1Database, email: &str, except: Option<&str>) -> ApiResult<()> {
+    let row: Option<Value> = db::first(
+        db,
+        "SELECT id FROM clients WHERE email = ?1 AND id != ?2",
+        &[P::S(email), P::S(except.unwrap_or(""))],
+    )
+    .await?;
+    match row {
+        Some(_) => Err(ApiError::conflict("a client with this e-mail already exists")),
+        None => Ok(()),
+    }
+}
+
+/// Searches and filters clients, newest first; returns the page and the next cursor.
+pub async fn search(db: &D1Database, f: &ClientFilter) -> ApiResult<(Vec<ClientRow>, Option<String>)> {
+    let mut q = Sql::new(format!("SELECT {COLS} {FROM} WHERE 1 = 1"));
+    match f.status {
+        Some(s) => {
+            let p = q.arg(P::S(s.as_str()));
+            q.push(&format!(" AND c.status = {p}"));
+        }
+        None => q.push(" AND c.status != 'archived'"),
+    }
+    if let Some(c) = &f.consultant_id {
+        let p = q.arg(P::S(c));
+        q.push(&format!(" AND c.consultant_id = {p}"));
+    }
+    // `search_text` (kept by triggers, see migrations/0002_crm.sql) holds the name, e-mail, company and phones,
+    // lower-cased, the phones also as bare digits.
+    if let Some(needle) = &f.needle {
+        let p = q.arg(P::S(needle));
+        match &f.digits {
+            Some(d) => {
+                let pd = q.arg(P::S(d));
+                q.push(&format!(
+                    " AND (instr(c.search_text, {p}) > 0 OR instr(c.search_text, {pd}) > 0)"
+                ));
+            }
+            None => q.push(&format!(" AND instr(c.search_text, {p}) > 0")),
+        }
+    }
+    if let Some(c) = &f.cursor {
+        let (a, b) = (q.arg(P::I(c.at)), q.arg(P::S(&c.id)));
+        q.push(&format!(" AND (c.created_at, c.id) < ({a}, {b})"));
+    }
+    let limit = q.arg(P::I(i64::from(f.limit) + 1));
+    q.push(&format!(" ORDER BY c.created_at DESC, c.id DESC LIMIT {limit}"));
+    let rows: Vec<ClientRow> = db::all(db, &q.sql, &q.params).await?;
+    Ok(paginate(rows, f.limit, |r| Cursor::new(r.created_at, r.id.clone())))
+}
+
+/// `GET /crm/clients`
+pub async fn list(req: &Request, ctx: &Ctx) -> HandlerResult {
+    let q: ClientListQuery = query(req)?;
+    let filter = q.validate(&ctx.principal()?.id)?;
+    let db = db::db(ctx)?;
+    let (clients, next) = search(&db, &filter).await?;
+    respond::json(200, &json!({ "clients": clients, "next_cursor": next }))
+}
+
+/// Adds a client after the checks a create needs (consultant, unique e-mail).
+pub async fn insert(db: &D1Database, c: &ClientFields) -> ApiResult<ClientRow> {
+    if let Some(cid) = &c.consultant_id {
+        check_consultant(db, cid).await?;
+    }
+    if let Some(e) = &c.email {
+        check_email_free(db, e, None).await?;
+    }
+    let id = new_record_id();
+    let now = now();
+    db::run(
+        db,
+        "INSERT INTO clients (id, full_name, email, phone, whatsapp, nationality, company_name, status, consultant_id, \
+         language, notes, version, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12, ?12)",
+        &[
+            P::S(&id),
+            P::S(&c.full_name),
+            c.email.as_deref().into(),
+            c.phone.as_deref().into(),
+            c.whatsapp.as_deref().into(),
+            c.nationality.as_deref().into(),
+            c.company_name.as_deref().into(),
+            P::S(c.status.as_str()),
+            c.consultant_id.as_deref().into(),
+            P::S(c.language.as_str()),
+            c.notes.as_deref().into(),
+            P::I(now),
+        ],
+    )
+    .await?;
+    load(db, &id)
+        .await?
+        .ok_or_else(|| ApiError::internal("client vanished after insert"))
+}
+
+/// `POST /crm/clients`
+pub async fn create(mut req: Request, ctx: &Ctx) -> HandlerResult {
+    let b: NewClientBody = body::json(&mut req, ctx).await?;
+    let fields = b.validate()?;
+    let db = db::db(ctx)?;
+    let row = insert(&db, &fields).await?;
+    json_with_etag(201, &row, row.version)
+}
+
+#[derive(Deserialize, Default)]
+struct EmailQuery {
+    email: Option<String>,
+}
+
+/// `GET /crm/clients/by-email?email=`
+pub async fn by_email(req: &Request, ctx: &Ctx) -> HandlerResult {
+    let q: EmailQuery = query(req)?;
+    let raw = q.email.ok_or_else(|| ApiError::validation("email: required"))?;
+    let email = nuzantara_shared::crm::input::email("email", &raw)?;
+    let db = db::db(ctx)?;
+    let row: Option<ClientRow> = db::first(
+        &db,
+        &format!("SELECT {COLS} {FROM} WHERE c.email = ?1"),
+        &[P::S(&email)],
+    )
+    .await?;
+    let row = row.ok_or_else(|| not_found("client with this e-mail"))?;
+    json_with_etag(200, &row, row.version)
+}
+
+/// `GET /crm/clients/{id}`: a client user may read their own record only.
+pub async fn get(id: &str, ctx: &Ctx) -> HandlerResult {
+    let id = path_id(id)?;
+    let viewer = Viewer::of(ctx);
+    let db = db::db(ctx)?;
+    let row = load_visible(&db, &id, &viewer).await?.for_viewer(&viewer);
+    json_with_etag(200, &row, row.version)
+}
+
+pub fn stale(what: &str, current: i64) -> ApiError {
+    ApiError::conflict(format!(
+        "the {what} changed since you read it (it is now version {current}); reload and try again"
+    ))
+}
+
+/// Writes a client's fields if it is still at `version`; 409 when someone else got there first.
+async fn write(db: &D1Database, id: &str, version: i64, c: &ClientFields) -> ApiResult<ClientRow> {
+    let changed = db::run(
+        db,
+        "UPDATE clients SET full_name = ?1, email = ?2, phone = ?3, whatsapp = ?4, nationality = ?5, company_name = ?6, \
+         status = ?7, consultant_id = ?8, language = ?9, notes = ?10, version = version + 1, updated_at = ?11 \
+         WHERE id = ?12 AND version = ?13",
+        &[
+            P::S(&c.full_name),
+            c.email.as_deref().into(),
+            c.phone.as_deref().into(),
+            c.whatsapp.as_deref().into(),
+            c.nationality.as_deref().into(),
+            c.company_name.as_deref().into(),
+            P::S(c.status.as_str()),
+            c.consultant_id.as_deref().into(),
+            P::S(c.language.as_str()),
+            c.notes.as_deref().into(),
+            P::I(now()),
+            P::S(id),
+            P::I(version),
+        ],
+    )
+    .await?;
+    let row = load(db, id).await?.ok_or_else(|| not_found("client"))?;
+    if changed == 0 {
+        return Err(stale("client", row.version));
+    }
+    Ok(row)
+}
+
+/// `PATCH /crm/clients/{id}`: needs the version read (If-Match or `version`).
+pub async fn update(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
+    let id = path_id(id)?;
+    let if_match = header(&req, "If-Match");
+    let b: ClientPatchBody = body::json(&mut req, ctx).await?;
+    let version = resolve_version(if_match.as_deref(), b.version)?;
+    let db = db::db(ctx)?;
+    let current = load(&db, &id).await?.ok_or_else(|| not_found("client"))?;
+    if current.version != version {
+        return Err(stale("client", current.version));
+    }
+    let next = b.apply(current.fields())?;
+    if next.consultant_id != current.consultant_id {
+        if let Some(cid) = &next.consultant_id {
+            check_consultant(&db, cid).await?;
+        }
+    }
+    if next.email != current.email {
+        if let Some(e) = &next.email {
+            check_email_free(&db, e, Some(&id)).await?;
+        }
+    }
+    let row = write(&db, &id, version, &next).await?;
+    if row.status != current.status {
+        let detail = json!({ "from": current.status, "to": row.status });
+        audit::record(
+            ctx,
+            ctx.principal.as_ref(),
+            "client_status_changed",
+            "client",
+            Some(&id),
+            detail,
+        )
+        .await;
+    }
+    json_with_etag(200, &row, row.version)
+}
+
+/// `DELETE /crm/clients/{id}`: archives (the record and its history stay). If-Match is optional here.
+pub async fn archive(id: &str, req: &Request, ctx: &Ctx) -> HandlerResult {
+    let id = path_id(id)?;
+    let if_match = header(req, "If-Match");
+    let db = db::db(ctx)?;
+    let current = load(&db, &id).await?.ok_or_else(|| not_found("client"))?;
+    let version = match if_match {
+        Some(h) => resolve_version(Some(&h), None)?,
+        None => current.version,
+    };
+    if current.version != version {
+        return Err(stale("client", current.version));
+    }
+    if current.status == ClientStatus::Archived.as_str() {
+        return json_with_etag(200, &current, current.version);
+    }
+    let mut fields = current.fields();
+    fields.status = ClientStatus::Archived;
+    let row = write(&db, &id, version, &fields).await?;
+    audit::record(
+        ctx,
+        ctx.principal.as_ref(),
+        "client_archived",
+        "client",
+        Some(&id),
+        json!({ "from": current.status }),
+    )
+    .await;
+    json_with_etag(200, &row, row.version)
+}
+
+#[derive(Serialize, Deserialize)]
+struct Deadline {
+    practice_id: String,
+    type_name: Option<String>,
+    kind: String,
+    date: String,
+}
+
+/// `GET /crm/clients/{id}/summary`: the client, open practices, last interactions, next deadlines
+/// (permit expiries and the expected end of open practices) and money owed.
+pub async fn summary(id: &str, ctx: &Ctx) -> HandlerResult {
+    let id = path_id(id)?;
+    let db = db::db(ctx)?;
+    let client = load(&db, &id).await?.ok_or_else(|| not_found("client"))?;
+    let open: Vec<&str> = nuzantara_shared::crm::status::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| s.as_str())
+        .collect();
+    let practices: Vec<PracticeView> = practices::of_client(&db, &id).await?;
+    let open_practices: Vec<&PracticeView> = practices
+        .iter()
+        .filter(|p| open.contains(&p.row.status.as_str()))
+        .collect();
+    let today = today().to_string();
+    let deadlines: Vec<Deadline> = db::all(
+        &db,
+        "SELECT id AS practice_id, type_name, kind, date FROM ( \
+           SELECT p.id, t.name AS type_name, 'permit_expiry' AS kind, p.expiry_date AS date FROM practices p \
+             JOIN practice_types t ON t.code = p.type_code \
+             WHERE p.client_id = ?1 AND p.expiry_date >= ?2 AND p.status NOT IN ('cancelled', 'rejected') \
+           UNION ALL \
+           SELECT p.id, t.name, 'expected_completion', date(p.start_date, '+' || t.duration_days || ' days') FROM practices p \
+             JOIN practice_types t ON t.code = p.type_code \
+             WHERE p.client_id = ?1 AND p.status IN ('quoted', 'in_progress', 'submitted') \
+               AND p.start_date IS NOT NULL AND t.duration_days IS NOT NULL) \
+         ORDER BY date LIMIT 10",
+        &[P::S(&id), P::S(&today)],
+    )
+    .await?;
+    let interactions = super::interactions::latest(&db, &id, 10).await?;
+    let balance: i64 = practices
+        .iter()
+        .filter(|p| PracticeStatus::parse(&p.row.status).is_some_and(|s| s != PracticeStatus::Cancelled))
+        .map(|p| (p.row.fee_idr.unwrap_or(0) - p.row.paid_idr).max(0))
+        .sum();
+    let documents: Option<Value> = db::first(
+        &db,
+        "SELECT COUNT(*) AS n FROM documents WHERE client_id = ?1 AND deleted_at IS NULL",
+        &[P::S(&id)],
+    )
+    .await?;
+    respond::json(
+        200,
+        &json!({
+            "client": client,
+            "practice_count": practices.len(),
+            "open_practices": open_practices,
+            "last_interactions": interactions,
+            "next_deadlines": deadlines,
+            "balance_due_idr": balance,
+            "document_count": documents.and_then(|d| d["n"].as_i64()).unwrap_or(0),
+        }),
+    )
+}

@@ -1,0 +1,136 @@
+//! CSV exports of clients and practices: RFC 4180, formula-injection safe (see
+//! `nuzantara_shared::crm::csv`), audited as `export`.
+
+use nuzantara_shared::crm::csv::CsvWriter;
+use nuzantara_shared::crm::dates::iso_utc;
+use serde_json::json;
+
+use super::{clients, practices, today};
+use crate::audit;
+use crate::context::Ctx;
+use crate::db;
+use crate::respond::{self, internal, HandlerResult};
+
+fn text(v: &Option<String>) -> &str {
+    v.as_deref().unwrap_or("")
+}
+fn num(v: Option<i64>) -> String {
+    v.map(|n| n.to_string()).unwrap_or_default()
+}
+
+async fn answer(ctx: &Ctx, what: &str, rows: usize, csv: String) -> HandlerResult {
+    audit::record(
+        ctx,
+        ctx.principal.as_ref(),
+        "export",
+        what,
+        None,
+        json!({ "rows": rows, "format": "csv" }),
+    )
+    .await;
+    let mut resp = respond::text(200, "text/csv; charset=utf-8", csv)?;
+    let name = format!("attachment; filename=\"{what}-{}.csv\"", today());
+    resp.headers_mut().set("Content-Disposition", &name).map_err(internal)?;
+    resp.headers_mut()
+        .set("Cache-Control", "private, no-store")
+        .map_err(internal)?;
+    Ok(resp)
+}
+
+/// `GET /crm/export/clients.csv`: every client, archived included.
+pub async fn clients(ctx: &Ctx) -> HandlerResult {
+    let db = db::db(ctx)?;
+    let rows: Vec<clients::ClientRow> = db::all(
+        &db,
+        &format!(
+            "SELECT {} {} ORDER BY c.created_at, c.id LIMIT 200000",
+            clients::COLS,
+            clients::FROM
+        ),
+        &[],
+    )
+    .await?;
+    let mut w = CsvWriter::new();
+    w.row([
+        "id",
+        "full_name",
+        "email",
+        "phone",
+        "whatsapp",
+        "nationality",
+        "company_name",
+        "status",
+        "consultant",
+        "language",
+        "created_at",
+        "updated_at",
+    ]);
+    for c in &rows {
+        w.row([
+            c.id.as_str(),
+            &c.full_name,
+            text(&c.email),
+            text(&c.phone),
+            text(&c.whatsapp),
+            text(&c.nationality),
+            text(&c.company_name),
+            &c.status,
+            text(&c.consultant_name),
+            &c.language,
+            &iso_utc(c.created_at),
+            &iso_utc(c.updated_at),
+        ]);
+    }
+    answer(ctx, "clients", rows.len(), w.finish()).await
+}
+
+/// `GET /crm/export/practices.csv`
+pub async fn practices(ctx: &Ctx) -> HandlerResult {
+    let db = db::db(ctx)?;
+    let rows: Vec<practices::PracticeRow> = db::all(
+        &db,
+        &format!(
+            "SELECT {} {} ORDER BY p.created_at, p.id LIMIT 200000",
+            practices::COLS,
+            practices::FROM
+        ),
+        &[],
+    )
+    .await?;
+    let mut w = CsvWriter::new();
+    w.row([
+        "id",
+        "client_id",
+        "client_name",
+        "type_code",
+        "type_name",
+        "status",
+        "consultant",
+        "fee_idr",
+        "paid_idr",
+        "start_date",
+        "submitted_at",
+        "approved_at",
+        "expiry_date",
+        "created_at",
+    ]);
+    for p in &rows {
+        w.row([
+            p.id.as_str(),
+            &p.client_id,
+            text(&p.client_name),
+            &p.type_code,
+            text(&p.type_name),
+            &p.status,
+            text(&p.consultant_name),
+            &num(p.fee_idr),
+            &p.paid_idr.to_string(),
+            text(&p.start_date),
+            text(&p.submitted_at),
+            text(&p.approved_at),
+            text(&p.expiry_date),
+            &iso_utc(p.created_at),
+        ]);
+    }
+    answer(ctx, "practices", rows.len(), w.finish()).await
+}

@@ -1,0 +1,496 @@
+//! Practice types and practices: the status workflow (each change and its history row written in one
+//! batch), fees and payments, dates, and renewals (permits expiring, open practices overdue).
+
+use nuzantara_shared::crm::cursor::{paginate, Cursor};
+use nuzantara_shared::crm::dates::Date;
+use nuzantara_shared::crm::input::{
+    resolve_version, within_days, ClientStatus, NewPracticeBody, PaymentBody, PracticeFields, PracticeListQuery,
+    PracticePatchBody, PracticeState, StatusChangeBody,
+};
+use nuzantara_shared::crm::renewals::window_for;
+use nuzantara_shared::crm::status::PracticeStatus;
+use nuzantara_shared::error::{ApiError, ApiResult};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use worker::{D1Database, Request};
+
+use super::clients::{check_consultant, stale};
+use super::{author, header, json_with_etag, new_record_id, not_found, now, path_id, query, today, Sql, Viewer};
+use crate::body;
+use crate::context::Ctx;
+use crate::db::{self, P};
+use crate::respond::{self, HandlerResult};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PracticeRow {
+    pub id: String,
+    pub client_id: String,
+    pub client_name: Option<String>,
+    pub type_code: String,
+    pub type_name: Option<String>,
+    pub category: Option<String>,
+    pub consultant_id: Option<String>,
+    pub consultant_name: Option<String>,
+    pub status: String,
+    pub fee_idr: Option<i64>,
+    pub paid_idr: i64,
+    pub start_date: Option<String>,
+    pub submitted_at: Option<String>,
+    pub approved_at: Option<String>,
+    pub expiry_date: Option<String>,
+    pub notes: Option<String>,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+pub const COLS: &str = "p.id, p.client_id, c.full_name AS client_name, p.type_code, t.name AS type_name, t.category, \
+     p.consultant_id, u.name AS consultant_name, p.status, p.fee_idr, p.paid_idr, p.start_date, p.submitted_at, \
+     p.approved_at, p.expiry_date, p.notes, p.version, p.created_at, p.updated_at";
+pub const FROM: &str = "FROM practices p JOIN clients c ON c.id = p.client_id \
+     LEFT JOIN practice_types t ON t.code = p.type_code LEFT JOIN users u ON u.id = p.consultant_id";
+
+impl PracticeRow {
+    pub fn status(&self) -> PracticeStatus {
+        PracticeStatus::parse(&self.status).unwrap_or(PracticeStatus::Inquiry)
+    }
+    fn fields(&self) -> PracticeFields {
+        PracticeFields {
+            type_code: self.type_code.clone(),
+            consultant_id: self.consultant_id.clone(),
+            fee_idr: self.fee_idr,
+            start_date: self.start_date.clone(),
+            submitted_at: self.submitted_at.clone(),
+            approved_at: self.approved_at.clone(),
+            expiry_date: self.expiry_date.clone(),
+            notes: self.notes.clone(),
+        }
+    }
+}
+
+/// A practice as the API shows it: the row, the statuses it may move to, and what is still owed.
+#[derive(Debug, Clone, Serialize)]
+pub struct PracticeView {
+    #[serde(flatten)]
+    pub row: PracticeRow,
+    pub allowed_next: Vec<&'static str>,
+    pub balance_idr: i64,
+}
+
+impl PracticeView {
+    pub fn new(row: PracticeRow, viewer: &Viewer) -> Self {
+        let mut row = row;
+        if !viewer.is_team() {
+            row.notes = None;
+        }
+        let allowed_next = row.status().next().iter().map(|s| s.as_str()).collect();
+        let balance_idr = row.fee_idr.unwrap_or(0) - row.paid_idr;
+        Self {
+            row,
+            allowed_next,
+            balance_idr,
+        }
+    }
+}
+
+pub async fn load(db: &D1Database, id: &str) -> ApiResult<Option<PracticeRow>> {
+    db::first(db, &format!("SELECT {COLS} {FROM} WHERE p.id = ?1"), &[P::S(id)]).await
+}
+
+/// 404 when the practice does not exist or belongs to another client than the viewer.
+pub async fn load_visible(db: &D1Database, id: &str, viewer: &Viewer) -> ApiResult<PracticeRow> {
+    let row = load(db, id).await?.ok_or_else(|| not_found("practice"))?;
+    viewer.check(&row.client_id, "practice")?;
+    Ok(row)
+}
+
+pub async fn of_client(db: &D1Database, client_id: &str) -> ApiResult<Vec<PracticeView>> {
+    let rows: Vec<PracticeRow> = db::all(
+        db,
+        &format!("SELECT {COLS} {FROM} WHERE p.client_id = ?1 ORDER BY p.created_at DESC, p.id DESC LIMIT 200"),
+        &[P::S(client_id)],
+    )
+    .await?;
+    Ok(rows.into_iter().map(|r| PracticeView::new(r, &Viewer::Team)).collect())
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PracticeType {
+    pub code: String,
+    pub name: String,
+    pub category: String,
+    pub default_fee_idr: Option<i64>,
+    pub duration_days: Option<i64>,
+    pub validity_days: Option<i64>,
+    pub description: Option<String>,
+}
+
+async fn practice_type(db: &D1Database, code: &str) -> ApiResult<PracticeType> {
+    let row: Option<PracticeType> = db::first(
+        db,
+        "SELECT code, name, category, default_fee_idr, duration_days, validity_days, description FROM practice_types WHERE code = ?1",
+        &[P::S(code)],
+    )
+    .await?;
+    row.ok_or_else(|| ApiError::validation("type_code: no such practice type (see GET /crm/practice-types)"))
+}
+
+/// `GET /crm/practice-types`
+pub async fn types(ctx: &Ctx) -> HandlerResult {
+    let db = db::db(ctx)?;
+    let rows: Vec<PracticeType> = db::all(
+        &db,
+        "SELECT code, name, category, default_fee_idr, duration_days, validity_days, description FROM practice_types \
+         ORDER BY CASE category WHEN 'visa' THEN 1 WHEN 'kitas' THEN 2 WHEN 'kitap' THEN 3 WHEN 'business' THEN 4 ELSE 5 END, created_at, code",
+        &[],
+    )
+    .await?;
+    respond::json(200, &json!({ "practice_types": rows }))
+}
+
+/// `GET /crm/practices`: a client user sees their own only.
+pub async fn list(req: &Request, ctx: &Ctx) -> HandlerResult {
+    let q: PracticeListQuery = query(req)?;
+    let f = q.validate(&ctx.principal()?.id)?;
+    let viewer = Viewer::of(ctx);
+    let mut q = Sql::new(format!("SELECT {COLS} {FROM} WHERE 1 = 1"));
+    if let Some(own) = viewer.client_scope() {
+        let p = q.arg(P::S(own));
+        q.push(&format!(" AND p.client_id = {p}"));
+    }
+    if let Some(c) = &f.client_id {
+        let p = q.arg(P::S(c));
+        q.push(&format!(" AND p.client_id = {p}"));
+    }
+    if let Some(s) = f.status {
+        let p = q.arg(P::S(s.as_str()));
+        q.push(&format!(" AND p.status = {p}"));
+    }
+    if let Some(c) = &f.consultant_id {
+        let p = q.arg(P::S(c));
+        q.push(&format!(" AND p.consultant_id = {p}"));
+    }
+    if let Some(t) = &f.type_code {
+        let p = q.arg(P::S(t));
+        q.push(&format!(" AND p.type_code = {p}"));
+    }
+    if let Some(c) = &f.cursor {
+        let (a, b) = (q.arg(P::I(c.at)), q.arg(P::S(&c.id)));
+        q.push(&format!(" AND (p.created_at, p.id) < ({a}, {b})"));
+    }
+    let limit = q.arg(P::I(i64::from(f.limit) + 1));
+    q.push(&format!(" ORDER BY p.created_at DESC, p.id DESC LIMIT {limit}"));
+    let db = db::db(ctx)?;
+    let rows: Vec<PracticeRow> = db::all(&db, &q.sql, &q.params).await?;
+    let (rows, next) = paginate(rows, f.limit, |r| Cursor::new(r.created_at, r.id.clone()));
+    let views: Vec<PracticeView> = rows.into_iter().map(|r| PracticeView::new(r, &viewer)).collect();
+    respond::json(200, &json!({ "practices": views, "next_cursor": next }))
+}
+
+/// `POST /crm/practices`: status `inquiry`, fee defaulting to the type's; the first history row is
+/// written in the same batch.
+pub async fn create(mut req: Request, ctx: &Ctx) -> HandlerResult {
+    let b: NewPracticeBody = body::json(&mut req, ctx).await?;
+    let new = b.validate()?;
+    let db = db::db(ctx)?;
+    let client = super::clients::load(&db, &new.client_id)
+        .await?
+        .ok_or_else(|| not_found("client"))?;
+    if client.status == ClientStatus::Archived.as_str() {
+        return Err(ApiError::conflict(
+            "the client is archived; restore it (status active) first",
+        ));
+    }
+    let ty = practice_type(&db, &new.fields.type_code).await?;
+    let f = new.fields;
+    let consultant = f.consultant_id.clone().or(client.consultant_id.clone());
+    if let Some(c) = &f.consultant_id {
+        check_consultant(&db, c).await?;
+    }
+    let id = new_record_id();
+    let now = now();
+    let fee = f.fee_idr.or(ty.default_fee_idr);
+    let insert = db::stmt(
+        &db,
+        "INSERT INTO practices (id, client_id, type_code, consultant_id, status, fee_idr, paid_idr, start_date, expiry_date, notes, \
+         version, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, 'inquiry', ?5, 0, ?6, ?7, ?8, 1, ?9, ?9)",
+        &[
+            P::S(&id),
+            P::S(&new.client_id),
+            P::S(&ty.code),
+            consultant.as_deref().into(),
+            fee.into(),
+            f.start_date.as_deref().into(),
+            f.expiry_date.as_deref().into(),
+            f.notes.as_deref().into(),
+            P::I(now),
+        ],
+    )?;
+    let history = db::stmt(
+        &db,
+        "INSERT INTO practice_status_history (practice_id, from_status, to_status, changed_by, changed_at) VALUES (?1, NULL, 'inquiry', ?2, ?3)",
+        &[P::S(&id), author(ctx).into(), P::I(now)],
+    )?;
+    db::batch(&db, vec![insert, history]).await?;
+    let row = load(&db, &id)
+        .await?
+        .ok_or_else(|| ApiError::internal("practice vanished after insert"))?;
+    let view = PracticeView::new(row, &Viewer::Team);
+    json_with_etag(201, &view, view.row.version)
+}
+
+/// `GET /crm/practices/{id}`: with status history and payments.
+pub async fn get(id: &str, ctx: &Ctx) -> HandlerResult {
+    let id = path_id(id)?;
+    let viewer = Viewer::of(ctx);
+    let db = db::db(ctx)?;
+    let row = load_visible(&db, &id, &viewer).await?;
+    // Status notes are the team's: a client user sees the steps, not the notes.
+    let history: Vec<Value> = db::all(
+        &db,
+        "SELECT h.from_status, h.to_status, h.changed_by, u.name AS changed_by_name, h.changed_at, \
+         CASE WHEN ?2 = 1 THEN h.note END AS note \
+         FROM practice_status_history h LEFT JOIN users u ON u.id = h.changed_by WHERE h.practice_id = ?1 ORDER BY h.changed_at, h.id",
+        &[P::S(&id), P::I(i64::from(viewer.is_team()))],
+    )
+    .await?;
+    let payments: Vec<Value> = db::all(
+        &db,
+        "SELECT id, amount_idr, paid_on, method, note, created_at FROM practice_payments WHERE practice_id = ?1 ORDER BY paid_on, created_at",
+        &[P::S(&id)],
+    )
+    .await?;
+    let view = PracticeView::new(row, &viewer);
+    let mut out = serde_json::to_value(&view).map_err(crate::respond::internal)?;
+    out["history"] = json!(history);
+    out["payments"] = json!(payments);
+    json_with_etag(200, &out, view.row.version)
+}
+
+/// `PATCH /crm/practices/{id}`: details only; the version read is required.
+pub async fn update(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
+    let id = path_id(id)?;
+    let if_match = header(&req, "If-Match");
+    let b: PracticePatchBody = body::json(&mut req, ctx).await?;
+    let version = resolve_version(if_match.as_deref(), b.version)?;
+    let db = db::db(ctx)?;
+    let current = load(&db, &id).await?.ok_or_else(|| not_found("practice"))?;
+    if current.version != version {
+        return Err(stale("practice", current.version));
+    }
+    let next = b.apply(current.fields())?;
+    if next.type_code != current.type_code {
+        practice_type(&db, &next.type_code).await?;
+    }
+    if next.consultant_id != current.consultant_id {
+        if let Some(c) = &next.consultant_id {
+            check_consultant(&db, c).await?;
+        }
+    }
+    let changed = db::run(
+        &db,
+        "UPDATE practices SET type_code = ?1, consultant_id = ?2, fee_idr = ?3, start_date = ?4, submitted_at = ?5, approved_at = ?6, \
+         expiry_date = ?7, notes = ?8, version = version + 1, updated_at = ?9 WHERE id = ?10 AND version = ?11",
+        &[
+            P::S(&next.type_code),
+            next.consultant_id.as_deref().into(),
+            next.fee_idr.into(),
+            next.start_date.as_deref().into(),
+            next.submitted_at.as_deref().into(),
+            next.approved_at.as_deref().into(),
+            next.expiry_date.as_deref().into(),
+            next.notes.as_deref().into(),
+            P::I(now()),
+            P::S(&id),
+            P::I(version),
+        ],
+    )
+    .await?;
+    let row = load(&db, &id).await?.ok_or_else(|| not_found("practice"))?;
+    if changed == 0 {
+        return Err(stale("practice", row.version));
+    }
+    let view = PracticeView::new(row, &Viewer::Team);
+    json_with_etag(200, &view, view.row.version)
+}
+
+/// `POST /crm/practices/{id}/status`: a legal move only; the practice and its history row change
+/// together (one batch, both guarded by the version read) or not at all.
+pub async fn change_status(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
+    let id = path_id(id)?;
+    let if_match = header(&req, "If-Match");
+    let b: StatusChangeBody = body::json(&mut req, ctx).await?;
+    let version = resolve_version(if_match.as_deref(), b.version)?;
+    let db = db::db(ctx)?;
+    let current = load(&db, &id).await?.ok_or_else(|| not_found("practice"))?;
+    if current.version != version {
+        return Err(stale("practice", current.version));
+    }
+    let ty = practice_type(&db, &current.type_code).await.ok();
+    let state = PracticeState {
+        status: current.status(),
+        start_date: current.start_date.clone(),
+        submitted_at: current.submitted_at.clone(),
+        approved_at: current.approved_at.clone(),
+        expiry_date: current.expiry_date.clone(),
+    };
+    let t = b.plan(&state, today(), ty.and_then(|t| t.validity_days))?;
+    let now = now();
+    let history = db::stmt(
+        &db,
+        "INSERT INTO practice_status_history (practice_id, from_status, to_status, changed_by, changed_at, note) \
+         SELECT id, status, ?2, ?3, ?4, ?5 FROM practices WHERE id = ?1 AND version = ?6 AND status = ?7",
+        &[
+            P::S(&id),
+            P::S(t.to.as_str()),
+            author(ctx).into(),
+            P::I(now),
+            t.note.as_deref().into(),
+            P::I(version),
+            P::S(t.from.as_str()),
+        ],
+    )?;
+    let update = db::stmt(
+        &db,
+        "UPDATE practices SET status = ?1, start_date = ?2, submitted_at = ?3, approved_at = ?4, expiry_date = ?5, \
+         version = version + 1, updated_at = ?6 WHERE id = ?7 AND version = ?8 AND status = ?9",
+        &[
+            P::S(t.to.as_str()),
+            t.start_date.as_deref().into(),
+            t.submitted_at.as_deref().into(),
+            t.approved_at.as_deref().into(),
+            t.expiry_date.as_deref().into(),
+            P::I(now),
+            P::S(&id),
+            P::I(version),
+            P::S(t.from.as_str()),
+        ],
+    )?;
+    let changes = db::batch_changes(&db, vec![history, update]).await?;
+    let row = load(&db, &id).await?.ok_or_else(|| not_found("practice"))?;
+    if changes.get(1).copied().unwrap_or(0) == 0 {
+        return Err(stale("practice", row.version));
+    }
+    let view = PracticeView::new(row, &Viewer::Team);
+    json_with_etag(200, &view, view.row.version)
+}
+
+/// `POST /crm/practices/{id}/payments`: the payment and the practice's running total in one batch.
+/// Payments add up, so no version is needed; the practice's version still moves on.
+pub async fn add_payment(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
+    let id = path_id(id)?;
+    let b: PaymentBody = body::json(&mut req, ctx).await?;
+    let p = b.validate(today())?;
+    let db = db::db(ctx)?;
+    load(&db, &id).await?.ok_or_else(|| not_found("practice"))?;
+    let pay_id = new_record_id();
+    let now = now();
+    let insert = db::stmt(
+        &db,
+        "INSERT INTO practice_payments (id, practice_id, amount_idr, paid_on, method, note, recorded_by, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        &[
+            P::S(&pay_id),
+            P::S(&id),
+            P::I(p.amount_idr),
+            P::S(&p.paid_on),
+            P::S(p.method.as_str()),
+            p.note.as_deref().into(),
+            author(ctx).into(),
+            P::I(now),
+        ],
+    )?;
+    let total = db::stmt(
+        &db,
+        "UPDATE practices SET paid_idr = paid_idr + ?1, version = version + 1, updated_at = ?2 WHERE id = ?3",
+        &[P::I(p.amount_idr), P::I(now), P::S(&id)],
+    )?;
+    db::batch(&db, vec![insert, total]).await?;
+    let row = load(&db, &id).await?.ok_or_else(|| not_found("practice"))?;
+    let payment = json!({
+        "id": pay_id, "practice_id": id, "amount_idr": p.amount_idr, "paid_on": p.paid_on, "method": p.method.as_str(),
+        "note": p.note, "created_at": now
+    });
+    respond::json(
+        201,
+        &json!({ "payment": payment, "practice": PracticeView::new(row, &Viewer::Team) }),
+    )
+}
+
+#[derive(Deserialize, Default)]
+struct RenewalsQuery {
+    within_days: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Overdue {
+    #[serde(flatten)]
+    row: PracticeRow,
+    expected_by: String,
+}
+
+/// Permits (of practices not rejected or cancelled, of clients not archived) expiring from today to
+/// `today + within`, soonest first.
+pub async fn expiring(db: &D1Database, today: Date, within: i64) -> ApiResult<Vec<PracticeRow>> {
+    db::all(
+        db,
+        &format!(
+            "SELECT {COLS} {FROM} WHERE p.expiry_date >= ?1 AND p.expiry_date <= ?2 \
+             AND p.status NOT IN ('cancelled', 'rejected') AND c.status != 'archived' ORDER BY p.expiry_date, p.id LIMIT 1000"
+        ),
+        &[P::S(&today.to_string()), P::S(&today.add_days(within).to_string())],
+    )
+    .await
+}
+
+/// `GET /crm/practices/renewals?within_days=N`: permits expiring (with their reminder window), and open
+/// practices past their type's typical duration since they started.
+pub async fn renewals(req: &Request, ctx: &Ctx) -> HandlerResult {
+    let q: RenewalsQuery = query(req)?;
+    let within = within_days(q.within_days.as_deref())?;
+    let today = today();
+    let db = db::db(ctx)?;
+    let renewals: Vec<Value> = expiring(&db, today, within)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let days_left = r
+                .expiry_date
+                .as_deref()
+                .and_then(Date::parse_opt)
+                .map(|d| today.days_until(d))
+                .unwrap_or(0);
+            let mut v = serde_json::to_value(PracticeView::new(r, &Viewer::Team)).unwrap_or_default();
+            v["days_left"] = json!(days_left);
+            v["window"] = json!(window_for(days_left));
+            v
+        })
+        .collect();
+    let expected = "date(p.start_date, '+' || t.duration_days || ' days')";
+    let overdue: Vec<Overdue> = db::all(
+        &db,
+        &format!(
+            "SELECT {COLS}, {expected} AS expected_by {FROM} WHERE p.status IN ('quoted', 'in_progress', 'submitted') \
+             AND p.start_date IS NOT NULL AND t.duration_days IS NOT NULL AND {expected} < ?1 AND c.status != 'archived' \
+             ORDER BY expected_by, p.id LIMIT 1000"
+        ),
+        &[P::S(&today.to_string())],
+    )
+    .await?;
+    let overdue: Vec<Value> = overdue
+        .into_iter()
+        .map(|o| {
+            let late = Date::parse_opt(&o.expected_by)
+                .map(|d| d.days_until(today))
+                .unwrap_or(0);
+            let mut v = serde_json::to_value(PracticeView::new(o.row, &Viewer::Team)).unwrap_or_default();
+            v["expected_by"] = json!(o.expected_by);
+            v["days_overdue"] = json!(late);
+            v
+        })
+        .collect();
+    respond::json(
+        200,
+        &json!({ "today": today.to_string(), "within_days": within, "renewals": renewals, "overdue": overdue }),
+    )
+}
