@@ -4,6 +4,8 @@
 //       when no admin exists: creates one from ADMIN_EMAIL / ADMIN_PASSWORD, or generates a password
 //       and prints it once. Does nothing when an admin exists.
 //   node scripts/users.mjs add --email E --name N --role admin|consultant|client [--password P] [--client-id C]
+//   node scripts/users.mjs sql --email E --name N [--password P]
+//       prints the SQL that creates that admin, for `wrangler d1 execute DB --remote --command "…"` (production).
 // Passwords are hashed exactly as the worker does (PBKDF2-HMAC-SHA256, 100,000 iterations, 16-byte salt).
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { getPlatformProxy } from 'wrangler';
@@ -43,8 +45,26 @@ export async function addUser(DB, { email, name, role, password, clientId = null
   return { id, email: email.toLowerCase(), role, password: pw, generated: !password };
 }
 
+/** The statements that create an admin, as SQL text with the values quoted (for the remote D1). */
+function adminSql({ email, name, password }) {
+  const q = (v) => `'${String(v).replaceAll("'", "''")}'`;
+  const pw = password || randomBytes(12).toString('base64url');
+  const id = randomBytes(16).toString('hex');
+  const now = Date.now();
+  const sql = `INSERT INTO users (id, email, name, role, password_hash, language, created_at, updated_at) VALUES (${q(id)}, ${q(email.toLowerCase())}, ${q(name || email)}, 'admin', ${q(hashPassword(pw))}, 'en', ${now}, ${now}); `
+    + `INSERT INTO team_members (user_id, created_at, updated_at) VALUES (${q(id)}, ${now}, ${now});`;
+  return { sql, password: pw, generated: !password };
+}
+
 async function main() {
   const a = args(process.argv.slice(2));
+  if (a._[0] === 'sql') {
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(a.email || '')) throw new Error('a valid --email is required');
+    const out = adminSql({ email: a.email, name: a.name, password: a.password });
+    console.log(out.sql);
+    if (out.generated) console.error(`[users] the password, shown once: ${out.password}`);
+    return;
+  }
   const persist = a['persist-to'] || '.wrangler/state';
   const { env, dispose } = await getPlatformProxy({ persist: { path: `${persist}/v3` } });
   try {
