@@ -4,12 +4,12 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 export WRANGLER_SEND_METRICS := false
 export CLOUDFLARE_CF_FETCH_ENABLED := false
 
-.PHONY: dev test setup setup-python build test-native test-integration test-python lint size clean
+.PHONY: dev test setup setup-python build test-native test-integration test-python test-e2e lint size clean
 
 dev:                ## set up, build, migrate, load the KB, serve API + PWA on http://127.0.0.1:$${PORT:-8787}
 	scripts/dev.sh
 
-test: setup setup-python build lint test-native test-integration test-python   ## every test
+test: setup setup-python build lint test-native test-integration test-python test-e2e   ## every test
 
 setup:              ## install the wasm target, worker-build, wasm-bindgen-cli and npm packages if missing
 	scripts/setup.sh
@@ -28,6 +28,9 @@ test-native:        ## shared/ and kb-build unit and property tests
 test-integration:   ## API tests against the built worker under wrangler dev (real D1/KV/R2 simulation)
 	node --test --test-concurrency=1 tests/integration/
 
+test-e2e:           ## the PWA: unit tests of its pure modules, then Chromium (playwright-core) against the local stack
+	node --test --test-concurrency=1 tests/e2e/
+
 test-python:        ## outside tools against the local stack: PyJWT, prometheus_client, schemathesis, openai
 	.venv/bin/python -m pytest -q tests/python
 
@@ -39,6 +42,9 @@ setup-python: .venv/.installed   ## a virtualenv with the pinned Python test too
 
 size:               ## release WASM size, raw and gzip
 	scripts/wasm-size.sh
+
+bench: setup build  ## load, latency, SSE, size, startup, kb-build and retrieval figures vs a baseline worker (needs wrk); not part of `make test`
+	scripts/bench.sh
 
 clean:
 	cargo clean; rm -rf workers/build .wrangler

@@ -44,8 +44,8 @@ pub struct Events<'a, O: EventOut> {
 
 impl<'a, O: EventOut> Events<'a, O> {
     pub fn new(ctx: &'a Ctx, message_id: &str, out: &'a mut O) -> Self {
-        // The first store happens a second in (or at the end): short answers cost one KV write.
-        Self { log: AnswerLog::new(message_id), out, ctx, last_flush: clock_ms(), seq: 0 }
+        // Stored at the first event (so a reconnect right away can resume), then at most once a second.
+        Self { log: AnswerLog::new(message_id), out, ctx, last_flush: 0.0, seq: 0 }
     }
 
     pub async fn send(&mut self, name: &str, data: Value) {
@@ -110,8 +110,11 @@ pub struct Prepared {
 pub async fn prepare(ctx: &Ctx, chat: &ValidChat, session_id: String) -> ApiResult<Prepared> {
     let started = clock_ms();
     let kb = D1Kb::new(ctx)?;
+    // The collection list is read only to check collections the request names (a D1 round trip before the
+    // first token otherwise).
+    let named = chat.collections.as_ref().is_some_and(|c| !c.is_empty());
     let search = SearchRequest { query: chat.query.clone(), collections: chat.collections.clone(), top_k: Some(PASSAGES), mode: None, rerank: None }
-        .validate(&kb.collection_names().await?)?;
+        .validate(&if named { kb.collection_names().await? } else { Vec::new() })?;
     let (conv, _) = store::conversation(ctx, chat, &session_id).await?;
     let user_msg = new_id(random16());
     let answer_id = new_id(random16());

@@ -1,0 +1,93 @@
+// The service worker: the app shell is precached (cache-first, so the app opens offline) under a versioned
+// cache name; API calls go to the network first. Public knowledge-base GETs fall back to their last
+// answer when offline; calls with credentials are never cached here (the app keeps the user's data in
+// IndexedDB, per user). Bump VERSION whenever a shell file changes: the new worker installs the new
+// shell and deletes the old cache.
+const VERSION = 'v1';
+const CACHE = 'nuzantara-shell-' + VERSION;
+const API_CACHE = 'nuzantara-api-' + VERSION;
+const SHELL = [
+  '/',
+  '/app.css',
+  '/manifest.webmanifest',
+  '/icons/icon.svg',
+  '/icons/icon-192.png',
+  '/icons/icon-512.png',
+  '/icons/maskable-512.png',
+  '/js/main.js',
+  '/js/dom.js',
+  '/js/api.js',
+  '/js/i18n.js',
+  '/js/i18n/id.js',
+  '/js/i18n/it.js',
+  '/js/idb.js',
+  '/js/sse.js',
+  '/js/markdown.js',
+  '/js/text.js',
+  '/js/views/login.js',
+  '/js/views/chat.js',
+  '/js/views/memory.js',
+  '/js/views/search.js',
+  '/js/views/crm.js',
+];
+const API = /^\/(api|bali-zero|crm|v1|health|metrics|openapi\.json)(\/|$)/;
+const PUBLIC_API = /^\/api\/(collections|documents\/)/;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL.map((u) => new Request(u, { cache: 'reload' })))).then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith('nuzantara-') && name !== CACHE && name !== API_CACHE) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener('fetch', (event) => {
+  const req = event.request;
+  const url = new URL(req.url);
+  if (req.method !== 'GET' || url.origin !== self.location.origin) return;
+  if (API.test(url.pathname)) {
+    if (req.headers.has('Authorization') || !PUBLIC_API.test(url.pathname) || url.searchParams.has('raw')) return; // network only
+    event.respondWith(networkFirst(req));
+    return;
+  }
+  // Navigations get the shell (routes live in the hash); assets come from the cache, then the network.
+  const route = req.mode === 'navigate' && !/\.\w+$/.test(url.pathname);
+  event.respondWith(route ? shell(req) : cacheFirst(req));
+});
+
+async function shell(req) {
+  const cached = await caches.match('/', { cacheName: CACHE });
+  if (cached) return cached;
+  return fetch(req);
+}
+
+async function cacheFirst(req) {
+  const cached = await caches.match(req, { cacheName: CACHE, ignoreSearch: true });
+  if (cached) return cached;
+  const res = await fetch(req);
+  if (res.ok && res.type === 'basic') {
+    const copy = res.clone();
+    caches.open(CACHE).then((c) => c.put(req, copy));
+  }
+  return res;
+}
+
+async function networkFirst(req) {
+  try {
+    const res = await fetch(req);
+    if (res.ok) {
+      const copy = res.clone();
+      caches.open(API_CACHE).then((c) => c.put(req, copy));
+    }
+    return res;
+  } catch (e) {
+    const cached = await caches.match(req, { cacheName: API_CACHE });
+    if (cached) return cached;
+    throw e;
+  }
+}
