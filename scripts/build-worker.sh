@@ -12,4 +12,9 @@ if [ -z "${ESBUILD_BIN:-}" ] && [ -x "$root/node_modules/.bin/esbuild" ]; then
   export ESBUILD_BIN="$root/node_modules/.bin/esbuild"
 fi
 cd "$root/workers"
-exec worker-build --release
+worker-build --release
+# The release WASM without its `name` section (function names for stack traces: a sixth of the gzip size).
+# NUZANTARA_KEEP_WASM_NAMES=1 keeps it, for readable wasm frames when debugging a panic.
+if [ -z "${NUZANTARA_KEEP_WASM_NAMES:-}" ]; then
+  node "$root/scripts/strip-wasm-names.mjs" "$root/workers/build/index_bg.wasm"
+fi

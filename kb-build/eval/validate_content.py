@@ -10,7 +10,8 @@ import json, os, re, sys, collections
 HERE = os.path.dirname(os.path.abspath(__file__))
 KB = os.path.join(HERE, "..", "kb")
 EVAL = os.path.join(HERE, "domain-questions.jsonl")
-KBLI_JSON = "/work/shared/data/kb-sources/kbli-2020.json"
+# The read-only data folder beside the repository (../shared from its root).
+KBLI_JSON = os.path.join(HERE, "..", "..", "..", "shared", "data", "kb-sources", "kbli-2020.json")
 KEYS = ["title", "collection", "language", "authority", "effective_date", "url"]
 SPECIAL = {"pp-28-2025", "bali-zero-prices-2025"}
 errors = []

@@ -97,9 +97,7 @@ impl Cli {
                 let (Some(url), Some(model)) = (&self.embedding_url, &self.embedding_model) else {
                     bail!("--embedder openai needs --embedding-url and --embedding-model");
                 };
-                let key = std::env::var("EMBEDDING_API_KEY")
-                    .ok()
-                    .filter(|k| !k.is_empty());
+                let key = std::env::var("EMBEDDING_API_KEY").ok().filter(|k| !k.is_empty());
                 Box::new(OpenAi::new(url, model, key))
             }
             EmbedderKind::WorkersAi => {
@@ -132,13 +130,11 @@ impl Cli {
 /// Workers AI credentials without a Cloudflare target (e.g. local target with Workers AI vectors).
 fn workers_ai_env() -> Result<CloudflareConfig> {
     let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let (Some(account), Some(token)) = (get("CLOUDFLARE_ACCOUNT_ID"), get("CLOUDFLARE_API_TOKEN"))
-    else {
+    let (Some(account), Some(token)) = (get("CLOUDFLARE_ACCOUNT_ID"), get("CLOUDFLARE_API_TOKEN")) else {
         bail!("--embedder workers-ai needs CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN");
     };
     Ok(CloudflareConfig {
-        base: get("CLOUDFLARE_API_BASE_URL")
-            .unwrap_or_else(|| "https://api.cloudflare.com/client/v4".into()),
+        base: get("CLOUDFLARE_API_BASE_URL").unwrap_or_else(|| "https://api.cloudflare.com/client/v4".into()),
         account,
         token,
         database: String::new(),
@@ -160,9 +156,7 @@ pub fn repo_root() -> PathBuf {
     if let Some(r) = std::env::var_os("NUZANTARA_ROOT") {
         return PathBuf::from(r);
     }
-    let is_root = |p: &Path| {
-        p.join("wrangler.toml").is_file() && p.join("scripts/kb-local-store.mjs").is_file()
-    };
+    let is_root = |p: &Path| p.join("wrangler.toml").is_file() && p.join("scripts/kb-local-store.mjs").is_file();
     if let Ok(cwd) = std::env::current_dir() {
         if let Some(found) = cwd.ancestors().find(|p| is_root(p)) {
             return found.to_path_buf();

@@ -67,8 +67,7 @@ impl Embedder for OpenAi {
 
     fn embed(&mut self, texts: &[String]) -> Result<Vec<Vec<f32>>> {
         let auth = self.api_key.as_ref().map(|k| format!("Bearer {k}"));
-        let headers: Vec<(&str, &str)> =
-            auth.iter().map(|a| ("Authorization", a.as_str())).collect();
+        let headers: Vec<(&str, &str)> = auth.iter().map(|a| ("Authorization", a.as_str())).collect();
         let body = json!({ "model": self.model, "input": texts });
         let url = format!("{}/embeddings", self.url);
         let res = http::send(&self.agent, "POST", &url, &headers, Body::Json(&body))?;
@@ -121,10 +120,7 @@ impl Embedder for WorkersAi {
     }
 
     fn embed(&mut self, texts: &[String]) -> Result<Vec<Vec<f32>>> {
-        let url = format!(
-            "{}/accounts/{}/ai/run/{}",
-            self.base, self.account, self.model
-        );
+        let url = format!("{}/accounts/{}/ai/run/{}", self.base, self.account, self.model);
         let auth = format!("Bearer {}", self.token);
         let res = http::send(
             &self.agent,
@@ -145,15 +141,9 @@ impl Embedder for WorkersAi {
 }
 
 fn floats(v: Option<&Value>) -> Result<Vec<f32>> {
-    let arr = v
-        .and_then(Value::as_array)
-        .context("embedding is not an array")?;
+    let arr = v.and_then(Value::as_array).context("embedding is not an array")?;
     arr.iter()
-        .map(|x| {
-            x.as_f64()
-                .map(|f| f as f32)
-                .context("embedding value is not a number")
-        })
+        .map(|x| x.as_f64().map(|f| f as f32).context("embedding value is not a number"))
         .collect()
 }
 
@@ -198,20 +188,13 @@ pub fn embed_changes(
             .collect();
         let vectors = embedder.embed(&texts)?;
         if vectors.len() != texts.len() {
-            bail!(
-                "embedder returned {} vectors for {} texts",
-                vectors.len(),
-                texts.len()
-            );
+            bail!("embedder returned {} vectors for {} texts", vectors.len(), texts.len());
         }
         for (&(u, _), v) in group.iter().zip(vectors) {
             match dims {
                 None if v.is_empty() => bail!("embedder returned an empty vector"),
                 None => dims = Some(v.len()),
-                Some(d) if d != v.len() => bail!(
-                    "embedder returned vectors of {d} and {} dimensions",
-                    v.len()
-                ),
+                Some(d) if d != v.len() => bail!("embedder returned vectors of {d} and {} dimensions", v.len()),
                 _ => {}
             }
             changes.upserts[u].vectors.push(v);

@@ -44,8 +44,7 @@ impl std::error::Error for InputError {}
 
 /// Reads a file as UTF-8, reporting the line of the first invalid byte.
 pub fn read_utf8(path: &Path) -> Result<String, InputError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| InputError::new(path, None, format!("cannot read: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| InputError::new(path, None, format!("cannot read: {e}")))?;
     utf8(path, bytes)
 }
 

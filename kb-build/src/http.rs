@@ -9,10 +9,7 @@ use serde_json::Value;
 pub enum Body<'a> {
     Empty,
     Json(&'a Value),
-    Bytes {
-        content_type: &'a str,
-        bytes: &'a [u8],
-    },
+    Bytes { content_type: &'a str, bytes: &'a [u8] },
 }
 
 pub fn agent() -> ureq::Agent {
@@ -25,13 +22,7 @@ pub fn agent() -> ureq::Agent {
 const ATTEMPTS: u32 = 4;
 
 /// Sends a request; returns the parsed JSON response (or `Value::Null` for an empty body).
-pub fn send(
-    agent: &ureq::Agent,
-    method: &str,
-    url: &str,
-    headers: &[(&str, &str)],
-    body: Body,
-) -> Result<Value> {
+pub fn send(agent: &ureq::Agent, method: &str, url: &str, headers: &[(&str, &str)], body: Body) -> Result<Value> {
     let mut last_err = None;
     for attempt in 0..ATTEMPTS {
         if attempt > 0 {
@@ -44,10 +35,7 @@ pub fn send(
         let res = match &body {
             Body::Empty => req.call(),
             Body::Json(v) => req.send_json(*v),
-            Body::Bytes {
-                content_type,
-                bytes,
-            } => req.set("Content-Type", content_type).send_bytes(bytes),
+            Body::Bytes { content_type, bytes } => req.set("Content-Type", content_type).send_bytes(bytes),
         };
         match res {
             Ok(resp) => {

@@ -57,14 +57,7 @@ fn execute(cli: &Cli) -> Result<()> {
         }
     };
     let write = cli.target != Target::DryRun;
-    let summary = apply_build(
-        &build,
-        start,
-        store.as_mut(),
-        embedder.as_mut(),
-        write,
-        verbose,
-    )?;
+    let summary = apply_build(&build, start, store.as_mut(), embedder.as_mut(), write, verbose)?;
     if !verbose {
         println!("{}", summary.line());
     }

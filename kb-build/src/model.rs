@@ -59,11 +59,7 @@ pub struct Build {
 /// would contain changes its hash; nothing else does.
 pub fn content_hash(settings: &str, kind: &str, source: &[u8]) -> String {
     let mut h = Sha256::new();
-    for part in [
-        BUILDER_VERSION.as_bytes(),
-        settings.as_bytes(),
-        kind.as_bytes(),
-    ] {
+    for part in [BUILDER_VERSION.as_bytes(), settings.as_bytes(), kind.as_bytes()] {
         h.update(part);
         h.update([0u8]);
     }

@@ -8,12 +8,7 @@ use crate::store::ManifestRow;
 /// Documents whose hash differs are rewritten; documents gone from the sources are deleted, but only in
 /// the collections being built (building the main KB never touches a benchmark collection, and back).
 /// Source objects go up once per file when any of its documents changed.
-pub fn plan(
-    build: &Build,
-    manifest: &[ManifestRow],
-    stored: &[Collection],
-    now_ms: i64,
-) -> ChangeSet {
+pub fn plan(build: &Build, manifest: &[ManifestRow], stored: &[Collection], now_ms: i64) -> ChangeSet {
     let stored_hash: HashMap<&str, &str> = manifest
         .iter()
         .map(|m| (m.doc_id.as_str(), m.content_hash.as_str()))
@@ -32,9 +27,7 @@ pub fn plan(
         .collect();
     let deleted: Vec<&ManifestRow> = manifest
         .iter()
-        .filter(|m| {
-            building.contains(m.collection.as_str()) && !built_ids.contains(m.doc_id.as_str())
-        })
+        .filter(|m| building.contains(m.collection.as_str()) && !built_ids.contains(m.doc_id.as_str()))
         .collect();
 
     let stored_desc: HashMap<&str, &str> = stored
@@ -46,16 +39,12 @@ pub fn plan(
         .collections
         .iter()
         .filter(|c| {
-            stored_desc.get(c.name.as_str()) != Some(&c.description.as_str())
-                || touched.contains(c.name.as_str())
+            stored_desc.get(c.name.as_str()) != Some(&c.description.as_str()) || touched.contains(c.name.as_str())
         })
         .cloned()
         .collect();
 
-    let wanted_keys: HashSet<&str> = upserts
-        .iter()
-        .filter_map(|u| u.doc.r2_key.as_deref())
-        .collect();
+    let wanted_keys: HashSet<&str> = upserts.iter().filter_map(|u| u.doc.r2_key.as_deref()).collect();
     let objects = build
         .objects
         .iter()

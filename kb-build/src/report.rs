@@ -27,11 +27,7 @@ impl Ticker {
 
     pub fn add(&mut self, n: usize) {
         self.done += n;
-        if self.enabled
-            && n > 0
-            && self.last.elapsed() >= Duration::from_secs(2)
-            && self.done < self.total
-        {
+        if self.enabled && n > 0 && self.last.elapsed() >= Duration::from_secs(2) && self.done < self.total {
             println!("  … {}/{} documents {}", self.done, self.total, self.what);
             self.last = Instant::now();
         }

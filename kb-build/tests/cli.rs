@@ -51,10 +51,7 @@ fn bad_input_exits_1_with_file_and_line_and_writes_nothing() {
     let out = run(&kb);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains(&format!(
-            "error: {}:4: language must be one of en|id|it",
-            bad.display()
-        )),
+        stderr(&out).contains(&format!("error: {}:4: language must be one of en|id|it", bad.display())),
         "{}",
         stderr(&out)
     );

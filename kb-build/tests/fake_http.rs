@@ -46,11 +46,8 @@ fn serve(reply: fn(&str, &str, &[u8]) -> Value) -> (String, Arc<Mutex<Vec<Record
             };
             let answer = reply(&rec.method, &rec.url, &rec.body);
             sink.lock().unwrap().push(rec);
-            let resp = tiny_http::Response::from_string(answer.to_string()).with_header(
-                "Content-Type: application/json"
-                    .parse::<tiny_http::Header>()
-                    .unwrap(),
-            );
+            let resp = tiny_http::Response::from_string(answer.to_string())
+                .with_header("Content-Type: application/json".parse::<tiny_http::Header>().unwrap());
             let _ = req.respond(resp);
         }
     });
@@ -65,10 +62,7 @@ fn cloudflare_reply(method: &str, url: &str, _body: &[u8]) -> Value {
     if url.contains("/vectorize/") {
         return json!({ "success": true, "errors": [], "result": { "mutationId": "m1" } });
     }
-    assert!(
-        method == "PUT" || method == "DELETE",
-        "unexpected {method} {url}"
-    );
+    assert!(method == "PUT" || method == "DELETE", "unexpected {method} {url}");
     json!({ "success": true, "errors": [], "result": {} })
 }
 
@@ -96,10 +90,8 @@ fn cloudflare_target_sends_well_formed_requests() {
         // 1,100 records → more than one Vectorize batch.
         let plain = tmp.path().join("plain.jsonl");
         jsonl(&plain, 1100, "gz");
-        let mut enc = flate2::write::GzEncoder::new(
-            std::fs::File::create(&bench).unwrap(),
-            flate2::Compression::fast(),
-        );
+        let mut enc =
+            flate2::write::GzEncoder::new(std::fs::File::create(&bench).unwrap(), flate2::Compression::fast());
         std::io::copy(&mut std::fs::File::open(&plain).unwrap(), &mut enc).unwrap();
         enc.finish().unwrap();
     }
@@ -140,10 +132,7 @@ fn cloudflare_target_sends_well_formed_requests() {
                     assert!(params.len() <= 100, "{} params", params.len());
                     assert!(sql.len() < 100_000);
                     assert_eq!(sql.matches('?').count(), params.len());
-                    assert!(
-                        params.iter().all(|p| !p.is_array()),
-                        "no blobs go to D1 on Cloudflare"
-                    );
+                    assert!(params.iter().all(|p| !p.is_array()), "no blobs go to D1 on Cloudflare");
                     statements += 1;
                 }
             }
@@ -160,10 +149,7 @@ fn cloudflare_target_sends_well_formed_requests() {
                     let v: Value = serde_json::from_str(l).unwrap();
                     assert_eq!(v["id"].as_str().unwrap().len(), 24);
                     assert_eq!(v["values"].as_array().unwrap().len(), 3);
-                    assert!(
-                        v["metadata"]["collection"].is_string()
-                            && v["metadata"]["document_id"].is_string()
-                    );
+                    assert!(v["metadata"]["collection"].is_string() && v["metadata"]["document_id"].is_string());
                     assert!(v["metadata"]["section"].is_string());
                     vectors += 1;
                 }
@@ -206,7 +192,9 @@ fn openai_reply(_method: &str, url: &str, body: &[u8]) -> Value {
         .iter()
         .enumerate()
         .rev()
-        .map(|(i, t)| json!({ "object": "embedding", "index": i, "embedding": [t.as_str().unwrap().len() as f64, 1.0] }))
+        .map(
+            |(i, t)| json!({ "object": "embedding", "index": i, "embedding": [t.as_str().unwrap().len() as f64, 1.0] }),
+        )
         .collect();
     json!({ "object": "list", "data": data, "model": "test-embed" })
 }
@@ -252,8 +240,7 @@ fn workers_ai_embedder_reads_result_data() {
     let tmp = tempfile::tempdir().unwrap();
     let bench = tmp.path().join("b.jsonl");
     jsonl(&bench, 60, "wai");
-    let build =
-        kb_build::sources::build(&options(None, None, vec![("bench".into(), bench)])).unwrap();
+    let build = kb_build::sources::build(&options(None, None, vec![("bench".into(), bench)])).unwrap();
     let mut changes = kb_build::plan::plan(&build, &[], &[], 0);
     let mut emb = kb_build::embed::WorkersAi::new(&base, "acc", "tok");
     embed_changes(&mut emb, &mut changes, |_, _| {}).unwrap();

@@ -14,11 +14,7 @@ use kb_build::run::run;
 use kb_build::store::memory::MemoryStore;
 
 fn ids_of(store: &MemoryStore, doc: &str) -> BTreeSet<String> {
-    store.documents[doc]
-        .chunks
-        .iter()
-        .map(|c| c.id.clone())
-        .collect()
+    store.documents[doc].chunks.iter().map(|c| c.id.clone()).collect()
 }
 
 #[test]
@@ -36,10 +32,7 @@ fn second_run_writes_nothing_and_edits_replace_only_their_chunks() {
     );
     assert_eq!(first.changed, first.documents);
     assert!(
-        store.documents["kitas_kitap/e33g-remote-worker.md"]
-            .chunks
-            .len()
-            > 2,
+        store.documents["kitas_kitap/e33g-remote-worker.md"].chunks.len() > 2,
         "long file is split"
     );
     assert_eq!(
@@ -47,9 +40,7 @@ fn second_run_writes_nothing_and_edits_replace_only_their_chunks() {
         3 + 3,
         "visa_oracle, kitas_kitap, faq_general (empty) + 3 data"
     );
-    assert!(store
-        .objects
-        .contains_key("kb/visa_oracle/c1-tourist-visa.md"));
+    assert!(store.objects.contains_key("kb/visa_oracle/c1-tourist-visa.md"));
     assert!(store.objects.contains_key("kb/sources/kbli-2020.json"));
     assert_eq!(
         store.objects.len(),
@@ -58,10 +49,7 @@ fn second_run_writes_nothing_and_edits_replace_only_their_chunks() {
     );
 
     let second = run(&opts, &mut store, &mut NoEmbedder, true, false).unwrap();
-    assert_eq!(
-        (second.changed, second.deleted, second.chunks_written),
-        (0, 0, 0)
-    );
+    assert_eq!((second.changed, second.deleted, second.chunks_written), (0, 0, 0));
     assert_eq!(store.applied.len(), 1, "nothing applied on a no-change run");
 
     let e33g_before = ids_of(&store, "kitas_kitap/e33g-remote-worker.md");
@@ -76,31 +64,18 @@ fn second_run_writes_nothing_and_edits_replace_only_their_chunks() {
     assert_eq!(applied.upserts.len(), 1);
     assert_eq!(applied.upserts[0].doc.id, "visa_oracle/c1-tourist-visa.md");
     assert_eq!(applied.objects.len(), 1, "only the edited file goes to R2");
-    assert_eq!(
-        ids_of(&store, "kitas_kitap/e33g-remote-worker.md"),
-        e33g_before
-    );
+    assert_eq!(ids_of(&store, "kitas_kitap/e33g-remote-worker.md"), e33g_before);
     let c1_after = ids_of(&store, "visa_oracle/c1-tourist-visa.md");
     assert_ne!(c1_after, c1_before);
-    assert!(
-        !c1_before.is_subset(&c1_after),
-        "the edited chunk got a new id"
-    );
+    assert!(!c1_before.is_subset(&c1_after), "the edited chunk got a new id");
 
     std::fs::remove_file(kb.join("kitas_kitap/e33g-remote-worker.md")).unwrap();
     let fourth = run(&opts, &mut store, &mut NoEmbedder, true, false).unwrap();
     assert_eq!((fourth.changed, fourth.deleted), (0, 1));
-    assert!(!store
-        .documents
-        .contains_key("kitas_kitap/e33g-remote-worker.md"));
+    assert!(!store.documents.contains_key("kitas_kitap/e33g-remote-worker.md"));
     let all: BTreeSet<String> = store.chunk_ids().into_iter().collect();
-    assert!(
-        all.is_disjoint(&e33g_before),
-        "the deleted file's chunks are gone"
-    );
-    assert!(!store
-        .objects
-        .contains_key("kb/kitas_kitap/e33g-remote-worker.md"));
+    assert!(all.is_disjoint(&e33g_before), "the deleted file's chunks are gone");
+    assert!(!store.objects.contains_key("kb/kitas_kitap/e33g-remote-worker.md"));
 }
 
 #[test]
@@ -128,9 +103,7 @@ fn building_one_side_never_prunes_the_other() {
     let s = run(&only_bench, &mut store, &mut NoEmbedder, true, false).unwrap();
     assert_eq!((s.changed, s.deleted), (0, 15));
     assert!(
-        store
-            .documents
-            .contains_key("visa_oracle/c1-tourist-visa.md"),
+        store.documents.contains_key("visa_oracle/c1-tourist-visa.md"),
         "the bench build leaves the KB alone"
     );
 }
@@ -155,9 +128,7 @@ fn invalid_input_writes_nothing() {
     let input = err.downcast_ref::<InputError>().expect("an input error");
     assert_eq!(input.line, Some(3));
     assert!(
-        input
-            .to_string()
-            .contains("broken.md:3: expected `key: value`"),
+        input.to_string().contains("broken.md:3: expected `key: value`"),
         "{input}"
     );
     assert!(store.applied.is_empty() && store.documents.is_empty());
@@ -191,10 +162,7 @@ fn invalid_input_writes_nothing() {
         false,
     )
     .unwrap_err();
-    assert!(
-        err.to_string().contains("kbli-2020.json:3: invalid JSON"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("kbli-2020.json:3: invalid JSON"), "{err}");
     assert!(store.applied.is_empty());
 }
 
@@ -238,9 +206,7 @@ fn only_changed_chunks_are_embedded_and_settings_changes_rebuild() {
     run(&opts, &mut store, &mut emb, true, false).unwrap();
     assert_eq!(
         emb.texts,
-        store.documents["visa_oracle/c1-tourist-visa.md"]
-            .chunks
-            .len()
+        store.documents["visa_oracle/c1-tourist-visa.md"].chunks.len()
     );
     assert_eq!(
         store.vectors.len(),
@@ -251,10 +217,7 @@ fn only_changed_chunks_are_embedded_and_settings_changes_rebuild() {
     opts.chunker.size = 900;
     opts.settings = format!("{};embedder=test:8", opts.chunker.fingerprint());
     let s = run(&opts, &mut store, &mut emb, true, false).unwrap();
-    assert_eq!(
-        s.changed, s.documents,
-        "new chunker settings rebuild every document"
-    );
+    assert_eq!(s.changed, s.documents, "new chunker settings rebuild every document");
 }
 
 #[test]

@@ -129,10 +129,7 @@ fn loads_incrementally_into_the_wrangler_state() {
     assert_eq!(doc[0]["r2_key"], "kb/visa_oracle/c1-tourist-visa.md");
 
     let again = run(&opts, &mut store, &mut NoEmbedder, true, false).unwrap();
-    assert_eq!(
-        (again.changed, again.deleted, again.chunks_written),
-        (0, 0, 0)
-    );
+    assert_eq!((again.changed, again.deleted, again.chunks_written), (0, 0, 0));
 
     let e33g = ids(&mut store, "kitas_kitap/e33g-remote-worker.md");
     let c1 = ids(&mut store, "visa_oracle/c1-tourist-visa.md");
@@ -148,10 +145,7 @@ fn loads_incrementally_into_the_wrangler_state() {
         "other documents untouched"
     );
     assert_ne!(ids(&mut store, "visa_oracle/c1-tourist-visa.md"), c1);
-    assert_eq!(
-        fts(&mut store, "quokkafunds"),
-        vec!["visa_oracle/c1-tourist-visa.md"]
-    );
+    assert_eq!(fts(&mut store, "quokkafunds"), vec!["visa_oracle/c1-tourist-visa.md"]);
 
     std::fs::remove_file(kb.join("kitas_kitap/e33g-remote-worker.md")).unwrap();
     let del = run(&opts, &mut store, &mut NoEmbedder, true, false).unwrap();
@@ -178,10 +172,7 @@ fn loads_incrementally_into_the_wrangler_state() {
         "SELECT dims, length(embedding) AS len, hex(embedding) AS h FROM kb_vectors LIMIT 1",
         &[],
     );
-    assert_eq!(
-        (rows[0]["dims"].as_u64(), rows[0]["len"].as_u64()),
-        (Some(4), Some(16))
-    );
+    assert_eq!((rows[0]["dims"].as_u64(), rows[0]["len"].as_u64()), (Some(4), Some(16)));
     assert_eq!(rows[0]["h"], "0000803F0000003F000000C00000803E");
     let counts = q(
         &mut store,
@@ -210,12 +201,7 @@ fn manifest_cache_skips_node_only_while_the_database_is_untouched() {
 
     let mut a = open();
     assert!(!a.used_cache);
-    assert_eq!(
-        run(&opts, &mut a, &mut NoEmbedder, true, false)
-            .unwrap()
-            .changed,
-        6
-    );
+    assert_eq!(run(&opts, &mut a, &mut NoEmbedder, true, false).unwrap().changed, 6);
     drop(a);
     assert!(persist.join("kb-build-manifest.json").is_file());
 
@@ -229,32 +215,23 @@ fn manifest_cache_skips_node_only_while_the_database_is_untouched() {
     let out = Command::new(repo_root().join("node_modules/.bin/wrangler"))
         .args(["d1", "execute", "DB", "--local", "--persist-to"])
         .arg(&persist)
-        .args(["--command", "DELETE FROM kb_chunks WHERE document_id = 'kbli/56102'; DELETE FROM kb_documents WHERE id = 'kbli/56102'"])
+        .args([
+            "--command",
+            "DELETE FROM kb_chunks WHERE document_id = 'kbli/56102'; DELETE FROM kb_documents WHERE id = 'kbli/56102'",
+        ])
         .current_dir(repo_root())
         .env("WRANGLER_SEND_METRICS", "false")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let mut c = open();
     let s = run(&opts, &mut c, &mut NoEmbedder, true, false).unwrap();
     assert!(!c.used_cache);
-    assert_eq!(
-        s.changed, 1,
-        "the document removed behind kb-build's back is restored"
-    );
+    assert_eq!(s.changed, 1, "the document removed behind kb-build's back is restored");
     assert_eq!(fts(&mut c, "warung"), vec!["kbli/56102"]);
     drop(c);
 
     let mut d = open();
-    assert_eq!(
-        run(&opts, &mut d, &mut NoEmbedder, true, false)
-            .unwrap()
-            .changed,
-        0
-    );
+    assert_eq!(run(&opts, &mut d, &mut NoEmbedder, true, false).unwrap().changed, 0);
     assert!(d.used_cache);
 }

@@ -11,9 +11,7 @@ use nuzantara_shared::kb::{kbli, pp28};
 fn data(file: &str) -> Option<String> {
     let dir = std::env::var_os("KB_DATA_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/kb-sources")
-        });
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/kb-sources"));
     let path = dir.join(file);
     match std::fs::read_to_string(&path) {
         Ok(s) => Some(normalize_source(&s)),
@@ -101,12 +99,7 @@ fn price_table() {
         return;
     };
     let t = PriceTable::parse(&raw).unwrap();
-    let find = |code: &str| {
-        t.services
-            .iter()
-            .find(|s| s.code.as_deref() == Some(code))
-            .unwrap()
-    };
+    let find = |code: &str| t.services.iter().find(|s| s.code.as_deref() == Some(code)).unwrap();
     assert_eq!(find("C1").price_idr, Some(2_300_000));
     assert_eq!(find("C1").extension_idr, Some(1_700_000));
     assert_eq!(find("E33G").price_idr, Some(12_500_000));

@@ -30,8 +30,14 @@ impl VectorMode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EmbedderConfig {
     None,
-    WorkersAi { model: String },
-    OpenAiCompatible { base_url: String, model: String, api_key: Option<String> },
+    WorkersAi {
+        model: String,
+    },
+    OpenAiCompatible {
+        base_url: String,
+        model: String,
+        api_key: Option<String>,
+    },
 }
 
 impl EmbedderConfig {
@@ -207,7 +213,9 @@ impl Config {
             Some(json) => match serde_json::from_str::<std::collections::BTreeMap<String, f64>>(&json) {
                 Ok(m) if m.iter().all(|(k, v)| k.len() == 3 && v.is_finite() && *v > 0.0) => m,
                 _ => {
-                    errors.push("EXCHANGE_RATES must be a JSON object of 3-letter currency → positive rate per IDR".into());
+                    errors.push(
+                        "EXCHANGE_RATES must be a JSON object of 3-letter currency → positive rate per IDR".into(),
+                    );
                     Default::default()
                 }
             },
@@ -247,7 +255,9 @@ impl Config {
     }
 
     pub fn cors_allows(&self, origin: &str) -> bool {
-        self.cors_origins.iter().any(|o| o == "*" || o.eq_ignore_ascii_case(origin))
+        self.cors_origins
+            .iter()
+            .any(|o| o == "*" || o.eq_ignore_ascii_case(origin))
     }
 }
 
@@ -270,14 +280,42 @@ fn read_providers(get: &impl Fn(&str) -> Option<String>, errors: &mut Vec<String
         }
     };
     use ProviderKind::*;
-    add("anthropic", Anthropic, "ANTHROPIC_BASE_URL", "https://api.anthropic.com", "ANTHROPIC_API_KEY",
-        "ANTHROPIC_MODEL", "claude-sonnet-4-5");
-    add("openai", OpenAiCompatible, "OPENAI_BASE_URL", "https://api.openai.com/v1", "OPENAI_API_KEY",
-        "OPENAI_MODEL", "gpt-4o-mini");
-    add("deepseek", OpenAiCompatible, "DEEPSEEK_BASE_URL", "https://api.deepseek.com/v1", "DEEPSEEK_API_KEY",
-        "DEEPSEEK_MODEL", "deepseek-chat");
-    add("openrouter", OpenAiCompatible, "OPENROUTER_BASE_URL", "https://openrouter.ai/api/v1",
-        "OPENROUTER_API_KEY", "OPENROUTER_MODEL", "meta-llama/llama-3.3-70b-instruct");
+    add(
+        "anthropic",
+        Anthropic,
+        "ANTHROPIC_BASE_URL",
+        "https://api.anthropic.com",
+        "ANTHROPIC_API_KEY",
+        "ANTHROPIC_MODEL",
+        "claude-sonnet-4-5",
+    );
+    add(
+        "openai",
+        OpenAiCompatible,
+        "OPENAI_BASE_URL",
+        "https://api.openai.com/v1",
+        "OPENAI_API_KEY",
+        "OPENAI_MODEL",
+        "gpt-4o-mini",
+    );
+    add(
+        "deepseek",
+        OpenAiCompatible,
+        "DEEPSEEK_BASE_URL",
+        "https://api.deepseek.com/v1",
+        "DEEPSEEK_API_KEY",
+        "DEEPSEEK_MODEL",
+        "deepseek-chat",
+    );
+    add(
+        "openrouter",
+        OpenAiCompatible,
+        "OPENROUTER_BASE_URL",
+        "https://openrouter.ai/api/v1",
+        "OPENROUTER_API_KEY",
+        "OPENROUTER_MODEL",
+        "meta-llama/llama-3.3-70b-instruct",
+    );
     if get("WORKERS_AI_CHAT").as_deref() == Some("true") {
         out.push(ProviderConfig {
             name: "workers-ai".into(),
@@ -309,7 +347,11 @@ fn parse_num(
         Some(v) => match v.parse::<u64>() {
             Ok(n) if range.contains(&n) => n,
             _ => {
-                errors.push(format!("{key} must be a whole number in {}..={}", range.start(), range.end()));
+                errors.push(format!(
+                    "{key} must be a whole number in {}..={}",
+                    range.start(),
+                    range.end()
+                ));
                 default
             }
         },
@@ -346,8 +388,12 @@ mod tests {
 
     #[test]
     fn keys_enable_providers_in_order_before_offline() {
-        let c = cfg(&[("OPENAI_API_KEY", "sk-x"), ("OPENAI_BASE_URL", "http://127.0.0.1:9999/v1/"),
-                      ("ANTHROPIC_API_KEY", "a")]).unwrap();
+        let c = cfg(&[
+            ("OPENAI_API_KEY", "sk-x"),
+            ("OPENAI_BASE_URL", "http://127.0.0.1:9999/v1/"),
+            ("ANTHROPIC_API_KEY", "a"),
+        ])
+        .unwrap();
         let names: Vec<_> = c.providers.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["anthropic", "openai", "offline"]);
         assert_eq!(c.providers[1].base_url, "http://127.0.0.1:9999/v1");
@@ -355,8 +401,13 @@ mod tests {
 
     #[test]
     fn all_problems_are_reported_together() {
-        let err = cfg(&[("ENVIRONMENT", "production"), ("MAX_BODY_BYTES", "lots"), ("EMBEDDER", "openai"),
-                        ("VECTOR_INDEX", "pinecone")]).unwrap_err();
+        let err = cfg(&[
+            ("ENVIRONMENT", "production"),
+            ("MAX_BODY_BYTES", "lots"),
+            ("EMBEDDER", "openai"),
+            ("VECTOR_INDEX", "pinecone"),
+        ])
+        .unwrap_err();
         assert_eq!(err.0.len(), 4, "{err}");
         assert!(err.to_string().contains("CORS_ORIGINS"));
         assert!(err.to_string().contains("MAX_BODY_BYTES"));
@@ -364,9 +415,16 @@ mod tests {
 
     #[test]
     fn a_short_jwt_secret_and_rate_limits_off_in_production_are_refused() {
-        assert!(cfg(&[("JWT_SECRET", "short")]).unwrap_err().to_string().contains("JWT_SECRET"));
+        assert!(cfg(&[("JWT_SECRET", "short")])
+            .unwrap_err()
+            .to_string()
+            .contains("JWT_SECRET"));
         assert!(!cfg(&[("RATE_LIMITS", "off")]).unwrap().rate_limits);
-        let prod = cfg(&[("ENVIRONMENT", "production"), ("CORS_ORIGINS", "https://a.example"), ("RATE_LIMITS", "off")]);
+        let prod = cfg(&[
+            ("ENVIRONMENT", "production"),
+            ("CORS_ORIGINS", "https://a.example"),
+            ("RATE_LIMITS", "off"),
+        ]);
         assert!(prod.unwrap_err().to_string().contains("RATE_LIMITS"));
     }
 

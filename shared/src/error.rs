@@ -72,7 +72,12 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), detail: None, headers: Vec::new() }
+        Self {
+            code,
+            message: message.into(),
+            detail: None,
+            headers: Vec::new(),
+        }
     }
     pub fn bad_request(m: impl Into<String>) -> Self {
         Self::new(ErrorCode::BadRequest, m)
@@ -94,12 +99,18 @@ impl ApiError {
     }
     /// An unexpected failure: the caller sees a generic message, the log sees `detail`.
     pub fn internal(detail: impl Into<String>) -> Self {
-        Self { detail: Some(detail.into()), ..Self::new(ErrorCode::Internal, "internal error") }
+        Self {
+            detail: Some(detail.into()),
+            ..Self::new(ErrorCode::Internal, "internal error")
+        }
     }
     pub fn upstream(detail: impl Into<String>) -> Self {
         Self {
             detail: Some(detail.into()),
-            ..Self::new(ErrorCode::UpstreamUnavailable, "a backing service is unavailable, try again")
+            ..Self::new(
+                ErrorCode::UpstreamUnavailable,
+                "a backing service is unavailable, try again",
+            )
         }
     }
     pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
@@ -138,8 +149,19 @@ mod tests {
     fn every_code_has_a_distinct_name_and_a_4xx_or_5xx_status() {
         use ErrorCode::*;
         let all = [
-            BadRequest, InvalidJson, ValidationFailed, UnsupportedMediaType, PayloadTooLarge, Unauthorized,
-            Forbidden, NotFound, MethodNotAllowed, Conflict, RateLimited, UpstreamUnavailable, Internal,
+            BadRequest,
+            InvalidJson,
+            ValidationFailed,
+            UnsupportedMediaType,
+            PayloadTooLarge,
+            Unauthorized,
+            Forbidden,
+            NotFound,
+            MethodNotAllowed,
+            Conflict,
+            RateLimited,
+            UpstreamUnavailable,
+            Internal,
         ];
         let mut names: Vec<_> = all.iter().map(|c| c.as_str()).collect();
         names.sort();

@@ -28,15 +28,24 @@ pub fn cors_headers(config: &Config, origin: Option<&str>) -> Vec<(&'static str,
         ("Access-Control-Allow-Origin", origin.to_string()),
         ("Vary", "Origin".to_string()),
         ("Access-Control-Allow-Credentials", "true".to_string()),
-        ("Access-Control-Expose-Headers", "X-Request-Id, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset".to_string()),
+        (
+            "Access-Control-Expose-Headers",
+            "X-Request-Id, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset".to_string(),
+        ),
     ]
 }
 
 /// Extra headers for a CORS preflight answer.
 pub fn preflight_headers() -> Vec<(&'static str, String)> {
     vec![
-        ("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS".to_string()),
-        ("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id, Last-Event-ID".to_string()),
+        (
+            "Access-Control-Allow-Methods",
+            "GET, POST, PUT, PATCH, DELETE, OPTIONS".to_string(),
+        ),
+        (
+            "Access-Control-Allow-Headers",
+            "Authorization, Content-Type, X-Request-Id, Last-Event-ID".to_string(),
+        ),
         ("Access-Control-Max-Age", "600".to_string()),
     ]
 }
@@ -44,10 +53,19 @@ pub fn preflight_headers() -> Vec<(&'static str, String)> {
 /// Checks a JSON request body before parsing: content type first (415), then size (413).
 pub fn check_json_body(content_type: Option<&str>, body: &[u8], max_bytes: usize) -> Result<(), ApiError> {
     let is_json = content_type
-        .map(|ct| ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"))
+        .map(|ct| {
+            ct.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("application/json")
+        })
         .unwrap_or(false);
     if !is_json {
-        return Err(ApiError::new(ErrorCode::UnsupportedMediaType, "send the body as application/json"));
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "send the body as application/json",
+        ));
     }
     check_size(body.len(), max_bytes)
 }
@@ -100,10 +118,18 @@ mod tests {
 
     #[test]
     fn body_checks_give_415_then_413() {
-        assert_eq!(check_json_body(Some("text/plain"), b"{}", 10).unwrap_err().status(), 415);
+        assert_eq!(
+            check_json_body(Some("text/plain"), b"{}", 10).unwrap_err().status(),
+            415
+        );
         assert_eq!(check_json_body(None, b"{}", 10).unwrap_err().status(), 415);
         assert!(check_json_body(Some("application/json; charset=utf-8"), b"{}", 10).is_ok());
-        assert_eq!(check_json_body(Some("application/json"), &[b' '; 11], 10).unwrap_err().status(), 413);
+        assert_eq!(
+            check_json_body(Some("application/json"), &[b' '; 11], 10)
+                .unwrap_err()
+                .status(),
+            413
+        );
     }
 
     #[derive(serde::Deserialize, Debug)]

@@ -37,7 +37,9 @@ impl EntityId {
         if (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
             Ok(Self(s.to_string()))
         } else {
-            Err(ApiError::validation("id must be 1-64 characters of letters, digits, '-' or '_'"))
+            Err(ApiError::validation(
+                "id must be 1-64 characters of letters, digits, '-' or '_'",
+            ))
         }
     }
     pub fn as_str(&self) -> &str {

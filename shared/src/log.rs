@@ -18,7 +18,12 @@ pub fn line(level: &str, msg: &str, request_id: &str, fields: Value) -> String {
 mod tests {
     #[test]
     fn log_lines_are_single_line_json_with_request_id() {
-        let l = super::line("info", "request\nend", "r1", serde_json::json!({"status": 200, "path": "/a\"b"}));
+        let l = super::line(
+            "info",
+            "request\nend",
+            "r1",
+            serde_json::json!({"status": 200, "path": "/a\"b"}),
+        );
         assert!(!l.contains('\n'));
         let v: serde_json::Value = serde_json::from_str(&l).unwrap();
         assert_eq!(v["request_id"], "r1");

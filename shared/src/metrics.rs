@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Histogram bucket upper bounds in milliseconds.
-pub const BUCKETS_MS: &[f64] = &[1.0, 2.5, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 10000.0];
+pub const BUCKETS_MS: &[f64] = &[
+    1.0, 2.5, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 10000.0,
+];
 
 #[derive(Debug, Default, Clone)]
 struct Histogram {
@@ -24,7 +26,10 @@ pub struct Metrics {
 
 impl Metrics {
     pub fn observe(&mut self, method: &str, route: &str, status: u16, elapsed_ms: f64) {
-        *self.requests.entry((method.to_string(), route.to_string(), status)).or_default() += 1;
+        *self
+            .requests
+            .entry((method.to_string(), route.to_string(), status))
+            .or_default() += 1;
         let h = self.latency.entry(route.to_string()).or_insert_with(|| Histogram {
             buckets: vec![0; BUCKETS_MS.len()],
             ..Default::default()
@@ -52,23 +57,45 @@ impl Metrics {
         out.push_str("# HELP nuzantara_http_requests_total HTTP requests by method, route and status.\n");
         out.push_str("# TYPE nuzantara_http_requests_total counter\n");
         for ((m, r, s), n) in &self.requests {
-            let _ = writeln!(out, "nuzantara_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{s}\"}} {n}",
-                escape(m), escape(r));
+            let _ = writeln!(
+                out,
+                "nuzantara_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{s}\"}} {n}",
+                escape(m),
+                escape(r)
+            );
         }
         out.push_str("# HELP nuzantara_http_request_duration_ms Request latency in milliseconds by route.\n");
         out.push_str("# TYPE nuzantara_http_request_duration_ms histogram\n");
         for (r, h) in &self.latency {
             let r = escape(r);
             for (i, le) in BUCKETS_MS.iter().enumerate() {
-                let _ = writeln!(out, "nuzantara_http_request_duration_ms_bucket{{route=\"{r}\",le=\"{le}\"}} {}",
-                    h.buckets[i]);
+                let _ = writeln!(
+                    out,
+                    "nuzantara_http_request_duration_ms_bucket{{route=\"{r}\",le=\"{le}\"}} {}",
+                    h.buckets[i]
+                );
             }
-            let _ = writeln!(out, "nuzantara_http_request_duration_ms_bucket{{route=\"{r}\",le=\"+Inf\"}} {}", h.count);
-            let _ = writeln!(out, "nuzantara_http_request_duration_ms_sum{{route=\"{r}\"}} {}", h.sum_ms);
-            let _ = writeln!(out, "nuzantara_http_request_duration_ms_count{{route=\"{r}\"}} {}", h.count);
+            let _ = writeln!(
+                out,
+                "nuzantara_http_request_duration_ms_bucket{{route=\"{r}\",le=\"+Inf\"}} {}",
+                h.count
+            );
+            let _ = writeln!(
+                out,
+                "nuzantara_http_request_duration_ms_sum{{route=\"{r}\"}} {}",
+                h.sum_ms
+            );
+            let _ = writeln!(
+                out,
+                "nuzantara_http_request_duration_ms_count{{route=\"{r}\"}} {}",
+                h.count
+            );
         }
         for (name, (n, help)) in &self.counters {
-            let _ = writeln!(out, "# HELP nuzantara_{name}_total {help}\n# TYPE nuzantara_{name}_total counter");
+            let _ = writeln!(
+                out,
+                "# HELP nuzantara_{name}_total {help}\n# TYPE nuzantara_{name}_total counter"
+            );
             let _ = writeln!(out, "nuzantara_{name}_total {n}");
         }
         out

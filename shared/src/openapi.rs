@@ -32,7 +32,11 @@ pub(crate) fn obj(required: &[&str], props: Value) -> Value {
         .unwrap_or_default()
         .into_iter()
         .map(|(k, v)| {
-            let v = if required.contains(&k.as_str()) { v } else { json!({ "anyOf": [v, { "type": "null" }] }) };
+            let v = if required.contains(&k.as_str()) {
+                v
+            } else {
+                json!({ "anyOf": [v, { "type": "null" }] })
+            };
             (k, v)
         })
         .collect();
@@ -73,20 +77,32 @@ pub fn spec(route: Route) -> Spec {
         request_types: &[],
         required_query: &[],
     };
-    let login = obj(&["email", "password"], json!({ "email": s(1, 254), "password": s(1, 256) }));
+    let login = obj(
+        &["email", "password"],
+        json!({ "email": s(1, 254), "password": s(1, 256) }),
+    );
     let tokens = open_obj(&["access_token", "token_type", "expires_in", "refresh_token", "user"]);
     match route {
-        Route::Health => Spec { response: open_obj(&["status"]), ..base("Liveness (touches no store)", "ops") },
+        Route::Health => Spec {
+            response: open_obj(&["status"]),
+            ..base("Liveness (touches no store)", "ops")
+        },
         Route::HealthDetailed => Spec {
             response: open_obj(&["status", "stores", "search", "model"]),
-            ..base("Each store and provider with latency and mode (503 when a store is down)", "ops")
+            ..base(
+                "Each store and provider with latency and mode (503 when a store is down)",
+                "ops",
+            )
         },
         Route::Metrics => Spec {
             response: json!({ "type": "string" }),
             response_type: "text/plain",
             ..base("Prometheus metrics of this isolate", "ops")
         },
-        Route::OpenApi => Spec { response: open_obj(&["openapi", "paths"]), ..base("This document", "ops") },
+        Route::OpenApi => Spec {
+            response: open_obj(&["openapi", "paths"]),
+            ..base("This document", "ops")
+        },
         Route::Search => Spec {
             request: Some(obj(
                 &["query"],
@@ -101,16 +117,29 @@ pub fn spec(route: Route) -> Spec {
             response: open_obj(&["query", "mode", "results"]),
             ..base("Hybrid search over the knowledge base, with citations", "knowledge")
         },
-        Route::Collections => Spec { response: open_obj(&["collections"]), ..base("Collections with counts", "knowledge") },
+        Route::Collections => Spec {
+            response: open_obj(&["collections"]),
+            ..base("Collections with counts", "knowledge")
+        },
         Route::KbDocument => Spec {
             query: vec![("raw", json!({ "type": "string", "enum": ["0", "1", "true", "false"] }))],
             response: json!({}),
             response_type: "*/*",
-            ..base("A knowledge-base document (JSON), or its source file with ?raw=1", "knowledge")
+            ..base(
+                "A knowledge-base document (JSON), or its source file with ?raw=1",
+                "knowledge",
+            )
         },
-        Route::TeamLogin => Spec { request: Some(login), response: tokens, ..base("Team login (e-mail + password or PIN)", "auth") },
+        Route::TeamLogin => Spec {
+            request: Some(login),
+            response: tokens,
+            ..base("Team login (e-mail + password or PIN)", "auth")
+        },
         Route::ClientLogin => Spec {
-            request: Some(obj(&["email", "password"], json!({ "email": s(1, 254), "password": s(1, 256) }))),
+            request: Some(obj(
+                &["email", "password"],
+                json!({ "email": s(1, 254), "password": s(1, 256) }),
+            )),
             response: open_obj(&["access_token", "refresh_token"]),
             ..base("Client login", "auth")
         },
@@ -125,7 +154,10 @@ pub fn spec(route: Route) -> Spec {
             response: open_obj(&["ok"]),
             ..base("Revoke this access token (and a refresh token)", "auth")
         },
-        Route::Me => Spec { response: open_obj(&["id", "role"]), ..base("The caller", "auth") },
+        Route::Me => Spec {
+            response: open_obj(&["id", "role"]),
+            ..base("The caller", "auth")
+        },
         Route::ChangePassword => Spec {
             request: Some(obj(
                 &["current_password", "new_password"],
@@ -148,7 +180,10 @@ pub fn spec(route: Route) -> Spec {
             response: open_obj(&["id", "email", "role"]),
             ..base("Add a user (a password is generated when none is given)", "admin")
         },
-        Route::AdminListUsers => Spec { response: open_obj(&["users"]), ..base("List users", "admin") },
+        Route::AdminListUsers => Spec {
+            response: open_obj(&["users"]),
+            ..base("List users", "admin")
+        },
         Route::AdminUpdateUser => Spec {
             request: Some(obj(
                 &[],
@@ -170,15 +205,29 @@ pub fn spec(route: Route) -> Spec {
             response: open_obj(&["id", "key", "prefix", "scopes"]),
             ..base("Create an API key (shown once)", "admin")
         },
-        Route::AdminListApiKeys => Spec { response: open_obj(&["api_keys"]), ..base("List API keys (never the keys)", "admin") },
-        Route::AdminRevokeApiKey => Spec { response: open_obj(&["id", "revoked"]), ..base("Revoke an API key", "admin") },
+        Route::AdminListApiKeys => Spec {
+            response: open_obj(&["api_keys"]),
+            ..base("List API keys (never the keys)", "admin")
+        },
+        Route::AdminRevokeApiKey => Spec {
+            response: open_obj(&["id", "revoked"]),
+            ..base("Revoke an API key", "admin")
+        },
         Route::ChatStream | Route::Chat => {
             let stream = route == Route::ChatStream;
             Spec {
                 request: Some(chat_body()),
                 // Each SSE event's data is a JSON object whose shape depends on the event name.
-                response: if stream { json!({}) } else { open_obj(&["conversation_id", "message_id", "answer", "sources"]) },
-                response_type: if stream { "text/event-stream" } else { "application/json" },
+                response: if stream {
+                    json!({})
+                } else {
+                    open_obj(&["conversation_id", "message_id", "answer", "sources"])
+                },
+                response_type: if stream {
+                    "text/event-stream"
+                } else {
+                    "application/json"
+                },
                 ..base(
                     if stream {
                         "Ask: a grounded, cited answer streamed as SSE (meta, tool, token, sources, done | error); Last-Event-ID resumes"
@@ -202,14 +251,29 @@ pub fn spec(route: Route) -> Spec {
             })),
             response: json!({}),
             response_type: "*/*",
-            ..base("OpenAI-compatible chat completions (retrieval and tools included; stream or not)", "chat")
+            ..base(
+                "OpenAI-compatible chat completions (retrieval and tools included; stream or not)",
+                "chat",
+            )
         },
-        Route::Models => Spec { response: open_obj(&["object", "data"]), ..base("OpenAI-compatible model list", "chat") },
-        Route::Tools => Spec { response: open_obj(&["tools"]), ..base("The tools this caller may use, with their JSON-Schema parameters", "tools") },
+        Route::Models => Spec {
+            response: open_obj(&["object", "data"]),
+            ..base("OpenAI-compatible model list", "chat")
+        },
+        Route::Tools => Spec {
+            response: open_obj(&["tools"]),
+            ..base(
+                "The tools this caller may use, with their JSON-Schema parameters",
+                "tools",
+            )
+        },
         Route::RunTool => Spec {
             request: Some(json!({ "type": "object" })),
             response: open_obj(&["name", "summary", "value"]),
-            ..base("Run one tool directly (the body is its arguments, validated against its schema)", "tools")
+            ..base(
+                "Run one tool directly (the body is its arguments, validated against its schema)",
+                "tools",
+            )
         },
         Route::Conversations => Spec {
             query: vec![
@@ -218,16 +282,25 @@ pub fn spec(route: Route) -> Spec {
                 ("before", json!({ "type": "string", "pattern": "^[0-9]{1,18}$" })),
             ],
             response: open_obj(&["conversations"]),
-            ..base("The caller's conversations, newest first; q searches titles and messages", "memory")
+            ..base(
+                "The caller's conversations, newest first; q searches titles and messages",
+                "memory",
+            )
         },
-        Route::Conversation => Spec { response: open_obj(&["id", "messages"]), ..base("One conversation with its messages", "memory") },
+        Route::Conversation => Spec {
+            response: open_obj(&["id", "messages"]),
+            ..base("One conversation with its messages", "memory")
+        },
         Route::ConversationExport => Spec {
             query: vec![("format", json!({ "enum": ["json", "md", "markdown"] }))],
             response: json!({}),
             response_type: "*/*",
             ..base("Export a conversation as JSON or Markdown", "memory")
         },
-        Route::DeleteConversation => Spec { response: open_obj(&["id", "deleted"]), ..base("Delete a conversation", "memory") },
+        Route::DeleteConversation => Spec {
+            response: open_obj(&["id", "deleted"]),
+            ..base("Delete a conversation", "memory")
+        },
         Route::MessageFeedback => Spec {
             request: Some(obj(&["value"], json!({ "value": { "enum": [1, -1] } }))),
             response: open_obj(&["id", "feedback"]),
@@ -252,7 +325,10 @@ pub fn spec(route: Route) -> Spec {
             response: open_obj(&["id", "content"]),
             ..base("Edit a remembered fact", "memory")
         },
-        Route::DeleteMemoryFact => Spec { response: open_obj(&["id", "deleted"]), ..base("Forget a fact", "memory") },
+        Route::DeleteMemoryFact => Spec {
+            response: open_obj(&["id", "deleted"]),
+            ..base("Forget a fact", "memory")
+        },
         Route::Crm(r) => crate::crm::openapi::spec(r),
         Route::AdminAudit => Spec {
             query: vec![
@@ -363,10 +439,19 @@ mod tests {
             assert!(op.is_object(), "{method:?} {pattern}");
             assert!(op["responses"]["default"].is_object());
             let n_params = pattern.matches('{').count();
-            let path_params = op["parameters"].as_array().map(|p| p.iter().filter(|p| p["in"] == "path").count()).unwrap_or(0);
+            let path_params = op["parameters"]
+                .as_array()
+                .map(|p| p.iter().filter(|p| p["in"] == "path").count())
+                .unwrap_or(0);
             assert_eq!(path_params, n_params, "{pattern}");
         }
-        assert_eq!(doc["paths"]["/api/search"]["post"]["requestBody"]["content"]["application/json"]["schema"]["required"], json!(["query"]));
-        assert_eq!(doc["paths"]["/api/admin/users"]["get"]["security"], json!([{ "bearer": [] }]));
+        assert_eq!(
+            doc["paths"]["/api/search"]["post"]["requestBody"]["content"]["application/json"]["schema"]["required"],
+            json!(["query"])
+        );
+        assert_eq!(
+            doc["paths"]["/api/admin/users"]["get"]["security"],
+            json!([{ "bearer": [] }])
+        );
     }
 }

@@ -174,11 +174,20 @@ const CRM_OWN: Access = roles(ANY, "crm:read");
 const CRM_STAFF: Access = roles(crate::auth::roles::TEAM, "");
 
 /// Path prefixes the worker owns. Anything else falls through to the static PWA assets.
-pub const API_ROOTS: &[&str] = &["/api", "/health", "/metrics", "/bali-zero", "/v1", "/crm", "/openapi.json"];
+pub const API_ROOTS: &[&str] = &[
+    "/api",
+    "/health",
+    "/metrics",
+    "/bali-zero",
+    "/v1",
+    "/crm",
+    "/openapi.json",
+];
 
 pub fn is_api_path(path: &str) -> bool {
     API_ROOTS.iter().any(|root| {
-        path.strip_prefix(root).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        path.strip_prefix(root)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
     })
 }
 
@@ -200,13 +209,22 @@ impl Matched {
 /// Finds the route for a request: 404 when no pattern matches the path, 405 (with `Allow`)
 /// when the path exists under other methods.
 pub fn match_route(method: &str, path: &str) -> Result<Matched, ApiError> {
-    let path = if path.len() > 1 { path.trim_end_matches('/') } else { path };
+    let path = if path.len() > 1 {
+        path.trim_end_matches('/')
+    } else {
+        path
+    };
     let mut allowed: Vec<&str> = Vec::new();
     let method = Method::parse(method);
     for (m, pattern, route, access) in ROUTES {
         if let Some(params) = match_pattern(pattern, path) {
             if Some(*m) == method {
-                return Ok(Matched { route: *route, access: *access, pattern, params });
+                return Ok(Matched {
+                    route: *route,
+                    access: *access,
+                    pattern,
+                    params,
+                });
             }
             if !allowed.contains(&m.as_str()) {
                 allowed.push(m.as_str());
@@ -216,8 +234,11 @@ pub fn match_route(method: &str, path: &str) -> Result<Matched, ApiError> {
     if allowed.is_empty() {
         Err(ApiError::new(ErrorCode::NotFound, format!("no route for {path}")))
     } else {
-        Err(ApiError::new(ErrorCode::MethodNotAllowed, format!("allowed methods: {}", allowed.join(", ")))
-            .with_header("Allow", allowed.join(", ")))
+        Err(ApiError::new(
+            ErrorCode::MethodNotAllowed,
+            format!("allowed methods: {}", allowed.join(", ")),
+        )
+        .with_header("Allow", allowed.join(", ")))
     }
 }
 
@@ -294,11 +315,20 @@ mod tests {
     fn every_route_is_unique_and_only_health_metrics_and_login_are_public() {
         for (i, (m, p, r, a)) in ROUTES.iter().enumerate() {
             assert!(is_api_path(p), "{p} must be under an API root");
-            assert!(!ROUTES[i + 1..].iter().any(|(m2, p2, _, _)| m2 == m && p2 == p), "duplicate {p}");
-            assert!(!ROUTES[i + 1..].iter().any(|(_, _, r2, _)| r2 == r), "route {r:?} listed twice");
+            assert!(
+                !ROUTES[i + 1..].iter().any(|(m2, p2, _, _)| m2 == m && p2 == p),
+                "duplicate {p}"
+            );
+            assert!(
+                !ROUTES[i + 1..].iter().any(|(_, _, r2, _)| r2 == r),
+                "route {r:?} listed twice"
+            );
             if *a == Access::Public {
                 assert!(
-                    p.starts_with("/health") || *p == "/metrics" || *p == "/openapi.json" || p.starts_with("/api/auth/"),
+                    p.starts_with("/health")
+                        || *p == "/metrics"
+                        || *p == "/openapi.json"
+                        || p.starts_with("/api/auth/"),
                     "{p} is public"
                 );
             }

@@ -38,7 +38,10 @@ mod tests {
 
     #[test]
     fn frames_id_event_and_multiline_data() {
-        assert_eq!(frame(Some("7"), Some("token"), "{\"a\":1}"), "id: 7\nevent: token\ndata: {\"a\":1}\n\n");
+        assert_eq!(
+            frame(Some("7"), Some("token"), "{\"a\":1}"),
+            "id: 7\nevent: token\ndata: {\"a\":1}\n\n"
+        );
         assert_eq!(frame(None, None, "a\nb\r\nc"), "data: a\ndata: b\ndata: c\n\n");
     }
 

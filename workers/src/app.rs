@@ -1,11 +1,11 @@
 //! The request pipeline every API call goes through, in order: request id, config, CORS preflight,
 //! route match (404/405), handler, error mapping, security and CORS headers, metrics, one JSON log line.
 
+use nuzantara_shared::auth::Access;
 use nuzantara_shared::error::ApiError;
 use nuzantara_shared::http::{cors_headers, preflight_headers, SECURITY_HEADERS};
 use nuzantara_shared::ids::RequestId;
 use nuzantara_shared::log;
-use nuzantara_shared::auth::Access;
 use nuzantara_shared::routes::{is_api_path, match_route, Matched};
 use serde_json::json;
 use worker::{console_error, console_log, Env, Request, Response, Result};
@@ -32,7 +32,10 @@ pub async fn handle(req: Request, env: Env, worker_ctx: worker::Context) -> Resu
     let config = match context::config(&env) {
         Ok(c) => c,
         Err(e) => {
-            console_error!("{}", log::line("error", "configuration rejected", &rid, json!({ "problems": e.0 })));
+            console_error!(
+                "{}",
+                log::line("error", "configuration rejected", &rid, json!({ "problems": e.0 }))
+            );
             let err = ApiError::internal(e.to_string());
             return Ok(respond::error(&err, &rid));
         }
@@ -64,7 +67,12 @@ pub async fn handle(req: Request, env: Env, worker_ctx: worker::Context) -> Resu
             if e.status() >= 500 {
                 console_error!(
                     "{}",
-                    log::line("error", "request failed", &rid, json!({ "detail": e.detail, "route": route_label }))
+                    log::line(
+                        "error",
+                        "request failed",
+                        &rid,
+                        json!({ "detail": e.detail, "route": route_label })
+                    )
                 );
             }
             respond::error(&e, &rid)
@@ -83,15 +91,20 @@ pub async fn handle(req: Request, env: Env, worker_ctx: worker::Context) -> Resu
     let status = resp.status_code();
     let elapsed = clock_ms() - started;
     context::metrics(|m| m.observe(&method, route_label, status, elapsed));
-    console_log!(
-        "{}",
-        log::line(
-            "info",
-            "request",
-            &rid,
-            json!({ "method": method, "route": route_label, "path": path, "status": status, "ms": elapsed })
-        )
-    );
+    // Liveness probes and metric scrapes that succeed are counted in the metrics but not logged: they come
+    // every few seconds from machines, and a log line is most of what such a request costs (in `wrangler dev`
+    // about 1.3 ms of CPU per line, against 0.9 ms for a whole trivial request; see `make bench`).
+    if status >= 400 || !matches!(route_label, "/health" | "/metrics") {
+        console_log!(
+            "{}",
+            log::line(
+                "info",
+                "request",
+                &rid,
+                json!({ "method": method, "route": route_label, "path": path, "status": status, "ms": elapsed })
+            )
+        );
+    }
     Ok(resp)
 }
 

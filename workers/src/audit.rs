@@ -10,7 +10,14 @@ use crate::db::{self, P};
 use crate::platform::now_ms;
 
 /// Writes one audit row. A failed audit write is logged loudly but does not fail the user's request.
-pub async fn record(ctx: &Ctx, who: Option<&Principal>, action: &str, target_type: &str, target_id: Option<&str>, detail: Value) {
+pub async fn record(
+    ctx: &Ctx,
+    who: Option<&Principal>,
+    action: &str,
+    target_type: &str,
+    target_id: Option<&str>,
+    detail: Value,
+) {
     let result = async {
         let db = db::db(ctx)?;
         db::run(
@@ -33,6 +40,14 @@ pub async fn record(ctx: &Ctx, who: Option<&Principal>, action: &str, target_typ
     }
     .await;
     if let Err(e) = result {
-        console_error!("{}", log::line("error", "audit write failed", &ctx.request_id, json!({ "action": action, "detail": e.detail })));
+        console_error!(
+            "{}",
+            log::line(
+                "error",
+                "audit write failed",
+                &ctx.request_id,
+                json!({ "action": action, "detail": e.detail })
+            )
+        );
     }
 }

@@ -11,7 +11,13 @@ use crate::respond::internal;
 pub async fn json<T: DeserializeOwned>(req: &mut Request, ctx: &Ctx) -> ApiResult<T> {
     let max = ctx.config.max_body_bytes;
     // Refuse early on a declared oversize body, before reading it.
-    if let Some(len) = req.headers().get("Content-Length").ok().flatten().and_then(|v| v.parse::<usize>().ok()) {
+    if let Some(len) = req
+        .headers()
+        .get("Content-Length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
         check_size(len, max)?;
     }
     let content_type = req.headers().get("Content-Type").ok().flatten();

@@ -35,7 +35,9 @@ impl Ctx {
     /// The authenticated caller; routes that need one are guarded by their `Access`, so this only
     /// fails if a route is declared public by mistake.
     pub fn principal(&self) -> ApiResult<&Principal> {
-        self.principal.as_ref().ok_or_else(|| ApiError::unauthorized("sign in first"))
+        self.principal
+            .as_ref()
+            .ok_or_else(|| ApiError::unauthorized("sign in first"))
     }
 }
 
@@ -45,7 +47,10 @@ pub fn config(env: &Env) -> Result<Rc<Config>, ConfigError> {
         c.borrow_mut()
             .get_or_insert_with(|| {
                 Config::from_lookup(|k| {
-                    env.secret(k).ok().map(|s| s.to_string()).or_else(|| env.var(k).ok().map(|v| v.to_string()))
+                    env.secret(k)
+                        .ok()
+                        .map(|s| s.to_string())
+                        .or_else(|| env.var(k).ok().map(|v| v.to_string()))
                 })
                 .map(Rc::new)
             })

@@ -61,7 +61,12 @@ pub fn stmt(db: &D1Database, sql: &str, params: &[P]) -> ApiResult<D1PreparedSta
 }
 
 pub async fn all<T: DeserializeOwned>(db: &D1Database, sql: &str, params: &[P<'_>]) -> ApiResult<Vec<T>> {
-    stmt(db, sql, params)?.all().await.map_err(internal)?.results::<T>().map_err(internal)
+    stmt(db, sql, params)?
+        .all()
+        .await
+        .map_err(internal)?
+        .results::<T>()
+        .map_err(internal)
 }
 
 pub async fn first<T: DeserializeOwned>(db: &D1Database, sql: &str, params: &[P<'_>]) -> ApiResult<Option<T>> {
@@ -83,7 +88,11 @@ fn write_error(e: worker::Error) -> ApiError {
 /// Runs a write; returns the number of rows changed.
 pub async fn run(db: &D1Database, sql: &str, params: &[P<'_>]) -> ApiResult<u64> {
     let r = stmt(db, sql, params)?.run().await.map_err(write_error)?;
-    Ok(r.meta().map_err(internal)?.and_then(|m| m.changes).map(|c| c as u64).unwrap_or(0))
+    Ok(r.meta()
+        .map_err(internal)?
+        .and_then(|m| m.changes)
+        .map(|c| c as u64)
+        .unwrap_or(0))
 }
 
 /// Runs several writes atomically (D1 batches are transactions).
@@ -98,6 +107,12 @@ pub async fn batch_changes(db: &D1Database, statements: Vec<D1PreparedStatement>
     let results = db.batch(statements).await.map_err(write_error)?;
     results
         .iter()
-        .map(|r| Ok(r.meta().map_err(internal)?.and_then(|m| m.changes).map(|c| c as u64).unwrap_or(0)))
+        .map(|r| {
+            Ok(r.meta()
+                .map_err(internal)?
+                .and_then(|m| m.changes)
+                .map(|c| c as u64)
+                .unwrap_or(0))
+        })
         .collect()
 }

@@ -9,21 +9,28 @@ use crate::respond::{self, HandlerResult};
 
 /// Cheap liveness: touches no store.
 pub fn health(ctx: &Ctx) -> HandlerResult {
-    respond::json(200, &json!({ "status": "ok", "service": "nuzantara", "request_id": ctx.request_id }))
+    respond::json(
+        200,
+        &json!({ "status": "ok", "service": "nuzantara", "request_id": ctx.request_id }),
+    )
 }
 
 /// Pings each store and reports each configured provider, with latency and mode. 503 if a store is down.
 pub async fn detailed(ctx: &Ctx) -> HandlerResult {
     let d1 = timed(async {
         let db = ctx.env.d1("DB")?;
-        db.prepare("SELECT COUNT(*) AS n FROM kb_chunks").first::<Value>(None).await.map(|v| {
-            json!({ "kb_chunks": v.and_then(|v| v.get("n").cloned()).unwrap_or(json!(0)) })
-        })
+        db.prepare("SELECT COUNT(*) AS n FROM kb_chunks")
+            .first::<Value>(None)
+            .await
+            .map(|v| json!({ "kb_chunks": v.and_then(|v| v.get("n").cloned()).unwrap_or(json!(0)) }))
     })
     .await;
     let kv = timed(async {
         let kv = ctx.env.kv("KV").map_err(|e| worker::Error::RustError(e.to_string()))?;
-        kv.get("health:probe").text().await.map_err(|e| worker::Error::RustError(e.to_string()))?;
+        kv.get("health:probe")
+            .text()
+            .await
+            .map_err(|e| worker::Error::RustError(e.to_string()))?;
         Ok(json!({}))
     })
     .await;
@@ -46,7 +53,11 @@ pub async fn detailed(ctx: &Ctx) -> HandlerResult {
         .providers
         .iter()
         .map(|p| {
-            let mode = if p.kind == ProviderKind::Offline { "offline" } else { "remote" };
+            let mode = if p.kind == ProviderKind::Offline {
+                "offline"
+            } else {
+                "remote"
+            };
             json!({ "name": p.name, "model": p.model, "mode": mode })
         })
         .collect();

@@ -9,18 +9,18 @@ mod audit;
 mod auth;
 mod body;
 mod chat;
-mod db;
 mod context;
 mod crm;
+mod db;
 mod health;
 mod llm;
 mod memory;
 mod platform;
 mod rag;
 mod ratelimit;
-mod tools;
 mod respond;
 mod router;
+mod tools;
 
 use worker::{event, Context, Env, Request, Response, Result};
 

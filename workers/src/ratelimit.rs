@@ -22,12 +22,15 @@ async fn limit(ctx: &Ctx, (binding, max, period): (&str, u32, u32), key: String)
     if limiter.limit(key).await.map_err(internal)?.success {
         return Ok(());
     }
-    Err(ApiError::new(ErrorCode::RateLimited, format!("too many requests: at most {max} per {period} s"))
-        .with_header("Retry-After", period.to_string())
-        .with_header("RateLimit-Limit", max.to_string())
-        .with_header("RateLimit-Remaining", "0")
-        .with_header("RateLimit-Reset", period.to_string())
-        .with_header("RateLimit-Policy", format!("{max};w={period}")))
+    Err(ApiError::new(
+        ErrorCode::RateLimited,
+        format!("too many requests: at most {max} per {period} s"),
+    )
+    .with_header("Retry-After", period.to_string())
+    .with_header("RateLimit-Limit", max.to_string())
+    .with_header("RateLimit-Remaining", "0")
+    .with_header("RateLimit-Reset", period.to_string())
+    .with_header("RateLimit-Policy", format!("{max};w={period}")))
 }
 
 pub async fn check_login(ctx: &Ctx, email: &str) -> ApiResult<()> {

@@ -14,7 +14,10 @@ pub fn json<T: Serialize>(status: u16, value: &T) -> HandlerResult {
 pub fn text(status: u16, content_type: &str, body: String) -> HandlerResult {
     let headers = Headers::new();
     headers.set("Content-Type", content_type).map_err(internal)?;
-    Ok(Response::ok(body).map_err(internal)?.with_status(status).with_headers(headers))
+    Ok(Response::ok(body)
+        .map_err(internal)?
+        .with_status(status)
+        .with_headers(headers))
 }
 
 /// The error response: `{"error":{"code","message","request_id"}}` plus any headers the error carries.

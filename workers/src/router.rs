@@ -5,8 +5,8 @@ use nuzantara_shared::routes::{Matched, Route};
 use worker::Request;
 
 use crate::context::Ctx;
-use crate::{admin, auth, chat, crm, health, memory, rag, tools};
 use crate::respond::{self, HandlerResult};
+use crate::{admin, auth, chat, crm, health, memory, rag, tools};
 
 pub async fn dispatch(m: &Matched, req: Request, ctx: &Ctx) -> HandlerResult {
     let param = |name: &str| m.param(name).unwrap_or_default();

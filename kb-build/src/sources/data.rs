@@ -19,11 +19,7 @@ pub const PRICES_FILE: &str = "bali-zero-prices-2025.json";
 fn read(dir: &Path, file: &str) -> Result<String, InputError> {
     let path = dir.join(file);
     if !path.is_file() {
-        return Err(InputError::new(
-            &path,
-            None,
-            "missing data file (is --data-dir right?)",
-        ));
+        return Err(InputError::new(&path, None, "missing data file (is --data-dir right?)"));
     }
     read_utf8(&path)
 }
@@ -46,8 +42,7 @@ pub fn load(dir: &Path, opts: &Options, build: &mut Build) -> Result<(), InputEr
 
 fn load_kbli(dir: &Path, opts: &Options, build: &mut Build) -> Result<(), InputError> {
     let raw = read(dir, KBLI_FILE)?;
-    let parsed = kbli::parse(&normalize_source(&raw))
-        .map_err(|e| InputError::from_source(&dir.join(KBLI_FILE), e))?;
+    let parsed = kbli::parse(&normalize_source(&raw)).map_err(|e| InputError::from_source(&dir.join(KBLI_FILE), e))?;
     build
         .notes
         .extend(parsed.notes.iter().map(|n| format!("{KBLI_FILE}: {n}")));
@@ -82,8 +77,7 @@ fn load_kbli(dir: &Path, opts: &Options, build: &mut Build) -> Result<(), InputE
 fn load_pp28(dir: &Path, opts: &Options, build: &mut Build) -> Result<(), InputError> {
     let raw = read(dir, PP28_FILE)?;
     let src = normalize_source(&raw);
-    let sections =
-        pp28::parse(&src).map_err(|e| InputError::from_source(&dir.join(PP28_FILE), e))?;
+    let sections = pp28::parse(&src).map_err(|e| InputError::from_source(&dir.join(PP28_FILE), e))?;
     collection(build, "legal_architect");
     let key = "kb/sources/pp-28-2025.txt".to_string();
     build.documents.push(Document {
@@ -112,8 +106,7 @@ fn load_pp28(dir: &Path, opts: &Options, build: &mut Build) -> Result<(), InputE
 fn load_prices(dir: &Path, opts: &Options, build: &mut Build) -> Result<(), InputError> {
     let raw = read(dir, PRICES_FILE)?;
     let src = normalize_source(&raw);
-    let table =
-        PriceTable::parse(&src).map_err(|e| InputError::from_source(&dir.join(PRICES_FILE), e))?;
+    let table = PriceTable::parse(&src).map_err(|e| InputError::from_source(&dir.join(PRICES_FILE), e))?;
     if table.services.is_empty() {
         return Err(InputError::new(
             &dir.join(PRICES_FILE),

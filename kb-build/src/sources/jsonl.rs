@@ -29,9 +29,7 @@ struct Record {
 /// Descriptions for the benchmark collections we know; others get a generic one.
 fn description(name: &str, path: &Path) -> String {
     match name {
-        "scifact" => {
-            "BEIR SciFact benchmark: scientific abstracts, for search evaluation only.".into()
-        }
+        "scifact" => "BEIR SciFact benchmark: scientific abstracts, for search evaluation only.".into(),
         _ => format!(
             "JSONL collection loaded from {}.",
             path.file_name()
@@ -41,8 +39,7 @@ fn description(name: &str, path: &Path) -> String {
 }
 
 fn read_all(path: &Path) -> Result<Vec<u8>, InputError> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| InputError::new(path, None, format!("cannot open: {e}")))?;
+    let file = std::fs::File::open(path).map_err(|e| InputError::new(path, None, format!("cannot open: {e}")))?;
     let mut bytes = Vec::new();
     let gz = path.extension().is_some_and(|e| e == "gz");
     let res = if gz {
@@ -79,14 +76,12 @@ pub fn load(name: &str, path: &Path, opts: &Options, build: &mut Build) -> Resul
     let mut seen = HashSet::new();
     for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
         let line_no = i + 1;
-        let line = std::str::from_utf8(line)
-            .map_err(|_| InputError::new(path, Some(line_no), "not valid UTF-8"))?;
+        let line = std::str::from_utf8(line).map_err(|_| InputError::new(path, Some(line_no), "not valid UTF-8"))?;
         if line.trim().is_empty() {
             continue;
         }
-        let rec: Record = serde_json::from_str(line).map_err(|e| {
-            InputError::new(path, Some(line_no), format!("invalid JSON record: {e}"))
-        })?;
+        let rec: Record = serde_json::from_str(line)
+            .map_err(|e| InputError::new(path, Some(line_no), format!("invalid JSON record: {e}")))?;
         let rid = match &rec.id {
             Value::String(s) if !s.trim().is_empty() => s.trim().to_string(),
             Value::Number(n) => n.to_string(),
@@ -99,11 +94,7 @@ pub fn load(name: &str, path: &Path, opts: &Options, build: &mut Build) -> Resul
             }
         };
         if !seen.insert(rid.clone()) {
-            return Err(InputError::new(
-                path,
-                Some(line_no),
-                format!("duplicate _id {rid:?}"),
-            ));
+            return Err(InputError::new(path, Some(line_no), format!("duplicate _id {rid:?}")));
         }
         let id = format!("{name}/{rid}");
         let title = if rec.title.trim().is_empty() {

@@ -12,8 +12,7 @@ use crate::error::{read_utf8, InputError};
 use crate::model::{content_hash, Build, Collection, Document, SourceObject};
 
 fn sorted_entries(dir: &Path) -> Result<Vec<std::fs::DirEntry>, InputError> {
-    let rd = std::fs::read_dir(dir)
-        .map_err(|e| InputError::new(dir, None, format!("cannot read directory: {e}")))?;
+    let rd = std::fs::read_dir(dir).map_err(|e| InputError::new(dir, None, format!("cannot read directory: {e}")))?;
     let mut entries: Vec<_> = rd
         .collect::<Result<_, _>>()
         .map_err(|e| InputError::new(dir, None, e.to_string()))?;
@@ -33,10 +32,9 @@ pub fn load(kb_dir: &Path, opts: &Options, build: &mut Build) -> Result<(), Inpu
             continue;
         }
         if !path.is_dir() {
-            build.warnings.push(format!(
-                "{}: not in a collection folder, skipped",
-                path.display()
-            ));
+            build
+                .warnings
+                .push(format!("{}: not in a collection folder, skipped", path.display()));
             continue;
         }
         if !is_valid_name(&name) {
@@ -74,13 +72,7 @@ pub fn load(kb_dir: &Path, opts: &Options, build: &mut Build) -> Result<(), Inpu
     Ok(())
 }
 
-fn load_file(
-    path: &Path,
-    collection: &str,
-    fname: &str,
-    opts: &Options,
-    build: &mut Build,
-) -> Result<(), InputError> {
+fn load_file(path: &Path, collection: &str, fname: &str, opts: &Options, build: &mut Build) -> Result<(), InputError> {
     let raw = read_utf8(path)?;
     let src = normalize_source(&raw);
     let parsed = frontmatter::parse(&src).map_err(|e| InputError::from_source(path, e))?;
@@ -104,10 +96,9 @@ fn load_file(
     let id = format!("{collection}/{fname}");
     let chunks = chunk_markdown(&id, &meta.language, &meta.title, parsed.body, &opts.chunker);
     if chunks.is_empty() {
-        build.warnings.push(format!(
-            "{}: no text after the front matter",
-            path.display()
-        ));
+        build
+            .warnings
+            .push(format!("{}: no text after the front matter", path.display()));
     }
     let key = format!("kb/{id}");
     build.objects.push(SourceObject {

@@ -31,14 +31,10 @@ impl CloudflareConfig {
     /// Reads the credentials; all missing variables are named at once, before anything is built.
     pub fn from_env() -> Result<Self> {
         let get = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        let missing: Vec<&str> = [
-            "CLOUDFLARE_ACCOUNT_ID",
-            "CLOUDFLARE_API_TOKEN",
-            "D1_DATABASE_ID",
-        ]
-        .into_iter()
-        .filter(|k| get(k).is_none())
-        .collect();
+        let missing: Vec<&str> = ["CLOUDFLARE_ACCOUNT_ID", "CLOUDFLARE_API_TOKEN", "D1_DATABASE_ID"]
+            .into_iter()
+            .filter(|k| get(k).is_none())
+            .collect();
         if !missing.is_empty() {
             bail!(
                 "--target cloudflare needs the environment variables {}",
@@ -99,13 +95,7 @@ impl CloudflareStore {
     }
 
     fn send(&self, method: &str, url: &str, body: Body, what: &str) -> Result<Value> {
-        let res = http::send(
-            &self.agent,
-            method,
-            url,
-            &[("Authorization", &self.auth)],
-            body,
-        )?;
+        let res = http::send(&self.agent, method, url, &[("Authorization", &self.auth)], body)?;
         http::cf_result(res, what)
     }
 
@@ -132,10 +122,10 @@ impl CloudflareStore {
     fn batch(&self, statements: &[Statement]) -> Result<()> {
         let body = json!({ "batch": statements });
         let result = self.send("POST", &self.d1_url(), Body::Json(&body), "D1 batch")?;
-        if let Some(failed) = result.as_array().and_then(|a| {
-            a.iter()
-                .find(|r| r.get("success") == Some(&Value::Bool(false)))
-        }) {
+        if let Some(failed) = result
+            .as_array()
+            .and_then(|a| a.iter().find(|r| r.get("success") == Some(&Value::Bool(false))))
+        {
             bail!("D1 batch statement failed: {failed}");
         }
         Ok(())
@@ -183,27 +173,15 @@ impl CloudflareStore {
     }
 
     fn delete_vectors(&self, ids: &[String]) -> Result<()> {
-        let url = self.account_url(&format!(
-            "vectorize/v2/indexes/{}/delete_by_ids",
-            self.cfg.index
-        ));
+        let url = self.account_url(&format!("vectorize/v2/indexes/{}/delete_by_ids", self.cfg.index));
         for group in ids.chunks(VECTOR_BATCH) {
-            self.send(
-                "POST",
-                &url,
-                Body::Json(&json!({ "ids": group })),
-                "Vectorize delete",
-            )?;
+            self.send("POST", &url, Body::Json(&json!({ "ids": group })), "Vectorize delete")?;
         }
         Ok(())
     }
 
     fn object_url(&self, key: &str) -> String {
-        self.account_url(&format!(
-            "r2/buckets/{}/objects/{}",
-            self.cfg.bucket,
-            encode_key(key)
-        ))
+        self.account_url(&format!("r2/buckets/{}/objects/{}", self.cfg.bucket, encode_key(key)))
     }
 }
 

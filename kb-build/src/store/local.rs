@@ -71,9 +71,7 @@ impl LocalStore {
                 s.push_str(&String::from_utf8_lossy(&buf[..n]));
                 if s.len() > 64_000 {
                     let cut = s.len() - 32_000;
-                    let cut = (cut..s.len())
-                        .find(|&i| s.is_char_boundary(i))
-                        .unwrap_or(s.len());
+                    let cut = (cut..s.len()).find(|&i| s.is_char_boundary(i)).unwrap_or(s.len());
                     s.drain(..cut);
                 }
             }
@@ -113,13 +111,10 @@ impl LocalStore {
         if n == 0 {
             // Give the stderr thread a moment to collect the helper's last words.
             std::thread::sleep(std::time::Duration::from_millis(200));
-            bail!(
-                "the local store exited unexpectedly:\n{}",
-                self.stderr_tail()
-            );
+            bail!("the local store exited unexpectedly:\n{}", self.stderr_tail());
         }
-        let v: Value = serde_json::from_str(&line)
-            .with_context(|| format!("bad reply from the local store: {line}"))?;
+        let v: Value =
+            serde_json::from_str(&line).with_context(|| format!("bad reply from the local store: {line}"))?;
         if v.get("ok").and_then(Value::as_bool) != Some(true) {
             let msg = v
                 .get("error")
@@ -140,9 +135,7 @@ impl LocalStore {
 
     fn request(&mut self, req: &Value) -> Result<Value> {
         if !self.ready {
-            let ready = self
-                .read_response()
-                .context("the local store did not start")?;
+            let ready = self.read_response().context("the local store did not start")?;
             anyhow::ensure!(
                 ready.get("ready").is_some(),
                 "unexpected first message from the local store: {ready}"
@@ -156,31 +149,19 @@ impl LocalStore {
         let mut line = serde_json::to_vec(req)?;
         line.push(b'\n');
         if let Err(e) = stdin.write_all(&line).and_then(|_| stdin.flush()) {
-            bail!(
-                "cannot write to the local store ({e}):\n{}",
-                self.stderr_tail()
-            );
+            bail!("cannot write to the local store ({e}):\n{}", self.stderr_tail());
         }
         self.read_response()
     }
 
     /// Runs one statement. Anything but a SELECT makes kb-build's picture of the database unknown.
     pub fn query(&mut self, s: Statement) -> Result<Vec<Value>> {
-        if !s
-            .sql
-            .trim_start()
-            .to_ascii_uppercase()
-            .starts_with("SELECT")
-        {
+        if !s.sql.trim_start().to_ascii_uppercase().starts_with("SELECT") {
             self.known = (None, None);
             self.cached = None;
         }
         let res = self.request(&json!({ "op": "query", "sql": s.sql, "params": s.params }))?;
-        Ok(res
-            .get("rows")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default())
+        Ok(res.get("rows").and_then(Value::as_array).cloned().unwrap_or_default())
     }
 
     /// Closes the helper. One that never got a request has opened nothing and is simply stopped.
@@ -275,7 +256,9 @@ impl LocalStore {
     fn write(&mut self, changes: &ChangeSet) -> Result<()> {
         let b64 = base64::engine::general_purpose::STANDARD;
         for o in &changes.objects {
-            self.request(&json!({ "op": "put", "key": o.key, "content_type": o.content_type, "body_b64": b64.encode(&o.body) }))?;
+            self.request(
+                &json!({ "op": "put", "key": o.key, "content_type": o.content_type, "body_b64": b64.encode(&o.body) }),
+            )?;
         }
         let batches = sql::batches(
             changes,

@@ -41,18 +41,8 @@ pub fn fingerprint(persist: &Path) -> Option<String> {
             if meta.is_dir() {
                 stack.push(e.path());
             } else {
-                let mtime = meta
-                    .modified()
-                    .ok()?
-                    .duration_since(UNIX_EPOCH)
-                    .ok()?
-                    .as_nanos();
-                let rel = e
-                    .path()
-                    .strip_prefix(&root)
-                    .ok()?
-                    .to_string_lossy()
-                    .to_string();
+                let mtime = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos();
+                let rel = e.path().strip_prefix(&root).ok()?.to_string_lossy().to_string();
                 entries.push(format!("{rel}\t{}\t{mtime}", meta.len()));
             }
         }
@@ -109,10 +99,7 @@ pub fn save(persist: &Path, docs: &[ManifestRow], cols: &[Collection]) {
                 )
             })
             .collect(),
-        collections: cols
-            .iter()
-            .map(|c| (c.name.clone(), c.description.clone()))
-            .collect(),
+        collections: cols.iter().map(|c| (c.name.clone(), c.description.clone())).collect(),
     };
     if let Ok(text) = serde_json::to_string(&f) {
         // Write then rename, so a crash never leaves a half-written cache that happens to parse.

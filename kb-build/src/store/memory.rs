@@ -54,8 +54,7 @@ impl Store for MemoryStore {
 
     fn apply(&mut self, changes: &ChangeSet) -> Result<()> {
         for c in &changes.collections {
-            self.collections
-                .insert(c.name.clone(), c.description.clone());
+            self.collections.insert(c.name.clone(), c.description.clone());
         }
         for o in &changes.objects {
             self.objects.insert(o.key.clone(), o.body.clone());

@@ -118,13 +118,7 @@ fn json_groups(items: Vec<Value>, overhead: usize) -> Vec<String> {
 /// `INSERT INTO table (cols) SELECT … FROM json_each(?) WHERE true tail`, one statement per JSON group.
 /// Columns named in `blobs` arrive as hex and are decoded with `unhex`. (`WHERE true` keeps SQLite
 /// from reading a following `ON CONFLICT` as part of a join.)
-fn insert_rows(
-    table: &str,
-    cols: &[&str],
-    blobs: &[&str],
-    rows: Vec<Vec<Param>>,
-    tail: &str,
-) -> Vec<Statement> {
+fn insert_rows(table: &str, cols: &[&str], blobs: &[&str], rows: Vec<Vec<Param>>, tail: &str) -> Vec<Statement> {
     let exprs: Vec<String> = cols
         .iter()
         .enumerate()
@@ -155,22 +149,15 @@ fn insert_rows(
 /// `… IN (SELECT value FROM json_each(?))` statements for a list of ids.
 fn in_list(sql_prefix: &str, ids: &[String], sql_suffix: &str) -> Vec<Statement> {
     let sql = format!("{sql_prefix}(SELECT value FROM json_each(?)){sql_suffix}");
-    json_groups(
-        ids.iter().map(|i| Value::from(i.as_str())).collect(),
-        sql.len(),
-    )
-    .into_iter()
-    .map(|json| Statement::new(sql.clone(), vec![Param::Text(json)]))
-    .collect()
+    json_groups(ids.iter().map(|i| Value::from(i.as_str())).collect(), sql.len())
+        .into_iter()
+        .map(|json| Statement::new(sql.clone(), vec![Param::Text(json)]))
+        .collect()
 }
 
 /// Queries for the chunk ids stored for these documents.
 pub fn chunk_ids_of(doc_ids: &[String]) -> Vec<Statement> {
-    in_list(
-        "SELECT id FROM kb_chunks WHERE document_id IN ",
-        doc_ids,
-        "",
-    )
+    in_list("SELECT id FROM kb_chunks WHERE document_id IN ", doc_ids, "")
 }
 
 fn delete_documents(ids: &[String]) -> Vec<Statement> {
@@ -180,24 +167,14 @@ fn delete_documents(ids: &[String]) -> Vec<Statement> {
         ")",
     );
     // The FTS index follows through the kb_chunks delete trigger.
-    out.extend(in_list(
-        "DELETE FROM kb_chunks WHERE document_id IN ",
-        ids,
-        "",
-    ));
+    out.extend(in_list("DELETE FROM kb_chunks WHERE document_id IN ", ids, ""));
     out
 }
 
 pub fn upsert_collections(collections: &[Collection], now_ms: i64) -> Vec<Statement> {
     let rows = collections
         .iter()
-        .map(|c| {
-            vec![
-                Param::text(&c.name),
-                Param::text(&c.description),
-                Param::Int(now_ms),
-            ]
-        })
+        .map(|c| vec![Param::text(&c.name), Param::text(&c.description), Param::Int(now_ms)])
         .collect();
     // ON CONFLICT … DO UPDATE, not INSERT OR REPLACE: a REPLACE deletes the row first, and with foreign
     // keys on that would cascade to every document of the collection.
@@ -287,11 +264,7 @@ pub fn batches(changes: &ChangeSet, layout: Layout) -> Vec<Batch> {
             bytes += b;
             end += 1;
         }
-        out.push(upsert_batch(
-            &changes.upserts[start..end],
-            changes.now_ms,
-            layout,
-        ));
+        out.push(upsert_batch(&changes.upserts[start..end], changes.now_ms, layout));
         start = end;
     }
     out
@@ -364,8 +337,7 @@ fn upsert_batch(upserts: &[crate::model::Upsert], now_ms: i64, layout: Layout) -
     let chunks = chunk_rows.len();
     statements.extend(insert_rows("kb_chunks", CHUNK_COLUMNS, &[], chunk_rows, ""));
     let vector_cols = ["chunk_id", "collection", "dims", "embedding"];
-    let upsert_vector =
-        " ON CONFLICT(chunk_id) DO UPDATE SET dims = excluded.dims, embedding = excluded.embedding";
+    let upsert_vector = " ON CONFLICT(chunk_id) DO UPDATE SET dims = excluded.dims, embedding = excluded.embedding";
     statements.extend(insert_rows(
         "kb_vectors",
         &vector_cols,
@@ -537,11 +509,7 @@ mod tests {
                 max_batch_bytes: 1_000_000,
             },
         )[0];
-        let kinds: Vec<&str> = b
-            .statements
-            .iter()
-            .map(|s| s.sql.split(" (").next().unwrap())
-            .collect();
+        let kinds: Vec<&str> = b.statements.iter().map(|s| s.sql.split(" (").next().unwrap()).collect();
         assert!(kinds[0].starts_with("DELETE FROM kb_vectors"));
         assert!(kinds[1].starts_with("DELETE FROM kb_chunks"));
         assert!(kinds[2].starts_with("INSERT INTO kb_documents"));
@@ -556,12 +524,7 @@ mod tests {
     fn params_serialize_as_plain_json() {
         let s = Statement::new(
             "x",
-            vec![
-                Param::Null,
-                Param::Int(3),
-                Param::text("t"),
-                Param::Blob(vec![0, 255]),
-            ],
+            vec![Param::Null, Param::Int(3), Param::text("t"), Param::Blob(vec![0, 255])],
         );
         assert_eq!(
             serde_json::to_string(&s).unwrap(),

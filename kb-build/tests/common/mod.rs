@@ -51,7 +51,8 @@ pub const KBLI: &str = r#"[
  {"id": "6", "code": "56102", "title": "WARUNG MAKAN", "detail": "Kelompok ini mencakup warung makan."}
 ]"#;
 
-pub const PP28: &str = "[PAGE 1]\nSALINAN\nPRESIDEN\nREPUBLIK INDONESIA\nPERATURAN PEMERINTAH REPUBLIK INDONESIA\nNOMOR 28 TAHUN 2025\n\
+pub const PP28: &str =
+    "[PAGE 1]\nSALINAN\nPRESIDEN\nREPUBLIK INDONESIA\nPERATURAN PEMERINTAH REPUBLIK INDONESIA\nNOMOR 28 TAHUN 2025\n\
 BAB I\nKETENTUAN UMUM\nPasal 1\nDalam Peraturan Pemerintah ini yang dimaksud dengan Risiko adalah potensi kerugian.\n\
 Pasal 2\n(1) Pelaku Usaha wajib memiliki NIB.\nSK No 1 A\n\n[PAGE 2]\nPRESIDEN\nREPUBLIK INDONESIA\n-2-\n\
 Pasal 3\nPeraturan Pemerintah ini mulai berlaku pada tanggal diundangkan.\n";
@@ -83,10 +84,7 @@ pub fn jsonl(path: &Path, n: usize, tag: &str) {
 }
 
 pub fn options(kb: Option<&Path>, data: Option<&Path>, jsonl: Vec<(String, PathBuf)>) -> Options {
-    let chunker = ChunkerConfig {
-        size: 600,
-        overlap: 80,
-    };
+    let chunker = ChunkerConfig { size: 600, overlap: 80 };
     Options {
         kb_dir: kb.map(Path::to_path_buf),
         data_dir: data.map(Path::to_path_buf),
@@ -98,8 +96,5 @@ pub fn options(kb: Option<&Path>, data: Option<&Path>, jsonl: Vec<(String, PathB
 
 /// The repository root (kb-build's parent).
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }

@@ -45,8 +45,12 @@ impl Claims {
 }
 
 pub fn sign(claims: &Claims, secret: &[u8]) -> Result<String, ApiError> {
-    encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret))
-        .map_err(|e| ApiError::internal(format!("jwt encode: {e}")))
+    encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(secret),
+    )
+    .map_err(|e| ApiError::internal(format!("jwt encode: {e}")))
 }
 
 /// Verifies signature (HS256 only: `none` and other algorithms are refused), issuer, audience and times.
@@ -96,16 +100,31 @@ mod tests {
 
     #[test]
     fn expired_not_yet_valid_and_wrong_secret_are_refused() {
-        assert!(verify(&token(), SECRET, NOW + ACCESS_TTL_SECS + LEEWAY_SECS).unwrap_err().message.contains("expired"));
-        assert!(verify(&token(), SECRET, NOW - 3_600).unwrap_err().message.contains("not yet"));
-        assert_eq!(verify(&token(), b"another-secret-another-secret-xx", NOW).unwrap_err().status(), 401);
+        assert!(verify(&token(), SECRET, NOW + ACCESS_TTL_SECS + LEEWAY_SECS)
+            .unwrap_err()
+            .message
+            .contains("expired"));
+        assert!(verify(&token(), SECRET, NOW - 3_600)
+            .unwrap_err()
+            .message
+            .contains("not yet"));
+        assert_eq!(
+            verify(&token(), b"another-secret-another-secret-xx", NOW)
+                .unwrap_err()
+                .status(),
+            401
+        );
     }
 
     #[test]
     fn alg_none_and_algorithm_confusion_are_refused() {
         let t = token();
         let payload = t.split('.').nth(1).unwrap();
-        for header in [r#"{"alg":"none","typ":"JWT"}"#, r#"{"alg":"HS512","typ":"JWT"}"#, r#"{"alg":"RS256","typ":"JWT"}"#] {
+        for header in [
+            r#"{"alg":"none","typ":"JWT"}"#,
+            r#"{"alg":"HS512","typ":"JWT"}"#,
+            r#"{"alg":"RS256","typ":"JWT"}"#,
+        ] {
             let forged = format!("{}.{payload}.", B64.encode(header));
             assert_eq!(verify(&forged, SECRET, NOW).unwrap_err().status(), 401, "{header}");
             let forged_sig = format!("{}.{payload}.{}", B64.encode(header), t.split('.').nth(2).unwrap());
@@ -117,9 +136,23 @@ mod tests {
     fn tampered_claims_and_wrong_audience_are_refused() {
         let elevated = tamper_payload(&token(), |p| p["role"] = "admin".into());
         assert_eq!(verify(&elevated, SECRET, NOW).unwrap_err().status(), 401);
-        let other_aud = sign(&Claims { aud: "someone-else".into(), ..Claims::new("u1", Role::Admin, None, NOW, "j".into()) }, SECRET).unwrap();
+        let other_aud = sign(
+            &Claims {
+                aud: "someone-else".into(),
+                ..Claims::new("u1", Role::Admin, None, NOW, "j".into())
+            },
+            SECRET,
+        )
+        .unwrap();
         assert_eq!(verify(&other_aud, SECRET, NOW).unwrap_err().status(), 401);
-        let other_iss = sign(&Claims { iss: "evil".into(), ..Claims::new("u1", Role::Admin, None, NOW, "j".into()) }, SECRET).unwrap();
+        let other_iss = sign(
+            &Claims {
+                iss: "evil".into(),
+                ..Claims::new("u1", Role::Admin, None, NOW, "j".into())
+            },
+            SECRET,
+        )
+        .unwrap();
         assert_eq!(verify(&other_iss, SECRET, NOW).unwrap_err().status(), 401);
         assert_eq!(verify("not.a.jwt", SECRET, NOW).unwrap_err().status(), 401);
         assert_eq!(verify("", SECRET, NOW).unwrap_err().status(), 401);

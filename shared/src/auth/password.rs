@@ -40,13 +40,22 @@ impl PasswordRecord {
     }
 
     pub fn format(&self) -> String {
-        format!("{SCHEME}${}${}${}", self.iterations, B64.encode(&self.salt), B64.encode(&self.hash))
+        format!(
+            "{SCHEME}${}${}${}",
+            self.iterations,
+            B64.encode(&self.salt),
+            B64.encode(&self.hash)
+        )
     }
 
     /// A record no password matches, verified against when the user does not exist so that an unknown
     /// e-mail costs the same time as a wrong password.
     pub fn decoy() -> Self {
-        Self { iterations: ITERATIONS, salt: vec![0x5a; SALT_BYTES], hash: vec![0; HASH_BYTES] }
+        Self {
+            iterations: ITERATIONS,
+            salt: vec![0x5a; SALT_BYTES],
+            hash: vec![0; HASH_BYTES],
+        }
     }
 }
 
@@ -66,7 +75,9 @@ pub fn check_new_password(p: &str) -> Result<(), ApiError> {
         return Err(ApiError::validation("password must be at most 256 characters"));
     }
     if n < 8 && !pin {
-        return Err(ApiError::validation("password must be at least 8 characters, or a PIN of at least 6 digits"));
+        return Err(ApiError::validation(
+            "password must be at least 8 characters, or a PIN of at least 6 digits",
+        ));
     }
     Ok(())
 }
@@ -77,9 +88,17 @@ mod tests {
 
     #[test]
     fn records_round_trip_and_the_iteration_cap_holds() {
-        let r = PasswordRecord { iterations: ITERATIONS, salt: vec![1; 16], hash: vec![2; 32] };
+        let r = PasswordRecord {
+            iterations: ITERATIONS,
+            salt: vec![1; 16],
+            hash: vec![2; 32],
+        };
         assert_eq!(PasswordRecord::parse(&r.format()), Some(r.clone()));
-        let too_costly = PasswordRecord { iterations: 600_000, ..r.clone() }.format();
+        let too_costly = PasswordRecord {
+            iterations: 600_000,
+            ..r.clone()
+        }
+        .format();
         assert_eq!(PasswordRecord::parse(&too_costly), None);
         assert_eq!(PasswordRecord::parse("bcrypt$10$x$y"), None);
         assert_eq!(PasswordRecord::parse("pbkdf2-sha256$100000$AAAA"), None);

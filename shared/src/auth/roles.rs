@@ -60,7 +60,10 @@ pub enum Access {
     /// Anyone; credentials are read if present (e.g. chat remembers signed-in users).
     Optional { scope: &'static str },
     /// One of these roles; `Service` callers also need `scope`.
-    Roles { roles: &'static [Role], scope: &'static str },
+    Roles {
+        roles: &'static [Role],
+        scope: &'static str,
+    },
 }
 
 pub const TEAM: &[Role] = &[Role::Admin, Role::Consultant];
@@ -122,11 +125,17 @@ mod tests {
 
     #[test]
     fn roles_and_scopes_give_401_or_403() {
-        let team = Access::Roles { roles: TEAM_OR_SERVICE, scope: "crm:read" };
+        let team = Access::Roles {
+            roles: TEAM_OR_SERVICE,
+            scope: "crm:read",
+        };
         assert_eq!(team.check(None).unwrap_err().status(), 401);
         assert_eq!(team.check(Some(&who(Role::Client, &[]))).unwrap_err().status(), 403);
         assert!(team.check(Some(&who(Role::Consultant, &[]))).is_ok());
-        assert_eq!(team.check(Some(&who(Role::Service, &["search"]))).unwrap_err().status(), 403);
+        assert_eq!(
+            team.check(Some(&who(Role::Service, &["search"]))).unwrap_err().status(),
+            403
+        );
         assert!(team.check(Some(&who(Role::Service, &["crm:read"]))).is_ok());
         assert!(team.check(Some(&who(Role::Service, &["*"]))).is_ok());
         let any_key = Access::Roles { roles: ANY, scope: "" };
@@ -134,7 +143,13 @@ mod tests {
         assert!(Access::Public.check(None).is_ok());
         let optional = Access::Optional { scope: "chat" };
         assert!(optional.check(None).is_ok());
-        assert_eq!(optional.check(Some(&who(Role::Service, &["search"]))).unwrap_err().status(), 403);
+        assert_eq!(
+            optional
+                .check(Some(&who(Role::Service, &["search"])))
+                .unwrap_err()
+                .status(),
+            403
+        );
     }
 
     #[test]

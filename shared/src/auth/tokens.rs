@@ -39,7 +39,11 @@ pub fn parse_authorization(h: &str) -> Option<Bearer<'_>> {
     if value.is_empty() || value.len() > 4096 || !value.bytes().all(|b| b.is_ascii_graphic()) {
         return None;
     }
-    Some(if value.starts_with(API_KEY_PREFIX) { Bearer::ApiKey(value) } else { Bearer::Jwt(value) })
+    Some(if value.starts_with(API_KEY_PREFIX) {
+        Bearer::ApiKey(value)
+    } else {
+        Bearer::Jwt(value)
+    })
 }
 
 #[cfg(test)]
@@ -54,7 +58,10 @@ mod tests {
         let (key, prefix) = new_api_key([0xab; 32]);
         assert_eq!(prefix, "abababab");
         assert!(key.starts_with("nzk_abababab_"));
-        assert_eq!(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]

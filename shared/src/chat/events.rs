@@ -14,7 +14,10 @@ pub struct ChatEvent {
 
 impl ChatEvent {
     pub fn new(name: &str, data: Value) -> Self {
-        Self { name: name.to_string(), data }
+        Self {
+            name: name.to_string(),
+            data,
+        }
     }
     pub fn is_terminal(&self) -> bool {
         self.name == "done" || self.name == "error"
@@ -31,14 +34,22 @@ pub struct AnswerLog {
 
 impl AnswerLog {
     pub fn new(message_id: &str) -> Self {
-        Self { message_id: message_id.to_string(), events: Vec::new(), finished: false }
+        Self {
+            message_id: message_id.to_string(),
+            events: Vec::new(),
+            finished: false,
+        }
     }
 
     /// Appends an event and returns its SSE frame.
     pub fn push(&mut self, event: ChatEvent) -> String {
         let n = self.events.len();
         self.finished |= event.is_terminal();
-        let frame = sse::frame(Some(&format!("{}:{n}", self.message_id)), Some(&event.name), &event.data.to_string());
+        let frame = sse::frame(
+            Some(&format!("{}:{n}", self.message_id)),
+            Some(&event.name),
+            &event.data.to_string(),
+        );
         self.events.push(event);
         frame
     }
@@ -55,7 +66,13 @@ impl AnswerLog {
             .iter()
             .enumerate()
             .skip(start)
-            .map(|(n, e)| sse::frame(Some(&format!("{}:{n}", self.message_id)), Some(&e.name), &e.data.to_string()))
+            .map(|(n, e)| {
+                sse::frame(
+                    Some(&format!("{}:{n}", self.message_id)),
+                    Some(&e.name),
+                    &e.data.to_string(),
+                )
+            })
             .collect()
     }
 }

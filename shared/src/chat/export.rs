@@ -4,8 +4,15 @@ use serde_json::Value;
 
 /// `conversation`: `{id, title, created_at}`; `messages`: `[{role, content, created_at, sources?}]`.
 pub fn markdown(conversation: &Value, messages: &[Value]) -> String {
-    let title = conversation["title"].as_str().filter(|t| !t.is_empty()).unwrap_or("Conversation");
-    let mut out = format!("# {}\n\n_Conversation {}_\n\n", escape(title), conversation["id"].as_str().unwrap_or(""));
+    let title = conversation["title"]
+        .as_str()
+        .filter(|t| !t.is_empty())
+        .unwrap_or("Conversation");
+    let mut out = format!(
+        "# {}\n\n_Conversation {}_\n\n",
+        escape(title),
+        conversation["id"].as_str().unwrap_or("")
+    );
     for m in messages {
         let who = match m["role"].as_str() {
             Some("user") => "You",

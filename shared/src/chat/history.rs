@@ -29,8 +29,15 @@ mod tests {
 
     #[test]
     fn the_newest_messages_that_fit_are_kept_in_order() {
-        let msgs: Vec<ChatMessage> =
-            (0..10).map(|i| if i % 2 == 0 { ChatMessage::user(format!("question {i} {}", "x".repeat(36))) } else { ChatMessage::assistant(format!("answer {i}")) }).collect();
+        let msgs: Vec<ChatMessage> = (0..10)
+            .map(|i| {
+                if i % 2 == 0 {
+                    ChatMessage::user(format!("question {i} {}", "x".repeat(36)))
+                } else {
+                    ChatMessage::assistant(format!("answer {i}"))
+                }
+            })
+            .collect();
         let w = window(&msgs, 40);
         assert!(!w.is_empty() && w.len() < msgs.len());
         assert_eq!(w.last().unwrap().content, msgs[9].content);

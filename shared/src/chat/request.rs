@@ -45,11 +45,19 @@ impl ChatInput {
         }
         let n = query.chars().count();
         if n > MAX_QUERY_CHARS {
-            return Err(ApiError::validation(format!("query is {n} characters; the limit is {MAX_QUERY_CHARS}")));
+            return Err(ApiError::validation(format!(
+                "query is {n} characters; the limit is {MAX_QUERY_CHARS}"
+            )));
         }
         let session_id = match self.session_id {
-            Some(s) if s.len() > 128 || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') || s.is_empty() => {
-                return Err(ApiError::validation("session_id must be 1-128 characters of letters, digits, '-' or '_'"))
+            Some(s)
+                if s.len() > 128
+                    || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                    || s.is_empty() =>
+            {
+                return Err(ApiError::validation(
+                    "session_id must be 1-128 characters of letters, digits, '-' or '_'",
+                ))
             }
             other => other,
         };
@@ -61,10 +69,20 @@ impl ChatInput {
         if let Some(m) = &self.model {
             if !models.contains(&m.as_str()) {
                 let shown: String = m.chars().take(60).collect();
-                return Err(ApiError::validation(format!("unknown model {shown:?}; available: {}", models.join(", "))));
+                return Err(ApiError::validation(format!(
+                    "unknown model {shown:?}; available: {}",
+                    models.join(", ")
+                )));
             }
         }
-        Ok(ValidChat { query, session_id, conversation_id, collections: self.collections, language, model: self.model })
+        Ok(ValidChat {
+            query,
+            session_id,
+            conversation_id,
+            collections: self.collections,
+            language,
+            model: self.model,
+        })
     }
 }
 
@@ -73,7 +91,9 @@ mod tests {
     use super::*;
 
     fn v(json: &str) -> Result<ValidChat, ApiError> {
-        serde_json::from_str::<ChatInput>(json).unwrap().validate(&["offline", "offline-extractive"])
+        serde_json::from_str::<ChatInput>(json)
+            .unwrap()
+            .validate(&["offline", "offline-extractive"])
     }
 
     #[test]

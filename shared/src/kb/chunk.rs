@@ -24,10 +24,7 @@ impl ChunkerConfig {
     /// Rejects settings that cannot make progress (overlap must leave room for new text).
     pub fn validate(&self) -> Result<(), String> {
         if self.size < 200 {
-            return Err(format!(
-                "chunk size {} is too small (minimum 200 chars)",
-                self.size
-            ));
+            return Err(format!("chunk size {} is too small (minimum 200 chars)", self.size));
         }
         if self.overlap * 2 > self.size {
             return Err(format!(
@@ -124,18 +121,10 @@ mod tests {
 
     #[test]
     fn ids_are_stable_and_content_addressed() {
-        let a = chunk_id(
-            "kitas_kitap/e33g.md",
-            "E33G › Requirements",
-            "Passport valid 6 months.",
-        );
+        let a = chunk_id("kitas_kitap/e33g.md", "E33G › Requirements", "Passport valid 6 months.");
         assert_eq!(
             a,
-            chunk_id(
-                "kitas_kitap/e33g.md",
-                "E33G › Requirements",
-                "Passport valid 6 months."
-            )
+            chunk_id("kitas_kitap/e33g.md", "E33G › Requirements", "Passport valid 6 months.")
         );
         assert_eq!(a.len(), 24);
         assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
@@ -149,11 +138,7 @@ mod tests {
         );
         assert_ne!(
             a,
-            chunk_id(
-                "kitas_kitap/e33g.md",
-                "E33G › Duration",
-                "Passport valid 6 months."
-            )
+            chunk_id("kitas_kitap/e33g.md", "E33G › Duration", "Passport valid 6 months.")
         );
         assert_ne!(
             a,
@@ -184,20 +169,13 @@ mod tests {
         assert_eq!(chunks[0].ord, 0);
         assert_eq!(chunks[1].ord, 1);
         assert_eq!(chunks[1].section, "B");
-        assert!(chunks
-            .iter()
-            .all(|c| c.language == "en" && c.document_id == "doc"));
+        assert!(chunks.iter().all(|c| c.language == "en" && c.document_id == "doc"));
     }
 
     #[test]
     fn config_validation() {
         assert!(ChunkerConfig::default().validate().is_ok());
-        assert!(ChunkerConfig {
-            size: 100,
-            overlap: 0
-        }
-        .validate()
-        .is_err());
+        assert!(ChunkerConfig { size: 100, overlap: 0 }.validate().is_err());
         assert!(ChunkerConfig {
             size: 400,
             overlap: 300

@@ -30,24 +30,14 @@ pub struct Parsed<'a> {
     pub body_line: usize,
 }
 
-const KNOWN: &[&str] = &[
-    "title",
-    "collection",
-    "language",
-    "authority",
-    "effective_date",
-    "url",
-];
+const KNOWN: &[&str] = &["title", "collection", "language", "authority", "effective_date", "url"];
 
 /// Parses front matter from a normalised (`\n`-only) Markdown source.
 pub fn parse(src: &str) -> Result<Parsed<'_>, SourceError> {
     let mut lines = src.split_inclusive('\n');
     let first = lines.next().unwrap_or("");
     if first.trim_end() != "---" {
-        return Err(SourceError::at(
-            1,
-            "expected front matter starting with `---`",
-        ));
+        return Err(SourceError::at(1, "expected front matter starting with `---`"));
     }
     let mut offset = first.len();
     let mut meta = FrontMatter::default();
@@ -73,16 +63,10 @@ pub fn parse(src: &str) -> Result<Parsed<'_>, SourceError> {
         };
         let key = key.trim();
         if key.is_empty() || !key.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
-            return Err(SourceError::at(
-                line_no,
-                format!("invalid front matter key {key:?}"),
-            ));
+            return Err(SourceError::at(line_no, format!("invalid front matter key {key:?}")));
         }
         if seen.contains(&key) {
-            return Err(SourceError::at(
-                line_no,
-                format!("duplicate front matter key {key:?}"),
-            ));
+            return Err(SourceError::at(line_no, format!("duplicate front matter key {key:?}")));
         }
         seen.push(key);
         if !KNOWN.contains(&key) {
@@ -103,10 +87,7 @@ pub fn parse(src: &str) -> Result<Parsed<'_>, SourceError> {
                 if !LANGUAGES.contains(&value.as_str()) {
                     return Err(SourceError::at(
                         line_no,
-                        format!(
-                            "language must be one of {}, found {value:?}",
-                            LANGUAGES.join("|")
-                        ),
+                        format!("language must be one of {}, found {value:?}", LANGUAGES.join("|")),
                     ));
                 }
                 meta.language = value;
@@ -125,10 +106,7 @@ pub fn parse(src: &str) -> Result<Parsed<'_>, SourceError> {
         }
     }
     if !closed {
-        return Err(SourceError::at(
-            1,
-            "front matter is not closed by a `---` line",
-        ));
+        return Err(SourceError::at(1, "front matter is not closed by a `---` line"));
     }
     for required in ["title", "collection", "language"] {
         if !seen.contains(&required) {
@@ -193,21 +171,9 @@ url: https://www.imigrasi.go.id/\n---\n# Body\ntext\n";
     fn errors_name_the_line() {
         let cases = [
             ("# no front matter\n", 1, "starting with"),
-            (
-                "---\ntitle: x\ncollection: c\nlanguage: en\n",
-                1,
-                "not closed",
-            ),
-            (
-                "---\ntitle: x\ncollection c\nlanguage: en\n---\n",
-                3,
-                "key: value",
-            ),
-            (
-                "---\ntitle: x\ncollection: c\nlanguage: fr\n---\n",
-                4,
-                "language",
-            ),
+            ("---\ntitle: x\ncollection: c\nlanguage: en\n", 1, "not closed"),
+            ("---\ntitle: x\ncollection c\nlanguage: en\n---\n", 3, "key: value"),
+            ("---\ntitle: x\ncollection: c\nlanguage: fr\n---\n", 4, "language"),
             ("---\ntitle: x\ncollection: c\n---\n", 4, "language"),
             (
                 "---\ntitle: x\ntitle: y\ncollection: c\nlanguage: en\n---\n",
@@ -219,16 +185,8 @@ url: https://www.imigrasi.go.id/\n---\n# Body\ntext\n";
                 5,
                 "YYYY-MM-DD",
             ),
-            (
-                "---\ntitle:\ncollection: c\nlanguage: en\n---\n",
-                2,
-                "empty",
-            ),
-            (
-                "---\ntitel: x\ncollection: c\nlanguage: en\n---\n",
-                5,
-                "title",
-            ),
+            ("---\ntitle:\ncollection: c\nlanguage: en\n---\n", 2, "empty"),
+            ("---\ntitel: x\ncollection: c\nlanguage: en\n---\n", 5, "title"),
         ];
         for (src, line, what) in cases {
             let e = parse(src).unwrap_err();

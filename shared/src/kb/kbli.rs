@@ -122,10 +122,7 @@ pub fn parse(src: &str) -> Result<Kbli, SourceError> {
         } else if !category_of.contains_key(&code[..2]) {
             return Err(SourceError {
                 line: at(),
-                message: format!(
-                    "code {code} appears before its 2-digit division {}",
-                    &code[..2]
-                ),
+                message: format!("code {code} appears before its 2-digit division {}", &code[..2]),
             });
         }
         let entry = Entry {
@@ -154,13 +151,7 @@ pub fn parse(src: &str) -> Result<Kbli, SourceError> {
                             "duplicate code {code}: one record describes {parent}, filed there"
                         ));
                         order.push(parent.clone());
-                        by_code.insert(
-                            parent.clone(),
-                            Entry {
-                                code: parent,
-                                ..other
-                            },
-                        );
+                        by_code.insert(parent.clone(), Entry { code: parent, ..other });
                     }
                     _ => notes.push(format!(
                         "duplicate code {code}: kept one record, dropped {:?}",
@@ -206,11 +197,7 @@ impl Code {
     }
 
     pub fn title(&self) -> String {
-        format!(
-            "KBLI {} — {}",
-            self.entry.code,
-            title_case(&self.entry.title)
-        )
+        format!("KBLI {} — {}", self.entry.code, title_case(&self.entry.title))
     }
 
     /// The hierarchy lines that head every chunk of the code.
@@ -220,12 +207,7 @@ impl Code {
             .chain(&self.parents)
             .chain(std::iter::once(&self.entry))
         {
-            lines.push(format!(
-                "{} {} — {}",
-                level_name(&e.code),
-                e.code,
-                title_case(&e.title)
-            ));
+            lines.push(format!("{} {} — {}", level_name(&e.code), e.code, title_case(&e.title)));
         }
         lines.join("\n")
     }
@@ -244,10 +226,7 @@ impl Code {
         let header = self.header();
         let keywords = self.keywords();
         let section = format!("KBLI {}", self.entry.code);
-        let budget = cfg
-            .size
-            .saturating_sub(header.chars().count() + 2)
-            .max(cfg.size / 3);
+        let budget = cfg.size.saturating_sub(header.chars().count() + 2).max(cfg.size / 3);
         let detail = if self.entry.detail.is_empty() {
             self.entry.title.clone()
         } else {
@@ -271,10 +250,7 @@ impl Code {
             .chain(&self.parents)
             .chain(std::iter::once(&self.entry))
         {
-            s.push_str(&format!(
-                "{}\u{1f}{}\u{1f}{}\u{1e}",
-                e.code, e.title, e.detail
-            ));
+            s.push_str(&format!("{}\u{1f}{}\u{1f}{}\u{1e}", e.code, e.title, e.detail));
         }
         s
     }
@@ -317,11 +293,7 @@ mod tests {
         assert!(d[0].text.ends_with("menyajikan makanan."));
 
         let f = &k.codes[1];
-        let parents: Vec<(&str, &str)> = f
-            .parents
-            .iter()
-            .map(|p| (p.code.as_str(), p.title.as_str()))
-            .collect();
+        let parents: Vec<(&str, &str)> = f.parents.iter().map(|p| (p.code.as_str(), p.title.as_str())).collect();
         assert_eq!(
             parents,
             vec![
@@ -337,8 +309,7 @@ mod tests {
     fn rejects_bad_order_and_codes_with_a_line() {
         let e = parse(r#"[{"code":"01","title":"X","detail":""}]"#).unwrap_err();
         assert!(e.message.contains("before any category"), "{e}");
-        let e = parse("[\n{\"code\":\"A\",\"title\":\"X\"},\n{\"code\":\"1x\",\"title\":\"Y\"}]")
-            .unwrap_err();
+        let e = parse("[\n{\"code\":\"A\",\"title\":\"X\"},\n{\"code\":\"1x\",\"title\":\"Y\"}]").unwrap_err();
         assert_eq!(e.line, Some(3));
         let e = parse("[{\"code\": ").unwrap_err();
         assert!(e.message.contains("invalid JSON"));
@@ -347,10 +318,7 @@ mod tests {
     #[test]
     fn long_descriptions_split_but_keep_the_header() {
         let long = "Kelompok ini mencakup usaha yang sangat panjang. ".repeat(60);
-        let src = SAMPLE.replace(
-            "Kelompok ini mencakup jenis usaha jasa menyajikan makanan.",
-            &long,
-        );
+        let src = SAMPLE.replace("Kelompok ini mencakup jenis usaha jasa menyajikan makanan.", &long);
         let k = parse(&src).unwrap();
         let cfg = ChunkerConfig::default();
         let d = k.codes[0].drafts(&cfg);

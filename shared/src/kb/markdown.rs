@@ -14,13 +14,7 @@ pub struct Section {
 pub const PATH_SEP: &str = " › ";
 
 /// Chunks a Markdown body. Text before the first heading is filed under the document title.
-pub fn chunk_markdown(
-    document_id: &str,
-    language: &str,
-    title: &str,
-    body: &str,
-    cfg: &ChunkerConfig,
-) -> Vec<Chunk> {
+pub fn chunk_markdown(document_id: &str, language: &str, title: &str, body: &str, cfg: &ChunkerConfig) -> Vec<Chunk> {
     let mut drafts = Vec::new();
     for s in sections(body, title) {
         for text in pack(&s.blocks, cfg.size, cfg.overlap) {
@@ -55,9 +49,7 @@ fn list_marker(line: &str) -> bool {
         return rest.starts_with([' ', '\t']) || rest.is_empty();
     }
     let digits = t.chars().take_while(char::is_ascii_digit).count();
-    (1..=3).contains(&digits)
-        && t[digits..].starts_with(['.', ')'])
-        && t[digits + 1..].starts_with([' ', '\t'])
+    (1..=3).contains(&digits) && t[digits..].starts_with(['.', ')']) && t[digits + 1..].starts_with([' ', '\t'])
 }
 
 fn indent(line: &str) -> usize {
@@ -130,11 +122,7 @@ pub fn sections(body: &str, title: &str) -> Vec<Section> {
                 stack.pop();
             }
             stack.push((level, text));
-            cur.path = stack
-                .iter()
-                .map(|(_, t)| t.as_str())
-                .collect::<Vec<_>>()
-                .join(PATH_SEP);
+            cur.path = stack.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join(PATH_SEP);
             open = Open::None;
             after_blank = false;
             continue;
@@ -164,10 +152,7 @@ pub fn sections(body: &str, title: &str) -> Vec<Section> {
             last.text.push('\n');
             last.text.push_str(line.trim_end());
         } else if open == Open::Para && !after_blank {
-            let last = cur
-                .blocks
-                .last_mut()
-                .expect("an open paragraph has a block");
+            let last = cur.blocks.last_mut().expect("an open paragraph has a block");
             last.text.push('\n');
             last.text.push_str(trimmed);
         } else {
@@ -234,46 +219,27 @@ Text.
                 "E33G › Steps › Sub step"
             ]
         );
-        assert_eq!(
-            s[1].blocks.len(),
-            1,
-            "two lines of one paragraph: {:?}",
-            s[1].blocks
-        );
+        assert_eq!(s[1].blocks.len(), 1, "two lines of one paragraph: {:?}", s[1].blocks);
         let req = &s[2].blocks;
         assert_eq!(req.len(), 5, "{req:?}");
-        assert!(
-            req[1].text.contains("continued on a second line")
-                && req[1].text.contains("nested detail")
-        );
+        assert!(req[1].text.contains("continued on a second line") && req[1].text.contains("nested detail"));
         assert_eq!(req[4].text, "| Visa | 1 |");
         assert!(
-            s[3].blocks
-                .iter()
-                .any(|b| b.text.contains("# not a heading")),
+            s[3].blocks.iter().any(|b| b.text.contains("# not a heading")),
             "fenced code keeps its lines"
         );
     }
 
     #[test]
     fn chunks_carry_section_language_and_order() {
-        let chunks = chunk_markdown(
-            "kitas_kitap/e33g.md",
-            "en",
-            "Doc title",
-            DOC,
-            &ChunkerConfig::default(),
-        );
+        let chunks = chunk_markdown("kitas_kitap/e33g.md", "en", "Doc title", DOC, &ChunkerConfig::default());
         assert!(chunks
             .iter()
             .any(|c| c.section == "E33G › Requirements" && c.text.contains("- Health insurance")));
         for (i, c) in chunks.iter().enumerate() {
             assert_eq!(c.ord as usize, i);
             assert_eq!(c.language, "en");
-            assert!(
-                !c.text.starts_with('#'),
-                "heading lines are not repeated in the text"
-            );
+            assert!(!c.text.starts_with('#'), "heading lines are not repeated in the text");
         }
     }
 

@@ -27,14 +27,11 @@ fn upper_letters(s: &str) -> Option<String> {
 }
 
 fn is_presiden(s: &str) -> bool {
-    upper_letters(s)
-        .is_some_and(|l| (6..=11).contains(&l.len()) && edit_distance(&l, "PRESIDEN") <= 2)
+    upper_letters(s).is_some_and(|l| (6..=11).contains(&l.len()) && edit_distance(&l, "PRESIDEN") <= 2)
 }
 
 fn is_republik(s: &str) -> bool {
-    upper_letters(s).is_some_and(|l| {
-        (13..=21).contains(&l.len()) && edit_distance(&l, "REPUBLIKINDONESIA") <= 4
-    })
+    upper_letters(s).is_some_and(|l| (13..=21).contains(&l.len()) && edit_distance(&l, "REPUBLIKINDONESIA") <= 4)
 }
 
 /// `-2-`, `_43_`, `-61 -`, `-t47-` (OCR reads 1 as t or l).
@@ -44,24 +41,15 @@ fn is_page_number(s: &str) -> bool {
     if !t.starts_with(dash) || !t.ends_with(dash) || t.chars().count() < 3 {
         return false;
     }
-    let inner: String = t
-        .trim_matches(dash)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let inner: String = t.trim_matches(dash).chars().filter(|c| !c.is_whitespace()).collect();
     (1..=5).contains(&inner.chars().count())
         && inner.chars().any(|c| c.is_ascii_digit())
-        && inner
-            .chars()
-            .all(|c| c.is_ascii_digit() || "tlIrOoSZi".contains(c))
+        && inner.chars().all(|c| c.is_ascii_digit() || "tlIrOoSZi".contains(c))
 }
 
 /// A line holding only a list number torn from its text: `1`, `(3)`, `(21` (OCR for "(2)").
 fn is_orphan_number(s: &str) -> bool {
-    let t = s
-        .trim()
-        .trim_start_matches('(')
-        .trim_end_matches([')', '.']);
+    let t = s.trim().trim_start_matches('(').trim_end_matches([')', '.']);
     !t.is_empty() && t.len() <= 3 && t.chars().all(|c| c.is_ascii_digit())
 }
 
@@ -83,15 +71,8 @@ fn sk_stamp(s: &str) -> Option<usize> {
 
 /// Ends with a run of dots the way catchwords do: "Pasal. . .", "24. Penanaman .", "6.Pemerintah...1".
 fn ends_like_catchword(s: &str) -> bool {
-    let t = s
-        .trim_end()
-        .trim_end_matches(|c: char| c.is_ascii_digit())
-        .trim_end();
-    t.ends_with("..")
-        || t.ends_with(". .")
-        || t.ends_with(" .")
-        || t.ends_with('…')
-        || t.ends_with("' ' '")
+    let t = s.trim_end().trim_end_matches(|c: char| c.is_ascii_digit()).trim_end();
+    t.ends_with("..") || t.ends_with(". .") || t.ends_with(" .") || t.ends_with('…') || t.ends_with("' ' '")
 }
 
 fn letters_lower(s: &str) -> String {
@@ -336,10 +317,7 @@ mod tests {
     #[test]
     fn hyphen_rules() {
         assert_eq!(join_hyphenated("masing-", "masing"), "masing-masing");
-        assert_eq!(
-            join_hyphenated("Undang-", "Undang Nomor"),
-            "Undang-Undang Nomor"
-        );
+        assert_eq!(join_hyphenated("Undang-", "Undang Nomor"), "Undang-Undang Nomor");
         assert_eq!(join_hyphenated("UKL-", "UPL"), "UKL-UPL");
         assert_eq!(join_hyphenated("kehati-", "hatian."), "kehati-hatian.");
         assert_eq!(join_hyphenated("pelak-", "sanaan"), "pelaksanaan");

@@ -31,10 +31,7 @@ impl Node {
     }
 
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.as_obj()?
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v)
+        self.as_obj()?.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
     /// A one-line rendering: strings as is, objects as "key: value; …", arrays joined by ", ".
@@ -121,14 +118,8 @@ mod tests {
 
     #[test]
     fn keeps_key_order() {
-        let n: Node =
-            serde_json::from_str(r#"{"z": 1, "a": {"y": "s", "b": [true, null]}}"#).unwrap();
-        let keys: Vec<&str> = n
-            .as_obj()
-            .unwrap()
-            .iter()
-            .map(|(k, _)| k.as_str())
-            .collect();
+        let n: Node = serde_json::from_str(r#"{"z": 1, "a": {"y": "s", "b": [true, null]}}"#).unwrap();
+        let keys: Vec<&str> = n.as_obj().unwrap().iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, vec!["z", "a"]);
         assert_eq!(n.get("a").unwrap().flat_text(), "y: s; b: true, ");
         assert_eq!(n.get("z").unwrap().flat_text(), "1");

@@ -60,10 +60,7 @@ pub fn pack(blocks: &[Block], max: usize, overlap: usize) -> Vec<String> {
         }
         if char_len(text) + overlap + 2 > max {
             for p in split_text(text, max - overlap - 2) {
-                pieces.push(Block {
-                    text: p,
-                    kind: b.kind,
-                });
+                pieces.push(Block { text: p, kind: b.kind });
             }
         } else {
             pieces.push(Block {
@@ -121,10 +118,7 @@ pub fn tail_words(s: &str, n: usize) -> String {
     let start = byte_at_char(s, len - n);
     let rest = &s[start..];
     // Skip the partial word at the cut, unless the cut already falls on whitespace.
-    let preceded_by_space = s[..start]
-        .chars()
-        .next_back()
-        .is_some_and(char::is_whitespace);
+    let preceded_by_space = s[..start].chars().next_back().is_some_and(char::is_whitespace);
     let rest = if preceded_by_space {
         rest
     } else {
@@ -167,17 +161,11 @@ fn best_cut(window: &str, min_cut: usize) -> Option<usize> {
     let bytes = window.as_bytes();
     let sentence = (min_cut..bytes.len().saturating_sub(1))
         .rev()
-        .find(|&i| {
-            matches!(bytes[i], b'.' | b'!' | b'?' | b';') && bytes[i + 1].is_ascii_whitespace()
-        })
+        .find(|&i| matches!(bytes[i], b'.' | b'!' | b'?' | b';') && bytes[i + 1].is_ascii_whitespace())
         .map(|i| i + 1);
     sentence
         .or_else(|| window[min_cut..].rfind('\n').map(|i| i + min_cut))
-        .or_else(|| {
-            window[min_cut..]
-                .rfind(char::is_whitespace)
-                .map(|i| i + min_cut)
-        })
+        .or_else(|| window[min_cut..].rfind(char::is_whitespace).map(|i| i + min_cut))
         .filter(|&i| i > 0)
 }
 
@@ -186,20 +174,13 @@ mod tests {
     use super::*;
 
     fn words(n: usize) -> String {
-        (0..n)
-            .map(|i| format!("word{i}"))
-            .collect::<Vec<_>>()
-            .join(" ")
+        (0..n).map(|i| format!("word{i}")).collect::<Vec<_>>().join(" ")
     }
 
     #[test]
     fn small_blocks_pack_into_one_chunk() {
         let chunks = pack(
-            &[
-                Block::para("Hello there."),
-                Block::line("- a"),
-                Block::line("- b"),
-            ],
+            &[Block::para("Hello there."), Block::line("- a"), Block::line("- b")],
             200,
             30,
         );
@@ -210,11 +191,7 @@ mod tests {
     fn no_chunk_exceeds_max_and_words_stay_whole() {
         let text = words(800);
         for (max, overlap) in [(200, 40), (300, 0), (1200, 150)] {
-            let chunks = pack(
-                &[Block::para(text.clone()), Block::line(words(30))],
-                max,
-                overlap,
-            );
+            let chunks = pack(&[Block::para(text.clone()), Block::line(words(30))], max, overlap);
             assert!(chunks.len() > 1);
             for c in &chunks {
                 assert!(char_len(c) <= max, "{} > {max}", char_len(c));

@@ -53,10 +53,7 @@ fn ocr_digit(c: char) -> Option<char> {
 fn pasal_at(s: &str) -> Option<(u32, &str)> {
     let b = s.as_bytes();
     // Byte checks keep this safe on any UTF-8 input; byte 5 is a char boundary once these pass.
-    if b.len() < 5
-        || !b[..4].eq_ignore_ascii_case(b"pasa")
-        || !matches!(b[4], b'l' | b'L' | b'I' | b'1')
-    {
+    if b.len() < 5 || !b[..4].eq_ignore_ascii_case(b"pasa") || !matches!(b[4], b'l' | b'L' | b'I' | b'1') {
         return None;
     }
     let rest = s[5..].trim_start_matches([',', '.']).trim_start();
@@ -104,8 +101,7 @@ fn find_heading(line: &str) -> Option<Heading> {
     let lower = line.to_ascii_lowercase();
     let at = lower.rfind("pasa")?;
     let before = line[..at].trim_end();
-    let glued_after =
-        before.ends_with([')', '.', ';']) || before.to_ascii_lowercase().ends_with("jelas");
+    let glued_after = before.ends_with([')', '.', ';']) || before.to_ascii_lowercase().ends_with("jelas");
     let (num, rest) = pasal_at(&line[at..])?;
     (glued_after && rest.is_empty()).then(|| Heading {
         num,
@@ -164,11 +160,7 @@ fn longest_increasing(nums: &[u32]) -> Vec<usize> {
     for i in 0..n {
         for j in 0..i {
             // Prefer the nearest predecessor on ties so a number follows its own neighbour.
-            if len[j] > 0
-                && nums[j] < nums[i]
-                && nums[i] - nums[j] <= MAX_GAP
-                && len[j] + 1 >= len[i]
-            {
+            if len[j] > 0 && nums[j] < nums[i] && nums[i] - nums[j] <= MAX_GAP && len[j] + 1 >= len[i] {
                 len[i] = len[j] + 1;
                 prev[i] = j;
             }
@@ -198,10 +190,7 @@ fn headings(lines: &[Line], from: usize, to: usize) -> Vec<(usize, Heading)> {
         };
         let alone = h.before.is_empty() && h.after.is_empty();
         let prev = (i > from).then(|| lines[i - 1].text.as_str());
-        let next = lines
-            .get(i + 1)
-            .filter(|_| i + 1 < to)
-            .map(|l| l.text.as_str());
+        let next = lines.get(i + 1).filter(|_| i + 1 < to).map(|l| l.text.as_str());
         if alone && looks_like_reference(prev, next) {
             continue;
         }
@@ -232,9 +221,7 @@ fn structure(line: &str) -> Option<Level> {
     }
     match first {
         "BAB" if roman(second) => Some(Level::Bab),
-        "Bagian" if second.starts_with("Ke") && second.chars().all(char::is_alphabetic) => {
-            Some(Level::Bagian)
-        }
+        "Bagian" if second.starts_with("Ke") && second.chars().all(char::is_alphabetic) => Some(Level::Bagian),
         "Paragraf" if second.chars().all(|c| c.is_ascii_digit()) => Some(Level::Paragraf),
         _ => None,
     }
@@ -262,10 +249,7 @@ fn title_lines(lines: &[Line], start: usize, is_heading: &dyn Fn(usize) -> bool)
 pub fn parse(raw: &str) -> Result<Vec<LegalSection>, SourceError> {
     let lines = ocr::clean(raw);
     let expl = (0..lines.len())
-        .find(|&i| {
-            lines[i].text == "PENJELASAN"
-                && lines.iter().skip(i + 1).take(2).any(|l| l.text == "ATAS")
-        })
+        .find(|&i| lines[i].text == "PENJELASAN" && lines.iter().skip(i + 1).take(2).any(|l| l.text == "ATAS"))
         .unwrap_or(lines.len());
     let body_heads = headings(&lines, 0, expl);
     if body_heads.is_empty() {
@@ -279,8 +263,7 @@ pub fn parse(raw: &str) -> Result<Vec<LegalSection>, SourceError> {
 }
 
 fn body_sections(lines: &[Line], end: usize, heads: &[(usize, Heading)]) -> Vec<LegalSection> {
-    let head_at: std::collections::HashMap<usize, &Heading> =
-        heads.iter().map(|(i, h)| (*i, h)).collect();
+    let head_at: std::collections::HashMap<usize, &Heading> = heads.iter().map(|(i, h)| (*i, h)).collect();
     let is_heading = |i: usize| head_at.contains_key(&i) || structure(&lines[i].text).is_some();
     let mut ctx: [Option<String>; 3] = [None, None, None];
     let mut out = vec![LegalSection {
@@ -294,17 +277,9 @@ fn body_sections(lines: &[Line], end: usize, heads: &[(usize, Heading)]) -> Vec<
         let line = &lines[i];
         if let Some(h) = head_at.get(&i) {
             if !h.before.is_empty() {
-                out.last_mut()
-                    .expect("sections exist")
-                    .lines
-                    .push(h.before.clone());
+                out.last_mut().expect("sections exist").lines.push(h.before.clone());
             }
-            let context = ctx
-                .iter()
-                .flatten()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(" › ");
+            let context = ctx.iter().flatten().cloned().collect::<Vec<_>>().join(" › ");
             let mut s = LegalSection {
                 section: format!("Pasal {}", h.num),
                 page: line.page,
@@ -320,13 +295,8 @@ fn body_sections(lines: &[Line], end: usize, heads: &[(usize, Heading)]) -> Vec<
         }
         if let Some(level) = structure(&line.text) {
             let n = title_lines(lines, i + 1, &is_heading);
-            let title: Vec<String> = lines[i + 1..i + 1 + n]
-                .iter()
-                .map(|l| title_case(&l.text))
-                .collect();
-            let label = format!("{} {}", line.text, title.join(" "))
-                .trim()
-                .to_string();
+            let title: Vec<String> = lines[i + 1..i + 1 + n].iter().map(|l| title_case(&l.text)).collect();
+            let label = format!("{} {}", line.text, title.join(" ")).trim().to_string();
             match level {
                 Level::Bab => ctx = [Some(label), None, None],
                 Level::Bagian => ctx = [ctx[0].take(), Some(label), None],
@@ -347,10 +317,7 @@ fn body_sections(lines: &[Line], end: usize, heads: &[(usize, Heading)]) -> Vec<
                 lines: vec![],
             });
         }
-        out.last_mut()
-            .expect("sections exist")
-            .lines
-            .push(line.text.clone());
+        out.last_mut().expect("sections exist").lines.push(line.text.clone());
         i += 1;
     }
     out
@@ -380,10 +347,7 @@ fn explanation_sections(lines: &[Line], start: usize) -> Vec<LegalSection> {
     for (i, line) in lines.iter().enumerate().skip(start) {
         if let Some((_, h)) = next.next_if(|(at, _)| *at == i) {
             if !h.before.is_empty() {
-                out.last_mut()
-                    .expect("sections exist")
-                    .lines
-                    .push(h.before.clone());
+                out.last_mut().expect("sections exist").lines.push(h.before.clone());
             }
             let mut s = LegalSection {
                 section: format!("Penjelasan Pasal {}", h.num),
@@ -400,10 +364,7 @@ fn explanation_sections(lines: &[Line], start: usize) -> Vec<LegalSection> {
         if line.text.to_uppercase().contains("PASAL DEMI PASAL") {
             continue;
         }
-        out.last_mut()
-            .expect("sections exist")
-            .lines
-            .push(line.text.clone());
+        out.last_mut().expect("sections exist").lines.push(line.text.clone());
     }
     out.retain(|s| s.section == "Penjelasan" || !only_cukup_jelas(&s.lines));
     out
@@ -419,10 +380,7 @@ fn starts_block(line: &str) -> bool {
         [c1, c2, b'.', ..] => c1.is_ascii_digit() && c2.is_ascii_digit(),
         _ => false,
     };
-    enumerated
-        || line.starts_with("Ayat (")
-        || line.starts_with("Huruf ")
-        || line.starts_with("Angka ")
+    enumerated || line.starts_with("Ayat (") || line.starts_with("Huruf ") || line.starts_with("Angka ")
 }
 
 fn blocks(lines: &[String]) -> Vec<Block> {
@@ -453,10 +411,7 @@ pub fn drafts(sections: &[LegalSection], cfg: &ChunkerConfig) -> Vec<Draft> {
     let mut out = Vec::new();
     for s in sections {
         let header = header(s);
-        let budget = cfg
-            .size
-            .saturating_sub(header.chars().count() + 1)
-            .max(cfg.size / 3);
+        let budget = cfg.size.saturating_sub(header.chars().count() + 1).max(cfg.size / 3);
         let keywords = match s.section.rsplit_once(' ') {
             Some((_, n)) if s.section.contains("Pasal") => format!("PP28 {CITE} Pasal{n}"),
             _ => format!("PP28 {CITE}"),
@@ -510,14 +465,7 @@ mod tests {
         let names: Vec<&str> = secs.iter().map(|s| s.section.as_str()).collect();
         assert_eq!(
             names,
-            vec![
-                "Pembukaan",
-                "Pasal 1",
-                "Pasal 2",
-                "Pasal 3",
-                "Pasal 4",
-                "Pasal 5"
-            ]
+            vec!["Pembukaan", "Pasal 1", "Pasal 2", "Pasal 3", "Pasal 4", "Pasal 5"]
         );
         assert_eq!(secs[4].page, 2);
         assert!(
@@ -546,17 +494,17 @@ mod tests {
             ]
         );
         assert_eq!(secs[1].context, "BAB I Ketentuan Umum");
-        assert_eq!(
-            secs[2].context,
-            "BAB II Persyaratan Dasar › Bagian Kesatu Umum"
-        );
+        assert_eq!(secs[2].context, "BAB II Persyaratan Dasar › Bagian Kesatu Umum");
         assert_eq!(
             header(&secs[2]),
             "PP 28/2025 Pasal 2 (BAB II Persyaratan Dasar › Bagian Kesatu Umum)"
         );
         let d = drafts(&secs, &ChunkerConfig::default());
         let p1 = d.iter().find(|d| d.section == "Pasal 1").unwrap();
-        assert_eq!(p1.text, "PP 28/2025 Pasal 1 (BAB I Ketentuan Umum)\nDalam Peraturan ini:\n1. Risiko adalah potensi kerugian.");
+        assert_eq!(
+            p1.text,
+            "PP 28/2025 Pasal 1 (BAB I Ketentuan Umum)\nDalam Peraturan ini:\n1. Risiko adalah potensi kerugian."
+        );
         assert_eq!(p1.keywords, "PP28 PP 28/2025 Pasal1");
         assert_eq!(secs[5].page, 9);
     }
@@ -564,17 +512,11 @@ mod tests {
     #[test]
     fn longest_increasing_prefers_the_true_sequence() {
         let nums = [1, 2, 23, 3, 4, 5, 2, 6];
-        let keep: Vec<u32> = longest_increasing(&nums)
-            .into_iter()
-            .map(|i| nums[i])
-            .collect();
+        let keep: Vec<u32> = longest_increasing(&nums).into_iter().map(|i| nums[i]).collect();
         assert_eq!(keep, vec![1, 2, 3, 4, 5, 6]);
         assert!(longest_increasing(&[]).is_empty());
         let nums = [1, 2, 3, 540, 4];
-        let keep: Vec<u32> = longest_increasing(&nums)
-            .into_iter()
-            .map(|i| nums[i])
-            .collect();
+        let keep: Vec<u32> = longest_increasing(&nums).into_iter().map(|i| nums[i]).collect();
         assert_eq!(keep, vec![1, 2, 3, 4]);
         assert!(
             longest_increasing(&[300, 301]).is_empty(),

@@ -84,11 +84,7 @@ pub fn parse_idr(s: &str) -> Option<u64> {
             .collect::<String>()
             .trim_end_matches(['.', ','])
             .to_string();
-        let rest: String = chars[i..]
-            .iter()
-            .collect::<String>()
-            .trim_start()
-            .to_lowercase();
+        let rest: String = chars[i..].iter().collect::<String>().trim_start().to_lowercase();
         let grouped = is_thousands(&token);
         let followed_by_currency = rest.starts_with("idr") || rest.starts_with("rp");
         if grouped || (followed_by_currency && token.chars().all(|c| c.is_ascii_digit())) {
@@ -114,11 +110,9 @@ fn is_thousands(t: &str) -> bool {
 }
 
 fn digits_value(t: &str) -> Option<u64> {
-    t.chars()
-        .filter(char::is_ascii_digit)
-        .try_fold(0u64, |acc, c| {
-            acc.checked_mul(10)?.checked_add(u64::from(c as u8 - b'0'))
-        })
+    t.chars().filter(char::is_ascii_digit).try_fold(0u64, |acc, c| {
+        acc.checked_mul(10)?.checked_add(u64::from(c as u8 - b'0'))
+    })
 }
 
 /// "Remote Worker KITAS (E33G)" → "E33G"; "Investor KITAP" → "KITAP"; "C7 A&B Music" → "C7".
@@ -135,12 +129,8 @@ pub fn service_code(name: &str) -> Option<String> {
             && b.len() - 1 - digits <= 1
             && b.get(1 + digits).is_none_or(u8::is_ascii_uppercase)
     });
-    visa.map(|t| t.to_string()).or_else(|| {
-        tokens
-            .iter()
-            .find(|t| **t == "KITAP")
-            .map(|t| t.to_string())
-    })
+    visa.map(|t| t.to_string())
+        .or_else(|| tokens.iter().find(|t| **t == "KITAP").map(|t| t.to_string()))
 }
 
 fn label(key: &str) -> String {
@@ -184,11 +174,7 @@ pub fn category_label(key: &str) -> String {
 }
 
 fn is_amount_key(k: &str) -> bool {
-    k.starts_with("price")
-        || matches!(
-            k,
-            "offshore" | "onshore" | "total" | "extension" | "monthly_premium"
-        )
+    k.starts_with("price") || matches!(k, "offshore" | "onshore" | "total" | "extension" | "monthly_premium")
 }
 
 fn entry(category: &str, name: &str, node: &Node) -> PriceEntry {
@@ -196,30 +182,14 @@ fn entry(category: &str, name: &str, node: &Node) -> PriceEntry {
         Some(o) => o.iter().map(|(k, v)| (k.clone(), v)).collect(),
         None => vec![("price".to_string(), node)],
     };
-    let text = |k: &str| {
-        fields
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.flat_text())
-    };
-    let headline = [
-        "price",
-        "offshore",
-        "price_1y",
-        "price_60d",
-        "price_1y_off",
-        "total",
-    ]
-    .iter()
-    .find_map(|k| text(k));
+    let text = |k: &str| fields.iter().find(|(key, _)| key == k).map(|(_, v)| v.flat_text());
+    let headline = ["price", "offshore", "price_1y", "price_60d", "price_1y_off", "total"]
+        .iter()
+        .find_map(|k| text(k));
     let extension = text("extension");
     let extendable = text("extendable")
         .map(|e| !e.trim().eq_ignore_ascii_case("no") && !e.to_lowercase().starts_with("not"))
-        .or_else(|| {
-            extension
-                .as_ref()
-                .map(|e| !e.to_lowercase().contains("not extendable"))
-        })
+        .or_else(|| extension.as_ref().map(|e| !e.to_lowercase().contains("not extendable")))
         .or_else(|| {
             text("validity").and_then(|v| {
                 let v = v.to_lowercase();
@@ -255,10 +225,7 @@ fn entry(category: &str, name: &str, node: &Node) -> PriceEntry {
                 }
             })
             .collect(),
-        details: fields
-            .iter()
-            .map(|(k, v)| (label(k), v.flat_text()))
-            .collect(),
+        details: fields.iter().map(|(k, v)| (label(k), v.flat_text())).collect(),
     }
 }
 
@@ -297,16 +264,11 @@ impl PriceTable {
                         .map(|(sk, sv)| format!("{}: {}", label(sk), sv.flat_text()))
                         .collect(),
                 }),
-                _ => contact
-                    .lines
-                    .push(format!("{}: {}", label(k), v.flat_text())),
+                _ => contact.lines.push(format!("{}: {}", label(k), v.flat_text())),
             }
         }
         notes.insert(0, contact);
-        let last_updated = root
-            .get("last_updated")
-            .and_then(Node::as_str)
-            .map(str::to_string);
+        let last_updated = root.get("last_updated").and_then(Node::as_str).map(str::to_string);
         Ok(PriceTable {
             last_updated,
             services,
@@ -319,10 +281,7 @@ impl PriceTable {
         let mut out = Vec::new();
         for s in &self.services {
             let mut lines = vec![
-                format!(
-                    "Bali Zero price list 2025 — {}",
-                    category_label(&s.category)
-                ),
+                format!("Bali Zero price list 2025 — {}", category_label(&s.category)),
                 s.name.clone(),
             ];
             lines.extend(s.details.iter().map(|(k, v)| format!("{k}: {v}")));
@@ -337,11 +296,7 @@ impl PriceTable {
             });
         }
         for n in &self.notes {
-            let text = format!(
-                "Bali Zero price list 2025 — {}\n{}",
-                n.title,
-                n.lines.join("\n")
-            );
+            let text = format!("Bali Zero price list 2025 — {}\n{}", n.title, n.lines.join("\n"));
             out.push(Draft {
                 section: n.title.clone(),
                 page: None,
@@ -362,10 +317,7 @@ mod tests {
         assert_eq!(parse_idr("2.300.000 IDR"), Some(2_300_000));
         assert_eq!(parse_idr("Starting from 20.000.000 IDR"), Some(20_000_000));
         assert_eq!(parse_idr("~14.500.000 IDR"), Some(14_500_000));
-        assert_eq!(
-            parse_idr("1.500.000 IDR per company (min 2 people)"),
-            Some(1_500_000)
-        );
+        assert_eq!(parse_idr("1.500.000 IDR per company (min 2 people)"), Some(1_500_000));
         assert_eq!(parse_idr("Rp 2,500,000"), Some(2_500_000));
         assert_eq!(parse_idr("500000 IDR"), Some(500_000));
         assert_eq!(parse_idr("Contact for quote"), None);
@@ -388,24 +340,12 @@ mod tests {
     #[test]
     fn codes() {
         assert_eq!(service_code("C1 Tourism").as_deref(), Some("C1"));
-        assert_eq!(
-            service_code("Remote Worker KITAS (E33G)").as_deref(),
-            Some("E33G")
-        );
-        assert_eq!(
-            service_code("Dependent KITAS (E31B/E)").as_deref(),
-            Some("E31B")
-        );
-        assert_eq!(
-            service_code("C22A Academy Internship").as_deref(),
-            Some("C22A")
-        );
+        assert_eq!(service_code("Remote Worker KITAS (E33G)").as_deref(), Some("E33G"));
+        assert_eq!(service_code("Dependent KITAS (E31B/E)").as_deref(), Some("E31B"));
+        assert_eq!(service_code("C22A Academy Internship").as_deref(), Some("C22A"));
         assert_eq!(service_code("Investor KITAP").as_deref(), Some("KITAP"));
         assert_eq!(service_code("PT PMA Company Setup"), None);
-        assert_eq!(
-            service_code("D12 Business Investigation").as_deref(),
-            Some("D12")
-        );
+        assert_eq!(service_code("D12 Business Investigation").as_deref(), Some("D12"));
     }
 
     const SAMPLE: &str = r#"{"official_notice":"🔒 PREZZI UFFICIALI","last_updated":"2025-01-01",
@@ -439,20 +379,14 @@ mod tests {
         assert_eq!(t.services[4].name, "Weird");
         assert_eq!(t.services[4].price_idr, None);
         assert_eq!(t.notes[0].title, "Disclaimers and contact");
-        assert!(t.notes[0]
-            .lines
-            .iter()
-            .any(|l| l.contains("info@example.com")));
+        assert!(t.notes[0].lines.iter().any(|l| l.contains("info@example.com")));
         assert_eq!(t.notes[1].title, "Important warnings");
 
         let d = t.drafts();
         assert_eq!(d.len(), t.services.len() + t.notes.len());
         assert_eq!(d[2].section, "Remote Worker KITAS (E33G)");
         assert!(
-            d[2].text.contains("KITAS permits")
-                && d[2]
-                    .text
-                    .contains("Offshore (applied from abroad): 12.500.000 IDR")
+            d[2].text.contains("KITAS permits") && d[2].text.contains("Offshore (applied from abroad): 12.500.000 IDR")
         );
         assert!(d[2].keywords.starts_with("E33G "));
     }

@@ -28,15 +28,14 @@ pub fn squash_ws(s: &str) -> String {
 
 /// Words kept lowercase inside a title (Indonesian connectors, plus a few English/Italian ones).
 const SMALL_WORDS: &[&str] = &[
-    "dan", "atau", "di", "ke", "dari", "yang", "untuk", "dengan", "pada", "oleh", "serta", "dalam",
-    "bagi", "tanpa", "sebagai", "the", "of", "and", "for", "e", "per",
+    "dan", "atau", "di", "ke", "dari", "yang", "untuk", "dengan", "pada", "oleh", "serta", "dalam", "bagi", "tanpa",
+    "sebagai", "the", "of", "and", "for", "e", "per",
 ];
 
 /// Tokens that stay uppercase (acronyms common in KBLI and regulation titles).
 const ACRONYMS: &[&str] = &[
-    "YBDI", "YTDL", "YTD", "UMKM", "BUMN", "BUMD", "PT", "CV", "KEK", "OSS", "PB", "UMKU", "NIB",
-    "KBLI", "KPBPB", "LPG", "LNG", "BBM", "BBG", "TV", "PC", "AC", "IT", "ATM", "SPBU", "PMA",
-    "PMDN",
+    "YBDI", "YTDL", "YTD", "UMKM", "BUMN", "BUMD", "PT", "CV", "KEK", "OSS", "PB", "UMKU", "NIB", "KBLI", "KPBPB",
+    "LPG", "LNG", "BBM", "BBG", "TV", "PC", "AC", "IT", "ATM", "SPBU", "PMA", "PMDN",
 ];
 
 fn is_roman(w: &str) -> bool {
@@ -117,10 +116,7 @@ mod tests {
         );
         assert_eq!(title_case("KEGIATAN YBDI"), "Kegiatan YBDI");
         assert_eq!(title_case("BAB IV"), "Bab IV");
-        assert_eq!(
-            title_case("REPARASI SUB-BIDANG/ALAT"),
-            "Reparasi Sub-Bidang/Alat"
-        );
+        assert_eq!(title_case("REPARASI SUB-BIDANG/ALAT"), "Reparasi Sub-Bidang/Alat");
         assert_eq!(title_case("Already Mixed case"), "Already Mixed case");
         assert_eq!(title_case("1234"), "1234");
     }

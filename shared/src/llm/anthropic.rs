@@ -65,11 +65,7 @@ fn messages(req: &ChatRequest) -> (String, Vec<Value>) {
             Role::System => system.push(m.content),
             Role::User | Role::Assistant if m.tool_calls.is_empty() => {
                 if !m.content.is_empty() {
-                    let role = if m.role == Role::User {
-                        "user"
-                    } else {
-                        "assistant"
-                    };
+                    let role = if m.role == Role::User { "user" } else { "assistant" };
                     out.push(json!({"role": role, "content": m.content}));
                 }
             }
@@ -84,9 +80,7 @@ fn messages(req: &ChatRequest) -> (String, Vec<Value>) {
                     } else {
                         json!({})
                     };
-                    blocks.push(
-                        json!({"type": "tool_use", "id": c.id, "name": c.name, "input": input}),
-                    );
+                    blocks.push(json!({"type": "tool_use", "id": c.id, "name": c.name, "input": input}));
                 }
                 out.push(json!({"role": "assistant", "content": blocks}));
             }
@@ -97,9 +91,7 @@ fn messages(req: &ChatRequest) -> (String, Vec<Value>) {
                     "content": m.content,
                 });
                 match out.last_mut() {
-                    Some(last) if is_tool_result_turn(last) => {
-                        last["content"].as_array_mut().unwrap().push(block)
-                    }
+                    Some(last) if is_tool_result_turn(last) => last["content"].as_array_mut().unwrap().push(block),
                     _ => out.push(json!({"role": "user", "content": [block]})),
                 }
             }
@@ -151,25 +143,17 @@ fn usage_of(u: &Value) -> Usage {
 }
 
 fn parse_json(data: &str) -> Result<Value, ProviderError> {
-    serde_json::from_str(data)
-        .map_err(|e| ProviderError::malformed(format!("anthropic: bad JSON ({e})")))
+    serde_json::from_str(data).map_err(|e| ProviderError::malformed(format!("anthropic: bad JSON ({e})")))
 }
 
 fn tool_call(id: String, name: String, json: &str) -> Result<ToolCall, ProviderError> {
     let arguments = if json.trim().is_empty() {
         Value::Object(Map::new())
     } else {
-        serde_json::from_str(json).map_err(|e| {
-            ProviderError::malformed(format!(
-                "anthropic: tool input for {name} is not JSON ({e})"
-            ))
-        })?
+        serde_json::from_str(json)
+            .map_err(|e| ProviderError::malformed(format!("anthropic: tool input for {name} is not JSON ({e})")))?
     };
-    Ok(ToolCall {
-        id,
-        name,
-        arguments,
-    })
+    Ok(ToolCall { id, name, arguments })
 }
 
 /// A non-streaming response, as the same deltas a stream would have produced.
@@ -203,11 +187,7 @@ pub fn parse_response(body: &str) -> Result<Vec<Delta>, ProviderError> {
 
 enum Block {
     Text,
-    ToolUse {
-        id: String,
-        name: String,
-        json: String,
-    },
+    ToolUse { id: String, name: String, json: String },
     Other,
 }
 
@@ -253,15 +233,11 @@ impl AnthropicDecoder {
                     Some("tool_use") => Block::ToolUse {
                         id: cb["id"]
                             .as_str()
-                            .ok_or_else(|| {
-                                ProviderError::malformed("anthropic: tool_use without id")
-                            })?
+                            .ok_or_else(|| ProviderError::malformed("anthropic: tool_use without id"))?
                             .into(),
                         name: cb["name"]
                             .as_str()
-                            .ok_or_else(|| {
-                                ProviderError::malformed("anthropic: tool_use without name")
-                            })?
+                            .ok_or_else(|| ProviderError::malformed("anthropic: tool_use without name"))?
                             .into(),
                         json: match &cb["input"] {
                             Value::Object(m) if !m.is_empty() => cb["input"].to_string(),
@@ -274,28 +250,25 @@ impl AnthropicDecoder {
             }
             "content_block_delta" => {
                 let i = index()?;
-                let block = self.blocks.get_mut(&i).ok_or_else(|| {
-                    ProviderError::malformed(format!("anthropic: delta for unknown block {i}"))
-                })?;
+                let block = self
+                    .blocks
+                    .get_mut(&i)
+                    .ok_or_else(|| ProviderError::malformed(format!("anthropic: delta for unknown block {i}")))?;
                 let d = &v["delta"];
                 match (d["type"].as_str(), block) {
                     (Some("text_delta"), _) => {
-                        let text = d["text"].as_str().ok_or_else(|| {
-                            ProviderError::malformed("anthropic: text_delta without text")
-                        })?;
+                        let text = d["text"]
+                            .as_str()
+                            .ok_or_else(|| ProviderError::malformed("anthropic: text_delta without text"))?;
                         push_text(out, text);
                     }
                     (Some("input_json_delta"), Block::ToolUse { json, .. }) => {
                         json.push_str(d["partial_json"].as_str().ok_or_else(|| {
-                            ProviderError::malformed(
-                                "anthropic: input_json_delta without partial_json",
-                            )
+                            ProviderError::malformed("anthropic: input_json_delta without partial_json")
                         })?);
                     }
                     (Some("input_json_delta"), _) => {
-                        return Err(ProviderError::malformed(
-                            "anthropic: input_json_delta outside tool_use",
-                        ))
+                        return Err(ProviderError::malformed("anthropic: input_json_delta outside tool_use"))
                     }
                     _ => {} // thinking, signature, citations: not part of the answer text
                 }
@@ -352,9 +325,7 @@ impl DeltaDecoder for AnthropicDecoder {
                 });
                 Ok(())
             }
-            (None, false) => Err(ProviderError::truncated(
-                "anthropic: stream ended before message_stop",
-            )),
+            (None, false) => Err(ProviderError::truncated("anthropic: stream ended before message_stop")),
         }
     }
 }

@@ -74,10 +74,7 @@ fn request_body_hoists_system_and_merges_tool_results() {
 
 #[test]
 fn request_body_variants() {
-    let mut req = ChatRequest::new(
-        vec![ChatMessage::user("hi"), ChatMessage::assistant("Sure, ")],
-        50,
-    );
+    let mut req = ChatRequest::new(vec![ChatMessage::user("hi"), ChatMessage::assistant("Sure, ")], 50);
     req.temperature = Some(0.5);
     let body = request_body("m", &req, false);
     assert_eq!(body["stream"], false);
@@ -167,10 +164,7 @@ fn error_event_mid_stream_is_a_typed_retryable_error_after_the_text() {
     assert_eq!(text_of(&out), "Hi");
     assert_eq!(err.kind, ErrorKind::Status(529));
     assert!(err.is_retryable());
-    assert_eq!(
-        decode_everywhere(AnthropicDecoder::new, s.as_bytes()).unwrap_err(),
-        err
-    );
+    assert_eq!(decode_everywhere(AnthropicDecoder::new, s.as_bytes()).unwrap_err(), err);
 }
 
 #[test]
@@ -196,9 +190,7 @@ fn malformed_events_are_errors_not_panics() {
 fn a_cut_stream_is_truncated_unless_the_stop_reason_already_arrived() {
     let cut = &STREAM[..STREAM.find("event: content_block_stop").unwrap()];
     assert_eq!(
-        decode(AnthropicDecoder::new(), &[cut.as_bytes()])
-            .unwrap_err()
-            .kind,
+        decode(AnthropicDecoder::new(), &[cut.as_bytes()]).unwrap_err().kind,
         ErrorKind::Truncated
     );
     let no_stop = &STREAM[..STREAM.find("event: message_stop").unwrap()];
@@ -211,12 +203,7 @@ fn a_cut_stream_is_truncated_unless_the_stop_reason_already_arrived() {
     );
     // Unknown event types are ignored (Anthropic may add new ones).
     let extra = format!("event: future\ndata: {{\"type\":\"future_event\"}}\n\n{STREAM}");
-    assert_eq!(
-        decode(AnthropicDecoder::new(), &[extra.as_bytes()])
-            .unwrap()
-            .len(),
-        6
-    );
+    assert_eq!(decode(AnthropicDecoder::new(), &[extra.as_bytes()]).unwrap().len(), 6);
 }
 
 #[test]
@@ -240,9 +227,7 @@ fn non_streaming_response_and_error_body() {
             },
         ]
     );
-    let err =
-        parse_response(r#"{"type":"error","error":{"type":"rate_limit_error","message":"slow"}}"#)
-            .unwrap_err();
+    let err = parse_response(r#"{"type":"error","error":{"type":"rate_limit_error","message":"slow"}}"#).unwrap_err();
     assert_eq!(err.kind, ErrorKind::Status(429));
     assert_eq!(parse_response("[]").unwrap_err().kind, ErrorKind::Malformed);
 }

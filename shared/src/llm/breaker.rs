@@ -90,8 +90,7 @@ impl BreakerSet {
     }
 
     pub fn record_success(&mut self, provider: &str) {
-        self.states
-            .insert(provider.to_string(), BreakerState::default());
+        self.states.insert(provider.to_string(), BreakerState::default());
     }
 
     /// The call said nothing about the provider's health (the request was invalid, the client left):
@@ -109,9 +108,7 @@ impl BreakerSet {
         let state = self.states.entry(provider.to_string()).or_default();
         *state = match *state {
             BreakerState::Closed { failures } if failures + 1 < self.config.failure_threshold => {
-                BreakerState::Closed {
-                    failures: failures + 1,
-                }
+                BreakerState::Closed { failures: failures + 1 }
             }
             BreakerState::Open { until_ms } => BreakerState::Open { until_ms },
             BreakerState::Closed { .. } | BreakerState::HalfOpen { .. } => open,

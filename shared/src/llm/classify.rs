@@ -36,9 +36,9 @@ impl QueryClass {
 }
 
 const PRICING: &[&str] = &[
-    "price", "prices", "pricing", "cost", "costs", "fee", "fees", "tariff", "harga", "biaya",
-    "tarif", "berapa", "ongkos", "prezzo", "prezzi", "costo", "costi", "costa", "quanto", "quanta",
-    "tariffa", "idr", "rupiah", "rp", "how much",
+    "price", "prices", "pricing", "cost", "costs", "fee", "fees", "tariff", "harga", "biaya", "tarif", "berapa",
+    "ongkos", "prezzo", "prezzi", "costo", "costi", "costa", "quanto", "quanta", "tariffa", "idr", "rupiah", "rp",
+    "how much",
 ];
 const LEGAL: &[&str] = &[
     "pasal",
@@ -225,15 +225,9 @@ mod tests {
             ("Berapa harga KITAS investor?", Pricing),
             ("Quanto costa il visto turistico?", Pricing),
             ("Apa isi PP 28/2025 pasal 211 tentang KBLI?", Legal),
-            (
-                "What does the regulation say about foreign ownership of land?",
-                Legal,
-            ),
+            ("What does the regulation say about foreign ownership of land?", Legal),
             ("Cosa dice la legge sulle società PMA?", Legal),
-            (
-                "Menurut undang-undang, apakah WNA boleh punya tanah?",
-                Legal,
-            ),
+            ("Menurut undang-undang, apakah WNA boleh punya tanah?", Legal),
             (
                 "I need a KITAS and want to open a PT PMA for my villa rental business",
                 MultiDomain,
@@ -246,10 +240,7 @@ mod tests {
                 "Voglio aprire una società e ottenere il visto per lavorare",
                 MultiDomain,
             ),
-            (
-                "Can I extend my E33G and also register for tax?",
-                MultiDomain,
-            ),
+            ("Can I extend my E33G and also register for tax?", MultiDomain),
             ("What is a KITAS?", Simple),
             ("halo", Simple),
             ("Ciao, come stai?", Simple),
@@ -267,11 +258,7 @@ mod tests {
     fn helpers() {
         assert!(is_visa_code("c1") && is_visa_code("e33g") && is_visa_code("d12"));
         assert!(!is_visa_code("cost") && !is_visa_code("e") && !is_visa_code("f1"));
-        assert!(
-            is_regulation_number("28/2025")
-                && !is_regulation_number("24/7")
-                && !is_regulation_number("1/2")
-        );
+        assert!(is_regulation_number("28/2025") && !is_regulation_number("24/7") && !is_regulation_number("1/2"));
         assert_eq!(QueryClass::ALL.map(QueryClass::as_str)[3], "multi_domain");
     }
 }

@@ -136,14 +136,8 @@ mod tests {
         assert_eq!(e.retry_after_ms, Some(7_000));
         assert!(e.message.contains("slow down"));
         let ms = |name: &str| (name == "retry-after-ms").then(|| "1500".to_string());
-        assert_eq!(
-            ProviderError::from_http(429, ms, "").retry_after_ms,
-            Some(1_500)
-        );
-        assert_eq!(
-            ProviderError::from_http(503, |_| None, "").message,
-            "HTTP 503"
-        );
+        assert_eq!(ProviderError::from_http(429, ms, "").retry_after_ms, Some(1_500));
+        assert_eq!(ProviderError::from_http(503, |_| None, "").message, "HTTP 503");
         let api: ApiError = ProviderError::status(503, "down").into();
         assert_eq!(api.status(), 503);
     }

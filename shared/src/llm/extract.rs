@@ -8,10 +8,10 @@ use serde_json::{Map, Value};
 use super::offline::{Lang, OfflineContext};
 
 pub(crate) const STOP_EN: &[&str] = &[
-    "the", "a", "an", "and", "or", "of", "to", "in", "for", "on", "with", "is", "are", "be", "can",
-    "i", "my", "me", "we", "you", "do", "does", "how", "what", "which", "who", "when", "where",
-    "why", "it", "this", "that", "from", "by", "as", "at", "about", "need", "much", "many",
-    "there", "any", "if", "will", "should", "get", "have", "has", "please", "tell",
+    "the", "a", "an", "and", "or", "of", "to", "in", "for", "on", "with", "is", "are", "be", "can", "i", "my", "me",
+    "we", "you", "do", "does", "how", "what", "which", "who", "when", "where", "why", "it", "this", "that", "from",
+    "by", "as", "at", "about", "need", "much", "many", "there", "any", "if", "will", "should", "get", "have", "has",
+    "please", "tell",
 ];
 pub(crate) const STOP_ID: &[&str] = &[
     "yang",
@@ -52,9 +52,9 @@ pub(crate) const STOP_ID: &[&str] = &[
     "jika",
 ];
 pub(crate) const STOP_IT: &[&str] = &[
-    "il", "lo", "la", "gli", "le", "un", "una", "uno", "di", "da", "del", "della", "dei", "delle",
-    "con", "per", "su", "e", "che", "come", "cosa", "quale", "quanto", "quanta", "è", "sono", "mi",
-    "ho", "posso", "non", "si", "al", "alla", "nel", "nella", "devo", "mio", "mia",
+    "il", "lo", "la", "gli", "le", "un", "una", "uno", "di", "da", "del", "della", "dei", "delle", "con", "per", "su",
+    "e", "che", "come", "cosa", "quale", "quanto", "quanta", "è", "sono", "mi", "ho", "posso", "non", "si", "al",
+    "alla", "nel", "nella", "devo", "mio", "mia",
 ];
 
 /// Abbreviations whose period does not end a sentence (`PP No. 28`, `Rp. 500`, `art. 5`).
@@ -80,19 +80,13 @@ fn query_terms(query: &str) -> BTreeSet<String> {
     words(query)
         .into_iter()
         .filter(|w| w.chars().count() >= 2 || w.chars().any(|c| c.is_ascii_digit()))
-        .filter(|w| {
-            ![STOP_EN, STOP_ID, STOP_IT]
-                .iter()
-                .any(|l| l.contains(&w.as_str()))
-        })
+        .filter(|w| ![STOP_EN, STOP_ID, STOP_IT].iter().any(|l| l.contains(&w.as_str())))
         .collect()
 }
 
 /// A word matches a term exactly, or as a prefix of 4+ letters either way (visa/visas, perusahaan/perusahaannya).
 fn matches(term: &str, word: &str) -> bool {
-    term == word
-        || (term.len() >= 4 && word.starts_with(term))
-        || (word.len() >= 4 && term.starts_with(word))
+    term == word || (term.len() >= 4 && word.starts_with(term)) || (word.len() >= 4 && term.starts_with(word))
 }
 
 fn sentences(text: &str) -> Vec<String> {
@@ -106,14 +100,9 @@ fn sentences(text: &str) -> Vec<String> {
             let after = chars.get(k + 2).map(|p| p.1);
             let ends = matches!(c, '.' | '!' | '?')
                 && next.is_some_and(char::is_whitespace)
-                && after.is_some_and(|a| {
-                    a.is_uppercase() || a.is_ascii_digit() || a == '(' || a == '"'
-                });
+                && after.is_some_and(|a| a.is_uppercase() || a.is_ascii_digit() || a == '(' || a == '"');
             let abbrev = c == '.' && {
-                let before = line[start..i]
-                    .rsplit(char::is_whitespace)
-                    .next()
-                    .unwrap_or("");
+                let before = line[start..i].rsplit(char::is_whitespace).next().unwrap_or("");
                 ABBREVIATIONS.contains(&before.to_lowercase().as_str())
             };
             if ends && !abbrev {
@@ -124,9 +113,7 @@ fn sentences(text: &str) -> Vec<String> {
         out.push(line[start..].trim().to_string());
     }
     out.retain(|s| s.chars().count() >= 15);
-    out.into_iter()
-        .map(|s| shorten(&s, MAX_SENTENCE_CHARS))
-        .collect()
+    out.into_iter().map(|s| shorten(&s, MAX_SENTENCE_CHARS)).collect()
 }
 
 fn shorten(s: &str, max: usize) -> String {
@@ -139,10 +126,7 @@ fn shorten(s: &str, max: usize) -> String {
 }
 
 fn similar(a: &str, b: &str) -> bool {
-    let (a, b): (BTreeSet<String>, BTreeSet<String>) = (
-        words(a).into_iter().collect(),
-        words(b).into_iter().collect(),
-    );
+    let (a, b): (BTreeSet<String>, BTreeSet<String>) = (words(a).into_iter().collect(), words(b).into_iter().collect());
     let union = a.union(&b).count().max(1);
     a.intersection(&b).count() * 10 >= union * 7
 }
@@ -160,10 +144,7 @@ fn pick(ctx: &OfflineContext) -> Option<Vec<Picked>> {
     for (p, passage) in ctx.passages.iter().take(MAX_PASSAGES).enumerate() {
         for (pos, s) in sentences(&passage.text).into_iter().enumerate() {
             let ws = words(&s);
-            let overlap = terms
-                .iter()
-                .filter(|t| ws.iter().any(|w| matches(t, w)))
-                .count();
+            let overlap = terms.iter().filter(|t| ws.iter().any(|w| matches(t, w))).count();
             if overlap > 0 {
                 let score = overlap as f64 + 0.5 / (1 + p) as f64 + 0.1 / (1 + pos) as f64;
                 cands.push((
@@ -210,14 +191,11 @@ fn first_sentences(ctx: &OfflineContext) -> Vec<Picked> {
         .take(2)
         .enumerate()
         .filter_map(|(p, passage)| {
-            sentences(&passage.text)
-                .into_iter()
-                .next()
-                .map(|text| Picked {
-                    passage: p,
-                    pos: 0,
-                    text,
-                })
+            sentences(&passage.text).into_iter().next().map(|text| Picked {
+                passage: p,
+                pos: 0,
+                text,
+            })
         })
         .collect()
 }
@@ -257,9 +235,7 @@ fn render_object(m: &Map<String, Value>) -> String {
         "prezzo",
         "amount",
     ];
-    let label = LABELS
-        .iter()
-        .find_map(|k| m.get(*k).and_then(Value::as_str));
+    let label = LABELS.iter().find_map(|k| m.get(*k).and_then(Value::as_str));
     let mut parts: Vec<(u8, String)> = Vec::new();
     for (k, v) in m {
         if label.is_some() && LABELS.iter().any(|l| l == k && m[*l].is_string()) {
@@ -275,11 +251,7 @@ fn render_object(m: &Map<String, Value>) -> String {
         }
     }
     parts.sort_by_key(|p| p.0);
-    let body = parts
-        .into_iter()
-        .map(|p| p.1)
-        .collect::<Vec<_>>()
-        .join("; ");
+    let body = parts.into_iter().map(|p| p.1).collect::<Vec<_>>().join("; ");
     match label {
         Some(l) if body.is_empty() => l.to_string(),
         Some(l) => format!("{l}: {body}"),
@@ -366,13 +338,7 @@ pub fn compose(ctx: &OfflineContext, continuing: bool) -> String {
             blocks.push(if weak { ph.weak_lead } else { ph.lead }.to_string());
         }
         if !tools.is_empty() {
-            blocks.push(
-                tools
-                    .iter()
-                    .map(|l| format!("- {l}"))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            );
+            blocks.push(tools.iter().map(|l| format!("- {l}")).collect::<Vec<_>>().join("\n"));
         }
         if !picked.is_empty() {
             blocks.push(

@@ -34,10 +34,6 @@ pub use offline::{Lang, OfflineContext, OfflineProvider, Passage, ToolResult};
 pub use policy::{CostTable, ModelCost, QueryClass, RoutePlan, RoutingPolicy};
 pub use provider::{Backend, DeltaStream, LlmProvider};
 pub use retry::RetryPolicy;
-pub use router::{
-    Attempt, ChatSink, FallbackNotice, RouteError, RouteOutcome, Router, SinkClosed, Sleeper,
-};
-pub use types::{
-    ChatMessage, ChatRequest, Delta, Role, StopReason, ToolCall, ToolChoice, ToolSpec, Usage,
-};
+pub use router::{Attempt, ChatSink, FallbackNotice, RouteError, RouteOutcome, Router, SinkClosed, Sleeper};
+pub use types::{ChatMessage, ChatRequest, Delta, Role, StopReason, ToolCall, ToolChoice, ToolSpec, Usage};
 pub use wire::{ByteSource, DecodedStream, DeltaDecoder, HttpCall, StreamDecoder};

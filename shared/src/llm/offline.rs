@@ -119,13 +119,8 @@ impl LlmProvider for OfflineProvider {
 
     async fn start(&self, req: &ChatRequest) -> Result<OfflineStream, ProviderError> {
         let answer = self.answer(req);
-        let source_chars: usize = self
-            .ctx
-            .passages
-            .iter()
-            .map(|p| p.text.chars().count())
-            .sum::<usize>()
-            + self.ctx.query.chars().count();
+        let source_chars: usize =
+            self.ctx.passages.iter().map(|p| p.text.chars().count()).sum::<usize>() + self.ctx.query.chars().count();
         let usage = Usage::new(
             (source_chars.div_ceil(4) as u64).max(req.estimated_input_tokens()),
             answer.chars().count().div_ceil(4) as u64,

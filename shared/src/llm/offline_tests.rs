@@ -104,14 +104,8 @@ fn says_so_honestly_when_nothing_is_found_in_each_language() {
 fn unmatched_passages_are_offered_as_possibly_related() {
     let c = ctx("Quanto tempo ci vuole?", Lang::It);
     let a = extract::compose(&c, false);
-    assert!(
-        a.starts_with("Nessuna fonte della base di conoscenza"),
-        "{a}"
-    );
-    assert!(
-        a.contains("[1]") && a.contains("[2]") && a.contains("Fonti:"),
-        "{a}"
-    );
+    assert!(a.starts_with("Nessuna fonte della base di conoscenza"), "{a}");
+    assert!(a.contains("[1]") && a.contains("[2]") && a.contains("Fonti:"), "{a}");
 }
 
 #[test]
@@ -124,10 +118,7 @@ fn streams_word_groups_then_usage_then_done_and_continues_without_a_lead() {
         deltas.push(d.unwrap());
     }
     let answer = p.answer(&req);
-    assert!(
-        answer.contains("NIB"),
-        "query taken from the last user turn: {answer}"
-    );
+    assert!(answer.contains("NIB"), "query taken from the last user turn: {answer}");
     assert_eq!(text_of(&deltas), answer);
     assert!(deltas.len() > 5);
     let Delta::Usage(u) = deltas[deltas.len() - 2] else {
@@ -144,17 +135,13 @@ fn streams_word_groups_then_usage_then_done_and_continues_without_a_lead() {
 
     req.continue_from = Some("A PMA needs".into());
     let cont = p.answer(&req);
-    assert!(
-        cont.starts_with("\n\n- ") && !cont.contains("knowledge base"),
-        "{cont}"
-    );
+    assert!(cont.starts_with("\n\n- ") && !cont.contains("knowledge base"), "{cont}");
 }
 
 #[test]
 fn long_passages_are_bounded() {
-    let long = "The KITAS permit allows residence for investors. ".repeat(3)
-        + &"word ".repeat(200)
-        + "end of KITAS text.";
+    let long =
+        "The KITAS permit allows residence for investors. ".repeat(3) + &"word ".repeat(200) + "end of KITAS text.";
     let c = OfflineContext {
         query: "KITAS investor".into(),
         lang: Lang::En,
@@ -178,8 +165,7 @@ fn long_passages_are_bounded() {
 
 #[test]
 fn word_groups_concatenate_back() {
-    let t =
-        "  Halo dunia, ini   jawaban\nyang cukup panjang untuk dipotong menjadi beberapa bagian. ";
+    let t = "  Halo dunia, ini   jawaban\nyang cukup panjang untuk dipotong menjadi beberapa bagian. ";
     let parts: Vec<&str> = word_groups(t, 3).collect();
     assert_eq!(parts.concat(), t);
     assert!(parts.len() >= 4);
@@ -192,13 +178,7 @@ fn language_codes_and_detection() {
     assert_eq!(Lang::from_code("id-ID"), Some(Lang::Id));
     assert_eq!(Lang::from_code("IT"), Some(Lang::It));
     assert_eq!(Lang::from_code("fr"), None);
-    assert_eq!(
-        Lang::detect("Berapa biaya untuk membuat PT PMA di Bali?"),
-        Lang::Id
-    );
-    assert_eq!(
-        Lang::detect("Quanto costa aprire una società per il visto?"),
-        Lang::It
-    );
+    assert_eq!(Lang::detect("Berapa biaya untuk membuat PT PMA di Bali?"), Lang::Id);
+    assert_eq!(Lang::detect("Quanto costa aprire una società per il visto?"), Lang::It);
     assert_eq!(Lang::detect("How much does the KITAS cost?"), Lang::En);
 }

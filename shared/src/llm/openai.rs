@@ -23,23 +23,37 @@ pub fn headers(api_key: &str) -> Vec<(String, String)> {
 }
 
 pub fn request_body(model: &str, req: &ChatRequest, stream: bool) -> Value {
-    let messages: Vec<Value> = req.wire_messages().into_iter().map(|m| {
-        match m.role {
+    let messages: Vec<Value> = req
+        .wire_messages()
+        .into_iter()
+        .map(|m| match m.role {
             Role::System => json!({"role": "system", "content": m.content}),
             Role::User => json!({"role": "user", "content": m.content}),
             Role::Assistant if m.tool_calls.is_empty() => json!({"role": "assistant", "content": m.content}),
             Role::Assistant => {
-                let calls: Vec<Value> = m.tool_calls.iter().map(|c| json!({
-                    "id": c.id,
-                    "type": "function",
-                    "function": {"name": c.name, "arguments": c.arguments.to_string()},
-                })).collect();
-                let content = if m.content.is_empty() { Value::Null } else { json!(m.content) };
+                let calls: Vec<Value> = m
+                    .tool_calls
+                    .iter()
+                    .map(|c| {
+                        json!({
+                            "id": c.id,
+                            "type": "function",
+                            "function": {"name": c.name, "arguments": c.arguments.to_string()},
+                        })
+                    })
+                    .collect();
+                let content = if m.content.is_empty() {
+                    Value::Null
+                } else {
+                    json!(m.content)
+                };
                 json!({"role": "assistant", "content": content, "tool_calls": calls})
             }
-            Role::Tool => json!({"role": "tool", "tool_call_id": m.tool_call_id.unwrap_or_default(), "content": m.content}),
-        }
-    }).collect();
+            Role::Tool => {
+                json!({"role": "tool", "tool_call_id": m.tool_call_id.unwrap_or_default(), "content": m.content})
+            }
+        })
+        .collect();
     let mut body = json!({
         "model": model,
         "messages": messages,
@@ -50,10 +64,16 @@ pub fn request_body(model: &str, req: &ChatRequest, stream: bool) -> Value {
         body["stream_options"] = json!({"include_usage": true});
     }
     if !req.tools.is_empty() {
-        let tools: Vec<Value> = req.tools.iter().map(|t| json!({
-            "type": "function",
-            "function": {"name": t.name, "description": t.description, "parameters": t.parameters},
-        })).collect();
+        let tools: Vec<Value> = req
+            .tools
+            .iter()
+            .map(|t| {
+                json!({
+                    "type": "function",
+                    "function": {"name": t.name, "description": t.description, "parameters": t.parameters},
+                })
+            })
+            .collect();
         body["tools"] = json!(tools);
         body["tool_choice"] = match &req.tool_choice {
             ToolChoice::Auto => json!("auto"),
@@ -70,11 +90,7 @@ pub fn request_body(model: &str, req: &ChatRequest, stream: bool) -> Value {
 
 /// An `{"error": ...}` body or stream chunk. OpenRouter puts the HTTP status in `code`.
 pub fn error_from_body(err: &Value) -> ProviderError {
-    let message = err["message"]
-        .as_str()
-        .or(err.as_str())
-        .unwrap_or("error")
-        .to_string();
+    let message = err["message"].as_str().or(err.as_str()).unwrap_or("error").to_string();
     let code = err["code"].as_u64().filter(|c| (400..600).contains(c));
     let ty = err["type"].as_str().or(err["code"].as_str()).unwrap_or("");
     let kind = match (code, ty) {
@@ -87,8 +103,7 @@ pub fn error_from_body(err: &Value) -> ProviderError {
 }
 
 fn parse_json(data: &str) -> Result<Value, ProviderError> {
-    serde_json::from_str(data)
-        .map_err(|e| ProviderError::malformed(format!("openai: bad JSON ({e})")))
+    serde_json::from_str(data).map_err(|e| ProviderError::malformed(format!("openai: bad JSON ({e})")))
 }
 
 fn usage_of(u: &Value) -> Usage {
@@ -102,9 +117,8 @@ fn arguments(name: &str, raw: &str) -> Result<Value, ProviderError> {
     if raw.trim().is_empty() {
         return Ok(Value::Object(Map::new()));
     }
-    serde_json::from_str(raw).map_err(|e| {
-        ProviderError::malformed(format!("openai: arguments of {name} are not JSON ({e})"))
-    })
+    serde_json::from_str(raw)
+        .map_err(|e| ProviderError::malformed(format!("openai: arguments of {name} are not JSON ({e})")))
 }
 
 /// A non-streaming response, as the same deltas a stream would have produced.
@@ -172,11 +186,7 @@ impl OpenAiDecoder {
 
     fn flush_calls(&mut self, out: &mut Vec<Delta>) -> Result<(), ProviderError> {
         for (i, c) in std::mem::take(&mut self.calls) {
-            let id = if c.id.is_empty() {
-                format!("call_{i}")
-            } else {
-                c.id
-            };
+            let id = if c.id.is_empty() { format!("call_{i}") } else { c.id };
             out.push(Delta::ToolCall(ToolCall {
                 arguments: arguments(&c.name, &c.arguments)?,
                 id,
@@ -212,12 +222,7 @@ impl OpenAiDecoder {
             if let Some(t) = delta["content"].as_str().filter(|t| !t.is_empty()) {
                 out.push(Delta::Text(t.to_string()));
             }
-            for (pos, tc) in delta["tool_calls"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
+            for (pos, tc) in delta["tool_calls"].as_array().into_iter().flatten().enumerate() {
                 let call = self
                     .calls
                     .entry(tc["index"].as_u64().unwrap_or(pos as u64))
@@ -269,9 +274,7 @@ impl DeltaDecoder for OpenAiDecoder {
                 out.push(Delta::Done { stop_reason });
                 Ok(())
             }
-            None => Err(ProviderError::truncated(
-                "openai: stream ended before [DONE]",
-            )),
+            None => Err(ProviderError::truncated("openai: stream ended before [DONE]")),
         }
     }
 }

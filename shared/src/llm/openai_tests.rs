@@ -51,10 +51,7 @@ fn request_body_has_the_openai_shape() {
         body["tool_choice"],
         json!({"type": "function", "function": {"name": "prices"}})
     );
-    assert!(
-        body.get("stream_options").is_none(),
-        "only with stream: true"
-    );
+    assert!(body.get("stream_options").is_none(), "only with stream: true");
     assert_eq!(
         url("https://api.deepseek.com/v1/"),
         "https://api.deepseek.com/v1/chat/completions"
@@ -116,17 +113,13 @@ fn in_stream_error_chunk_is_typed() {
     let s = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\n\
              data: {\"error\":{\"code\":502,\"message\":\"Provider returned error\"}}\n\n";
     let mut out = Vec::new();
-    let err = OpenAiDecoder::new()
-        .feed(s.as_bytes(), &mut out)
-        .unwrap_err();
+    let err = OpenAiDecoder::new().feed(s.as_bytes(), &mut out).unwrap_err();
     assert_eq!(text_of(&out), "Hi");
     assert_eq!(err.kind, ErrorKind::Status(502));
     assert!(err.is_retryable());
     let rate = "data: {\"error\":{\"type\":\"rate_limit_exceeded\",\"message\":\"slow\"}}\n\n";
     assert_eq!(
-        decode(OpenAiDecoder::new(), &[rate.as_bytes()])
-            .unwrap_err()
-            .kind,
+        decode(OpenAiDecoder::new(), &[rate.as_bytes()]).unwrap_err().kind,
         ErrorKind::Status(429)
     );
 }
@@ -135,16 +128,12 @@ fn in_stream_error_chunk_is_typed() {
 fn malformed_chunks_and_bad_tool_arguments_are_errors() {
     let bad_json = "data: {\"choices\": [\n\n";
     assert_eq!(
-        decode(OpenAiDecoder::new(), &[bad_json.as_bytes()])
-            .unwrap_err()
-            .kind,
+        decode(OpenAiDecoder::new(), &[bad_json.as_bytes()]).unwrap_err().kind,
         ErrorKind::Malformed
     );
     let bad_args = "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"c\",\"function\":{\"name\":\"f\",\"arguments\":\"{nope\"}}]},\"finish_reason\":\"tool_calls\"}]}\n\n";
     assert_eq!(
-        decode(OpenAiDecoder::new(), &[bad_args.as_bytes()])
-            .unwrap_err()
-            .kind,
+        decode(OpenAiDecoder::new(), &[bad_args.as_bytes()]).unwrap_err().kind,
         ErrorKind::Malformed
     );
 }
@@ -155,9 +144,7 @@ fn end_of_stream_without_done() {
         .find("data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{},")
         .unwrap()];
     assert_eq!(
-        decode(OpenAiDecoder::new(), &[cut.as_bytes()])
-            .unwrap_err()
-            .kind,
+        decode(OpenAiDecoder::new(), &[cut.as_bytes()]).unwrap_err().kind,
         ErrorKind::Truncated
     );
     let no_done = &STREAM[..STREAM.find("data: [DONE]").unwrap()];
@@ -193,16 +180,11 @@ fn workers_ai_stream_of_response_chunks() {
     );
     let cut = &s[..s.find("data: [DONE]").unwrap()];
     assert_eq!(
-        decode(OpenAiDecoder::workers_ai(), &[cut.as_bytes()])
-            .unwrap_err()
-            .kind,
+        decode(OpenAiDecoder::workers_ai(), &[cut.as_bytes()]).unwrap_err().kind,
         ErrorKind::Truncated
     );
     // The OpenAI decoder proper does not take `response` for text.
-    assert_eq!(
-        text_of(&decode(OpenAiDecoder::new(), &[s.as_bytes()]).unwrap()),
-        ""
-    );
+    assert_eq!(text_of(&decode(OpenAiDecoder::new(), &[s.as_bytes()]).unwrap()), "");
 }
 
 #[test]
@@ -224,7 +206,9 @@ fn non_streaming_response() {
             },
         ]
     );
-    let err = parse_response(r#"{"error":{"message":"bad key","type":"invalid_request_error","code":"invalid_api_key"}}"#).unwrap_err();
+    let err =
+        parse_response(r#"{"error":{"message":"bad key","type":"invalid_request_error","code":"invalid_api_key"}}"#)
+            .unwrap_err();
     assert_eq!(err.kind, ErrorKind::Status(400));
     assert_eq!(
         parse_response(r#"{"choices":[]}"#).unwrap_err().kind,

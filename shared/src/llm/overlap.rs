@@ -16,9 +16,7 @@ pub(crate) struct Overlap {
 impl Overlap {
     pub fn new(prior: Option<&str>) -> Self {
         Self {
-            prior: prior
-                .map(|p| p.trim_end().to_string())
-                .filter(|p| !p.is_empty()),
+            prior: prior.map(|p| p.trim_end().to_string()).filter(|p| !p.is_empty()),
             pending: String::new(),
         }
     }
@@ -85,14 +83,7 @@ mod tests {
     #[test]
     fn drops_a_restated_tail() {
         let prior = "The C1 visa costs IDR 2,300,000 for";
-        let got = run(
-            prior,
-            &[
-                "IDR 2,300,000 for",
-                " 60 days and can be extended",
-                " once.",
-            ],
-        );
+        let got = run(prior, &["IDR 2,300,000 for", " 60 days and can be extended", " once."]);
         assert_eq!(got, " 60 days and can be extended once.");
     }
 
@@ -108,27 +99,18 @@ mod tests {
     #[test]
     fn keeps_a_clean_continuation_adding_a_missing_space() {
         assert_eq!(
-            run(
-                "The fee is",
-                &["IDR 1,700,000 per extension of thirty days."]
-            ),
+            run("The fee is", &["IDR 1,700,000 per extension of thirty days."]),
             " IDR 1,700,000 per extension of thirty days."
         );
         assert_eq!(run("The fee is", &[" IDR 1,700,000"]), " IDR 1,700,000");
         assert_eq!(run("Done.", &["\n\n- extract [1]"]), "\n\n- extract [1]");
-        assert_eq!(
-            run("The fee is", &[", roughly,", " IDR 1.7m"]),
-            ", roughly, IDR 1.7m"
-        );
+        assert_eq!(run("The fee is", &[", roughly,", " IDR 1.7m"]), ", roughly, IDR 1.7m");
     }
 
     #[test]
     fn short_coincidences_are_not_overlaps_and_passthrough_without_prior() {
         assert_eq!(
-            run(
-                "It is valid for 30 days",
-                &["days later you must leave the country."]
-            ),
+            run("It is valid for 30 days", &["days later you must leave the country."]),
             " days later you must leave the country."
         );
         let mut o = Overlap::new(None);

@@ -44,9 +44,7 @@ impl CostTable {
     /// `None` for a model missing from the table: unknown, not free.
     pub fn estimate_cost(&self, model: &str, usage: &Usage) -> Option<f64> {
         self.lookup(model).map(|c| {
-            (usage.input_tokens as f64 * c.input_per_mtok
-                + usage.output_tokens as f64 * c.output_per_mtok)
-                / 1e6
+            (usage.input_tokens as f64 * c.input_per_mtok + usage.output_tokens as f64 * c.output_per_mtok) / 1e6
         })
     }
 }
@@ -78,20 +76,8 @@ pub struct RoutePlan {
 
 impl Default for RoutingPolicy {
     fn default() -> Self {
-        let cheap = [
-            "deepseek",
-            "openai",
-            "workers-ai",
-            "openrouter",
-            "anthropic",
-        ];
-        let strong = [
-            "anthropic",
-            "openai",
-            "openrouter",
-            "deepseek",
-            "workers-ai",
-        ];
+        let cheap = ["deepseek", "openai", "workers-ai", "openrouter", "anthropic"];
+        let strong = ["anthropic", "openai", "openrouter", "deepseek", "workers-ai"];
         let list = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let routes = BTreeMap::from([
             (QueryClass::Pricing, list(&cheap)),
@@ -100,13 +86,7 @@ impl Default for RoutingPolicy {
             (QueryClass::MultiDomain, list(&strong)),
             (
                 QueryClass::General,
-                list(&[
-                    "anthropic",
-                    "openai",
-                    "deepseek",
-                    "openrouter",
-                    "workers-ai",
-                ]),
+                list(&["anthropic", "openai", "deepseek", "openrouter", "workers-ai"]),
             ),
         ]);
         // List prices at the time of writing; override them in the policy JSON.
@@ -182,11 +162,7 @@ impl RoutingPolicy {
     /// The providers to try for `class`: configured ones named by the route, in its order; then the
     /// configured ones it does not name, in config order (a route orders, it does not forbid); then offline,
     /// always last, so chat always answers.
-    pub fn candidates(
-        &self,
-        class: QueryClass,
-        configured: &[ProviderConfig],
-    ) -> Vec<ProviderConfig> {
+    pub fn candidates(&self, class: QueryClass, configured: &[ProviderConfig]) -> Vec<ProviderConfig> {
         let route = self
             .routes
             .get(&class)

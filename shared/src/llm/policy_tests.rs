@@ -36,10 +36,7 @@ fn cheap_classes_go_cheap_first_and_strong_classes_strong_first_always_ending_of
         ["anthropic", "openai", "deepseek", "offline"]
     );
     let only_offline = &cfg[3..];
-    assert_eq!(
-        names(&p.candidates(QueryClass::Legal, only_offline)),
-        ["offline"]
-    );
+    assert_eq!(names(&p.candidates(QueryClass::Legal, only_offline)), ["offline"]);
     assert_eq!(
         names(&p.candidates(QueryClass::Legal, &[])),
         ["offline"],
@@ -49,10 +46,7 @@ fn cheap_classes_go_cheap_first_and_strong_classes_strong_first_always_ending_of
 
 #[test]
 fn unlisted_providers_follow_in_config_order_and_missing_classes_use_general() {
-    let p = RoutingPolicy::from_json(
-        r#"{"routes": {"general": ["deepseek"], "legal": ["openai", "nope"]}}"#,
-    )
-    .unwrap();
+    let p = RoutingPolicy::from_json(r#"{"routes": {"general": ["deepseek"], "legal": ["openai", "nope"]}}"#).unwrap();
     let cfg = configured();
     assert_eq!(
         names(&p.candidates(QueryClass::Legal, &cfg)),
@@ -62,11 +56,7 @@ fn unlisted_providers_follow_in_config_order_and_missing_classes_use_general() {
         names(&p.candidates(QueryClass::Pricing, &cfg)),
         ["deepseek", "anthropic", "openai", "offline"]
     );
-    assert_eq!(
-        p.retry,
-        RetryPolicy::default(),
-        "omitted fields keep their defaults"
-    );
+    assert_eq!(p.retry, RetryPolicy::default(), "omitted fields keep their defaults");
 }
 
 #[test]
@@ -84,10 +74,7 @@ fn policy_json_round_trips_and_is_validated() {
     );
     let bad = r#"{"retry": {"max_attempts": 0}, "costs": {"m": {"input_per_mtok": -1, "output_per_mtok": 1}}}"#;
     let err = RoutingPolicy::from_json(bad).unwrap_err();
-    assert!(
-        err.contains("max_attempts") && err.contains("costs.m"),
-        "{err}"
-    );
+    assert!(err.contains("max_attempts") && err.contains("costs.m"), "{err}");
 }
 
 #[test]

@@ -116,11 +116,7 @@ mod tests {
             "Retry-After honoured exactly"
         );
         let too_long = ProviderError::status(429, "").with_retry_after_ms(Some(60_000));
-        assert_eq!(
-            p.delay_ms(1, &too_long, 0.9),
-            None,
-            "beyond the cap: fail over instead"
-        );
+        assert_eq!(p.delay_ms(1, &too_long, 0.9), None, "beyond the cap: fail over instead");
     }
 
     #[test]

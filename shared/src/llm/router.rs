@@ -127,12 +127,7 @@ pub struct Router<'a, S> {
 
 impl<'a, S: Sleeper> Router<'a, S> {
     /// `seed` drives the backoff jitter (the worker passes a random one).
-    pub fn new(
-        policy: &'a RoutingPolicy,
-        breakers: &'a RefCell<BreakerSet>,
-        sleeper: S,
-        seed: u64,
-    ) -> Self {
+    pub fn new(policy: &'a RoutingPolicy, breakers: &'a RefCell<BreakerSet>, sleeper: S, seed: u64) -> Self {
         Self {
             retry: &policy.retry,
             costs: &policy.costs,
@@ -157,11 +152,7 @@ impl<'a, S: Sleeper> Router<'a, S> {
             let name = p.name();
             let (mut made, mut slept_ms) = (0, 0);
             loop {
-                if !self
-                    .breakers
-                    .borrow_mut()
-                    .allow(name, self.sleeper.now_ms())
-                {
+                if !self.breakers.borrow_mut().allow(name, self.sleeper.now_ms()) {
                     run.log(p, "circuit_open", 0, Usage::default(), slept_ms);
                     continue 'candidates;
                 }
@@ -176,13 +167,7 @@ impl<'a, S: Sleeper> Router<'a, S> {
                     };
                     if sink.on_fallback(&notice).await.is_err() {
                         run.log(p, "client_gone", 0, Usage::default(), slept_ms);
-                        return Ok(run.finish(
-                            p,
-                            self.costs,
-                            StopReason::EndTurn,
-                            Vec::new(),
-                            true,
-                        ));
+                        return Ok(run.finish(p, self.costs, StopReason::EndTurn, Vec::new(), true));
                     }
                 }
                 made += 1;
@@ -203,13 +188,7 @@ impl<'a, S: Sleeper> Router<'a, S> {
                             _ => self.breakers.borrow_mut().record_success(name),
                         }
                         run.log(p, "client_gone", chars_sent, usage, slept_ms);
-                        return Ok(run.finish(
-                            p,
-                            self.costs,
-                            StopReason::EndTurn,
-                            Vec::new(),
-                            true,
-                        ));
+                        return Ok(run.finish(p, self.costs, StopReason::EndTurn, Vec::new(), true));
                     }
                     End::Failed {
                         error,
@@ -217,9 +196,7 @@ impl<'a, S: Sleeper> Router<'a, S> {
                         usage,
                     } => {
                         if error.counts_against_provider() {
-                            self.breakers
-                                .borrow_mut()
-                                .record_failure(name, self.sleeper.now_ms());
+                            self.breakers.borrow_mut().record_failure(name, self.sleeper.now_ms());
                         } else {
                             self.breakers.borrow_mut().release(name);
                         }
@@ -259,12 +236,7 @@ impl<'a, S: Sleeper> Router<'a, S> {
         chars_sent: usize,
         started: u64,
     ) -> Option<u64> {
-        if chars_sent > 0
-            || matches!(
-                self.breakers.borrow().state(name),
-                BreakerState::Open { .. }
-            )
-        {
+        if chars_sent > 0 || matches!(self.breakers.borrow().state(name), BreakerState::Open { .. }) {
             return None;
         }
         let now = self.sleeper.now_ms();
@@ -365,14 +337,7 @@ struct Progress {
 }
 
 impl Progress {
-    fn log<P: LlmProvider>(
-        &mut self,
-        p: &P,
-        outcome: &str,
-        chars_sent: usize,
-        usage: Usage,
-        slept_ms: u64,
-    ) {
+    fn log<P: LlmProvider>(&mut self, p: &P, outcome: &str, chars_sent: usize, usage: Usage, slept_ms: u64) {
         self.attempts.push(Attempt {
             provider: p.name().to_string(),
             model: p.model().to_string(),
@@ -391,10 +356,7 @@ impl Progress {
         tool_calls: Vec<ToolCall>,
         client_gone: bool,
     ) -> RouteOutcome {
-        let usage = self
-            .attempts
-            .iter()
-            .fold(Usage::default(), |acc, a| acc + a.usage);
+        let usage = self.attempts.iter().fold(Usage::default(), |acc, a| acc + a.usage);
         let cost_usd = self
             .attempts
             .iter()
@@ -421,10 +383,7 @@ fn estimate(reported: Usage, req: &ChatRequest, chars_sent: usize) -> Usage {
     if reported.output_tokens > 0 || chars_sent == 0 {
         return reported;
     }
-    reported.merge_max(Usage::new(
-        req.estimated_input_tokens(),
-        chars_sent.div_ceil(4) as u64,
-    ))
+    reported.merge_max(Usage::new(req.estimated_input_tokens(), chars_sent.div_ceil(4) as u64))
 }
 
 #[cfg(test)]

@@ -115,11 +115,7 @@ impl Sink {
 impl ChatSink for Sink {
     async fn on_delta(&mut self, delta: &Delta) -> Result<(), SinkClosed> {
         self.deltas.push(delta.clone());
-        let texts = self
-            .deltas
-            .iter()
-            .filter(|d| matches!(d, Delta::Text(_)))
-            .count();
+        let texts = self.deltas.iter().filter(|d| matches!(d, Delta::Text(_))).count();
         match self.close_after_texts {
             Some(n) if texts >= n => Err(SinkClosed),
             _ => Ok(()),
@@ -146,11 +142,7 @@ impl Harness {
         }
     }
 
-    fn run<P: LlmProvider>(
-        &self,
-        candidates: &[P],
-        sink: &mut Sink,
-    ) -> (Result<RouteOutcome, RouteError>, Vec<u64>) {
+    fn run<P: LlmProvider>(&self, candidates: &[P], sink: &mut Sink) -> (Result<RouteOutcome, RouteError>, Vec<u64>) {
         let clock = Clock {
             now: self.now,
             slept: Vec::new(),
@@ -197,15 +189,9 @@ fn a_500_is_retried_with_backoff_then_the_next_provider_answers() {
             fallbacks: 1
         }]
     );
-    assert_eq!(
-        outcomes(&out.attempts),
-        ["http_500", "http_500", "http_500", "ok"]
-    );
+    assert_eq!(outcomes(&out.attempts), ["http_500", "http_500", "http_500", "ok"]);
     assert_eq!(out.attempts[3].slept_ms, 0);
-    assert_eq!(
-        h.breakers.borrow().state("a"),
-        BreakerState::Closed { failures: 3 }
-    );
+    assert_eq!(h.breakers.borrow().state("a"), BreakerState::Closed { failures: 3 });
 }
 
 #[test]
@@ -255,14 +241,8 @@ fn client_errors_are_not_retried_and_a_400_does_not_count_against_the_provider()
     assert!(slept.is_empty());
     assert_eq!((cands[0].calls(), cands[1].calls()), (1, 1));
     assert_eq!(out.unwrap().fallbacks, 2);
-    assert_eq!(
-        h.breakers.borrow().state("a"),
-        BreakerState::Closed { failures: 0 }
-    );
-    assert_eq!(
-        h.breakers.borrow().state("b"),
-        BreakerState::Closed { failures: 1 }
-    );
+    assert_eq!(h.breakers.borrow().state("a"), BreakerState::Closed { failures: 0 });
+    assert_eq!(h.breakers.borrow().state("b"), BreakerState::Closed { failures: 1 });
 }
 
 #[test]
@@ -281,18 +261,12 @@ fn an_open_circuit_is_skipped_and_after_the_cooldown_one_probe_goes_through() {
     assert_eq!(cands[0].calls(), 0);
     assert_eq!((out.provider.as_str(), out.fallbacks), ("b", 0));
     assert_eq!(outcomes(&out.attempts), ["circuit_open", "ok"]);
-    assert!(
-        sink.notices.is_empty(),
-        "nothing failed in front of the user"
-    );
+    assert!(sink.notices.is_empty(), "nothing failed in front of the user");
 
     h.now = 30_000;
     let (out, _) = h.run(&cands, &mut Sink::default());
     assert_eq!(out.unwrap().provider, "a");
-    assert_eq!(
-        h.breakers.borrow().state("a"),
-        BreakerState::Closed { failures: 0 }
-    );
+    assert_eq!(h.breakers.borrow().state("a"), BreakerState::Closed { failures: 0 });
 }
 
 #[test]
@@ -302,10 +276,7 @@ fn a_failed_half_open_probe_reopens_the_circuit_and_stops_retries() {
         h.breakers.borrow_mut().record_failure("a", 0);
     }
     h.now = 30_000;
-    let cands = [
-        Fake::new("a", vec![fail(503)]),
-        Fake::new("b", vec![answer(&["ok"])]),
-    ];
+    let cands = [Fake::new("a", vec![fail(503)]), Fake::new("b", vec![answer(&["ok"])])];
     let (out, slept) = h.run(&cands, &mut Sink::default());
     let out = out.unwrap();
     assert_eq!(cands[0].calls(), 1);
@@ -314,10 +285,7 @@ fn a_failed_half_open_probe_reopens_the_circuit_and_stops_retries() {
         slept.is_empty(),
         "no waiting for a provider whose circuit just reopened"
     );
-    assert!(matches!(
-        h.breakers.borrow().state("a"),
-        BreakerState::Open { .. }
-    ));
+    assert!(matches!(h.breakers.borrow().state("a"), BreakerState::Open { .. }));
 }
 
 #[test]
@@ -328,11 +296,7 @@ fn a_mid_stream_cut_is_continued_by_the_next_provider_and_the_client_sees_each_w
         text("IDR 2,300,000 for"),
         Err(ProviderError::connection("connection reset")),
     ]);
-    let resume = answer(&[
-        "IDR 2,300,000 for",
-        " 60 days and can be",
-        " extended once.",
-    ]);
+    let resume = answer(&["IDR 2,300,000 for", " 60 days and can be", " extended once."]);
     let cands = [Fake::new("a", vec![cut]), Fake::new("b", vec![resume])];
     let mut sink = Sink::default();
     let (out, slept) = h.run(&cands, &mut sink);
@@ -358,10 +322,7 @@ fn a_mid_stream_cut_is_continued_by_the_next_provider_and_the_client_sees_each_w
         ChatMessage::assistant("The C1 visa costs IDR 2,300,000 for")
     );
     assert_eq!(wire[wire.len() - 1].content, CONTINUE_INSTRUCTION);
-    assert_eq!(
-        out.attempts[0].chars_sent + out.attempts[1].chars_sent,
-        whole.len()
-    );
+    assert_eq!(out.attempts[0].chars_sent + out.attempts[1].chars_sent, whole.len());
 }
 
 #[test]
@@ -420,14 +381,8 @@ fn when_every_remote_provider_fails_offline_still_answers() {
 #[test]
 fn offline_continues_a_broken_answer_without_a_second_lead() {
     let h = Harness::new();
-    let cut = Script::Stream(vec![
-        text("An NIB is required"),
-        Err(ProviderError::status(503, "")),
-    ]);
-    let cands = [
-        Backend::Remote(Fake::new("a", vec![cut])),
-        Backend::Offline(offline()),
-    ];
+    let cut = Script::Stream(vec![text("An NIB is required"), Err(ProviderError::status(503, ""))]);
+    let cands = [Backend::Remote(Fake::new("a", vec![cut])), Backend::Offline(offline())];
     let mut sink = Sink::default();
     let (out, _) = h.run(&cands, &mut sink);
     let out = out.unwrap();
@@ -466,11 +421,7 @@ fn tool_calls_are_delivered_only_from_a_completed_response() {
     let mut sink = Sink::default();
     let (out, slept) = h.run(&cands, &mut sink);
     let out = out.unwrap();
-    assert_eq!(
-        slept.len(),
-        1,
-        "nothing was shown, so the same provider is retried"
-    );
+    assert_eq!(slept.len(), 1, "nothing was shown, so the same provider is retried");
     assert_eq!(sink.deltas, [Delta::ToolCall(call("kept"))]);
     assert_eq!(
         (out.tool_calls, out.stop_reason),
@@ -510,8 +461,7 @@ fn usage_is_summed_over_calls_and_priced_per_model() {
     b.model = "claude-sonnet-4-5";
     let (out, _) = h.run(&[a, b], &mut Sink::default());
     let out = out.unwrap();
-    let req_tokens = ChatRequest::new(vec![ChatMessage::user("Does a PMA need an NIB?")], 400)
-        .estimated_input_tokens();
+    let req_tokens = ChatRequest::new(vec![ChatMessage::user("Does a PMA need an NIB?")], 400).estimated_input_tokens();
     assert_eq!(
         out.attempts[0].usage,
         Usage::new(req_tokens, 10),
@@ -529,10 +479,7 @@ fn no_candidates_or_all_failing_is_an_error_carrying_the_last_failure() {
     assert_eq!(out.unwrap_err().last, None);
     let cands = [Fake::new(
         "a",
-        vec![Script::Stream(vec![
-            text("Half"),
-            Err(ProviderError::status(401, "")),
-        ])],
+        vec![Script::Stream(vec![text("Half"), Err(ProviderError::status(401, ""))])],
     )];
     let err = h.run(&cands, &mut Sink::default()).0.unwrap_err();
     assert_eq!(err.last.unwrap().kind, crate::llm::ErrorKind::Status(401));

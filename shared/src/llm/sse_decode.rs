@@ -148,13 +148,7 @@ mod tests {
     fn fields_comments_multiline_and_ids() {
         let s = "\u{feff}: hello\nid: 1\nevent: add\ndata: a\ndata:b\ndata\n\nretry: 2500\ndata: x\n\n:c\n\n";
         let got = decode_chunks(&[s.as_bytes()]);
-        assert_eq!(
-            got,
-            [
-                ev(Some("1"), Some("add"), "a\nb\n"),
-                ev(Some("1"), None, "x")
-            ]
-        );
+        assert_eq!(got, [ev(Some("1"), Some("add"), "a\nb\n"), ev(Some("1"), None, "x")]);
         let mut d = SseDecoder::new();
         d.feed(s.as_bytes(), &mut Vec::new()).unwrap();
         assert_eq!(d.retry_ms(), Some(2500));
@@ -165,18 +159,10 @@ mod tests {
         let lf = "event: e\ndata: héllo · è\n\ndata: [DONE]\n\n";
         let expected = decode_chunks(&[lf.as_bytes()]);
         assert_eq!(expected.len(), 2);
-        for variant in [
-            lf.to_string(),
-            lf.replace('\n', "\r\n"),
-            lf.replace('\n', "\r"),
-        ] {
+        for variant in [lf.to_string(), lf.replace('\n', "\r\n"), lf.replace('\n', "\r")] {
             let b = variant.as_bytes();
             for i in 0..=b.len() {
-                assert_eq!(
-                    decode_chunks(&[&b[..i], &b[i..]]),
-                    expected,
-                    "{variant:?} split at {i}"
-                );
+                assert_eq!(decode_chunks(&[&b[..i], &b[i..]]), expected, "{variant:?} split at {i}");
             }
             let bytewise: Vec<&[u8]> = b.chunks(1).collect();
             assert_eq!(decode_chunks(&bytewise), expected);
@@ -188,10 +174,7 @@ mod tests {
         assert!(decode_chunks(&[b"event: ping\n\n"]).is_empty());
         assert_eq!(decode_chunks(&[b"data: tail"]), [ev(None, None, "tail")]);
         // `event:` must not leak into the next event after an empty one.
-        assert_eq!(
-            decode_chunks(&[b"event: x\n\ndata: y\n\n"]),
-            [ev(None, None, "y")]
-        );
+        assert_eq!(decode_chunks(&[b"event: x\n\ndata: y\n\n"]), [ev(None, None, "y")]);
     }
 
     #[test]

@@ -27,10 +27,7 @@ pub fn decode<D: DeltaDecoder>(mut d: D, chunks: &[&[u8]]) -> Result<Vec<Delta>,
 }
 
 /// Decodes `stream` whole, split in two at every byte, and byte by byte; all must agree.
-pub fn decode_everywhere<D: DeltaDecoder>(
-    make: impl Fn() -> D,
-    stream: &[u8],
-) -> Result<Vec<Delta>, ProviderError> {
+pub fn decode_everywhere<D: DeltaDecoder>(make: impl Fn() -> D, stream: &[u8]) -> Result<Vec<Delta>, ProviderError> {
     let whole = decode(make(), &[stream]);
     for i in 0..=stream.len() {
         assert_eq!(

@@ -212,11 +212,7 @@ impl ChatRequest {
 
     /// Rough prompt size in tokens (≈ 4 chars per token), for cost estimates before a call.
     pub fn estimated_input_tokens(&self) -> u64 {
-        let chars: usize = self
-            .wire_messages()
-            .iter()
-            .map(|m| m.content.len())
-            .sum::<usize>()
+        let chars: usize = self.wire_messages().iter().map(|m| m.content.len()).sum::<usize>()
             + self
                 .tools
                 .iter()
@@ -245,12 +241,8 @@ mod tests {
     #[test]
     fn messages_round_trip_through_json_without_empty_fields() {
         let m = ChatMessage::user("hi");
-        assert_eq!(
-            serde_json::to_string(&m).unwrap(),
-            r#"{"role":"user","content":"hi"}"#
-        );
-        let t: ChatMessage =
-            serde_json::from_str(r#"{"role":"tool","content":"ok","tool_call_id":"t1"}"#).unwrap();
+        assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"role":"user","content":"hi"}"#);
+        let t: ChatMessage = serde_json::from_str(r#"{"role":"tool","content":"ok","tool_call_id":"t1"}"#).unwrap();
         assert_eq!(t, ChatMessage::tool_result("t1", "ok"));
         assert_eq!(
             serde_json::to_value(ToolChoice::Tool("prices".into())).unwrap(),

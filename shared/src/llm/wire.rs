@@ -63,15 +63,11 @@ pub struct HttpCall {
 /// The HTTP call for an Anthropic or OpenAI-compatible provider. Workers AI goes through the binding
 /// ([`workers_ai::input`]) and offline through [`super::offline`], so they are refused here (as a 400,
 /// which does not trip the breaker: it is a wiring mistake, not an outage).
-pub fn http_call(
-    cfg: &ProviderConfig,
-    req: &ChatRequest,
-    stream: bool,
-) -> Result<HttpCall, ProviderError> {
+pub fn http_call(cfg: &ProviderConfig, req: &ChatRequest, stream: bool) -> Result<HttpCall, ProviderError> {
     let key = || {
-        cfg.api_key.as_deref().ok_or_else(|| {
-            ProviderError::status(401, format!("{}: no API key configured", cfg.name))
-        })
+        cfg.api_key
+            .as_deref()
+            .ok_or_else(|| ProviderError::status(401, format!("{}: no API key configured", cfg.name)))
     };
     let (url, headers, body) = match cfg.kind {
         ProviderKind::Anthropic => (

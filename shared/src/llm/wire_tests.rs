@@ -45,27 +45,15 @@ fn http_call_per_kind() {
     )
     .unwrap();
     assert_eq!(o.url, "https://openrouter.ai/api/v1/chat/completions");
-    assert!(o
-        .headers
-        .contains(&("authorization".into(), "Bearer k".into())));
+    assert!(o.headers.contains(&("authorization".into(), "Bearer k".into())));
     let no_key = http_call(
-        &cfg(
-            "openai",
-            ProviderKind::OpenAiCompatible,
-            "https://x/v1",
-            None,
-        ),
+        &cfg("openai", ProviderKind::OpenAiCompatible, "https://x/v1", None),
         &req,
         true,
     )
     .unwrap_err();
     assert_eq!(no_key.kind, ErrorKind::Status(401));
-    let not_http = http_call(
-        &cfg("workers-ai", ProviderKind::WorkersAi, "", None),
-        &req,
-        true,
-    )
-    .unwrap_err();
+    let not_http = http_call(&cfg("workers-ai", ProviderKind::WorkersAi, "", None), &req, true).unwrap_err();
     assert!(!not_http.counts_against_provider());
     assert!(StreamDecoder::for_kind(ProviderKind::Offline).is_none());
 }
@@ -88,8 +76,7 @@ fn drain<S: DeltaStream>(mut s: S) -> Vec<Result<Delta, ProviderError>> {
 
 #[test]
 fn decoded_stream_turns_body_chunks_into_deltas_then_ends() {
-    let body =
-        "data: {\"response\":\"Ha\"}\n\ndata: {\"response\":\"lo\"}\n\ndata: [DONE]\n\n".as_bytes();
+    let body = "data: {\"response\":\"Ha\"}\n\ndata: {\"response\":\"lo\"}\n\ndata: [DONE]\n\n".as_bytes();
     let (a, b) = body.split_at(20);
     let s = DecodedStream::new(
         Chunks(vec![Ok(a.to_vec()), Ok(b.to_vec())]),
@@ -110,24 +97,15 @@ fn decoded_stream_turns_body_chunks_into_deltas_then_ends() {
 fn decoded_stream_reports_read_errors_and_truncation_after_the_decoded_deltas() {
     let part = b"data: {\"response\":\"Ha\"}\n\n".to_vec();
     let s = DecodedStream::new(
-        Chunks(vec![
-            Ok(part.clone()),
-            Err(ProviderError::connection("reset")),
-        ]),
+        Chunks(vec![Ok(part.clone()), Err(ProviderError::connection("reset"))]),
         OpenAiDecoder::workers_ai(),
     );
     let got = drain(s);
     assert_eq!(
         got,
-        vec![
-            Ok(Delta::Text("Ha".into())),
-            Err(ProviderError::connection("reset"))
-        ]
+        vec![Ok(Delta::Text("Ha".into())), Err(ProviderError::connection("reset"))]
     );
-    let got = drain(DecodedStream::new(
-        Chunks(vec![Ok(part)]),
-        OpenAiDecoder::workers_ai(),
-    ));
+    let got = drain(DecodedStream::new(Chunks(vec![Ok(part)]), OpenAiDecoder::workers_ai()));
     assert_eq!(got[0], Ok(Delta::Text("Ha".into())));
     assert_eq!(got[1].as_ref().unwrap_err().kind, ErrorKind::Truncated);
     assert_eq!(got.len(), 2, "nothing after the error");

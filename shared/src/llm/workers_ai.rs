@@ -38,13 +38,9 @@ pub fn input(req: &ChatRequest, stream: bool) -> Value {
 /// A non-streaming result: `{response, tool_calls?, usage?}` from the binding, or the same wrapped in
 /// the REST API's `{result: ...}`, or an OpenAI-shaped completion from newer models.
 pub fn parse_response(body: &str) -> Result<Vec<Delta>, ProviderError> {
-    let v: Value = serde_json::from_str(body)
-        .map_err(|e| ProviderError::malformed(format!("workers-ai: bad JSON ({e})")))?;
-    let v = if v["result"].is_object() {
-        &v["result"]
-    } else {
-        &v
-    };
+    let v: Value =
+        serde_json::from_str(body).map_err(|e| ProviderError::malformed(format!("workers-ai: bad JSON ({e})")))?;
+    let v = if v["result"].is_object() { &v["result"] } else { &v };
     if v["choices"].is_array() {
         return openai::parse_response(&v.to_string());
     }
@@ -129,10 +125,7 @@ mod tests {
         let v = input(&req, true);
         assert_eq!(v["stream"], true);
         assert_eq!(v["max_tokens"], 256);
-        assert_eq!(
-            v["messages"][0],
-            json!({"role": "system", "content": "Be brief."})
-        );
+        assert_eq!(v["messages"][0], json!({"role": "system", "content": "Be brief."}));
         assert_eq!(
             v["messages"][2]["content"],
             "[called tool prices with {\"code\":\"C1\"}]"
@@ -146,22 +139,14 @@ mod tests {
 
     #[test]
     fn parses_binding_rest_and_openai_shaped_results() {
-        let d = parse_response(
-            r#"{"response":"Halo","usage":{"prompt_tokens":5,"completion_tokens":2}}"#,
-        )
-        .unwrap();
+        let d = parse_response(r#"{"response":"Halo","usage":{"prompt_tokens":5,"completion_tokens":2}}"#).unwrap();
         assert_eq!(d[0], Delta::Text("Halo".into()));
         assert_eq!(d[1], Delta::Usage(Usage::new(5, 2)));
         let d = parse_response(r#"{"result":{"response":"Hi"},"success":true}"#).unwrap();
         assert_eq!(d[0], Delta::Text("Hi".into()));
-        let d =
-            parse_response(r#"{"choices":[{"message":{"content":"Yo"},"finish_reason":"stop"}]}"#)
-                .unwrap();
+        let d = parse_response(r#"{"choices":[{"message":{"content":"Yo"},"finish_reason":"stop"}]}"#).unwrap();
         assert_eq!(d[0], Delta::Text("Yo".into()));
-        let d = parse_response(
-            r#"{"response":null,"tool_calls":[{"name":"prices","arguments":{"a":1}}]}"#,
-        )
-        .unwrap();
+        let d = parse_response(r#"{"response":null,"tool_calls":[{"name":"prices","arguments":{"a":1}}]}"#).unwrap();
         assert!(matches!(&d[0], Delta::ToolCall(c) if c.name == "prices" && c.arguments["a"] == 1));
         assert_eq!(
             d.last(),
@@ -178,14 +163,8 @@ mod tests {
             error_from_binding("AiError: 3040: Capacity temporarily exceeded").kind,
             ErrorKind::Status(503)
         );
-        assert_eq!(
-            error_from_binding("Request timed out").kind,
-            ErrorKind::Timeout
-        );
-        assert_eq!(
-            error_from_binding("5006: Invalid input").kind,
-            ErrorKind::Status(400)
-        );
+        assert_eq!(error_from_binding("Request timed out").kind, ErrorKind::Timeout);
+        assert_eq!(error_from_binding("5006: Invalid input").kind, ErrorKind::Status(400));
         assert!(error_from_binding("something odd").is_retryable());
     }
 }

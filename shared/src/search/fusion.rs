@@ -43,7 +43,10 @@ mod tests {
     #[test]
     fn a_single_list_keeps_its_order() {
         let fused = rrf(&[ids(&["x", "y", "z"])]);
-        assert_eq!(fused.iter().map(|(i, _)| i.as_str()).collect::<Vec<_>>(), ["x", "y", "z"]);
+        assert_eq!(
+            fused.iter().map(|(i, _)| i.as_str()).collect::<Vec<_>>(),
+            ["x", "y", "z"]
+        );
         assert!(rrf(&[]).is_empty());
     }
 }

@@ -4,23 +4,90 @@
 /// Groups of equivalent terms (already normalised: lowercase, no diacritics). A query term in a group
 /// brings in the others.
 pub const SYNONYMS: &[&[&str]] = &[
-    &["pajak", "tax", "taxes", "tasse", "tassa", "imposta", "imposte", "fiscale"],
-    &["izin", "perizinan", "licence", "license", "licensing", "permit", "licenza", "permesso", "autorizzazione"],
-    &["perseroan", "company", "companies", "perusahaan", "societa", "azienda", "pt"],
+    &[
+        "pajak", "tax", "taxes", "tasse", "tassa", "imposta", "imposte", "fiscale",
+    ],
+    &[
+        "izin",
+        "perizinan",
+        "licence",
+        "license",
+        "licensing",
+        "permit",
+        "licenza",
+        "permesso",
+        "autorizzazione",
+    ],
+    &[
+        "perseroan",
+        "company",
+        "companies",
+        "perusahaan",
+        "societa",
+        "azienda",
+        "pt",
+    ],
     &["restoran", "restaurant", "ristorante", "restaurants"],
     &["hotel", "hotels", "albergo", "penginapan", "akomodasi", "accommodation"],
     &["visa", "visto", "visti", "visas"],
     &["kitas", "itas", "soggiorno", "residence", "stay"],
     &["kitap", "itap", "permanent", "permanente", "tetap"],
-    &["investor", "investasi", "investment", "investimento", "penanaman", "modal"],
-    &["harga", "price", "prices", "cost", "costs", "fee", "fees", "prezzo", "prezzi", "costo", "biaya", "tarif"],
-    &["tanah", "land", "terreno", "property", "properti", "proprieta", "immobile"],
+    &[
+        "investor",
+        "investasi",
+        "investment",
+        "investimento",
+        "penanaman",
+        "modal",
+    ],
+    &[
+        "harga", "price", "prices", "cost", "costs", "fee", "fees", "prezzo", "prezzi", "costo", "biaya", "tarif",
+    ],
+    &[
+        "tanah",
+        "land",
+        "terreno",
+        "property",
+        "properti",
+        "proprieta",
+        "immobile",
+    ],
     &["sewa", "lease", "leasehold", "affitto", "locazione", "rent", "rental"],
-    &["pekerja", "worker", "workers", "employee", "lavoratore", "tenaga", "kerja", "work", "lavoro"],
-    &["pensiun", "retirement", "retiree", "retirees", "pensione", "pensionato", "pensionati", "pensionamento", "lansia"],
-    &["perpanjangan", "extension", "extend", "proroga", "rinnovo", "renewal", "perpanjang"],
+    &[
+        "pekerja",
+        "worker",
+        "workers",
+        "employee",
+        "lavoratore",
+        "tenaga",
+        "kerja",
+        "work",
+        "lavoro",
+    ],
+    &[
+        "pensiun",
+        "retirement",
+        "retiree",
+        "retirees",
+        "pensione",
+        "pensionato",
+        "pensionati",
+        "pensionamento",
+        "lansia",
+    ],
+    &[
+        "perpanjangan",
+        "extension",
+        "extend",
+        "proroga",
+        "rinnovo",
+        "renewal",
+        "perpanjang",
+    ],
     &["usaha", "business", "attivita", "impresa", "bisnis"],
-    &["nikah", "married", "spouse", "marriage", "coniuge", "moglie", "marito", "istri", "suami", "keluarga", "family"],
+    &[
+        "nikah", "married", "spouse", "marriage", "coniuge", "moglie", "marito", "istri", "suami", "keluarga", "family",
+    ],
     &["denda", "fine", "fines", "penalty", "sanzione", "multa", "overstay"],
     &["upacara", "ceremony", "ceremonies", "cerimonia"],
     &["pajak", "npwp"],
@@ -77,7 +144,11 @@ pub fn expansions(term: &str) -> Vec<&'static str> {
 
 /// The canonical (first) term of the group `term` belongs to, for routing.
 pub fn canonical(term: &str) -> &str {
-    SYNONYMS.iter().find(|g| g.contains(&term)).map(|g| g[0]).unwrap_or(term)
+    SYNONYMS
+        .iter()
+        .find(|g| g.contains(&term))
+        .map(|g| g[0])
+        .unwrap_or(term)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::analyze::{analyze, Analysis};
+use super::analyze::{analyze, normalise, Analysis};
 use super::fusion::rrf;
 use super::request::{Mode, ValidSearch, BENCHMARK_COLLECTIONS};
 use super::snippet::{snippet, term_matches, Snippet};
@@ -55,6 +55,27 @@ pub struct DocMeta {
 pub trait KeywordIndex {
     /// Best `limit` chunks for the FTS5 MATCH expression within `scope`, best first.
     async fn keyword(&self, fts_query: &str, scope: &Scope, limit: usize) -> Result<Vec<Candidate>, ApiError>;
+    /// [`keyword`](Self::keyword) for `scope`, plus the best `route_limit` chunks of each routed collection on
+    /// its own. A store that can evaluate the MATCH once for all of them should (D1 does, with window
+    /// functions: BM25 over every matching row is most of a search's cost); by default, one call each.
+    async fn keyword_routed(
+        &self,
+        fts_query: &str,
+        scope: &Scope,
+        limit: usize,
+        routes: &[String],
+        route_limit: usize,
+    ) -> Result<(Vec<Candidate>, Vec<Vec<Candidate>>), ApiError> {
+        let all = self.keyword(fts_query, scope, limit).await?;
+        let mut per_route = Vec::with_capacity(routes.len());
+        for route in routes {
+            per_route.push(
+                self.keyword(fts_query, &Scope::Only(vec![route.clone()]), route_limit)
+                    .await?,
+            );
+        }
+        Ok((all, per_route))
+    }
     async fn chunks(&self, ids: &[String]) -> Result<Vec<Candidate>, ApiError>;
     async fn documents(&self, ids: &[String]) -> Result<Vec<DocMeta>, ApiError>;
 }
@@ -131,8 +152,10 @@ pub async fn search<K: KeywordIndex, V: VectorIndex, E: Embedder, R: Reranker>(
     embedder: &E,
     reranker: &R,
 ) -> Result<SearchOutcome, ApiError> {
-    let only_benchmarks =
-        req.collections.as_ref().is_some_and(|c| c.iter().all(|c| BENCHMARK_COLLECTIONS.contains(&c.as_str())));
+    let only_benchmarks = req
+        .collections
+        .as_ref()
+        .is_some_and(|c| c.iter().all(|c| BENCHMARK_COLLECTIONS.contains(&c.as_str())));
     let analysis = analyze(&req.query, !only_benchmarks);
     let scope = match &req.collections {
         Some(c) => Scope::Only(c.clone()),
@@ -141,9 +164,14 @@ pub async fn search<K: KeywordIndex, V: VectorIndex, E: Embedder, R: Reranker>(
 
     let (mode, notice) = match (req.mode, embedder.available()) {
         (Mode::Vector, false) => {
-            return Err(ApiError::validation("vector mode needs an embedder; this deployment has none (EMBEDDER=none)"))
+            return Err(ApiError::validation(
+                "vector mode needs an embedder; this deployment has none (EMBEDDER=none)",
+            ))
         }
-        (Mode::Hybrid, false) => (Mode::Keyword, Some("no embedder configured: keyword search only".to_string())),
+        (Mode::Hybrid, false) => (
+            Mode::Keyword,
+            Some("no embedder configured: keyword search only".to_string()),
+        ),
         (m, _) => (m, None),
     };
     let pool = pool_size(req.top_k);
@@ -153,22 +181,24 @@ pub async fn search<K: KeywordIndex, V: VectorIndex, E: Embedder, R: Reranker>(
     let mut keyword_rank = HashMap::new();
     if mode != Mode::Vector {
         if let Some(fts) = analysis.fts_query() {
-            let hits = kb.keyword(&fts, &scope, pool).await?;
+            // Routing: when the caller named no collection, the collections the query's words point to are
+            // searched on their own too, so their best passages get a second vote in the fusion even when
+            // common words elsewhere outscore them in the global list.
+            let routes: Vec<String> = if req.collections.is_none() {
+                analysis.route_hints.iter().take(2).cloned().collect()
+            } else {
+                Vec::new()
+            };
+            let (hits, routed) = kb.keyword_routed(&fts, &scope, pool, &routes, pool / 2).await?;
             let ids: Vec<String> = hits.iter().map(|c| c.chunk_id.clone()).collect();
             for (i, id) in ids.iter().enumerate() {
                 keyword_rank.insert(id.clone(), i + 1);
             }
-            // Routing: when the caller named no collection, the collections the query's words point to are
-            // searched on their own too, so their best passages get a second vote in the fusion even when
-            // common words elsewhere outscore them in the global list.
-            if req.collections.is_none() {
-                for hint in analysis.route_hints.iter().take(2) {
-                    let scoped = kb.keyword(&fts, &Scope::Only(vec![hint.clone()]), pool / 2).await?;
-                    if !scoped.is_empty() {
-                        lists.push(scoped.iter().map(|c| c.chunk_id.clone()).collect());
-                        for c in scoped {
-                            by_id.entry(c.chunk_id.clone()).or_insert(c);
-                        }
+            for scoped in routed {
+                if !scoped.is_empty() {
+                    lists.push(scoped.iter().map(|c| c.chunk_id.clone()).collect());
+                    for c in scoped {
+                        by_id.entry(c.chunk_id.clone()).or_insert(c);
                     }
                 }
             }
@@ -180,32 +210,66 @@ pub async fn search<K: KeywordIndex, V: VectorIndex, E: Embedder, R: Reranker>(
     if mode != Mode::Keyword {
         if let Some(v) = embedder.embed_query(&req.query).await? {
             let near = vectors.nearest(&v, &scope, pool).await?;
-            let missing: Vec<String> = near.iter().filter(|(id, _)| !by_id.contains_key(id)).map(|(id, _)| id.clone()).collect();
+            let missing: Vec<String> = near
+                .iter()
+                .filter(|(id, _)| !by_id.contains_key(id))
+                .map(|(id, _)| id.clone())
+                .collect();
             if !missing.is_empty() {
                 by_id.extend(kb.chunks(&missing).await?.into_iter().map(|c| (c.chunk_id.clone(), c)));
             }
             for (i, (id, s)) in near.iter().enumerate() {
                 vector_hits.insert(id.clone(), (*s, i + 1));
             }
-            lists.push(near.into_iter().map(|(id, _)| id).filter(|id| by_id.contains_key(id)).collect());
+            lists.push(
+                near.into_iter()
+                    .map(|(id, _)| id)
+                    .filter(|id| by_id.contains_key(id))
+                    .collect(),
+            );
         }
     }
 
-    let fused: Vec<(String, f64)> = rrf(&lists).into_iter().filter(|(id, _)| by_id.contains_key(id)).take(pool).collect();
+    let fused: Vec<(String, f64)> = rrf(&lists)
+        .into_iter()
+        .filter(|(id, _)| by_id.contains_key(id))
+        .take(pool)
+        .collect();
     let doc_ids: Vec<String> = {
         let mut d: Vec<String> = fused.iter().map(|(id, _)| by_id[id].document_id.clone()).collect();
         d.sort();
         d.dedup();
         d
     };
-    let docs: HashMap<String, DocMeta> = kb.documents(&doc_ids).await?.into_iter().map(|d| (d.id.clone(), d)).collect();
-    let fallback_doc = |id: &str| DocMeta { id: id.to_string(), title: id.to_string(), authority: None, url: None, r2_key: None };
+    let docs: HashMap<String, DocMeta> = kb
+        .documents(&doc_ids)
+        .await?
+        .into_iter()
+        .map(|d| (d.id.clone(), d))
+        .collect();
+    let fallback_doc = |id: &str| DocMeta {
+        id: id.to_string(),
+        title: id.to_string(),
+        authority: None,
+        url: None,
+        r2_key: None,
+    };
 
     let mut ranked: Vec<(String, f64, Option<f64>)> = fused.iter().map(|(id, s)| (id.clone(), *s, None)).collect();
     if req.rerank && !ranked.is_empty() {
-        let owned_docs: Vec<DocMeta> =
-            ranked.iter().map(|(id, _, _)| docs.get(&by_id[id].document_id).cloned().unwrap_or_else(|| fallback_doc(&by_id[id].document_id))).collect();
-        let passages: Vec<(&Candidate, &DocMeta)> = ranked.iter().zip(owned_docs.iter()).map(|((id, _, _), d)| (&by_id[id], d)).collect();
+        let owned_docs: Vec<DocMeta> = ranked
+            .iter()
+            .map(|(id, _, _)| {
+                docs.get(&by_id[id].document_id)
+                    .cloned()
+                    .unwrap_or_else(|| fallback_doc(&by_id[id].document_id))
+            })
+            .collect();
+        let passages: Vec<(&Candidate, &DocMeta)> = ranked
+            .iter()
+            .zip(owned_docs.iter())
+            .map(|((id, _, _), d)| (&by_id[id], d))
+            .collect();
         let scores = reranker.scores(&analysis, &passages).await?;
         let top = ranked.first().map(|r| r.1).unwrap_or(1.0).max(f64::MIN_POSITIVE);
         for (r, s) in ranked.iter_mut().zip(scores) {
@@ -216,13 +280,21 @@ pub async fn search<K: KeywordIndex, V: VectorIndex, E: Embedder, R: Reranker>(
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
     }
 
-    let highlight_terms: Vec<String> = analysis.terms.iter().chain(analysis.expansions.iter()).cloned().collect();
+    let highlight_terms: Vec<String> = analysis
+        .terms
+        .iter()
+        .chain(analysis.expansions.iter())
+        .cloned()
+        .collect();
     let results = ranked
         .into_iter()
         .take(req.top_k)
         .map(|(id, score, rerank)| {
             let c = &by_id[&id];
-            let doc = docs.get(&c.document_id).cloned().unwrap_or_else(|| fallback_doc(&c.document_id));
+            let doc = docs
+                .get(&c.document_id)
+                .cloned()
+                .unwrap_or_else(|| fallback_doc(&c.document_id));
             let v = vector_hits.get(&id);
             SearchHit {
                 chunk_id: id.clone(),
@@ -248,7 +320,11 @@ pub async fn search<K: KeywordIndex, V: VectorIndex, E: Embedder, R: Reranker>(
         mode: mode.as_str(),
         notice,
         collections: req.collections.clone(),
-        routed_to: if req.collections.is_none() { analysis.route_hints.clone() } else { Vec::new() },
+        routed_to: if req.collections.is_none() {
+            analysis.route_hints.clone()
+        } else {
+            Vec::new()
+        },
         expanded_terms: analysis.expansions.clone(),
         results,
     })
@@ -256,7 +332,10 @@ pub async fn search<K: KeywordIndex, V: VectorIndex, E: Embedder, R: Reranker>(
 
 /// "PP 28/2025 Pasal 211" for articles of a regulation; "Title › Section" otherwise.
 pub fn citation(c: &Candidate, doc: &DocMeta) -> Citation {
-    let label = match (&doc.authority, c.section.starts_with("Pasal ") || c.section.starts_with("Penjelasan")) {
+    let label = match (
+        &doc.authority,
+        c.section.starts_with("Pasal ") || c.section.starts_with("Penjelasan"),
+    ) {
         (Some(auth), true) => format!("{auth} {}", c.section),
         _ if c.section.is_empty() || c.section == doc.title => doc.title.clone(),
         _ => format!("{} › {}", doc.title, c.section),
@@ -301,10 +380,19 @@ pub fn lexical_score(q: &Analysis, c: &Candidate, d: &DocMeta) -> f64 {
     if q.terms.is_empty() {
         return 0.0;
     }
-    let words = |s: &str| super::analyze::tokens(s);
-    let body = words(&format!("{} {}", c.text, c.keywords));
-    let head = words(&format!("{} {}", d.title, c.section));
-    let has = |ws: &[String], t: &str| ws.iter().any(|w| term_matches(w, t));
+    // Words as slices of one normalised string each (what `tokens` returns, without a String per word: this
+    // runs for every candidate passage of every search).
+    fn split(s: &str) -> Vec<&str> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|t| !t.is_empty())
+            .collect()
+    }
+    let (head_norm, body_norm) = (
+        normalise(&format!("{} {}", d.title, c.section)),
+        normalise(&format!("{} {}", c.text, c.keywords)),
+    );
+    let (head, body) = (split(&head_norm), split(&body_norm));
+    let has = |ws: &[&str], t: &str| ws.iter().any(|w| term_matches(w, t));
     let n = q.terms.len() as f64;
     let coverage = q.terms.iter().filter(|t| has(&body, t) || has(&head, t)).count() as f64 / n;
     // A query term in the title counts fully; only a synonym of it there, half.
@@ -322,7 +410,12 @@ pub fn lexical_score(q: &Analysis, c: &Candidate, d: &DocMeta) -> f64 {
         })
         .sum::<f64>()
         / n;
-    let exact_code = q.codes.iter().any(|code| head.iter().any(|w| w == code) || words(&c.keywords).iter().any(|w| w == code));
+    let exact_code = !q.codes.is_empty() && {
+        let keywords = super::analyze::tokens(&c.keywords);
+        q.codes
+            .iter()
+            .any(|code| head.iter().any(|w| w == code) || keywords.iter().any(|w| w == code))
+    };
     0.25 * coverage + 0.35 * in_head + if exact_code { 1.0 } else { 0.0 }
 }
 

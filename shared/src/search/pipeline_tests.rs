@@ -46,10 +46,22 @@ impl KeywordIndex for FakeKb {
             .filter(|(n, _)| *n > 0)
             .collect();
         scored.sort_by_key(|s| std::cmp::Reverse(s.0));
-        Ok(scored.into_iter().take(limit).map(|(n, c)| Candidate { bm25: Some(-(n as f64)), ..c.clone() }).collect())
+        Ok(scored
+            .into_iter()
+            .take(limit)
+            .map(|(n, c)| Candidate {
+                bm25: Some(-(n as f64)),
+                ..c.clone()
+            })
+            .collect())
     }
     async fn chunks(&self, ids: &[String]) -> Result<Vec<Candidate>, ApiError> {
-        Ok(self.chunks.iter().filter(|c| ids.contains(&c.chunk_id)).cloned().collect())
+        Ok(self
+            .chunks
+            .iter()
+            .filter(|c| ids.contains(&c.chunk_id))
+            .cloned()
+            .collect())
     }
     async fn documents(&self, ids: &[String]) -> Result<Vec<DocMeta>, ApiError> {
         Ok(self.docs.iter().filter(|d| ids.contains(&d.id)).cloned().collect())
@@ -82,16 +94,50 @@ impl Reranker for NoRerank {
 }
 
 fn doc(id: &str, title: &str, authority: Option<&str>) -> DocMeta {
-    DocMeta { id: id.into(), title: title.into(), authority: authority.map(Into::into), url: None, r2_key: Some(format!("kb/{id}")) }
+    DocMeta {
+        id: id.into(),
+        title: title.into(),
+        authority: authority.map(Into::into),
+        url: None,
+        r2_key: Some(format!("kb/{id}")),
+    }
 }
 
 fn kb() -> FakeKb {
     FakeKb {
         chunks: vec![
-            chunk("k1", "kbli/56101", "kbli_eye", "56101 Restoran", "Restoran: usaha penyediaan makanan di tempat.", "56101 5610 561 56 i"),
-            chunk("k2", "kbli/56102", "kbli_eye", "56102 Warung Makan", "Warung makan, bukan restoran besar, restoran kecil, restoran keluarga.", "56102"),
-            chunk("p1", "pp-28-2025", "legal_architect", "Pasal 211", "Perizinan berusaha untuk restoran dan hotel.", ""),
-            chunk("v1", "visa_oracle/c1.md", "visa_oracle", "C1 Tourism", "The C1 visa allows a 60 day stay, extendable.", ""),
+            chunk(
+                "k1",
+                "kbli/56101",
+                "kbli_eye",
+                "56101 Restoran",
+                "Restoran: usaha penyediaan makanan di tempat.",
+                "56101 5610 561 56 i",
+            ),
+            chunk(
+                "k2",
+                "kbli/56102",
+                "kbli_eye",
+                "56102 Warung Makan",
+                "Warung makan, bukan restoran besar, restoran kecil, restoran keluarga.",
+                "56102",
+            ),
+            chunk(
+                "p1",
+                "pp-28-2025",
+                "legal_architect",
+                "Pasal 211",
+                "Perizinan berusaha untuk restoran dan hotel.",
+                "",
+            ),
+            chunk(
+                "v1",
+                "visa_oracle/c1.md",
+                "visa_oracle",
+                "C1 Tourism",
+                "The C1 visa allows a 60 day stay, extendable.",
+                "",
+            ),
             chunk("s1", "scifact/1", "scifact", "", "Restoran studies in mice.", ""),
         ],
         docs: vec![
@@ -104,47 +150,106 @@ fn kb() -> FakeKb {
 }
 
 fn valid(json: &str) -> ValidSearch {
-    let known: Vec<String> = ["kbli_eye", "legal_architect", "visa_oracle", "scifact"].iter().map(|s| s.to_string()).collect();
-    serde_json::from_str::<SearchRequest>(json).unwrap().validate(&known).unwrap()
+    let known: Vec<String> = ["kbli_eye", "legal_architect", "visa_oracle", "scifact"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    serde_json::from_str::<SearchRequest>(json)
+        .unwrap()
+        .validate(&known)
+        .unwrap()
 }
 
 #[test]
 fn without_an_embedder_hybrid_falls_back_to_keyword_and_says_so() {
-    let out = block_on(search(&valid(r#"{"query":"restoran"}"#), &kb(), &FakeVectors(vec![]), &FakeEmbedder(false), &NoRerank)).unwrap();
+    let out = block_on(search(
+        &valid(r#"{"query":"restoran"}"#),
+        &kb(),
+        &FakeVectors(vec![]),
+        &FakeEmbedder(false),
+        &NoRerank,
+    ))
+    .unwrap();
     assert_eq!(out.mode, "keyword");
     assert!(out.notice.unwrap().contains("keyword"));
-    assert!(out.results.iter().all(|r| r.collection != "scifact"), "benchmark collections are opt-in");
-    let e = block_on(search(&valid(r#"{"query":"x","mode":"vector"}"#), &kb(), &FakeVectors(vec![]), &FakeEmbedder(false), &NoRerank));
+    assert!(
+        out.results.iter().all(|r| r.collection != "scifact"),
+        "benchmark collections are opt-in"
+    );
+    let e = block_on(search(
+        &valid(r#"{"query":"x","mode":"vector"}"#),
+        &kb(),
+        &FakeVectors(vec![]),
+        &FakeEmbedder(false),
+        &NoRerank,
+    ));
     assert_eq!(e.unwrap_err().status(), 422);
 }
 
 #[test]
 fn hybrid_fuses_keyword_and_vector_lists() {
     let vectors = FakeVectors(vec![("v1".into(), 0.9), ("p1".into(), 0.8)]);
-    let out = block_on(search(&valid(r#"{"query":"restoran hotel","collections":["legal_architect","visa_oracle","kbli_eye"]}"#),
-        &kb(), &vectors, &FakeEmbedder(true), &NoRerank)).unwrap();
+    let out = block_on(search(
+        &valid(r#"{"query":"restoran hotel","collections":["legal_architect","visa_oracle","kbli_eye"]}"#),
+        &kb(),
+        &vectors,
+        &FakeEmbedder(true),
+        &NoRerank,
+    ))
+    .unwrap();
     assert_eq!(out.mode, "hybrid");
     // p1 is found by both retrievers and wins; v1 comes only from vectors but is still returned.
     assert_eq!(out.results[0].chunk_id, "p1");
-    assert!(out.results.iter().any(|r| r.chunk_id == "v1" && r.scores.keyword_rank.is_none() && r.scores.vector_rank == Some(1)));
+    assert!(out
+        .results
+        .iter()
+        .any(|r| r.chunk_id == "v1" && r.scores.keyword_rank.is_none() && r.scores.vector_rank == Some(1)));
 }
 
 #[test]
 fn the_lexical_reranker_puts_the_exact_code_and_title_match_first() {
     // Without reranking, k2 (more occurrences of "restoran") outranks k1.
     let q = r#"{"query":"KBLI restoran","collections":["kbli_eye"]}"#;
-    let plain = block_on(search(&valid(q), &kb(), &FakeVectors(vec![]), &FakeEmbedder(false), &NoRerank)).unwrap();
-    let reranked = block_on(search(&valid(q), &kb(), &FakeVectors(vec![]), &FakeEmbedder(false), &LexicalReranker)).unwrap();
+    let plain = block_on(search(
+        &valid(q),
+        &kb(),
+        &FakeVectors(vec![]),
+        &FakeEmbedder(false),
+        &NoRerank,
+    ))
+    .unwrap();
+    let reranked = block_on(search(
+        &valid(q),
+        &kb(),
+        &FakeVectors(vec![]),
+        &FakeEmbedder(false),
+        &LexicalReranker,
+    ))
+    .unwrap();
     assert_eq!(reranked.results[0].citation.document_id, "kbli/56101");
     assert!(reranked.results[0].scores.rerank.unwrap() > reranked.results[1].scores.rerank.unwrap());
-    let by_code = block_on(search(&valid(r#"{"query":"56101"}"#), &kb(), &FakeVectors(vec![]), &FakeEmbedder(false), &LexicalReranker)).unwrap();
+    let by_code = block_on(search(
+        &valid(r#"{"query":"56101"}"#),
+        &kb(),
+        &FakeVectors(vec![]),
+        &FakeEmbedder(false),
+        &LexicalReranker,
+    ))
+    .unwrap();
     assert_eq!(by_code.results[0].chunk_id, "k1");
     assert_eq!(plain.results.len(), 2);
 }
 
 #[test]
 fn legal_citations_name_the_article_and_link_the_document() {
-    let out = block_on(search(&valid(r#"{"query":"perizinan berusaha"}"#), &kb(), &FakeVectors(vec![]), &FakeEmbedder(false), &LexicalReranker)).unwrap();
+    let out = block_on(search(
+        &valid(r#"{"query":"perizinan berusaha"}"#),
+        &kb(),
+        &FakeVectors(vec![]),
+        &FakeEmbedder(false),
+        &LexicalReranker,
+    ))
+    .unwrap();
     let c = &out.results[0].citation;
     assert_eq!(c.label, "PP 28/2025 Pasal 211");
     assert_eq!(c.document_link, "/api/documents/pp-28-2025");
@@ -158,9 +263,21 @@ fn legal_citations_name_the_article_and_link_the_document() {
 fn routing_hints_vote_for_the_collection_the_words_point_to() {
     // The legal chunk matches both words and leads the global list; "restoran" routes to kbli_eye, whose
     // own best chunk then gets a second vote and overtakes it.
-    let q = |json| block_on(search(&valid(json), &kb(), &FakeVectors(vec![]), &FakeEmbedder(false), &NoRerank)).unwrap();
+    let q = |json| {
+        block_on(search(
+            &valid(json),
+            &kb(),
+            &FakeVectors(vec![]),
+            &FakeEmbedder(false),
+            &NoRerank,
+        ))
+        .unwrap()
+    };
     let named = q(r#"{"query":"restoran hotel","rerank":false,"collections":["kbli_eye","legal_architect"]}"#);
-    assert_eq!(named.results[0].chunk_id, "p1", "without routing the two-word match wins");
+    assert_eq!(
+        named.results[0].chunk_id, "p1",
+        "without routing the two-word match wins"
+    );
     assert!(named.routed_to.is_empty());
     let routed = q(r#"{"query":"restoran hotel","rerank":false}"#);
     assert_eq!(routed.routed_to, ["kbli_eye"]);
@@ -170,6 +287,13 @@ fn routing_hints_vote_for_the_collection_the_words_point_to() {
 
 #[test]
 fn top_k_bounds_the_results() {
-    let out = block_on(search(&valid(r#"{"query":"restoran","top_k":1}"#), &kb(), &FakeVectors(vec![]), &FakeEmbedder(false), &LexicalReranker)).unwrap();
+    let out = block_on(search(
+        &valid(r#"{"query":"restoran","top_k":1}"#),
+        &kb(),
+        &FakeVectors(vec![]),
+        &FakeEmbedder(false),
+        &LexicalReranker,
+    ))
+    .unwrap();
     assert_eq!(out.results.len(), 1);
 }

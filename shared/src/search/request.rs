@@ -69,7 +69,11 @@ impl SearchRequest {
         let top_k = match self.top_k {
             None => DEFAULT_TOP_K,
             Some(k) if (1..=MAX_TOP_K as i64).contains(&k) => k as usize,
-            Some(k) => return Err(ApiError::validation(format!("top_k must be between 1 and {MAX_TOP_K}, not {k}"))),
+            Some(k) => {
+                return Err(ApiError::validation(format!(
+                    "top_k must be between 1 and {MAX_TOP_K}, not {k}"
+                )))
+            }
         };
         let collections = match self.collections {
             None => None,
@@ -105,8 +109,12 @@ impl ValidSearch {
         use sha2::{Digest, Sha256};
         let norm: String = crate::search::analyze::normalise(&self.query);
         let cols = self.collections.as_ref().map(|c| c.join(",")).unwrap_or_default();
-        let material =
-            format!("{norm}\u{1f}{cols}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{embedder_mode}", self.top_k, self.mode.as_str(), self.rerank);
+        let material = format!(
+            "{norm}\u{1f}{cols}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{embedder_mode}",
+            self.top_k,
+            self.mode.as_str(),
+            self.rerank
+        );
         format!("search:v1:{}", &hex::encode(Sha256::digest(material.as_bytes()))[..32])
     }
 }
@@ -133,7 +141,10 @@ mod tests {
     fn defaults_and_trimming() {
         let v = req(r#"{"query":"  KBLI restoran  "}"#).unwrap();
         assert_eq!(v.query, "KBLI restoran");
-        assert_eq!((v.top_k, v.mode, v.collections, v.rerank), (10, Mode::Hybrid, None, true));
+        assert_eq!(
+            (v.top_k, v.mode, v.collections, v.rerank),
+            (10, Mode::Hybrid, None, true)
+        );
     }
 
     #[test]
@@ -145,7 +156,11 @@ mod tests {
         assert_eq!(req(r#"{"query":"x","top_k":51}"#).unwrap_err().status(), 422);
         assert_eq!(req(r#"{"query":"x","top_k":-3}"#).unwrap_err().status(), 422);
         let e = req(r#"{"query":"x","collections":["nope","kbli_eye"]}"#).unwrap_err();
-        assert!(e.message.contains("nope") && !e.message.contains("kbli_eye"), "{}", e.message);
+        assert!(
+            e.message.contains("nope") && !e.message.contains("kbli_eye"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
@@ -153,7 +168,9 @@ mod tests {
         let a = req(r#"{"query":"KBLI  Restoran"}"#).unwrap().cache_key("none");
         let b = req(r#"{"query":"kbli restoran"}"#).unwrap().cache_key("none");
         let c = req(r#"{"query":"kbli restoran","top_k":5}"#).unwrap().cache_key("none");
-        let d = req(r#"{"query":"kbli restoran"}"#).unwrap().cache_key("openai-compatible");
+        let d = req(r#"{"query":"kbli restoran"}"#)
+            .unwrap()
+            .cache_key("openai-compatible");
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert_ne!(a, d);

@@ -14,19 +14,34 @@ pub struct Snippet {
 
 /// Does a word of the text match a query term? Exact, or a prefix for terms of 4+ letters (stems).
 pub fn term_matches(word_norm: &str, term: &str) -> bool {
-    word_norm == term || (term.chars().count() >= 4 && word_norm.starts_with(term))
+    word_norm == term || (word_norm.starts_with(term) && term.chars().nth(3).is_some())
 }
 
 pub fn snippet(text: &str, terms: &[String]) -> Snippet {
-    // Word spans (byte offsets) with their normalised form.
+    // Word spans (byte offsets) with their normalised form, and the char index where each starts.
     let mut words: Vec<(usize, usize, bool)> = Vec::new();
+    let mut word_chars: Vec<usize> = Vec::new();
     let mut start = None;
-    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+    let mut norm = String::new();
+    for (n, (i, c)) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+        .enumerate()
+    {
         match (c.is_alphanumeric(), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                let norm = normalise(&text[s..i]);
-                words.push((s, i, terms.iter().any(|t| term_matches(&norm, t))));
+            (true, None) => start = Some((i, n)),
+            (false, Some((s, sn))) => {
+                let word = &text[s..i];
+                let norm: &str = if word.is_ascii() {
+                    norm.clear();
+                    norm.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+                    &norm
+                } else {
+                    norm = normalise(word);
+                    &norm
+                };
+                words.push((s, i, terms.iter().any(|t| term_matches(norm, t))));
+                word_chars.push(sn);
                 start = None;
             }
             _ => {}
@@ -37,8 +52,12 @@ pub fn snippet(text: &str, terms: &[String]) -> Snippet {
     let byte_at_char = |n: usize| chars.get(n).map(|(b, _)| *b).unwrap_or(text.len());
     let (mut best_start, mut best_hits) = (0usize, 0usize);
     for (idx, (s, _, _)) in words.iter().enumerate() {
-        let end_limit = byte_at_char(text[..*s].chars().count() + SNIPPET_CHARS);
-        let hits = words[idx..].iter().take_while(|(ws, _, _)| *ws < end_limit).filter(|w| w.2).count();
+        let end_limit = byte_at_char(word_chars[idx] + SNIPPET_CHARS);
+        let hits = words[idx..]
+            .iter()
+            .take_while(|(ws, _, _)| *ws < end_limit)
+            .filter(|w| w.2)
+            .count();
         if hits > best_hits {
             best_hits = hits;
             best_start = *s;
@@ -54,11 +73,19 @@ pub fn snippet(text: &str, terms: &[String]) -> Snippet {
     let start_char = text[..best_start].chars().count();
     let end = byte_at_char(start_char + SNIPPET_CHARS);
     let end = if end < text.len() {
-        words.iter().rev().find(|(_, we, _)| *we <= end).map(|w| w.1).unwrap_or(end)
+        words
+            .iter()
+            .rev()
+            .find(|(_, we, _)| *we <= end)
+            .map(|w| w.1)
+            .unwrap_or(end)
     } else {
         end
     };
-    let (prefix, suffix) = (if best_start > 0 { "…" } else { "" }, if end < text.len() { "…" } else { "" });
+    let (prefix, suffix) = (
+        if best_start > 0 { "…" } else { "" },
+        if end < text.len() { "…" } else { "" },
+    );
     let body = &text[best_start..end];
     let out = format!("{prefix}{}{suffix}", body.replace(['\n', '\r'], " "));
     let offset = prefix.encode_utf16().count();
@@ -83,7 +110,10 @@ mod tests {
 
     #[test]
     fn highlights_point_at_the_matched_words() {
-        let s = snippet("Kelompok ini mencakup usaha Restoran dan rumah makan.", &t(&["restoran"]));
+        let s = snippet(
+            "Kelompok ini mencakup usaha Restoran dan rumah makan.",
+            &t(&["restoran"]),
+        );
         assert_eq!(s.highlights.len(), 1);
         let (a, b) = s.highlights[0];
         let utf16: Vec<u16> = s.text.encode_utf16().collect();
@@ -92,7 +122,11 @@ mod tests {
 
     #[test]
     fn long_text_is_windowed_around_the_matches_and_offsets_survive_non_ascii() {
-        let text = format!("{} Società è 🙂 quindi il PAJAK si paga. {}", "lorem ipsum ".repeat(60), "dolor ".repeat(60));
+        let text = format!(
+            "{} Società è 🙂 quindi il PAJAK si paga. {}",
+            "lorem ipsum ".repeat(60),
+            "dolor ".repeat(60)
+        );
         let s = snippet(&text, &t(&["pajak"]));
         assert!(s.text.starts_with('…') && s.text.ends_with('…'));
         assert!(s.text.chars().count() <= SNIPPET_CHARS + 2);

@@ -13,23 +13,46 @@ use crate::search::analyze::tokens;
 pub fn find<'a>(table: &'a PriceTable, query: &str) -> Vec<&'a PriceEntry> {
     let q = query.trim();
     let code = q.to_ascii_uppercase();
-    let exact: Vec<&PriceEntry> = table.services.iter().filter(|s| s.code.as_deref() == Some(code.as_str())).collect();
+    let exact: Vec<&PriceEntry> = table
+        .services
+        .iter()
+        .filter(|s| s.code.as_deref() == Some(code.as_str()))
+        .collect();
     if !exact.is_empty() {
         return exact;
     }
-    let terms: Vec<String> = tokens(q).into_iter().filter(|t| t.len() > 1 && !["visa", "price", "cost", "the"].contains(&t.as_str())).collect();
+    let terms: Vec<String> = tokens(q)
+        .into_iter()
+        .filter(|t| t.len() > 1 && !["visa", "price", "cost", "the"].contains(&t.as_str()))
+        .collect();
     let mut scored: Vec<(usize, &PriceEntry)> = table
         .services
         .iter()
         .map(|s| {
-            let hay = tokens(&format!("{} {} {}", s.name, s.category, s.code.clone().unwrap_or_default()));
-            (terms.iter().filter(|t| hay.iter().any(|h| h == *t || h.starts_with(t.as_str()))).count(), s)
+            let hay = tokens(&format!(
+                "{} {} {}",
+                s.name,
+                s.category,
+                s.code.clone().unwrap_or_default()
+            ));
+            (
+                terms
+                    .iter()
+                    .filter(|t| hay.iter().any(|h| h == *t || h.starts_with(t.as_str())))
+                    .count(),
+                s,
+            )
         })
         .filter(|(n, _)| *n > 0)
         .collect();
     scored.sort_by_key(|s| std::cmp::Reverse(s.0));
     let best = scored.first().map(|s| s.0).unwrap_or(0);
-    scored.into_iter().filter(|(n, _)| *n == best).map(|(_, s)| s).take(8).collect()
+    scored
+        .into_iter()
+        .filter(|(n, _)| *n == best)
+        .map(|(_, s)| s)
+        .take(8)
+        .collect()
 }
 
 /// The `get_pricing` answer for one service.
@@ -70,7 +93,12 @@ pub struct QuoteItem<'a> {
 }
 
 /// Itemises service fees and extensions; `rates` are units of each currency per 1 IDR.
-pub fn quote(table: &PriceTable, items: &[QuoteItem], rates: &BTreeMap<String, f64>, currencies: &[String]) -> Result<Quote, String> {
+pub fn quote(
+    table: &PriceTable,
+    items: &[QuoteItem],
+    rates: &BTreeMap<String, f64>,
+    currencies: &[String],
+) -> Result<Quote, String> {
     let mut lines = Vec::new();
     let mut on_request = Vec::new();
     let mut minimums = false;
@@ -108,17 +136,30 @@ pub fn quote(table: &PriceTable, items: &[QuoteItem], rates: &BTreeMap<String, f
                     unit_idr: e,
                     amount_idr: e.saturating_mul(item.quantity * item.extensions),
                 }),
-                None => return Err(format!("{} has no priced extension (extendable: {:?})", s.name, s.extendable)),
+                None => {
+                    return Err(format!(
+                        "{} has no priced extension (extendable: {:?})",
+                        s.name, s.extendable
+                    ))
+                }
             }
         }
     }
     let total_idr = lines.iter().map(|l| l.amount_idr).fold(0u64, u64::saturating_add);
     let mut converted = BTreeMap::new();
     for c in currencies {
-        let rate = rates.get(c).ok_or_else(|| format!("no exchange rate configured for {c}"))?;
+        let rate = rates
+            .get(c)
+            .ok_or_else(|| format!("no exchange rate configured for {c}"))?;
         converted.insert(c.clone(), (total_idr as f64 * rate * 100.0).round() / 100.0);
     }
-    Ok(Quote { lines, total_idr, on_request, converted, minimums })
+    Ok(Quote {
+        lines,
+        total_idr,
+        on_request,
+        converted,
+        minimums,
+    })
 }
 
 /// "IDR 2,300,000"
@@ -140,7 +181,10 @@ mod tests {
 
     fn table() -> PriceTable {
         // The real price list, from the read-only data folder beside the repository.
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/kb-sources/bali-zero-prices-2025.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/data/kb-sources/bali-zero-prices-2025.json"
+        );
         PriceTable::parse(&std::fs::read_to_string(path).expect("../shared/data is beside the repository")).unwrap()
     }
 
@@ -149,7 +193,9 @@ mod tests {
         let t = table();
         assert_eq!(find(&t, "c1")[0].name, "C1 Tourism");
         assert_eq!(find(&t, "E33G")[0].code.as_deref(), Some("E33G"));
-        assert!(find(&t, "remote worker").iter().any(|s| s.code.as_deref() == Some("E33G")));
+        assert!(find(&t, "remote worker")
+            .iter()
+            .any(|s| s.code.as_deref() == Some("E33G")));
         assert!(find(&t, "zzzz").is_empty());
     }
 
@@ -157,15 +203,59 @@ mod tests {
     fn a_quote_itemises_fees_and_extensions_and_converts_at_configured_rates() {
         let t = table();
         let rates = BTreeMap::from([("EUR".to_string(), 0.000056)]);
-        let q = quote(&t, &[QuoteItem { service: "C1", quantity: 2, extensions: 1 }], &rates, &["EUR".into()]).unwrap();
+        let q = quote(
+            &t,
+            &[QuoteItem {
+                service: "C1",
+                quantity: 2,
+                extensions: 1,
+            }],
+            &rates,
+            &["EUR".into()],
+        )
+        .unwrap();
         assert_eq!(q.lines.len(), 2);
         assert_eq!(q.lines[0].amount_idr, 4_600_000);
         assert_eq!(q.lines[1].amount_idr, 3_400_000);
         assert_eq!(q.total_idr, 8_000_000);
         assert_eq!(q.converted["EUR"], 448.0);
-        assert!(quote(&t, &[QuoteItem { service: "C1", quantity: 1, extensions: 0 }], &rates, &["USD".into()]).unwrap_err().contains("USD"));
-        assert!(quote(&t, &[QuoteItem { service: "C7", quantity: 1, extensions: 1 }], &rates, &[]).is_err(), "C7 is not extendable");
-        assert!(quote(&t, &[QuoteItem { service: "nothing like it", quantity: 1, extensions: 0 }], &rates, &[]).is_err());
+        assert!(quote(
+            &t,
+            &[QuoteItem {
+                service: "C1",
+                quantity: 1,
+                extensions: 0
+            }],
+            &rates,
+            &["USD".into()]
+        )
+        .unwrap_err()
+        .contains("USD"));
+        assert!(
+            quote(
+                &t,
+                &[QuoteItem {
+                    service: "C7",
+                    quantity: 1,
+                    extensions: 1
+                }],
+                &rates,
+                &[]
+            )
+            .is_err(),
+            "C7 is not extendable"
+        );
+        assert!(quote(
+            &t,
+            &[QuoteItem {
+                service: "nothing like it",
+                quantity: 1,
+                extensions: 0
+            }],
+            &rates,
+            &[]
+        )
+        .is_err());
     }
 
     #[test]

@@ -133,7 +133,11 @@ impl ToolDef {
         }
     }
     pub fn spec(&self) -> ToolSpec {
-        ToolSpec { name: self.name.to_string(), description: self.description.to_string(), parameters: self.parameters.clone() }
+        ToolSpec {
+            name: self.name.to_string(),
+            description: self.description.to_string(),
+            parameters: self.parameters.clone(),
+        }
     }
 }
 

@@ -78,7 +78,13 @@ fn check(schema: &Value, v: &Value, path: &str, errors: &mut Vec<String>) {
     }
     if let Some(obj) = v.as_object() {
         let props = schema.get("properties").and_then(Value::as_object);
-        for req in schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+        for req in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
             if !obj.contains_key(req) {
                 errors.push(format!("{path}.{req}: required"));
             }
@@ -114,18 +120,35 @@ mod tests {
 
     #[test]
     fn valid_calls_pass() {
-        assert!(validate(&schema(), &json!({ "code": "C1", "quantity": 2, "currency": "EUR", "items": ["a"] })).is_ok());
+        assert!(validate(
+            &schema(),
+            &json!({ "code": "C1", "quantity": 2, "currency": "EUR", "items": ["a"] })
+        )
+        .is_ok());
     }
 
     #[test]
     fn every_problem_is_reported_with_its_path() {
-        let errs = validate(&schema(), &json!({ "quantity": 0, "currency": "GBP", "items": ["a", 2, "c"], "x": 1 })).unwrap_err();
+        let errs = validate(
+            &schema(),
+            &json!({ "quantity": 0, "currency": "GBP", "items": ["a", 2, "c"], "x": 1 }),
+        )
+        .unwrap_err();
         let joined = errs.join(" | ");
-        for needle in ["$.code: required", "$.quantity: below", "$.currency: must be one of", "$.items: at most 2",
-            "$.items[1]: expected", "$.x: unexpected field"] {
+        for needle in [
+            "$.code: required",
+            "$.quantity: below",
+            "$.currency: must be one of",
+            "$.items: at most 2",
+            "$.items[1]: expected",
+            "$.x: unexpected field",
+        ] {
             assert!(joined.contains(needle), "{needle} in {joined}");
         }
-        assert_eq!(validate(&schema(), &json!("C1")).unwrap_err(), vec!["$: expected \"object\"".to_string()]);
+        assert_eq!(
+            validate(&schema(), &json!("C1")).unwrap_err(),
+            vec!["$: expected \"object\"".to_string()]
+        );
         assert!(validate(&schema(), &json!({ "code": "C1", "quantity": 1.5 })).is_err());
         assert!(validate(&schema(), &json!({ "code": "" })).is_err());
     }

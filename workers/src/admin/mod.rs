@@ -45,7 +45,15 @@ pub async fn create(mut req: Request, ctx: &Ctx) -> HandlerResult {
         language: b.language.as_deref().unwrap_or("en"),
     };
     let user = create_user(&db, new).await?;
-    audit::record(ctx, Some(who), "user_created", "user", Some(&user.id), json!({ "role": user.role })).await;
+    audit::record(
+        ctx,
+        Some(who),
+        "user_created",
+        "user",
+        Some(&user.id),
+        json!({ "role": user.role }),
+    )
+    .await;
     let mut out = user.public();
     if let Some(p) = generated {
         out["generated_password"] = json!(p);
@@ -96,10 +104,17 @@ pub async fn update(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
         }
     }
     let db = db::db(ctx)?;
-    let before: Option<Value> = db::first(&db, "SELECT role, disabled, client_id FROM users WHERE id = ?1", &[P::S(id.as_str())]).await?;
+    let before: Option<Value> = db::first(
+        &db,
+        "SELECT role, disabled, client_id FROM users WHERE id = ?1",
+        &[P::S(id.as_str())],
+    )
+    .await?;
     let before = before.ok_or_else(|| ApiError::not_found("no such user"))?;
     if b.role.is_some_and(|r| r == Role::Client) && before["client_id"].is_null() {
-        return Err(ApiError::validation("a client account needs a client_id; create a client user instead"));
+        return Err(ApiError::validation(
+            "a client account needs a client_id; create a client user instead",
+        ));
     }
     let now = now_ms() as i64;
     let role = b.role.map(|r| r.as_str());
@@ -108,18 +123,33 @@ pub async fn update(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
         &db,
         "UPDATE users SET role = COALESCE(?1, role), disabled = COALESCE(?2, disabled), name = COALESCE(?3, name), \
          updated_at = ?4 WHERE id = ?5",
-        &[role.into(), disabled.map(P::I).unwrap_or(P::Null), b.name.as_deref().map(str::trim).into(), P::I(now), P::S(id.as_str())],
+        &[
+            role.into(),
+            disabled.map(P::I).unwrap_or(P::Null),
+            b.name.as_deref().map(str::trim).into(),
+            P::I(now),
+            P::S(id.as_str()),
+        ],
     )
     .await?;
     if b.role.is_some() || b.disabled.is_some() {
         if b.disabled == Some(true) {
-            db::run(&db, "UPDATE refresh_tokens SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL", &[P::I(now), P::S(id.as_str())]).await?;
+            db::run(
+                &db,
+                "UPDATE refresh_tokens SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL",
+                &[P::I(now), P::S(id.as_str())],
+            )
+            .await?;
         }
         let detail = json!({ "from": { "role": before["role"], "disabled": before["disabled"] }, "to": { "role": role, "disabled": b.disabled } });
         audit::record(ctx, Some(who), "user_updated", "user", Some(id.as_str()), detail).await;
     }
-    let after: Option<Value> =
-        db::first(&db, "SELECT id, email, name, role, language, client_id, disabled FROM users WHERE id = ?1", &[P::S(id.as_str())]).await?;
+    let after: Option<Value> = db::first(
+        &db,
+        "SELECT id, email, name, role, language, client_id, disabled FROM users WHERE id = ?1",
+        &[P::S(id.as_str())],
+    )
+    .await?;
     respond::json(200, &after)
 }
 
@@ -139,11 +169,17 @@ pub async fn create_key(mut req: Request, ctx: &Ctx) -> HandlerResult {
         return Err(ApiError::validation("name must be 1-80 characters"));
     }
     if b.scopes.is_empty() || b.scopes.len() > SCOPES.len() {
-        return Err(ApiError::validation(format!("scopes must be a non-empty list from: {}", SCOPES.join(", "))));
+        return Err(ApiError::validation(format!(
+            "scopes must be a non-empty list from: {}",
+            SCOPES.join(", ")
+        )));
     }
     if let Some(bad) = b.scopes.iter().find(|s| !SCOPES.contains(&s.as_str())) {
         let bad: String = bad.chars().take(40).collect();
-        return Err(ApiError::validation(format!("unknown scope {bad:?}; allowed: {}", SCOPES.join(", "))));
+        return Err(ApiError::validation(format!(
+            "unknown scope {bad:?}; allowed: {}",
+            SCOPES.join(", ")
+        )));
     }
     let (key, prefix) = new_api_key(random_bytes::<32>());
     let id = new_id(random16());
@@ -155,8 +191,19 @@ pub async fn create_key(mut req: Request, ctx: &Ctx) -> HandlerResult {
         &[P::S(&id), P::S(name), P::S(&prefix), P::S(&sha256_hex(&key)), P::S(&scopes), P::S(&who.id), P::I(now_ms() as i64)],
     )
     .await?;
-    audit::record(ctx, Some(who), "api_key_created", "api_key", Some(&id), json!({ "name": name, "scopes": b.scopes })).await;
-    respond::json(201, &json!({ "id": id, "name": name, "prefix": prefix, "scopes": b.scopes, "key": key }))
+    audit::record(
+        ctx,
+        Some(who),
+        "api_key_created",
+        "api_key",
+        Some(&id),
+        json!({ "name": name, "scopes": b.scopes }),
+    )
+    .await;
+    respond::json(
+        201,
+        &json!({ "id": id, "name": name, "prefix": prefix, "scopes": b.scopes, "key": key }),
+    )
 }
 
 /// `GET /api/admin/api-keys`: metadata only, never the key or its hash.
@@ -192,7 +239,15 @@ pub async fn revoke_key(id: &str, ctx: &Ctx) -> HandlerResult {
     if changed == 0 {
         return Err(ApiError::not_found("no active API key with this id"));
     }
-    audit::record(ctx, Some(who), "api_key_revoked", "api_key", Some(id.as_str()), json!({})).await;
+    audit::record(
+        ctx,
+        Some(who),
+        "api_key_revoked",
+        "api_key",
+        Some(id.as_str()),
+        json!({}),
+    )
+    .await;
     respond::json(200, &json!({ "id": id.as_str(), "revoked": true }))
 }
 
@@ -208,11 +263,17 @@ pub async fn audit_log(req: &Request, ctx: &Ctx) -> HandlerResult {
     let q: AuditQuery = req.query().map_err(|_| ApiError::validation("bad query string"))?;
     let limit = match q.limit.as_deref() {
         None => 50,
-        Some(s) => s.parse::<i64>().ok().filter(|n| (1..=200).contains(n)).ok_or_else(|| ApiError::validation("limit must be 1-200"))?,
+        Some(s) => s
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=200).contains(n))
+            .ok_or_else(|| ApiError::validation("limit must be 1-200"))?,
     };
     let before = match q.before.as_deref() {
         None => i64::MAX,
-        Some(s) => s.parse::<i64>().map_err(|_| ApiError::validation("before must be an entry id"))?,
+        Some(s) => s
+            .parse::<i64>()
+            .map_err(|_| ApiError::validation("before must be an entry id"))?,
     };
     if q.action.as_ref().is_some_and(|a| a.chars().count() > 64) {
         return Err(ApiError::validation("action must be at most 64 characters"));
@@ -225,7 +286,11 @@ pub async fn audit_log(req: &Request, ctx: &Ctx) -> HandlerResult {
         &[P::I(before), q.action.as_deref().into(), P::I(limit)],
     )
     .await?;
-    let next = if rows.len() as i64 == limit { rows.last().and_then(|r| r["id"].as_f64()).map(|v| v as i64) } else { None };
+    let next = if rows.len() as i64 == limit {
+        rows.last().and_then(|r| r["id"].as_f64()).map(|v| v as i64)
+    } else {
+        None
+    };
     let rows: Vec<Value> = rows
         .into_iter()
         .map(|mut r| {

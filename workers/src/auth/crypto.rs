@@ -15,7 +15,10 @@ pub async fn pbkdf2(password: &str, salt: &[u8], iterations: u32) -> ApiResult<V
     let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).map_err(js_err)?;
     let subtle = Reflect::get(&crypto, &"subtle".into()).map_err(js_err)?;
     let method = |name: &str| -> ApiResult<Function> {
-        Reflect::get(&subtle, &name.into()).map_err(js_err)?.dyn_into::<Function>().map_err(js_err)
+        Reflect::get(&subtle, &name.into())
+            .map_err(js_err)?
+            .dyn_into::<Function>()
+            .map_err(js_err)
     };
     let usages = Array::of1(&"deriveBits".into());
     let import_args = Array::of5(
@@ -25,7 +28,10 @@ pub async fn pbkdf2(password: &str, salt: &[u8], iterations: u32) -> ApiResult<V
         &JsValue::FALSE,
         &usages,
     );
-    let key_promise: Promise = method("importKey")?.apply(&subtle, &import_args).map_err(js_err)?.unchecked_into();
+    let key_promise: Promise = method("importKey")?
+        .apply(&subtle, &import_args)
+        .map_err(js_err)?
+        .unchecked_into();
     let key = JsFuture::from(key_promise).await.map_err(js_err)?;
     let params = Object::new();
     for (k, v) in [
@@ -47,7 +53,12 @@ pub async fn pbkdf2(password: &str, salt: &[u8], iterations: u32) -> ApiResult<V
 pub async fn hash_password(password: &str) -> ApiResult<String> {
     let salt = random_bytes::<SALT_BYTES>();
     let hash = pbkdf2(password, &salt, ITERATIONS).await?;
-    Ok(PasswordRecord { iterations: ITERATIONS, salt: salt.to_vec(), hash }.format())
+    Ok(PasswordRecord {
+        iterations: ITERATIONS,
+        salt: salt.to_vec(),
+        hash,
+    }
+    .format())
 }
 
 /// Verifies against a stored record; an unparsable record never matches (but still costs a derivation).

@@ -22,7 +22,9 @@ pub use session::{change_password, login, logout, me, refresh, Portal};
 /// Reads the caller's credentials. `Ok(None)`: no credentials sent. A credential that is sent but
 /// invalid is an error (401), never silently treated as anonymous.
 pub async fn authenticate(req: &Request, ctx: &Ctx) -> ApiResult<Option<Principal>> {
-    let Some(header) = req.headers().get("Authorization").ok().flatten() else { return Ok(None) };
+    let Some(header) = req.headers().get("Authorization").ok().flatten() else {
+        return Ok(None);
+    };
     match parse_authorization(&header) {
         None => Err(ApiError::unauthorized("Authorization must be 'Bearer <token>'")),
         Some(Bearer::Jwt(token)) => {
@@ -67,7 +69,12 @@ async fn api_key_principal(key: &str, ctx: &Ctx) -> ApiResult<Principal> {
     let now = now_ms() as i64;
     // Record use at most once a minute: a write per request would dominate an integrator's traffic.
     if key.last_used_at.is_none_or(|t| now - t as i64 > 60_000) {
-        db::run(&db, "UPDATE api_keys SET last_used_at = ?1 WHERE id = ?2", &[P::I(now), P::S(&key.id)]).await?;
+        db::run(
+            &db,
+            "UPDATE api_keys SET last_used_at = ?1 WHERE id = ?2",
+            &[P::I(now), P::S(&key.id)],
+        )
+        .await?;
     }
     Ok(Principal {
         id: key.id,

@@ -41,7 +41,9 @@ pub async fn login(mut req: Request, ctx: &Ctx, portal: Portal) -> HandlerResult
     let b: LoginBody = body::json(&mut req, ctx).await?;
     let email = b.email.trim().to_lowercase();
     if email.is_empty() || email.len() > 254 || b.password.is_empty() || b.password.len() > 256 {
-        return Err(ApiError::validation("email and password are required (at most 254 and 256 characters)"));
+        return Err(ApiError::validation(
+            "email and password are required (at most 254 and 256 characters)",
+        ));
     }
     ratelimit::check_login(ctx, &email).await?;
     let db = db::db(ctx)?;
@@ -50,9 +52,19 @@ pub async fn login(mut req: Request, ctx: &Ctx, portal: Portal) -> HandlerResult
     if let Some(until) = locked_until(&db, &email_hash).await? {
         if until > now {
             let secs = (until - now).div_ceil(1000);
-            audit::record(ctx, None, "login_locked", "user", None, json!({ "email_hash": email_hash })).await;
-            return Err(ApiError::new(ErrorCode::RateLimited, "too many failed logins; try again later")
-                .with_header("Retry-After", secs.to_string()));
+            audit::record(
+                ctx,
+                None,
+                "login_locked",
+                "user",
+                None,
+                json!({ "email_hash": email_hash }),
+            )
+            .await;
+            return Err(
+                ApiError::new(ErrorCode::RateLimited, "too many failed logins; try again later")
+                    .with_header("Retry-After", secs.to_string()),
+            );
         }
     }
 
@@ -69,13 +81,34 @@ pub async fn login(mut req: Request, ctx: &Ctx, portal: Portal) -> HandlerResult
     });
     let Some(user) = user else {
         record_failure(&db, &email_hash, now).await?;
-        audit::record(ctx, None, "login_failed", "user", None, json!({ "email_hash": email_hash })).await;
+        audit::record(
+            ctx,
+            None,
+            "login_failed",
+            "user",
+            None,
+            json!({ "email_hash": email_hash }),
+        )
+        .await;
         return Err(ApiError::unauthorized(BAD_LOGIN));
     };
-    db::run(&db, "DELETE FROM login_failures WHERE email_hash = ?1", &[P::S(&email_hash)]).await?;
+    db::run(
+        &db,
+        "DELETE FROM login_failures WHERE email_hash = ?1",
+        &[P::S(&email_hash)],
+    )
+    .await?;
     let tokens = issue(ctx, &db, &user, &new_id(random16())).await?;
     let who = principal_of(&user);
-    audit::record(ctx, Some(&who), "login_ok", "user", Some(&user.id), json!({ "portal": portal_name(portal) })).await;
+    audit::record(
+        ctx,
+        Some(&who),
+        "login_ok",
+        "user",
+        Some(&user.id),
+        json!({ "portal": portal_name(portal) }),
+    )
+    .await;
     respond::json(200, &tokens)
 }
 
@@ -102,8 +135,12 @@ async fn locked_until(db: &D1Database, email_hash: &str) -> ApiResult<Option<u64
     struct Row {
         locked_until: Option<f64>,
     }
-    let row: Option<Row> =
-        db::first(db, "SELECT locked_until FROM login_failures WHERE email_hash = ?1", &[P::S(email_hash)]).await?;
+    let row: Option<Row> = db::first(
+        db,
+        "SELECT locked_until FROM login_failures WHERE email_hash = ?1",
+        &[P::S(email_hash)],
+    )
+    .await?;
     Ok(row.and_then(|r| r.locked_until).map(|t| t as u64))
 }
 
@@ -134,7 +171,9 @@ async fn record_failure(db: &D1Database, email_hash: &str, now: u64) -> ApiResul
 /// A new access token and a refresh token in `family`.
 async fn issue(ctx: &Ctx, db: &D1Database, user: &UserRow, family: &str) -> ApiResult<Value> {
     let now = now_ms();
-    let role = user.role().ok_or_else(|| ApiError::internal("user with unknown role"))?;
+    let role = user
+        .role()
+        .ok_or_else(|| ApiError::internal("user with unknown role"))?;
     let claims = Claims::new(&user.id, role, user.client_id.clone(), now / 1000, new_id(random16()));
     let access = jwt::sign(&claims, ctx.config.jwt_secret.as_bytes())?;
     let refresh = new_refresh_token(random_bytes::<32>());
@@ -192,8 +231,18 @@ pub async fn refresh(mut req: Request, ctx: &Ctx) -> HandlerResult {
     let now = now_ms() as i64;
     if row.used_at.is_some() || row.revoked_at.is_some() {
         revoke_family(&db, &row.family_id, now).await?;
-        audit::record(ctx, None, "refresh_reuse", "user", Some(&row.user_id), json!({ "family": row.family_id })).await;
-        return Err(ApiError::unauthorized("refresh token already used; the session was revoked, sign in again"));
+        audit::record(
+            ctx,
+            None,
+            "refresh_reuse",
+            "user",
+            Some(&row.user_id),
+            json!({ "family": row.family_id }),
+        )
+        .await;
+        return Err(ApiError::unauthorized(
+            "refresh token already used; the session was revoked, sign in again",
+        ));
     }
     if (row.expires_at as i64) <= now {
         return Err(ApiError::unauthorized("refresh token expired; sign in again"));
@@ -207,7 +256,9 @@ pub async fn refresh(mut req: Request, ctx: &Ctx) -> HandlerResult {
     .await?;
     if won != 1 {
         revoke_family(&db, &row.family_id, now).await?;
-        return Err(ApiError::unauthorized("refresh token already used; the session was revoked, sign in again"));
+        return Err(ApiError::unauthorized(
+            "refresh token already used; the session was revoked, sign in again",
+        ));
     }
     let user = users::by_id(&db, &row.user_id).await?.filter(|u| u.disabled == 0.0);
     let user = user.ok_or_else(|| ApiError::unauthorized("account disabled"))?;
@@ -234,8 +285,17 @@ struct LogoutBody {
 /// token's family, if given, is revoked.
 pub async fn logout(mut req: Request, ctx: &Ctx) -> HandlerResult {
     let who = ctx.principal()?;
-    let has_body = req.headers().get("Content-Length").ok().flatten().is_some_and(|l| l != "0");
-    let b: LogoutBody = if has_body { body::json(&mut req, ctx).await? } else { LogoutBody::default() };
+    let has_body = req
+        .headers()
+        .get("Content-Length")
+        .ok()
+        .flatten()
+        .is_some_and(|l| l != "0");
+    let b: LogoutBody = if has_body {
+        body::json(&mut req, ctx).await?
+    } else {
+        LogoutBody::default()
+    };
     if let (Some(jti), Some(exp)) = (&who.jti, who.token_exp) {
         let kv = ctx.env.kv("KV").map_err(internal)?;
         // KV needs an expiry at least 60 s ahead.
@@ -274,7 +334,9 @@ pub async fn me(ctx: &Ctx) -> HandlerResult {
         return respond::json(200, &json!({ "id": who.id, "role": "service", "scopes": who.scopes }));
     }
     let db = db::db(ctx)?;
-    let user = users::by_id(&db, &who.id).await?.ok_or_else(|| ApiError::unauthorized("account no longer exists"))?;
+    let user = users::by_id(&db, &who.id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("account no longer exists"))?;
     respond::json(200, &user.public())
 }
 
@@ -291,7 +353,9 @@ pub async fn change_password(mut req: Request, ctx: &Ctx) -> HandlerResult {
     let b: PasswordBody = body::json(&mut req, ctx).await?;
     check_new_password(&b.new_password)?;
     let db = db::db(ctx)?;
-    let user = users::by_id(&db, &who.id).await?.ok_or_else(|| ApiError::unauthorized("account no longer exists"))?;
+    let user = users::by_id(&db, &who.id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("account no longer exists"))?;
     if b.current_password.len() > 256 || !crypto::verify_password(&b.current_password, &user.password_hash).await? {
         return Err(ApiError::forbidden("current password is wrong"));
     }
@@ -300,7 +364,11 @@ pub async fn change_password(mut req: Request, ctx: &Ctx) -> HandlerResult {
     db::batch(
         &db,
         vec![
-            db::stmt(&db, "UPDATE users SET password_hash = ?1, updated_at = ?2 WHERE id = ?3", &[P::S(&hash), P::I(now), P::S(&who.id)])?,
+            db::stmt(
+                &db,
+                "UPDATE users SET password_hash = ?1, updated_at = ?2 WHERE id = ?3",
+                &[P::S(&hash), P::I(now), P::S(&who.id)],
+            )?,
             db::stmt(
                 &db,
                 "UPDATE refresh_tokens SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL",

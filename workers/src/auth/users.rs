@@ -39,11 +39,21 @@ impl UserRow {
 }
 
 pub async fn by_email(db: &D1Database, email: &str) -> ApiResult<Option<UserRow>> {
-    db::first(db, &format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?1"), &[P::S(email)]).await
+    db::first(
+        db,
+        &format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?1"),
+        &[P::S(email)],
+    )
+    .await
 }
 
 pub async fn by_id(db: &D1Database, id: &str) -> ApiResult<Option<UserRow>> {
-    db::first(db, &format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"), &[P::S(id)]).await
+    db::first(
+        db,
+        &format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"),
+        &[P::S(id)],
+    )
+    .await
 }
 
 /// A new account. Validates the e-mail, the role, the password (or PIN) and the client link.
@@ -66,14 +76,18 @@ pub async fn create_user(db: &D1Database, u: NewUser<'_>) -> ApiResult<UserRow> 
         return Err(ApiError::validation("name must be 1-120 characters"));
     }
     if u.role == Role::Service {
-        return Err(ApiError::validation("role must be admin, consultant or client (integrators use API keys)"));
+        return Err(ApiError::validation(
+            "role must be admin, consultant or client (integrators use API keys)",
+        ));
     }
     if !["en", "id", "it"].contains(&u.language) {
         return Err(ApiError::validation("language must be en, id or it"));
     }
     check_new_password(u.password)?;
     if u.role == Role::Client && u.client_id.is_none() {
-        return Err(ApiError::validation("a client account needs the client_id it belongs to"));
+        return Err(ApiError::validation(
+            "a client account needs the client_id it belongs to",
+        ));
     }
     if let Some(cid) = u.client_id {
         let exists: Option<serde_json::Value> =
@@ -92,7 +106,16 @@ pub async fn create_user(db: &D1Database, u: NewUser<'_>) -> ApiResult<UserRow> 
         db,
         "INSERT INTO users (id, email, name, role, password_hash, language, client_id, created_at, updated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-        &[P::S(&id), P::S(&email), P::S(name), P::S(u.role.as_str()), P::S(&hash), P::S(u.language), u.client_id.into(), P::I(now)],
+        &[
+            P::S(&id),
+            P::S(&email),
+            P::S(name),
+            P::S(u.role.as_str()),
+            P::S(&hash),
+            P::S(u.language),
+            u.client_id.into(),
+            P::I(now),
+        ],
     )?];
     if u.role.is_team() {
         writes.push(db::stmt(
@@ -102,5 +125,7 @@ pub async fn create_user(db: &D1Database, u: NewUser<'_>) -> ApiResult<UserRow> 
         )?);
     }
     db::batch(db, writes).await?;
-    by_id(db, &id).await?.ok_or_else(|| ApiError::internal("user vanished after insert"))
+    by_id(db, &id)
+        .await?
+        .ok_or_else(|| ApiError::internal("user vanished after insert"))
 }

@@ -17,10 +17,10 @@ use nuzantara_shared::sse;
 use serde_json::json;
 use worker::{Delay, Request, Response};
 
+use crate::body;
 use crate::context::Ctx;
 use crate::platform::random16;
 use crate::respond::{self, internal, HandlerResult};
-use crate::body;
 pub use openai_compat::{completions, models};
 use turn::{Collect, EventOut};
 
@@ -38,7 +38,11 @@ impl EventOut for Channel {
 
 /// The model names a request may ask for: provider names and their models.
 pub fn model_names(ctx: &Ctx) -> Vec<String> {
-    ctx.config.providers.iter().flat_map(|p| [p.name.clone(), p.model.clone()]).collect()
+    ctx.config
+        .providers
+        .iter()
+        .flat_map(|p| [p.name.clone(), p.model.clone()])
+        .collect()
 }
 
 async fn validated(req: &mut Request, ctx: &Ctx) -> ApiResult<(ValidChat, String)> {
@@ -100,11 +104,14 @@ fn heartbeat(tx: UnboundedSender<Result<Vec<u8>, worker::Error>>, done: Rc<Cell<
 
 /// Replays the stored events after `last` and, while the answer is still being written, follows it.
 async fn resume(ctx: &Ctx, last: &str, session_id: Option<&str>) -> HandlerResult {
-    let message_id = message_of(last).ok_or_else(|| ApiError::validation("Last-Event-ID is not an event id of this API"))?;
+    let message_id =
+        message_of(last).ok_or_else(|| ApiError::validation("Last-Event-ID is not an event id of this API"))?;
     if message_id.len() > 64 || !store::answer_owner_ok(ctx, message_id, session_id).await? {
         return Err(ApiError::not_found("no such answer"));
     }
-    let log = store::load_answer_log(ctx, message_id).await?.ok_or_else(|| ApiError::not_found("this answer is no longer kept"))?;
+    let log = store::load_answer_log(ctx, message_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("this answer is no longer kept"))?;
     let (tx, rx) = unbounded();
     let task_ctx = ctx.clone();
     let last = last.to_string();

@@ -46,7 +46,11 @@ fn text_of(content: &Value) -> String {
     match content {
         Value::String(s) => s.clone(),
         // The array form: [{type: "text", text}].
-        Value::Array(parts) => parts.iter().filter_map(|p| p["text"].as_str()).collect::<Vec<_>>().join("\n"),
+        Value::Array(parts) => parts
+            .iter()
+            .filter_map(|p| p["text"].as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
         _ => String::new(),
     }
 }
@@ -56,7 +60,10 @@ pub fn models(ctx: &Ctx) -> HandlerResult {
     let mut ids = vec![AUTO.to_string()];
     ids.extend(model_names(ctx));
     ids.dedup();
-    let data: Vec<Value> = ids.iter().map(|id| json!({ "id": id, "object": "model", "created": 0, "owned_by": "bali-zero" })).collect();
+    let data: Vec<Value> = ids
+        .iter()
+        .map(|id| json!({ "id": id, "object": "model", "created": 0, "owned_by": "bali-zero" }))
+        .collect();
     respond::json(200, &json!({ "object": "list", "data": data }))
 }
 
@@ -72,7 +79,11 @@ impl EventOut for Chunks {
     fn emit(&mut self, frame: String) {
         // Our frames are `id/event/data` lines; only tokens and the end matter to an OpenAI client.
         let event = frame.lines().find_map(|l| l.strip_prefix("event: ")).unwrap_or("");
-        let data: Value = frame.lines().find_map(|l| l.strip_prefix("data: ")).and_then(|d| serde_json::from_str(d).ok()).unwrap_or(Value::Null);
+        let data: Value = frame
+            .lines()
+            .find_map(|l| l.strip_prefix("data: "))
+            .and_then(|d| serde_json::from_str(d).ok())
+            .unwrap_or(Value::Null);
         let chunk = |delta: Value, finish: Value| {
             json!({ "id": self.id, "object": "chat.completion.chunk", "created": self.created, "model": self.model,
                     "choices": [{ "index": 0, "delta": delta, "finish_reason": finish }] })
@@ -84,10 +95,14 @@ impl EventOut for Chunks {
             _ => None,
         };
         if let Some(v) = out {
-            let _ = self.tx.unbounded_send(Ok(sse::frame(None, None, &v.to_string()).into_bytes()));
+            let _ = self
+                .tx
+                .unbounded_send(Ok(sse::frame(None, None, &v.to_string()).into_bytes()));
         }
         if event == "done" || event == "error" {
-            let _ = self.tx.unbounded_send(Ok(sse::frame(None, None, "[DONE]").into_bytes()));
+            let _ = self
+                .tx
+                .unbounded_send(Ok(sse::frame(None, None, "[DONE]").into_bytes()));
         }
     }
 }
@@ -95,11 +110,28 @@ impl EventOut for Chunks {
 /// `POST /v1/chat/completions`: the last user message is the question; earlier turns are context.
 pub async fn completions(mut req: Request, ctx: &Ctx) -> HandlerResult {
     let r: CompletionRequest = body::json(&mut req, ctx).await?;
-    let query = r.messages.iter().rev().find(|m| m.role == "user").map(|m| text_of(&m.content)).unwrap_or_default();
+    let query = r
+        .messages
+        .iter()
+        .rev()
+        .find(|m| m.role == "user")
+        .map(|m| text_of(&m.content))
+        .unwrap_or_default();
     let model = (r.model != AUTO).then(|| r.model.clone());
     // A stable `user` maps to a session, so follow-up calls from one end user share a conversation.
-    let session_id = r.user.as_deref().filter(|u| u.len() <= 128 && u.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')).map(String::from);
-    let input = ChatInput { query, session_id: session_id.clone(), conversation_id: None, collections: None, language: None, model };
+    let session_id = r
+        .user
+        .as_deref()
+        .filter(|u| u.len() <= 128 && u.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        .map(String::from);
+    let input = ChatInput {
+        query,
+        session_id: session_id.clone(),
+        conversation_id: None,
+        collections: None,
+        language: None,
+        model,
+    };
     let names = model_names(ctx);
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
     let chat = input.validate(&refs)?;
@@ -110,7 +142,12 @@ pub async fn completions(mut req: Request, ctx: &Ctx) -> HandlerResult {
     if r.stream {
         let (tx, rx) = unbounded();
         let task_ctx = ctx.clone();
-        let mut out = Chunks { tx, id, model: r.model.clone(), created };
+        let mut out = Chunks {
+            tx,
+            id,
+            model: r.model.clone(),
+            created,
+        };
         ctx.wait_until(async move {
             let _ = turn::run(&task_ctx, chat, prepared, &mut out).await;
             out.tx.close_channel();

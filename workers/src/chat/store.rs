@@ -27,7 +27,11 @@ pub struct Conversation {
 /// The conversation of this turn: the named one if the caller owns it (404 otherwise), else a new one.
 pub async fn conversation(ctx: &Ctx, chat: &ValidChat, session_id: &str) -> ApiResult<(Conversation, bool)> {
     let db = db::db(ctx)?;
-    let user = ctx.principal.as_ref().filter(|p| p.role != nuzantara_shared::auth::Role::Service).map(|p| p.id.clone());
+    let user = ctx
+        .principal
+        .as_ref()
+        .filter(|p| p.role != nuzantara_shared::auth::Role::Service)
+        .map(|p| p.id.clone());
     if let Some(id) = &chat.conversation_id {
         let conv: Option<Conversation> = db::first(
             &db,
@@ -40,7 +44,9 @@ pub async fn conversation(ctx: &Ctx, chat: &ValidChat, session_id: &str) -> ApiR
             (None, None) => c.session_id.as_deref() == Some(session_id),
             _ => false,
         });
-        return conv.map(|c| (c, false)).ok_or_else(|| ApiError::not_found("no such conversation"));
+        return conv
+            .map(|c| (c, false))
+            .ok_or_else(|| ApiError::not_found("no such conversation"));
     }
     let id = new_id(random16());
     let title: String = chat.query.chars().take(80).collect();
@@ -51,7 +57,14 @@ pub async fn conversation(ctx: &Ctx, chat: &ValidChat, session_id: &str) -> ApiR
         &[P::S(&id), user.as_deref().into(), P::S(session_id), P::S(&title), P::S(chat.language.code()), P::I(now)],
     )
     .await?;
-    Ok((Conversation { id, user_id: user, session_id: Some(session_id.to_string()) }, true))
+    Ok((
+        Conversation {
+            id,
+            user_id: user,
+            session_id: Some(session_id.to_string()),
+        },
+        true,
+    ))
 }
 
 /// The conversation's recent messages: from KV when cached, else from D1.
@@ -77,7 +90,13 @@ pub async fn recent(ctx: &Ctx, conversation_id: &str) -> ApiResult<Vec<ChatMessa
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| if r.role == "user" { ChatMessage::user(r.content) } else { ChatMessage::assistant(r.content) })
+        .map(|r| {
+            if r.role == "user" {
+                ChatMessage::user(r.content)
+            } else {
+                ChatMessage::assistant(r.content)
+            }
+        })
         .collect())
 }
 
@@ -86,7 +105,12 @@ pub async fn remember_recent(ctx: &Ctx, conversation_id: &str, mut msgs: Vec<Cha
     msgs.drain(..start);
     let kv = ctx.env.kv("KV").map_err(internal)?;
     let text = serde_json::to_string(&msgs).map_err(internal)?;
-    kv.put(&format!("recent:{conversation_id}"), text).map_err(internal)?.expiration_ttl(7 * 86_400).execute().await.map_err(internal)
+    kv.put(&format!("recent:{conversation_id}"), text)
+        .map_err(internal)?
+        .expiration_ttl(7 * 86_400)
+        .execute()
+        .await
+        .map_err(internal)
 }
 
 /// History for the model: the recent window within a token budget.
@@ -137,7 +161,12 @@ pub async fn insert_message(ctx: &Ctx, m: NewMessage<'_>) -> ApiResult<()> {
         .await;
         match r {
             Ok(_) => {
-                db::run(&db, "UPDATE conversations SET updated_at = ?1 WHERE id = ?2", &[P::I(now), P::S(m.conversation_id)]).await?;
+                db::run(
+                    &db,
+                    "UPDATE conversations SET updated_at = ?1 WHERE id = ?2",
+                    &[P::I(now), P::S(m.conversation_id)],
+                )
+                .await?;
                 return Ok(());
             }
             Err(e) if e.status() == 409 => last = Some(e),
@@ -172,7 +201,12 @@ pub async fn finish_message(ctx: &Ctx, m: NewMessage<'_>) -> ApiResult<()> {
 pub async fn save_answer_log(ctx: &Ctx, log: &AnswerLog) -> ApiResult<()> {
     let kv = ctx.env.kv("KV").map_err(internal)?;
     let text = serde_json::to_string(log).map_err(internal)?;
-    kv.put(&format!("answer:{}", log.message_id), text).map_err(internal)?.expiration_ttl(ANSWER_TTL_SECS).execute().await.map_err(internal)
+    kv.put(&format!("answer:{}", log.message_id), text)
+        .map_err(internal)?
+        .expiration_ttl(ANSWER_TTL_SECS)
+        .execute()
+        .await
+        .map_err(internal)
 }
 
 pub async fn load_answer_log(ctx: &Ctx, message_id: &str) -> ApiResult<Option<AnswerLog>> {
@@ -201,4 +235,3 @@ pub async fn answer_owner_ok(ctx: &Ctx, message_id: &str, session_id: Option<&st
         },
     })
 }
-

@@ -9,7 +9,8 @@ use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::ids::new_id;
 use nuzantara_shared::llm::router::{ChatSink, FallbackNotice, SinkClosed};
 use nuzantara_shared::llm::{
-    Backend, ChatMessage, ChatRequest, Delta, Lang, OfflineContext, OfflineProvider, Passage, Router, ToolCall, ToolResult,
+    Backend, ChatMessage, ChatRequest, Delta, Lang, OfflineContext, OfflineProvider, Passage, Router, ToolCall,
+    ToolResult,
 };
 use nuzantara_shared::search::{SearchOutcome, SearchRequest, ValidSearch};
 use nuzantara_shared::tools::TOOLS;
@@ -45,7 +46,13 @@ pub struct Events<'a, O: EventOut> {
 impl<'a, O: EventOut> Events<'a, O> {
     pub fn new(ctx: &'a Ctx, message_id: &str, out: &'a mut O) -> Self {
         // Stored at the first event (so a reconnect right away can resume), then at most once a second.
-        Self { log: AnswerLog::new(message_id), out, ctx, last_flush: 0.0, seq: 0 }
+        Self {
+            log: AnswerLog::new(message_id),
+            out,
+            ctx,
+            last_flush: 0.0,
+            seq: 0,
+        }
     }
 
     pub async fn send(&mut self, name: &str, data: Value) {
@@ -113,14 +120,60 @@ pub async fn prepare(ctx: &Ctx, chat: &ValidChat, session_id: String) -> ApiResu
     // The collection list is read only to check collections the request names (a D1 round trip before the
     // first token otherwise).
     let named = chat.collections.as_ref().is_some_and(|c| !c.is_empty());
-    let search = SearchRequest { query: chat.query.clone(), collections: chat.collections.clone(), top_k: Some(PASSAGES), mode: None, rerank: None }
-        .validate(&if named { kb.collection_names().await? } else { Vec::new() })?;
+    let search = SearchRequest {
+        query: chat.query.clone(),
+        collections: chat.collections.clone(),
+        top_k: Some(PASSAGES),
+        mode: None,
+        rerank: None,
+    }
+    .validate(&if named {
+        kb.collection_names().await?
+    } else {
+        Vec::new()
+    })?;
     let (conv, _) = store::conversation(ctx, chat, &session_id).await?;
     let user_msg = new_id(random16());
     let answer_id = new_id(random16());
-    store::insert_message(ctx, NewMessage { id: &user_msg, conversation_id: &conv.id, role: "user", content: &chat.query, status: "complete", model: None, sources: None, tool_calls: None, tokens: None, latency_ms: None }).await?;
-    store::insert_message(ctx, NewMessage { id: &answer_id, conversation_id: &conv.id, role: "assistant", content: "", status: "partial", model: None, sources: None, tool_calls: None, tokens: None, latency_ms: None }).await?;
-    Ok(Prepared { conversation_id: conv.id, session_id, answer_id, search, started })
+    store::insert_message(
+        ctx,
+        NewMessage {
+            id: &user_msg,
+            conversation_id: &conv.id,
+            role: "user",
+            content: &chat.query,
+            status: "complete",
+            model: None,
+            sources: None,
+            tool_calls: None,
+            tokens: None,
+            latency_ms: None,
+        },
+    )
+    .await?;
+    store::insert_message(
+        ctx,
+        NewMessage {
+            id: &answer_id,
+            conversation_id: &conv.id,
+            role: "assistant",
+            content: "",
+            status: "partial",
+            model: None,
+            sources: None,
+            tool_calls: None,
+            tokens: None,
+            latency_ms: None,
+        },
+    )
+    .await?;
+    Ok(Prepared {
+        conversation_id: conv.id,
+        session_id,
+        answer_id,
+        search,
+        started,
+    })
 }
 
 /// Runs a prepared turn, emitting events; a failure is stored with what was said and sent as `error`.
@@ -129,19 +182,57 @@ pub async fn run<O: EventOut>(ctx: &Ctx, chat: ValidChat, p: Prepared, out: &mut
     match answer(ctx, &chat, &p, &mut events).await {
         Ok(r) => Ok(r),
         Err(e) => {
-            let partial: String = events.log.events.iter().filter(|e| e.name == "token").filter_map(|e| e.data["text"].as_str()).collect();
+            let partial: String = events
+                .log
+                .events
+                .iter()
+                .filter(|e| e.name == "token")
+                .filter_map(|e| e.data["text"].as_str())
+                .collect();
             let latency = Some((clock_ms() - p.started) as u64);
-            let _ = store::finish_message(ctx, NewMessage { id: &p.answer_id, conversation_id: &p.conversation_id, role: "assistant", content: &partial, status: "failed", model: None, sources: None, tool_calls: None, tokens: None, latency_ms: latency }).await;
-            events.send("error", json!({ "code": e.code.as_str(), "message": e.message })).await;
+            let _ = store::finish_message(
+                ctx,
+                NewMessage {
+                    id: &p.answer_id,
+                    conversation_id: &p.conversation_id,
+                    role: "assistant",
+                    content: &partial,
+                    status: "failed",
+                    model: None,
+                    sources: None,
+                    tool_calls: None,
+                    tokens: None,
+                    latency_ms: latency,
+                },
+            )
+            .await;
+            events
+                .send("error", json!({ "code": e.code.as_str(), "message": e.message }))
+                .await;
             Err(e)
         }
     }
 }
 
-async fn answer<O: EventOut>(ctx: &Ctx, chat: &ValidChat, p: &Prepared, events: &mut Events<'_, O>) -> ApiResult<TurnResult> {
-    let (conversation_id, session_id, answer_id, started) = (p.conversation_id.as_str(), p.session_id.as_str(), p.answer_id.as_str(), p.started);
+async fn answer<O: EventOut>(
+    ctx: &Ctx,
+    chat: &ValidChat,
+    p: &Prepared,
+    events: &mut Events<'_, O>,
+) -> ApiResult<TurnResult> {
+    let (conversation_id, session_id, answer_id, started) = (
+        p.conversation_id.as_str(),
+        p.session_id.as_str(),
+        p.answer_id.as_str(),
+        p.started,
+    );
     let policy = &ctx.config.routing;
-    let plan = policy.plan(&chat.query, &ctx.config.providers, (chat.query.len() / 4) as u64, MAX_TOKENS);
+    let plan = policy.plan(
+        &chat.query,
+        &ctx.config.providers,
+        (chat.query.len() / 4) as u64,
+        MAX_TOKENS,
+    );
     let mut planned: Vec<_> = plan.candidates.iter().map(|c| c.provider.clone()).collect();
     if let Some(wanted) = &chat.model {
         planned.retain(|p| &p.name == wanted || &p.model == wanted || p.name == "offline");
@@ -174,7 +265,11 @@ async fn answer<O: EventOut>(ctx: &Ctx, chat: &ValidChat, p: &Prepared, events: 
     let passages: Vec<Passage> = found
         .results
         .iter()
-        .map(|r| Passage { title: r.citation.title.clone(), label: r.citation.label.clone(), text: r.text.clone() })
+        .map(|r| Passage {
+            title: r.citation.title.clone(),
+            label: r.citation.label.clone(),
+            text: r.text.clone(),
+        })
         .collect();
 
     // Tools the question plainly asks for run first, for every provider.
@@ -209,8 +304,16 @@ async fn answer<O: EventOut>(ctx: &Ctx, chat: &ValidChat, p: &Prepared, events: 
         });
         let mut candidates = remote_candidates(ctx, &planned);
         candidates.push(Backend::Offline(offline));
-        let mut router = Router::new(policy, &breakers, WorkerClock, u64::from_le_bytes(random16()[..8].try_into().unwrap_or([7; 8])));
-        let outcome = router.run(&candidates, &req, &mut Sink { events }).await.map_err(ApiError::from)?;
+        let mut router = Router::new(
+            policy,
+            &breakers,
+            WorkerClock,
+            u64::from_le_bytes(random16()[..8].try_into().unwrap_or([7; 8])),
+        );
+        let outcome = router
+            .run(&candidates, &req, &mut Sink { events })
+            .await
+            .map_err(ApiError::from)?;
         text.push_str(&outcome.text);
         fallbacks += outcome.fallbacks;
         usage = usage + outcome.usage;
@@ -220,7 +323,10 @@ async fn answer<O: EventOut>(ctx: &Ctx, chat: &ValidChat, p: &Prepared, events: 
         if outcome.tool_calls.is_empty() || step == MAX_TOOL_STEPS || clock_ms() - started > MAX_TURN_MS {
             break;
         }
-        req.messages.push(ChatMessage::assistant_tool_calls(outcome.text.clone(), outcome.tool_calls.clone()));
+        req.messages.push(ChatMessage::assistant_tool_calls(
+            outcome.text.clone(),
+            outcome.tool_calls.clone(),
+        ));
         for call in &outcome.tool_calls {
             let content = run_model_tool(ctx, call, events, &mut tool_log, &mut tool_results).await;
             req.messages.push(ChatMessage::tool_result(call.id.clone(), content));
@@ -285,9 +391,18 @@ async fn run_tool<O: EventOut>(
 ) -> String {
     match tools::execute(ctx, name, args).await {
         Ok(out) => {
-            events.send("tool", json!({ "name": name, "arguments": args, "ok": true, "summary": out.summary, "result": out.value })).await;
+            events
+                .send(
+                    "tool",
+                    json!({ "name": name, "arguments": args, "ok": true, "summary": out.summary, "result": out.value }),
+                )
+                .await;
             log.push(json!({ "name": name, "arguments": args, "ok": true, "summary": out.summary }));
-            results.push(ToolResult { name: name.to_string(), summary: out.summary.clone(), value: out.value });
+            results.push(ToolResult {
+                name: name.to_string(),
+                summary: out.summary.clone(),
+                value: out.value,
+            });
             out.summary
         }
         Err(e) => {
@@ -322,7 +437,12 @@ fn system_prompt(lang: Lang, passages: &[Passage], tools: &[ToolResult]) -> Stri
          contacting a Bali Zero consultant. Be concise.\n\nSources:\n"
     );
     for (i, p) in passages.iter().enumerate() {
-        s.push_str(&format!("[{}] {}\n{}\n\n", i + 1, p.label, p.text.chars().take(1_500).collect::<String>()));
+        s.push_str(&format!(
+            "[{}] {}\n{}\n\n",
+            i + 1,
+            p.label,
+            p.text.chars().take(1_500).collect::<String>()
+        ));
     }
     if !tools.is_empty() {
         s.push_str("Tool results:\n");

@@ -22,7 +22,11 @@ thread_local! {
 
 /// This isolate's breakers, configured by the routing policy on first use.
 pub fn breakers(policy: &RoutingPolicy) -> Rc<RefCell<BreakerSet>> {
-    BREAKERS.with(|b| b.borrow_mut().get_or_insert_with(|| Rc::new(RefCell::new(BreakerSet::new(policy.breaker.clone())))).clone())
+    BREAKERS.with(|b| {
+        b.borrow_mut()
+            .get_or_insert_with(|| Rc::new(RefCell::new(BreakerSet::new(policy.breaker.clone()))))
+            .clone()
+    })
 }
 
 /// Real time: `worker::Delay` is a `setTimeout`.

@@ -22,7 +22,12 @@ pub struct RemoteProvider {
 
 impl RemoteProvider {
     pub fn new(ctx: &Ctx, cfg: ProviderConfig) -> Self {
-        Self { cfg, env: ctx.env.clone(), first_byte_ms: ctx.config.provider_timeout_ms, idle_ms: ctx.config.provider_timeout_ms }
+        Self {
+            cfg,
+            env: ctx.env.clone(),
+            first_byte_ms: ctx.config.provider_timeout_ms,
+            idle_ms: ctx.config.provider_timeout_ms,
+        }
     }
 }
 
@@ -72,7 +77,13 @@ impl LlmProvider for RemoteProvider {
             ProviderKind::WorkersAi => self.start_binding(req).await?,
             _ => self.start_http(req).await?,
         };
-        Ok(DecodedStream::new(Body { stream: Some(stream), idle_ms: self.idle_ms }, decoder))
+        Ok(DecodedStream::new(
+            Body {
+                stream: Some(stream),
+                idle_ms: self.idle_ms,
+            },
+            decoder,
+        ))
     }
 }
 
@@ -81,13 +92,23 @@ impl RemoteProvider {
         let call = http_call(&self.cfg, req, true)?;
         let headers = Headers::new();
         for (k, v) in &call.headers {
-            headers.set(k, v).map_err(|e| ProviderError::status(400, e.to_string()))?;
+            headers
+                .set(k, v)
+                .map_err(|e| ProviderError::status(400, e.to_string()))?;
         }
         let mut init = RequestInit::new();
-        init.with_method(Method::Post).with_headers(headers).with_body(Some(call.body.into()));
-        let request = Request::new_with_init(&call.url, &init).map_err(|e| ProviderError::status(400, e.to_string()))?;
+        init.with_method(Method::Post)
+            .with_headers(headers)
+            .with_body(Some(call.body.into()));
+        let request =
+            Request::new_with_init(&call.url, &init).map_err(|e| ProviderError::status(400, e.to_string()))?;
         let mut resp = match within(self.first_byte_ms, Fetch::Request(request).send()).await {
-            None => return Err(ProviderError::timeout(format!("no response in {} ms", self.first_byte_ms))),
+            None => {
+                return Err(ProviderError::timeout(format!(
+                    "no response in {} ms",
+                    self.first_byte_ms
+                )))
+            }
             Some(Err(e)) => return Err(ProviderError::connection(e.to_string())),
             Some(Ok(r)) => r,
         };
@@ -96,7 +117,10 @@ impl RemoteProvider {
             let header = |name: &str| resp.headers().get(name).ok().flatten();
             let retry_after = header("retry-after");
             let retry_after_ms = header("retry-after-ms");
-            let body = within(self.idle_ms, resp.text()).await.and_then(Result::ok).unwrap_or_default();
+            let body = within(self.idle_ms, resp.text())
+                .await
+                .and_then(Result::ok)
+                .unwrap_or_default();
             let lookup = |name: &str| match name.to_ascii_lowercase().as_str() {
                 "retry-after" => retry_after.clone(),
                 "retry-after-ms" => retry_after_ms.clone(),
@@ -108,10 +132,18 @@ impl RemoteProvider {
     }
 
     async fn start_binding(&self, req: &ChatRequest) -> Result<ByteStream, ProviderError> {
-        let ai = self.env.ai("AI").map_err(|e| ProviderError::status(400, e.to_string()))?;
+        let ai = self
+            .env
+            .ai("AI")
+            .map_err(|e| ProviderError::status(400, e.to_string()))?;
         let input = workers_ai::input(req, true);
         let out = match within(self.first_byte_ms, ai.run_bytes(&self.cfg.model, input)).await {
-            None => return Err(ProviderError::timeout(format!("Workers AI gave nothing in {} ms", self.first_byte_ms))),
+            None => {
+                return Err(ProviderError::timeout(format!(
+                    "Workers AI gave nothing in {} ms",
+                    self.first_byte_ms
+                )))
+            }
             Some(Err(e)) => return Err(workers_ai::error_from_binding(&e.to_string())),
             Some(Ok(s)) => s,
         };

@@ -25,7 +25,11 @@ struct ListQuery {
 fn limit_of(s: Option<&str>, default: i64, max: i64) -> ApiResult<i64> {
     match s {
         None => Ok(default),
-        Some(v) => v.parse::<i64>().ok().filter(|n| (1..=max).contains(n)).ok_or_else(|| ApiError::validation(format!("limit must be 1-{max}"))),
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| ApiError::validation(format!("limit must be 1-{max}"))),
     }
 }
 
@@ -36,7 +40,9 @@ pub async fn list(req: &Request, ctx: &Ctx) -> HandlerResult {
     let limit = limit_of(q.limit.as_deref(), 30, 100)?;
     let before = match q.before.as_deref() {
         None => i64::MAX,
-        Some(b) => b.parse::<i64>().map_err(|_| ApiError::validation("before must be a timestamp"))?,
+        Some(b) => b
+            .parse::<i64>()
+            .map_err(|_| ApiError::validation("before must be a timestamp"))?,
     };
     let search = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
     if search.is_some_and(|s| s.chars().count() > 200) {
@@ -55,7 +61,9 @@ pub async fn list(req: &Request, ctx: &Ctx) -> HandlerResult {
         &[P::S(&who.id), P::I(before), needle.as_deref().into(), P::I(limit)],
     )
     .await?;
-    let next = (rows.len() as i64 == limit).then(|| rows.last().map(|r| r["updated_at"].clone())).flatten();
+    let next = (rows.len() as i64 == limit)
+        .then(|| rows.last().map(|r| r["updated_at"].clone()))
+        .flatten();
     respond::json(200, &json!({ "conversations": rows, "next_before": next }))
 }
 
@@ -85,7 +93,10 @@ pub async fn messages(ctx: &Ctx, conversation_id: &str) -> ApiResult<Vec<Value>>
         .into_iter()
         .map(|mut m| {
             for k in ["sources", "tool_calls"] {
-                m[k] = m[k].as_str().and_then(|s| serde_json::from_str(s).ok()).unwrap_or(Value::Null);
+                m[k] = m[k]
+                    .as_str()
+                    .and_then(|s| serde_json::from_str(s).ok())
+                    .unwrap_or(Value::Null);
             }
             m
         })
@@ -113,19 +124,34 @@ pub async fn export(id: &str, req: &Request, ctx: &Ctx) -> HandlerResult {
     let conv = owned(ctx, id, who).await?;
     let cid = conv["id"].as_str().unwrap_or_default().to_string();
     let msgs = messages(ctx, &cid).await?;
-    audit::record(ctx, Some(who), "export", "conversation", Some(&cid), json!({ "format": q.format })).await;
+    audit::record(
+        ctx,
+        Some(who),
+        "export",
+        "conversation",
+        Some(&cid),
+        json!({ "format": q.format }),
+    )
+    .await;
     let (body, ct, ext) = match q.format.as_deref().unwrap_or("json") {
         "json" => {
             let mut doc = conv.clone();
             doc["messages"] = json!(msgs);
-            (serde_json::to_string_pretty(&doc).map_err(internal)?, "application/json; charset=utf-8", "json")
+            (
+                serde_json::to_string_pretty(&doc).map_err(internal)?,
+                "application/json; charset=utf-8",
+                "json",
+            )
         }
         "md" | "markdown" => (export::markdown(&conv, &msgs), "text/markdown; charset=utf-8", "md"),
         _ => return Err(ApiError::validation("format must be json or md")),
     };
     let mut resp = respond::text(200, ct, body)?;
     resp.headers_mut()
-        .set("Content-Disposition", &format!("attachment; filename=\"conversation-{cid}.{ext}\""))
+        .set(
+            "Content-Disposition",
+            &format!("attachment; filename=\"conversation-{cid}.{ext}\""),
+        )
         .map_err(internal)?;
     Ok(resp)
 }
@@ -136,7 +162,12 @@ pub async fn delete(id: &str, ctx: &Ctx) -> HandlerResult {
     let conv = owned(ctx, id, who).await?;
     let cid = conv["id"].as_str().unwrap_or_default();
     let db = db::db(ctx)?;
-    db::run(&db, "UPDATE conversations SET deleted_at = ?1 WHERE id = ?2", &[P::I(now_ms() as i64), P::S(cid)]).await?;
+    db::run(
+        &db,
+        "UPDATE conversations SET deleted_at = ?1 WHERE id = ?2",
+        &[P::I(now_ms() as i64), P::S(cid)],
+    )
+    .await?;
     let kv = ctx.env.kv("KV").map_err(internal)?;
     let _ = kv.delete(&format!("recent:{cid}")).await;
     audit::record(ctx, Some(who), "delete", "conversation", Some(cid), json!({})).await;
@@ -194,7 +225,12 @@ fn check_fact(content: &str) -> ApiResult<&str> {
 pub async fn save_fact(ctx: &Ctx, user_id: &str, content: &str, source: &str) -> ApiResult<Value> {
     let content = check_fact(content)?;
     let db = db::db(ctx)?;
-    let count: Option<Value> = db::first(&db, "SELECT COUNT(*) AS n FROM memory_facts WHERE user_id = ?1", &[P::S(user_id)]).await?;
+    let count: Option<Value> = db::first(
+        &db,
+        "SELECT COUNT(*) AS n FROM memory_facts WHERE user_id = ?1",
+        &[P::S(user_id)],
+    )
+    .await?;
     if count.and_then(|c| c["n"].as_f64()).unwrap_or(0.0) >= 500.0 {
         return Err(ApiError::conflict("memory is full (500 facts): delete some first"));
     }
@@ -214,7 +250,10 @@ pub async fn list_facts(req: &Request, ctx: &Ctx) -> HandlerResult {
     let who = ctx.principal()?;
     let q: ListQuery = req.query().map_err(|_| ApiError::validation("bad query string"))?;
     let limit = limit_of(q.limit.as_deref(), 100, 200)?;
-    respond::json(200, &json!({ "facts": facts(ctx, &who.id, q.q.as_deref(), limit).await? }))
+    respond::json(
+        200,
+        &json!({ "facts": facts(ctx, &who.id, q.q.as_deref(), limit).await? }),
+    )
 }
 
 #[derive(Deserialize)]
@@ -254,8 +293,12 @@ pub async fn delete_fact(id: &str, ctx: &Ctx) -> HandlerResult {
     let who = ctx.principal()?;
     let id = EntityId::parse(id).map_err(|_| ApiError::not_found("no such fact"))?;
     let db = db::db(ctx)?;
-    let changed =
-        db::run(&db, "DELETE FROM memory_facts WHERE id = ?1 AND user_id = ?2", &[P::S(id.as_str()), P::S(&who.id)]).await?;
+    let changed = db::run(
+        &db,
+        "DELETE FROM memory_facts WHERE id = ?1 AND user_id = ?2",
+        &[P::S(id.as_str()), P::S(&who.id)],
+    )
+    .await?;
     if changed == 0 {
         return Err(ApiError::not_found("no such fact"));
     }

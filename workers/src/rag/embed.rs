@@ -12,17 +12,29 @@ use crate::respond::{internal, upstream};
 
 pub enum QueryEmbedder {
     None,
-    WorkersAi { ai: Ai, model: String },
-    OpenAi { url: String, model: String, key: Option<String> },
+    WorkersAi {
+        ai: Ai,
+        model: String,
+    },
+    OpenAi {
+        url: String,
+        model: String,
+        key: Option<String>,
+    },
 }
 
 pub fn from_config(ctx: &Ctx) -> ApiResult<QueryEmbedder> {
     Ok(match &ctx.config.embedder {
         EmbedderConfig::None => QueryEmbedder::None,
-        EmbedderConfig::WorkersAi { model } => {
-            QueryEmbedder::WorkersAi { ai: ctx.env.ai("AI").map_err(internal)?, model: model.clone() }
-        }
-        EmbedderConfig::OpenAiCompatible { base_url, model, api_key } => QueryEmbedder::OpenAi {
+        EmbedderConfig::WorkersAi { model } => QueryEmbedder::WorkersAi {
+            ai: ctx.env.ai("AI").map_err(internal)?,
+            model: model.clone(),
+        },
+        EmbedderConfig::OpenAiCompatible {
+            base_url,
+            model,
+            api_key,
+        } => QueryEmbedder::OpenAi {
             url: format!("{base_url}/embeddings"),
             model: model.clone(),
             key: api_key.clone(),
@@ -50,11 +62,16 @@ impl Embedder for QueryEmbedder {
                 }
                 let body = json!({ "model": model, "input": [text] }).to_string();
                 let mut init = RequestInit::new();
-                init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
+                init.with_method(Method::Post)
+                    .with_headers(headers)
+                    .with_body(Some(body.into()));
                 let req = Request::new_with_init(url, &init).map_err(internal)?;
                 let mut resp = Fetch::Request(req).send().await.map_err(upstream)?;
                 if resp.status_code() >= 300 {
-                    return Err(ApiError::upstream(format!("embeddings endpoint answered {}", resp.status_code())));
+                    return Err(ApiError::upstream(format!(
+                        "embeddings endpoint answered {}",
+                        resp.status_code()
+                    )));
                 }
                 let out: Value = resp.json().await.map_err(upstream)?;
                 out["data"][0]["embedding"].clone()

@@ -25,7 +25,11 @@ pub async fn search(mut req: Request, ctx: &Ctx) -> HandlerResult {
     // The collection list is read only to check collections the request names (one D1 round trip saved on
     // every other search).
     let named = request.collections.as_ref().is_some_and(|c| !c.is_empty());
-    let valid = request.validate(&if named { kb.collection_names().await? } else { Vec::new() })?;
+    let valid = request.validate(&if named {
+        kb.collection_names().await?
+    } else {
+        Vec::new()
+    })?;
     let started = platform::clock_ms();
 
     let cache_key = valid.cache_key(ctx.config.embedder.mode());
@@ -33,7 +37,10 @@ pub async fn search(mut req: Request, ctx: &Ctx) -> HandlerResult {
     if ctx.config.search_cache_ttl_secs > 0 {
         let cached = kv.get(&cache_key).text().await.ok().flatten();
         // Anything but a whole stored answer (e.g. a truncated write) is treated as a miss.
-        if let Some(hit) = cached.and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok()).filter(|v| v["results"].is_array()) {
+        if let Some(hit) = cached
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .filter(|v| v["results"].is_array())
+        {
             context::metrics(|m| m.incr("search_cache_hits", "Search answers served from the KV cache."));
             return respond::json(200, &with_timing(hit, true, started));
         }
@@ -44,7 +51,10 @@ pub async fn search(mut req: Request, ctx: &Ctx) -> HandlerResult {
     if ctx.config.search_cache_ttl_secs > 0 {
         // A cache write failure must not fail the search.
         if let Ok(put) = kv.put(&cache_key, outcome.to_string()) {
-            let _ = put.expiration_ttl(ctx.config.search_cache_ttl_secs.max(60)).execute().await;
+            let _ = put
+                .expiration_ttl(ctx.config.search_cache_ttl_secs.max(60))
+                .execute()
+                .await;
         }
     }
     respond::json(200, &with_timing(outcome, false, started))
@@ -84,14 +94,38 @@ pub async fn document(id: &str, req: &Request, ctx: &Ctx) -> HandlerResult {
         return Err(ApiError::validation("not a document id"));
     }
     let kb = D1Kb::new(ctx)?;
-    let doc = kb.document(id).await?.ok_or_else(|| ApiError::not_found(format!("no document {id}")))?;
-    let raw = req.query::<DocQuery>().ok().and_then(|q| q.raw).is_some_and(|r| r == "1" || r == "true");
+    let doc = kb
+        .document(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no document {id}")))?;
+    let raw = req
+        .query::<DocQuery>()
+        .ok()
+        .and_then(|q| q.raw)
+        .is_some_and(|r| r == "1" || r == "true");
     if raw {
-        let key = doc["r2_key"].as_str().ok_or_else(|| ApiError::not_found("this document has no stored source"))?;
-        let obj = ctx.env.bucket("DOCS").map_err(internal)?.get(key).execute().await.map_err(internal)?;
+        let key = doc["r2_key"]
+            .as_str()
+            .ok_or_else(|| ApiError::not_found("this document has no stored source"))?;
+        let obj = ctx
+            .env
+            .bucket("DOCS")
+            .map_err(internal)?
+            .get(key)
+            .execute()
+            .await
+            .map_err(internal)?;
         let obj = obj.ok_or_else(|| ApiError::not_found("the source file is not in storage"))?;
-        let ct = obj.http_metadata().content_type.unwrap_or_else(|| guess_type(key).to_string());
-        let bytes = obj.body().ok_or_else(|| ApiError::not_found("empty source"))?.bytes().await.map_err(internal)?;
+        let ct = obj
+            .http_metadata()
+            .content_type
+            .unwrap_or_else(|| guess_type(key).to_string());
+        let bytes = obj
+            .body()
+            .ok_or_else(|| ApiError::not_found("empty source"))?
+            .bytes()
+            .await
+            .map_err(internal)?;
         let mut resp = worker::Response::from_bytes(bytes).map_err(internal)?;
         resp.headers_mut().set("Content-Type", &ct).map_err(internal)?;
         return Ok(resp);

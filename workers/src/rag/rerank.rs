@@ -23,7 +23,9 @@ pub struct WorkersAiReranker {
 pub fn from_config(ctx: &Ctx) -> ApiResult<Configured> {
     Ok(match ctx.config.reranker {
         RerankerMode::Local => Configured::Local,
-        RerankerMode::WorkersAi => Configured::WorkersAi(WorkersAiReranker { ai: ctx.env.ai("AI").map_err(internal)? }),
+        RerankerMode::WorkersAi => Configured::WorkersAi(WorkersAiReranker {
+            ai: ctx.env.ai("AI").map_err(internal)?,
+        }),
     })
 }
 
@@ -38,11 +40,17 @@ impl Reranker for WorkersAiReranker {
         struct Out {
             response: Vec<Item>,
         }
-        let contexts: Vec<_> = passages.iter().map(|(c, d)| json!({ "text": format!("{}\n{}", d.title, c.text) })).collect();
+        let contexts: Vec<_> = passages
+            .iter()
+            .map(|(c, d)| json!({ "text": format!("{}\n{}", d.title, c.text) }))
+            .collect();
         let query = q.terms.join(" ");
         let out: Out = self
             .ai
-            .run("@cf/baai/bge-reranker-base", json!({ "query": query, "contexts": contexts }))
+            .run(
+                "@cf/baai/bge-reranker-base",
+                json!({ "query": query, "contexts": contexts }),
+            )
             .await
             .map_err(upstream)?;
         // The model's relevance, plus the exact-code evidence it cannot see.

@@ -110,9 +110,16 @@ async fn load(db: &D1Database) -> ApiResult<Rc<Vec<Stored>>> {
         .into_iter()
         .filter_map(|r| {
             let bytes = hex_decode(&r.hex)?;
-            let vector: Vec<f32> =
-                bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
-            Some(Stored { id: r.chunk_id, collection: r.collection, norm: norm(&vector), vector })
+            let vector: Vec<f32> = bytes
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect();
+            Some(Stored {
+                id: r.chunk_id,
+                collection: r.collection,
+                norm: norm(&vector),
+                vector,
+            })
         })
         .collect();
     let stored = Rc::new(stored);
@@ -125,7 +132,10 @@ fn norm(v: &[f32]) -> f32 {
 }
 
 fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    (0..s.len()).step_by(2).map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect()
 }
 
 async fn vectorize_nearest(index: &JsValue, q: &[f32], scope: &Scope, limit: usize) -> ApiResult<Vec<(String, f32)>> {
@@ -145,11 +155,20 @@ async fn vectorize_nearest(index: &JsValue, q: &[f32], scope: &Scope, limit: usi
         Reflect::set(&filter, &"collection".into(), &cond).map_err(js_err)?;
         Reflect::set(&options, &"filter".into(), &filter).map_err(js_err)?;
     }
-    let query: Function = Reflect::get(index, &"query".into()).map_err(js_err)?.dyn_into().map_err(js_err)?;
-    let promise: Promise =
-        query.call2(index, &Float32Array::from(q), &options).map_err(js_err)?.dyn_into().map_err(js_err)?;
+    let query: Function = Reflect::get(index, &"query".into())
+        .map_err(js_err)?
+        .dyn_into()
+        .map_err(js_err)?;
+    let promise: Promise = query
+        .call2(index, &Float32Array::from(q), &options)
+        .map_err(js_err)?
+        .dyn_into()
+        .map_err(js_err)?;
     let result = JsFuture::from(promise).await.map_err(js_err)?;
-    let matches: Array = Reflect::get(&result, &"matches".into()).map_err(js_err)?.dyn_into().map_err(js_err)?;
+    let matches: Array = Reflect::get(&result, &"matches".into())
+        .map_err(js_err)?
+        .dyn_into()
+        .map_err(js_err)?;
     Ok(matches
         .iter()
         .filter_map(|m| {

@@ -11,7 +11,9 @@ pub async fn search(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
     let kb = D1Kb::new(ctx)?;
     let request = SearchRequest {
         query: args["query"].as_str().unwrap_or_default().to_string(),
-        collections: args["collections"].as_array().map(|a| a.iter().filter_map(|c| c.as_str().map(String::from)).collect()),
+        collections: args["collections"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|c| c.as_str().map(String::from)).collect()),
         top_k: Some(args["top_k"].as_i64().unwrap_or(5)),
         mode: None,
         rerank: None,
@@ -36,9 +38,15 @@ pub async fn kbli(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
         if let Some(doc) = kb.document(&format!("kbli/{query}")).await? {
             let text = doc["chunks"][0]["text"].as_str().unwrap_or_default().to_string();
             let title = doc["title"].as_str().unwrap_or_default().to_string();
-            return Ok((format!("{title}\n{text}"), json!({ "codes": [{ "code": query, "title": title, "text": text }] })));
+            return Ok((
+                format!("{title}\n{text}"),
+                json!({ "codes": [{ "code": query, "title": title, "text": text }] }),
+            ));
         }
-        return Ok((format!("KBLI {query} does not exist in KBLI 2020."), json!({ "codes": [] })));
+        return Ok((
+            format!("KBLI {query} does not exist in KBLI 2020."),
+            json!({ "codes": [] }),
+        ));
     }
     let request = SearchRequest {
         query: query.to_string(),
@@ -54,6 +62,11 @@ pub async fn kbli(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
         .iter()
         .map(|r| json!({ "code": r.citation.document_id.trim_start_matches("kbli/"), "title": r.citation.title, "text": r.text }))
         .collect();
-    let summary = out.results.iter().map(|r| format!("{}: {}", r.citation.title, r.snippet.text)).collect::<Vec<_>>().join("\n");
+    let summary = out
+        .results
+        .iter()
+        .map(|r| format!("{}: {}", r.citation.title, r.snippet.text))
+        .collect::<Vec<_>>()
+        .join("\n");
     Ok((summary, json!({ "codes": codes })))
 }

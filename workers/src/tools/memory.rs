@@ -8,9 +8,27 @@ use crate::memory;
 
 pub async fn retrieve(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
     let who = ctx.principal()?;
-    let facts = memory::facts(ctx, &who.id, args["query"].as_str(), args["limit"].as_i64().unwrap_or(20)).await?;
-    let summary = facts.iter().filter_map(|f| f["content"].as_str()).map(|c| format!("- {c}")).collect::<Vec<_>>().join("\n");
-    Ok((if summary.is_empty() { "No remembered facts.".into() } else { summary }, json!({ "facts": facts })))
+    let facts = memory::facts(
+        ctx,
+        &who.id,
+        args["query"].as_str(),
+        args["limit"].as_i64().unwrap_or(20),
+    )
+    .await?;
+    let summary = facts
+        .iter()
+        .filter_map(|f| f["content"].as_str())
+        .map(|c| format!("- {c}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    Ok((
+        if summary.is_empty() {
+            "No remembered facts.".into()
+        } else {
+            summary
+        },
+        json!({ "facts": facts }),
+    ))
 }
 
 pub async fn save(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {

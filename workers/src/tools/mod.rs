@@ -17,7 +17,6 @@ use crate::platform::clock_ms;
 use crate::respond::{self, HandlerResult};
 use crate::{body, crm};
 
-
 /// A tool's answer: `summary` is a line a person can read (and the offline provider quotes).
 #[derive(Debug, Clone, Serialize)]
 pub struct ToolOutput {
@@ -27,11 +26,13 @@ pub struct ToolOutput {
 }
 
 pub async fn execute(ctx: &Ctx, name: &str, args: &Value) -> ApiResult<ToolOutput> {
-    let def = tool(name).ok_or_else(|| ApiError::not_found(format!("no tool named {:?}", name.chars().take(40).collect::<String>())))?;
+    let def = tool(name)
+        .ok_or_else(|| ApiError::not_found(format!("no tool named {:?}", name.chars().take(40).collect::<String>())))?;
     if !def.allowed(ctx.principal.as_ref().map(|p| p.role)) {
         return Err(ApiError::forbidden(format!("the {name} tool is not available to you")));
     }
-    schema::validate(&def.parameters, args).map_err(|errs| ApiError::validation(format!("invalid arguments for {name}: {}", errs.join("; "))))?;
+    schema::validate(&def.parameters, args)
+        .map_err(|errs| ApiError::validation(format!("invalid arguments for {name}: {}", errs.join("; "))))?;
     let started = clock_ms();
     let result = match name {
         "search_kb" => kb::search(ctx, args).await,
@@ -40,14 +41,25 @@ pub async fn execute(ctx: &Ctx, name: &str, args: &Value) -> ApiResult<ToolOutpu
         "calculate_quote" => prices::quote(ctx, args).await,
         "retrieve_memory" => memory::retrieve(ctx, args).await,
         "save_memory" => memory::save(ctx, args).await,
-        "client_lookup" | "practice_status" | "log_interaction" | "create_lead" => crm::tools::run(ctx, name, args).await,
+        "client_lookup" | "practice_status" | "log_interaction" | "create_lead" => {
+            crm::tools::run(ctx, name, args).await
+        }
         _ => Err(ApiError::internal(format!("tool {name} has no executor"))),
     };
     console_log!(
         "{}",
-        log::line("info", "tool call", &ctx.request_id, json!({ "tool": name, "ok": result.is_ok(), "ms": clock_ms() - started }))
+        log::line(
+            "info",
+            "tool call",
+            &ctx.request_id,
+            json!({ "tool": name, "ok": result.is_ok(), "ms": clock_ms() - started })
+        )
     );
-    result.map(|(summary, value)| ToolOutput { name: name.to_string(), summary, value })
+    result.map(|(summary, value)| ToolOutput {
+        name: name.to_string(),
+        summary,
+        value,
+    })
 }
 
 /// `GET /api/tools`: the tools this caller may use.

@@ -25,7 +25,12 @@ pub async fn price_table(ctx: &Ctx) -> ApiResult<Rc<PriceTable>> {
     let bucket = ctx.env.bucket("DOCS").map_err(internal)?;
     let obj = bucket.get(PRICES_KEY).execute().await.map_err(internal)?;
     let obj = obj.ok_or_else(|| ApiError::upstream("the price list is not loaded (run kb-build)"))?;
-    let text = obj.body().ok_or_else(|| ApiError::upstream("empty price list"))?.text().await.map_err(internal)?;
+    let text = obj
+        .body()
+        .ok_or_else(|| ApiError::upstream("empty price list"))?
+        .text()
+        .await
+        .map_err(internal)?;
     let table = Rc::new(PriceTable::parse(&text).map_err(|e| ApiError::internal(format!("price list: {e}")))?);
     TABLE.with(|t| *t.borrow_mut() = Some(table.clone()));
     Ok(table)
@@ -36,7 +41,10 @@ pub async fn get_pricing(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> 
     let service = args["service"].as_str().unwrap_or_default();
     let found = pricing::find(&table, service);
     if found.is_empty() {
-        return Ok((format!("No service in the 2025 price list matches \"{service}\"."), json!({ "services": [] })));
+        return Ok((
+            format!("No service in the 2025 price list matches \"{service}\"."),
+            json!({ "services": [] }),
+        ));
     }
     let lines: Vec<String> = found
         .iter()
@@ -46,13 +54,19 @@ pub async fn get_pricing(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> 
                 Some(p) => idr(p),
                 None => "price on request".into(),
             };
-            let ext = s.extension_idr.map(|e| format!("; extension {}", idr(e))).unwrap_or_default();
+            let ext = s
+                .extension_idr
+                .map(|e| format!("; extension {}", idr(e)))
+                .unwrap_or_default();
             let dur = s.duration.as_deref().map(|d| format!("; {d}")).unwrap_or_default();
             format!("{}: {price}{ext}{dur}", s.name)
         })
         .collect();
     let services: Vec<Value> = found.iter().map(|s| pricing::describe(s)).collect();
-    Ok((lines.join("\n"), json!({ "services": services, "last_updated": table.last_updated, "currency": "IDR" })))
+    Ok((
+        lines.join("\n"),
+        json!({ "services": services, "last_updated": table.last_updated, "currency": "IDR" }),
+    ))
 }
 
 pub async fn quote(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
@@ -67,12 +81,32 @@ pub async fn quote(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
             extensions: i["extensions"].as_u64().unwrap_or(0),
         })
         .collect();
-    let currencies: Vec<String> =
-        args["currencies"].as_array().into_iter().flatten().filter_map(|c| c.as_str()).map(|c| c.to_ascii_uppercase()).collect();
+    let currencies: Vec<String> = args["currencies"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.as_str())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
     let q = pricing::quote(&table, &items, &ctx.config.exchange_rates, &currencies).map_err(ApiError::validation)?;
-    let mut lines: Vec<String> =
-        q.lines.iter().map(|l| format!("{} — {} × {} = {}", l.service, l.description, l.quantity, idr(l.amount_idr))).collect();
-    lines.push(format!("Total: {}{}", idr(q.total_idr), if q.minimums { " (some prices are minimums)" } else { "" }));
+    let mut lines: Vec<String> = q
+        .lines
+        .iter()
+        .map(|l| {
+            format!(
+                "{} — {} × {} = {}",
+                l.service,
+                l.description,
+                l.quantity,
+                idr(l.amount_idr)
+            )
+        })
+        .collect();
+    lines.push(format!(
+        "Total: {}{}",
+        idr(q.total_idr),
+        if q.minimums { " (some prices are minimums)" } else { "" }
+    ));
     for (c, v) in &q.converted {
         lines.push(format!("≈ {c} {v:.2} at the configured rate"));
     }

@@ -1,0 +1,432 @@
+//! Native benchmark of the search pipeline over the real knowledge base (see Cargo.toml).
+//! Prints per-query time split into store (SQLite) and our own code (analysis, fusion, rerank, snippets,
+//! citations, JSON serialisation), for the domain questions and/or SciFact claims.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use nuzantara_shared::error::ApiError;
+use nuzantara_shared::search::analyze::Analysis;
+use nuzantara_shared::search::pipeline::{
+    search, Candidate, DocMeta, Embedder, KeywordIndex, LexicalReranker, Reranker, Scope, VectorIndex,
+};
+use nuzantara_shared::search::SearchRequest;
+use rusqlite::types::Value;
+
+fn block_on<F: Future>(f: F) -> F::Output {
+    let mut cx = Context::from_waker(Waker::noop());
+    match pin!(f).poll(&mut cx) {
+        Poll::Ready(v) => v,
+        Poll::Pending => panic!("the SQLite store never suspends"),
+    }
+}
+
+/// The worker's keyword index (workers/src/rag/d1_index.rs), on SQLite directly; time spent in it is counted.
+struct Sqlite {
+    db: rusqlite::Connection,
+    store_time: Cell<Duration>,
+    calls: Cell<u32>,
+    /// `--sql one`: the worker's single-statement keyword_routed with document metadata joined in.
+    one_statement: bool,
+    /// `--sql two-stage`: rank rowids first, then read the rows of the best ones only.
+    two_stage: bool,
+    /// `--sql union`: one statement, a ranked subquery per list (UNION ALL), document metadata joined in.
+    union: bool,
+    /// `--sql cte` (the default): the worker's statement (workers/src/rag/d1_index.rs `routed_sql`): MATCH and
+    /// BM25 once (a materialised CTE), every list from it. `--sql one`: ranked once with window functions;
+    /// `--sql per-list`: one statement per list and one for the documents (the worker before).
+    cte: bool,
+    docs: std::cell::RefCell<std::collections::HashMap<String, DocMeta>>,
+}
+
+/// The statement of workers/src/rag/d1_index.rs `keyword_routed` (keep the two in step): ?1 MATCH, ?2 limit,
+/// ?3 route limit, then the scope's collections, then the routes.
+fn routed_sql(scope_len: usize, negate: bool, routes: usize) -> String {
+    let list = |from: usize, n: usize| (from..from + n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+    let filter = if scope_len == 0 {
+        String::new()
+    } else {
+        format!("AND c.collection {}IN ({})", if negate { "NOT " } else { "" }, list(4, scope_len))
+    };
+    let ranked = if routes == 0 {
+        format!(
+            "SELECT kb_chunks_fts.rowid AS rid, {BM25} AS s, 0 AS p FROM kb_chunks_fts JOIN kb_chunks c ON c.rowid = kb_chunks_fts.rowid \
+             WHERE kb_chunks_fts MATCH ?1 {filter} ORDER BY s, rid LIMIT ?2"
+        )
+    } else {
+        format!(
+            "SELECT rid, s, p FROM (SELECT rid, s, ROW_NUMBER() OVER (ORDER BY s, rid) AS g, \
+             ROW_NUMBER() OVER (PARTITION BY col ORDER BY s, rid) AS p, col FROM \
+             (SELECT kb_chunks_fts.rowid AS rid, c.collection AS col, {BM25} AS s FROM kb_chunks_fts \
+             JOIN kb_chunks c ON c.rowid = kb_chunks_fts.rowid WHERE kb_chunks_fts MATCH ?1 {filter})) \
+             WHERE g <= ?2 OR (col IN ({}) AND p <= ?3)",
+            list(4 + scope_len, routes)
+        )
+    };
+    format!(
+        "SELECT c.id AS chunk_id, c.document_id, c.collection, c.section, c.page, c.text, c.keywords, r.s AS bm25, r.p AS p, \
+         d.title AS doc_title, d.authority AS doc_authority, d.url AS doc_url, d.r2_key AS doc_r2_key \
+         FROM ({ranked}) r JOIN kb_chunks c ON c.rowid = r.rid LEFT JOIN kb_documents d ON d.id = c.document_id ORDER BY r.s, r.rid"
+    )
+}
+
+const BM25: &str = "bm25(kb_chunks_fts, 2.0, 1.0, 4.0)";
+
+fn err(e: impl std::fmt::Display) -> ApiError {
+    ApiError::internal(e.to_string())
+}
+
+fn row_to_candidate(r: &rusqlite::Row) -> rusqlite::Result<Candidate> {
+    Ok(Candidate {
+        chunk_id: r.get(0)?,
+        document_id: r.get(1)?,
+        collection: r.get(2)?,
+        section: r.get(3)?,
+        page: r.get(4)?,
+        text: r.get(5)?,
+        keywords: r.get(6)?,
+        bm25: r.get(7)?,
+    })
+}
+
+impl Sqlite {
+    fn timed<T>(&self, f: impl FnOnce() -> T) -> T {
+        let t = Instant::now();
+        let v = f();
+        self.store_time.set(self.store_time.get() + t.elapsed());
+        self.calls.set(self.calls.get() + 1);
+        v
+    }
+}
+
+impl Sqlite {
+    fn union_routed(
+        &self,
+        fts_query: &str,
+        scope: &Scope,
+        limit: usize,
+        routes: &[String],
+        route_limit: usize,
+    ) -> Result<(Vec<Candidate>, Vec<Vec<Candidate>>), ApiError> {
+        let (cols, negate) = match scope {
+            Scope::Only(c) => (c, false),
+            Scope::AllExcept(c) => (c, true),
+        };
+        let list = |from: usize, n: usize| (from..from + n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+        let scope_filter = format!("AND c.collection {}IN ({})", if negate { "NOT " } else { "" }, list(4, cols.len()));
+        let sql = if self.cte {
+            // MATCH and BM25 evaluated once into a CTE; each list takes its best rows from it.
+            let mut arms = vec!["SELECT * FROM (SELECT rid, s, 0 AS list FROM m ORDER BY s LIMIT ?2)".to_string()];
+            for i in 0..routes.len() {
+                arms.push(format!(
+                    "SELECT * FROM (SELECT rid, s, {} AS list FROM m WHERE col = ?{} ORDER BY s LIMIT ?3)",
+                    i + 1,
+                    4 + cols.len() + i
+                ));
+            }
+            format!(
+                "WITH m AS MATERIALIZED (SELECT kb_chunks_fts.rowid AS rid, c.collection AS col, {BM25} AS s FROM kb_chunks_fts \
+                 JOIN kb_chunks c ON c.rowid = kb_chunks_fts.rowid WHERE kb_chunks_fts MATCH ?1 {scope_filter}) \
+                 SELECT c.id, c.document_id, c.collection, c.section, c.page, c.text, c.keywords, r.s, r.list, \
+                 d.title, d.authority, d.url, d.r2_key FROM ({}) r JOIN kb_chunks c ON c.rowid = r.rid \
+                 LEFT JOIN kb_documents d ON d.id = c.document_id ORDER BY r.list, r.s",
+                arms.join(" UNION ALL ")
+            )
+        } else {
+            let arm = |k: usize, filter: String, lim: &str| {
+                format!(
+                    "SELECT * FROM (SELECT kb_chunks_fts.rowid AS rid, {BM25} AS s, {k} AS list FROM kb_chunks_fts \
+                     JOIN kb_chunks c ON c.rowid = kb_chunks_fts.rowid WHERE kb_chunks_fts MATCH ?1 {filter} ORDER BY s LIMIT {lim})"
+                )
+            };
+            let mut arms = vec![arm(0, scope_filter, "?2")];
+            for (i, _) in routes.iter().enumerate() {
+                arms.push(arm(i + 1, format!("AND c.collection = ?{}", 4 + cols.len() + i), "?3"));
+            }
+            format!(
+                "SELECT c.id, c.document_id, c.collection, c.section, c.page, c.text, c.keywords, r.s, r.list, \
+                 d.title, d.authority, d.url, d.r2_key FROM ({}) r JOIN kb_chunks c ON c.rowid = r.rid \
+                 LEFT JOIN kb_documents d ON d.id = c.document_id ORDER BY r.list, r.s",
+                arms.join(" UNION ALL ")
+            )
+        };
+        let mut params: Vec<Value> =
+            vec![Value::Text(fts_query.into()), Value::Integer(limit as i64), Value::Integer(route_limit as i64)];
+        params.extend(cols.iter().chain(routes).map(|c| Value::Text(c.clone())));
+        let rows: Vec<(Candidate, i64, Option<DocMeta>)> = self.timed(|| {
+            let mut st = self.db.prepare_cached(&sql).map_err(err)?;
+            let rows = st
+                .query_map(rusqlite::params_from_iter(params.iter()), |r| {
+                    let c = row_to_candidate(r)?;
+                    let title: Option<String> = r.get(9)?;
+                    let doc = title.map(|title| DocMeta {
+                        id: c.document_id.clone(),
+                        title,
+                        authority: r.get(10).ok().flatten(),
+                        url: r.get(11).ok().flatten(),
+                        r2_key: r.get(12).ok().flatten(),
+                    });
+                    Ok((c, r.get::<_, i64>(8)?, doc))
+                })
+                .map_err(err)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(err)
+        })?;
+        let mut all = Vec::new();
+        let mut per: Vec<Vec<Candidate>> = vec![Vec::new(); routes.len()];
+        for (c, l, doc) in rows {
+            if let Some(d) = doc {
+                self.docs.borrow_mut().insert(d.id.clone(), d);
+            }
+            if l == 0 {
+                all.push(c)
+            } else {
+                per[l as usize - 1].push(c)
+            }
+        }
+        Ok((all, per))
+    }
+}
+
+impl KeywordIndex for Sqlite {
+    async fn keyword_routed(
+        &self,
+        fts_query: &str,
+        scope: &Scope,
+        limit: usize,
+        routes: &[String],
+        route_limit: usize,
+    ) -> Result<(Vec<Candidate>, Vec<Vec<Candidate>>), ApiError> {
+        if self.union {
+            return self.union_routed(fts_query, scope, limit, routes, route_limit);
+        }
+        if !self.one_statement {
+            let all = self.keyword(fts_query, scope, limit).await?;
+            let mut per = Vec::new();
+            for r in routes {
+                per.push(self.keyword(fts_query, &Scope::Only(vec![r.clone()]), route_limit).await?);
+            }
+            return Ok((all, per));
+        }
+        let (cols, negate) = match scope {
+            Scope::Only(c) => (c, false),
+            Scope::AllExcept(c) => (c, true),
+        };
+        let sql = routed_sql(cols.len(), negate, routes.len());
+        let mut params: Vec<Value> =
+            vec![Value::Text(fts_query.into()), Value::Integer(limit as i64), Value::Integer(route_limit as i64)];
+        params.extend(cols.iter().chain(routes).map(|c| Value::Text(c.clone())));
+        let rows: Vec<(Candidate, i64, Option<DocMeta>)> = self.timed(|| {
+            let mut st = self.db.prepare_cached(&sql).map_err(err)?;
+            let rows = st
+                .query_map(rusqlite::params_from_iter(params.iter()), |r| {
+                    let c = row_to_candidate(r)?;
+                    let p: i64 = r.get(8)?;
+                    let title: Option<String> = r.get(9)?;
+                    let doc = title.map(|title| DocMeta {
+                        id: c.document_id.clone(),
+                        title,
+                        authority: r.get(10).ok().flatten(),
+                        url: r.get(11).ok().flatten(),
+                        r2_key: r.get(12).ok().flatten(),
+                    });
+                    Ok((c, p, doc))
+                })
+                .map_err(err)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(err)
+        })?;
+        let mut all = Vec::new();
+        let mut per: Vec<Vec<Candidate>> = vec![Vec::new(); routes.len()];
+        for (c, p, doc) in rows {
+            if let Some(d) = doc {
+                self.docs.borrow_mut().insert(d.id.clone(), d);
+            }
+            for (i, r) in routes.iter().enumerate() {
+                if &c.collection == r && (p as usize) <= route_limit {
+                    per[i].push(c.clone());
+                }
+            }
+            if all.len() < limit {
+                all.push(c);
+            }
+        }
+        Ok((all, per))
+    }
+
+    async fn keyword(&self, fts_query: &str, scope: &Scope, limit: usize) -> Result<Vec<Candidate>, ApiError> {
+        let (cols, negate) = match scope {
+            Scope::Only(c) => (c, ""),
+            Scope::AllExcept(c) => (c, "NOT "),
+        };
+        let filter = if cols.is_empty() {
+            String::new()
+        } else {
+            format!("AND c.collection {negate}IN ({})", (3..3 + cols.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", "))
+        };
+        let sql = if self.two_stage {
+            format!(
+                "SELECT c.id AS chunk_id, c.document_id, c.collection, c.section, c.page, c.text, c.keywords, r.s AS bm25 \
+                 FROM (SELECT kb_chunks_fts.rowid AS rid, {BM25} AS s FROM kb_chunks_fts JOIN kb_chunks c ON c.rowid = kb_chunks_fts.rowid \
+                 WHERE kb_chunks_fts MATCH ?1 {filter} ORDER BY s LIMIT ?2) r JOIN kb_chunks c ON c.rowid = r.rid ORDER BY r.s"
+            )
+        } else {
+            format!(
+                "SELECT c.id AS chunk_id, c.document_id, c.collection, c.section, c.page, c.text, c.keywords, \
+                 {BM25} AS bm25 FROM kb_chunks_fts JOIN kb_chunks c ON c.rowid = kb_chunks_fts.rowid \
+                 WHERE kb_chunks_fts MATCH ?1 {filter} ORDER BY bm25 LIMIT ?2"
+            )
+        };
+        let mut params: Vec<Value> = vec![Value::Text(fts_query.into()), Value::Integer(limit as i64)];
+        params.extend(cols.iter().map(|c| Value::Text(c.clone())));
+        self.timed(|| {
+            let mut st = self.db.prepare_cached(&sql).map_err(err)?;
+            let rows = st.query_map(rusqlite::params_from_iter(params.iter()), row_to_candidate).map_err(err)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(err)
+        })
+    }
+
+    async fn chunks(&self, _ids: &[String]) -> Result<Vec<Candidate>, ApiError> {
+        Ok(Vec::new()) // keyword mode only
+    }
+
+    async fn documents(&self, ids: &[String]) -> Result<Vec<DocMeta>, ApiError> {
+        if self.one_statement || self.union {
+            let cache = self.docs.borrow();
+            if ids.iter().all(|i| cache.contains_key(i)) {
+                return Ok(ids.iter().map(|i| cache[i].clone()).collect());
+            }
+        }
+        let sql = format!(
+            "SELECT id, title, authority, url, r2_key FROM kb_documents WHERE id IN ({})",
+            (1..=ids.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+        );
+        self.timed(|| {
+            let mut st = self.db.prepare_cached(&sql).map_err(err)?;
+            let rows = st
+                .query_map(rusqlite::params_from_iter(ids.iter()), |r| {
+                    Ok(DocMeta { id: r.get(0)?, title: r.get(1)?, authority: r.get(2)?, url: r.get(3)?, r2_key: r.get(4)? })
+                })
+                .map_err(err)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(err)
+        })
+    }
+}
+
+struct NoVectors;
+impl VectorIndex for NoVectors {
+    async fn nearest(&self, _: &[f32], _: &Scope, _: usize) -> Result<Vec<(String, f32)>, ApiError> {
+        Ok(Vec::new())
+    }
+}
+struct NoEmbedder;
+impl Embedder for NoEmbedder {
+    async fn embed_query(&self, _: &str) -> Result<Option<Vec<f32>>, ApiError> {
+        Ok(None)
+    }
+    fn available(&self) -> bool {
+        false
+    }
+}
+struct NoRerank;
+impl Reranker for NoRerank {
+    async fn scores(&self, _: &Analysis, p: &[(&Candidate, &DocMeta)]) -> Result<Vec<f64>, ApiError> {
+        Ok(vec![0.0; p.len()])
+    }
+}
+
+fn arg(name: &str) -> Option<String> {
+    let a: Vec<String> = std::env::args().collect();
+    a.iter().position(|x| x == name).and_then(|i| a.get(i + 1).cloned())
+}
+
+fn lines(path: &str) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn main() {
+    let db = arg("--db").expect("--db FILE.sqlite (a copy of the bench state's D1 file)");
+    let set = arg("--set").unwrap_or_else(|| "domain".into());
+    let iters: usize = arg("--iters").and_then(|s| s.parse().ok()).unwrap_or(3);
+    let limit: usize = arg("--limit").and_then(|s| s.parse().ok()).unwrap_or(usize::MAX);
+    let rerank = arg("--rerank").map(|s| s != "false").unwrap_or(true);
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let (bodies, known): (Vec<String>, Vec<String>) = match set.as_str() {
+        "domain" => (
+            lines(&format!("{root}/kb-build/eval/domain-questions.jsonl"))
+                .iter()
+                .take(limit)
+                .map(|q| serde_json::json!({"query": q["question"], "top_k": 10, "mode": "keyword", "rerank": rerank}).to_string())
+                .collect(),
+            vec![],
+        ),
+        "scifact" => (
+            lines(&format!("{root}/../shared/data/bench/scifact/queries-train.jsonl"))
+                .iter()
+                .take(limit)
+                .map(|q| {
+                    serde_json::json!({"query": q["text"], "collections": ["scifact"], "top_k": 50, "mode": "keyword", "rerank": rerank})
+                        .to_string()
+                })
+                .collect(),
+            vec!["scifact".to_string()],
+        ),
+        other => panic!("--set domain|scifact, not {other}"),
+    };
+    let sql_mode = arg("--sql").unwrap_or_else(|| "cte".into());
+    let store = Sqlite {
+        db: rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open db"),
+        store_time: Cell::new(Duration::ZERO),
+        calls: Cell::new(0),
+        one_statement: sql_mode == "one",
+        two_stage: sql_mode == "two-stage",
+        union: matches!(sql_mode.as_str(), "union" | "cte"),
+        cte: sql_mode == "cte",
+        docs: Default::default(),
+    };
+    let mut total = Duration::ZERO;
+    let mut ser = Duration::ZERO;
+    let mut bytes = 0usize;
+    for _ in 0..iters {
+        for body in &bodies {
+            let t = Instant::now();
+            let valid = serde_json::from_str::<SearchRequest>(body).unwrap().validate(&known).unwrap();
+            let out = if rerank {
+                block_on(search(&valid, &store, &NoVectors, &NoEmbedder, &LexicalReranker))
+            } else {
+                block_on(search(&valid, &store, &NoVectors, &NoEmbedder, &NoRerank))
+            }
+            .unwrap();
+            let s = Instant::now();
+            // As the worker answers: to a Value (cache + timing fields), then to text.
+            let text = serde_json::to_value(&out).unwrap().to_string();
+            if std::env::var_os("BENCH_DUMP").is_some() {
+                let ids: Vec<&str> = out.results.iter().map(|r| r.chunk_id.as_str()).collect();
+                println!("{}", ids.join(","));
+            }
+            ser += s.elapsed();
+            bytes += text.len();
+            total += t.elapsed();
+        }
+    }
+    let n = (bodies.len() * iters) as f64;
+    let us = |d: Duration| d.as_secs_f64() * 1e6 / n;
+    let store_t = store.store_time.get();
+    println!(
+        "set={set} rerank={rerank} sql={} queries={} iters={iters}: total {:.0} µs/query = store (SQLite, {:.1} statements/query) {:.0} µs + our code {:.0} µs (of which JSON serialisation {:.0} µs); response {:.1} KB",
+        sql_mode,
+        bodies.len(),
+        us(total),
+        store.calls.get() as f64 / n,
+        us(store_t),
+        us(total - store_t),
+        us(ser),
+        bytes as f64 / n / 1024.0
+    );
+}
