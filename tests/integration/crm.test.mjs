@@ -589,3 +589,4 @@ test('the chat\'s CRM tools run the same domain code, with the caller\'s rights'
   isError(await tool('practice_status', { client_id: 'nope' }), 404, 'not_found');
   assert.equal((await tool('client_lookup', { query: 'Giulia' }, await as('client'))).status, 403);
 });
+
