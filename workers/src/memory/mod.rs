@@ -250,6 +250,9 @@ pub async fn list_facts(req: &Request, ctx: &Ctx) -> HandlerResult {
     let who = ctx.principal()?;
     let q: ListQuery = req.query().map_err(|_| ApiError::validation("bad query string"))?;
     let limit = limit_of(q.limit.as_deref(), 100, 200)?;
+    if q.q.as_ref().is_some_and(|s| s.chars().count() > 200) {
+        return Err(ApiError::validation("q must be at most 200 characters"));
+    }
     respond::json(
         200,
         &json!({ "facts": facts(ctx, &who.id, q.q.as_deref(), limit).await? }),
