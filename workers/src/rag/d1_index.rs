@@ -136,6 +136,25 @@ fn js(s: &str) -> JsValue {
 }
 
 impl D1Kb {
+    /// Rows of `select … WHERE id IN` for `ids`, in statements of at most `MAX_IN` parameters.
+    async fn rows_in<T: serde::de::DeserializeOwned>(&self, select: &str, ids: &[String]) -> ApiResult<Vec<T>> {
+        let mut out = Vec::new();
+        for part in ids.chunks(MAX_IN) {
+            let sql = format!("{select} ({})", placeholders(1, part.len()));
+            let params: Vec<JsValue> = part.iter().map(|s| js(s)).collect();
+            let rows = self
+                .db
+                .prepare(sql)
+                .bind(&params)
+                .map_err(internal)?
+                .all()
+                .await
+                .map_err(internal)?;
+            out.extend(rows.results::<T>().map_err(internal)?);
+        }
+        Ok(out)
+    }
+
     pub fn new(ctx: &Ctx) -> ApiResult<Self> {
         Ok(Self {
             db: ctx.env.d1("DB").map_err(internal)?,
@@ -315,30 +334,14 @@ impl KeywordIndex for D1Kb {
     }
 
     async fn chunks(&self, ids: &[String]) -> Result<Vec<Candidate>, ApiError> {
-        let mut out = Vec::new();
-        for part in ids.chunks(MAX_IN) {
-            let sql = format!(
-                "SELECT id AS chunk_id, document_id, collection, section, page, text, keywords, NULL AS bm25 \
-                 FROM kb_chunks WHERE id IN ({})",
-                placeholders(1, part.len())
-            );
-            let params: Vec<JsValue> = part.iter().map(|s| js(s)).collect();
-            let rows = self
-                .db
-                .prepare(sql)
-                .bind(&params)
-                .map_err(internal)?
-                .all()
-                .await
-                .map_err(internal)?;
-            out.extend(
-                rows.results::<Row>()
-                    .map_err(internal)?
-                    .into_iter()
-                    .map(Candidate::from),
-            );
-        }
-        Ok(out)
+        let select = "SELECT id AS chunk_id, document_id, collection, section, page, text, keywords, NULL AS bm25 \
+                      FROM kb_chunks WHERE id IN";
+        Ok(self
+            .rows_in::<Row>(select, ids)
+            .await?
+            .into_iter()
+            .map(Candidate::from)
+            .collect())
     }
 
     async fn documents(&self, ids: &[String]) -> Result<Vec<DocMeta>, ApiError> {
@@ -348,33 +351,19 @@ impl KeywordIndex for D1Kb {
             out.extend(ids.iter().filter_map(|id| known.get(id).cloned()));
             ids.iter().filter(|id| !known.contains_key(*id)).cloned().collect()
         };
-        for part in missing.chunks(MAX_IN) {
-            let sql = format!(
-                "SELECT id, title, authority, url, r2_key FROM kb_documents WHERE id IN ({})",
-                placeholders(1, part.len())
-            );
-            let params: Vec<JsValue> = part.iter().map(|s| js(s)).collect();
-            let rows = self
-                .db
-                .prepare(sql)
-                .bind(&params)
-                .map_err(internal)?
-                .all()
-                .await
-                .map_err(internal)?;
-            out.extend(
-                rows.results::<DocRow>()
-                    .map_err(internal)?
-                    .into_iter()
-                    .map(|d| DocMeta {
-                        id: d.id,
-                        title: d.title,
-                        authority: d.authority,
-                        url: d.url,
-                        r2_key: d.r2_key,
-                    }),
-            );
-        }
+        let select = "SELECT id, title, authority, url, r2_key FROM kb_documents WHERE id IN";
+        out.extend(
+            self.rows_in::<DocRow>(select, &missing)
+                .await?
+                .into_iter()
+                .map(|d| DocMeta {
+                    id: d.id,
+                    title: d.title,
+                    authority: d.authority,
+                    url: d.url,
+                    r2_key: d.r2_key,
+                }),
+        );
         Ok(out)
     }
 }
