@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
-"""Validate kb-build/kb content and eval/domain-questions.jsonl.
+"""Validate kb-build/kb content and eval/questions.jsonl.
 
 Checks: front matter (6 keys, collection == folder, language in en/id/it),
 body word counts (250-700), kebab-case names, eval JSON lines, and that every
-expected id resolves (authored path, kbli/<code>, pp-28-2025, bali-zero-prices-2025).
+expected id resolves (authored path, kbli/<code>, pp-28-2025[#Pasal N], bali-zero-prices-2025).
+check_questions.py checks questions.jsonl in depth (facts, article numbers).
 """
 import json, os, re, sys, collections
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 KB = os.path.join(HERE, "..", "kb")
-EVAL = os.path.join(HERE, "domain-questions.jsonl")
+EVAL = os.path.join(HERE, "questions.jsonl")
 # The read-only data folder beside the repository (../shared from its root).
 KBLI_JSON = os.path.join(HERE, "..", "..", "..", "shared", "data", "kb-sources", "kbli-2020.json")
 KEYS = ["title", "collection", "language", "authority", "effective_date", "url"]
@@ -83,9 +84,10 @@ for n, line in enumerate(open(EVAL, encoding="utf-8"), 1):
     ids.add(q.get("id"))
     q_lang[q.get("lang")] += 1
     exp = q.get("expected") or []
-    if not exp:
+    if not exp and q.get("answerable", True):
         errors.append(f"eval {q.get('id')}: empty expected")
     for e in exp:
+        e = e.split("#", 1)[0]  # article level: pp-28-2025#Pasal N
         if e in SPECIAL:
             target[e] += 1
         elif e.startswith("kbli/"):
