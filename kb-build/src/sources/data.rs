@@ -4,6 +4,7 @@ use std::path::Path;
 
 use nuzantara_shared::kb::chunk::finalize;
 use nuzantara_shared::kb::collections::describe;
+use nuzantara_shared::kb::corrections::{self, CorrectionSet};
 use nuzantara_shared::kb::prices::{self, PriceTable};
 use nuzantara_shared::kb::text::normalize_source;
 use nuzantara_shared::kb::{kbli, pp28};
@@ -103,10 +104,12 @@ fn load_pp28(dir: &Path, opts: &Options, build: &mut Build) -> Result<(), InputE
     Ok(())
 }
 
+/// The price list with the reviewed corrections (`kb-build/corrections/`, embedded in the shared crate)
+/// placed next to what they correct; a correction that matches nothing is a warning.
 fn load_prices(dir: &Path, opts: &Options, build: &mut Build) -> Result<(), InputError> {
     let raw = read(dir, PRICES_FILE)?;
     let src = normalize_source(&raw);
-    let table = PriceTable::parse(&src).map_err(|e| InputError::from_source(&dir.join(PRICES_FILE), e))?;
+    let mut table = PriceTable::parse(&src).map_err(|e| InputError::from_source(&dir.join(PRICES_FILE), e))?;
     if table.services.is_empty() {
         return Err(InputError::new(
             &dir.join(PRICES_FILE),
@@ -114,6 +117,21 @@ fn load_prices(dir: &Path, opts: &Options, build: &mut Build) -> Result<(), Inpu
             "no services found under \"services\"",
         ));
     }
+    let fixes = CorrectionSet::reviewed().map_err(|e| InputError::from_source(Path::new(corrections::FILE), e))?;
+    let report = fixes.apply(&mut table);
+    build
+        .warnings
+        .extend(report.unmatched.iter().map(|u| format!("{}: {u}", corrections::FILE)));
+    build.notes.extend(
+        report
+            .applied
+            .iter()
+            .map(|(id, at)| format!("{PRICES_FILE}: correction {id} applied to {at}")),
+    );
+    // The chunks depend on the corrections too: a reviewed change must rebuild the document.
+    let mut hashed = src.clone().into_bytes();
+    hashed.push(0);
+    hashed.extend_from_slice(corrections::REVIEWED_JSON.as_bytes());
     collection(build, "bali_zero_pricing");
     let key = format!("kb/sources/{PRICES_FILE}");
     build.documents.push(Document {
@@ -126,7 +144,7 @@ fn load_prices(dir: &Path, opts: &Options, build: &mut Build) -> Result<(), Inpu
         url: None,
         effective_date: table.last_updated.clone(),
         r2_key: Some(key.clone()),
-        content_hash: content_hash(&opts.settings, "prices", src.as_bytes()),
+        content_hash: content_hash(&opts.settings, "prices", &hashed),
         bytes: src.len() as u64,
         chunks: finalize(prices::DOC_ID, "en", table.drafts()),
     });

@@ -3,6 +3,7 @@
 
 use serde_json::{json, Value};
 
+use crate::kb::visa_codes;
 use crate::search::analyze::{is_code, tokens};
 
 const PRICE_WORDS: &[&str] = &[
@@ -36,6 +37,321 @@ const EXTEND_WORDS: &[&str] = &[
     "rinnovo",
 ];
 
+/// Words about KBLI itself (the classification, its codes, risk levels, tables), not about an activity.
+const KBLI_GENERIC: &[&str] = &[
+    "kbli",
+    "code",
+    "codes",
+    "kode",
+    "codice",
+    "codici",
+    "number",
+    "nomor",
+    "numero",
+    "digit",
+    "digits",
+    "risk",
+    "risks",
+    "risiko",
+    "rischio",
+    "rischi",
+    "level",
+    "levels",
+    "tingkat",
+    "livello",
+    "based",
+    "berbasis",
+    "basato",
+    "mapping",
+    "map",
+    "pemetaan",
+    "mappatura",
+    "table",
+    "tables",
+    "tabel",
+    "tabella",
+    "list",
+    "daftar",
+    "elenco",
+    "lampiran",
+    "annex",
+    "appendix",
+    "allegato",
+    "classification",
+    "klasifikasi",
+    "classificazione",
+    "category",
+    "kategori",
+    "categoria",
+    "sector",
+    "sectors",
+    "sektor",
+    "settore",
+    "settori",
+    "company",
+    "perusahaan",
+    "societa",
+    "azienda",
+    "business",
+    "bisnis",
+    "usaha",
+    "attivita",
+    "activity",
+    "activities",
+    "kegiatan",
+    "aktivitas",
+    "pt",
+    "pma",
+    "pmdn",
+    "oss",
+    "rba",
+    "nib",
+    "license",
+    "licence",
+    "izin",
+    "perizinan",
+    "licenza",
+    "permit",
+    "pp",
+    "regulation",
+    "peraturan",
+    "regolamento",
+    "new",
+    "baru",
+    "nuovo",
+    "nuova",
+    "latest",
+    "terbaru",
+    "correct",
+    "right",
+    "best",
+    "appropriate",
+    "benar",
+    "tepat",
+    "cocok",
+    "giusto",
+    "corretto",
+    "adatto",
+];
+
+/// Function, question and helper words (en/id/it) that never name an activity.
+const FUNCTION_WORDS: &[&str] = &[
+    // English
+    "a",
+    "an",
+    "the",
+    "is",
+    "are",
+    "was",
+    "be",
+    "what",
+    "which",
+    "where",
+    "who",
+    "whom",
+    "how",
+    "why",
+    "when",
+    "for",
+    "of",
+    "to",
+    "in",
+    "on",
+    "at",
+    "by",
+    "from",
+    "with",
+    "about",
+    "as",
+    "and",
+    "or",
+    "do",
+    "does",
+    "did",
+    "i",
+    "my",
+    "me",
+    "we",
+    "our",
+    "us",
+    "you",
+    "your",
+    "it",
+    "its",
+    "this",
+    "that",
+    "these",
+    "those",
+    "there",
+    "here",
+    "can",
+    "could",
+    "should",
+    "would",
+    "will",
+    "shall",
+    "may",
+    "must",
+    "have",
+    "has",
+    "need",
+    "needs",
+    "want",
+    "use",
+    "used",
+    "get",
+    "find",
+    "choose",
+    "select",
+    "pick",
+    "open",
+    "opening",
+    "start",
+    "starting",
+    "run",
+    "running",
+    "register",
+    "apply",
+    "please",
+    "tell",
+    "show",
+    "give",
+    "explain",
+    "know",
+    "applies",
+    "covers",
+    "cover",
+    "fit",
+    "fits",
+    "match",
+    "matches",
+    "under",
+    "into",
+    "any",
+    "some",
+    "one",
+    "own",
+    "like",
+    // Indonesian
+    "apa",
+    "apakah",
+    "yang",
+    "yg",
+    "untuk",
+    "utk",
+    "di",
+    "ke",
+    "dari",
+    "dengan",
+    "ini",
+    "itu",
+    "saya",
+    "aku",
+    "kami",
+    "kita",
+    "anda",
+    "bagaimana",
+    "mana",
+    "dimana",
+    "manakah",
+    "adalah",
+    "atau",
+    "dan",
+    "pada",
+    "dalam",
+    "bisa",
+    "dapat",
+    "tolong",
+    "mohon",
+    "sebuah",
+    "sebagai",
+    "harus",
+    "perlu",
+    "butuh",
+    "ingin",
+    "mau",
+    "buka",
+    "membuka",
+    "mendirikan",
+    "menjalankan",
+    "pakai",
+    "memakai",
+    "menggunakan",
+    "pilih",
+    "memilih",
+    "cari",
+    "mencari",
+    "tentang",
+    "jelaskan",
+    "cocoknya",
+    "berlaku",
+    "termasuk",
+    // Italian
+    "il",
+    "lo",
+    "la",
+    "le",
+    "gli",
+    "un",
+    "una",
+    "uno",
+    "di",
+    "da",
+    "del",
+    "dello",
+    "della",
+    "dei",
+    "degli",
+    "delle",
+    "per",
+    "con",
+    "che",
+    "come",
+    "quale",
+    "quali",
+    "qual",
+    "cosa",
+    "cos",
+    "dove",
+    "dov",
+    "e",
+    "o",
+    "ed",
+    "in",
+    "a",
+    "al",
+    "allo",
+    "alla",
+    "agli",
+    "alle",
+    "nel",
+    "nella",
+    "mi",
+    "si",
+    "ci",
+    "ho",
+    "ha",
+    "posso",
+    "devo",
+    "voglio",
+    "vorrei",
+    "serve",
+    "servono",
+    "bisogno",
+    "aprire",
+    "avviare",
+    "scegliere",
+    "trovare",
+    "usare",
+    "usa",
+    "mio",
+    "mia",
+    "sono",
+    "su",
+    "sul",
+    "sulla",
+];
+
 /// Phrases that start an explicit "remember this" request, per language (lowercase).
 const REMEMBER: &[&str] = &[
     "remember that",
@@ -63,11 +379,12 @@ pub fn implied_tools(query: &str) -> Vec<(&'static str, Value)> {
             calls.push(("save_memory", json!({ "fact": fact })));
         }
     }
+    // Current codes (C1, E33G, KITAP) and old visa indices (B211A, C312, VoA), which get_pricing maps to
+    // the current ones with a note.
     let codes: Vec<String> = words
         .iter()
-        .filter(|w| is_code(w) && w.len() < 5)
+        .filter(|w| (is_code(w) && w.len() < 5) || *w == "kitap" || visa_codes::legacy(w).is_some())
         .map(|w| w.to_ascii_uppercase())
-        .chain(words.iter().filter(|w| *w == "kitap").map(|_| "KITAP".to_string()))
         .collect();
     let asks_price = words.iter().any(|w| PRICE_WORDS.contains(&w.as_str()));
     if asks_price {
@@ -80,32 +397,55 @@ pub fn implied_tools(query: &str) -> Vec<(&'static str, Value)> {
         }
         for code in codes.iter().take(3) {
             calls.push(("get_pricing", json!({ "service": code })));
-            if extensions > 0 {
+            // An old index quotes as its current one, when there is exactly one (D212 → D2).
+            let quoted = match visa_codes::legacy(code) {
+                Some(l) => match l.current {
+                    [one] => Some(*one),
+                    _ => None,
+                },
+                None => Some(code.as_str()),
+            };
+            if let (true, Some(service)) = (extensions > 0, quoted) {
                 calls.push((
                     "calculate_quote",
-                    json!({ "items": [{ "service": code, "quantity": 1, "extensions": 1 }] }),
+                    json!({ "items": [{ "service": service, "quantity": 1, "extensions": 1 }] }),
                 ));
             }
         }
     }
-    let kbli_code = words
-        .iter()
-        .find(|w| w.len() == 5 && w.bytes().all(|b| b.is_ascii_digit()));
-    if words.iter().any(|w| w == "kbli") || kbli_code.is_some() {
-        let q = match kbli_code {
-            Some(code) => code.clone(),
-            None => words
-                .iter()
-                .filter(|w| *w != "kbli" && !PRICE_WORDS.contains(&w.as_str()) && w.len() > 2)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(" "),
-        };
-        if !q.is_empty() {
-            calls.push(("kbli_lookup", json!({ "query": q, "limit": 3 })));
-        }
+    if let Some(q) = kbli_query(&words) {
+        calls.push(("kbli_lookup", json!({ "query": q, "limit": 3 })));
     }
     calls
+}
+
+/// The kbli_lookup query a question implies: an explicit 5-digit code, or, for a question that mentions
+/// KBLI, the activity words left after dropping function words and words about KBLI itself ("KBLI untuk
+/// restoran" → "restoran"). A question about KBLI in general ("where is the KBLI-risk mapping?") implies
+/// no lookup.
+fn kbli_query(words: &[String]) -> Option<String> {
+    if let Some(code) = words
+        .iter()
+        .find(|w| w.len() == 5 && w.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Some(code.clone());
+    }
+    if !words.iter().any(|w| w == "kbli") {
+        return None;
+    }
+    let mut activity: Vec<&str> = Vec::new();
+    for w in words {
+        let w = w.as_str();
+        let noise = KBLI_GENERIC.contains(&w)
+            || FUNCTION_WORDS.contains(&w)
+            || PRICE_WORDS.contains(&w)
+            || w.bytes().all(|b| b.is_ascii_digit())
+            || w.chars().count() < 2;
+        if !noise && !activity.contains(&w) {
+            activity.push(w);
+        }
+    }
+    (!activity.is_empty()).then(|| activity.join(" "))
 }
 
 /// The service words of a pricing question ("how much is a remote worker kitas" → "remote worker kitas").
@@ -133,6 +473,24 @@ fn service_words(words: &[String]) -> String {
         "bpjs",
         "lkpm",
         "accounting",
+        // Plural and Italian/Indonesian forms of the categories the price list knows.
+        "visas",
+        "visto",
+        "visti",
+        "società",
+        "societa",
+        "perusahaan",
+        "pajak",
+        "tasse",
+        "pensione",
+        "pensiun",
+        "investitore",
+        "lavoro",
+        "kerja",
+        "turismo",
+        "wisata",
+        "bisnis",
+        "affari",
     ];
     words
         .iter()
@@ -177,7 +535,7 @@ mod tests {
     fn kbli_and_memory() {
         assert_eq!(
             names("KBLI untuk restoran")[0],
-            ("kbli_lookup", json!({ "query": "untuk restoran", "limit": 3 }))
+            ("kbli_lookup", json!({ "query": "restoran", "limit": 3 }))
         );
         assert_eq!(
             names("what is 56101?")[0],
@@ -188,5 +546,81 @@ mod tests {
             ("save_memory", json!({ "fact": "my KITAS expires in March" }))
         );
         assert_eq!(names("Ricorda che sono italiano")[0].0, "save_memory");
+    }
+
+    fn kbli(q: &str) -> Option<String> {
+        names(q)
+            .into_iter()
+            .find(|(n, _)| *n == "kbli_lookup")
+            .map(|(_, a)| a["query"].as_str().unwrap().to_string())
+    }
+
+    #[test]
+    fn kbli_lookup_keeps_only_the_activity_words() {
+        for (q, want) in [
+            ("KBLI untuk restoran", "restoran"),
+            ("AI programming software company KBLI", "ai programming software"),
+            ("codice KBLI per una scuola di yoga", "scuola yoga"),
+            ("Which KBLI code do I need to open a beach club?", "beach club"),
+            ("Apa kode KBLI yang tepat untuk usaha villa?", "villa"),
+            ("What is the KBLI risk level for a surf school?", "surf school"),
+            ("KBLI 56101", "56101"),
+            ("what is 56101?", "56101"),
+        ] {
+            assert_eq!(kbli(q).as_deref(), Some(want), "{q}");
+        }
+    }
+
+    #[test]
+    fn no_kbli_lookup_for_questions_about_kbli_itself() {
+        for q in [
+            "where is the KBLI-risk mapping?",
+            "Where is the KBLI risk mapping table?",
+            "Dov'è la tabella KBLI dei rischi?",
+            "Di mana lampiran KBLI risiko?",
+            "What is KBLI?",
+            "Show me the KBLI 2020 classification list",
+            "Apa itu kode KBLI?",
+            "Cos'è il codice KBLI?",
+            "How much does a restaurant cost?",
+        ] {
+            assert_eq!(kbli(q), None, "{q}");
+        }
+    }
+
+    #[test]
+    fn old_visa_codes_are_treated_like_codes() {
+        assert_eq!(
+            names("How much is a B211A visa?")[0],
+            ("get_pricing", json!({ "service": "B211A" }))
+        );
+        assert_eq!(
+            names("Berapa harga visa b211a?")[0],
+            ("get_pricing", json!({ "service": "B211A" }))
+        );
+        assert_eq!(
+            names("Quanto costa il C312?")[0],
+            ("get_pricing", json!({ "service": "C312" }))
+        );
+        assert_eq!(
+            names("How much is a VoA?")[0],
+            ("get_pricing", json!({ "service": "VOA" }))
+        );
+        let ext = names("How much to extend my D212?");
+        assert_eq!(ext[0], ("get_pricing", json!({ "service": "D212" })));
+        assert_eq!(
+            ext[1],
+            (
+                "calculate_quote",
+                json!({ "items": [{ "service": "D2", "quantity": 1, "extensions": 1 }] })
+            ),
+            "quoted as its current index"
+        );
+        assert_eq!(
+            names("How much to extend a B211A?").len(),
+            1,
+            "C1 or C2: no quote without knowing which"
+        );
+        assert!(names("What is a B211A?").is_empty(), "no price words, no pricing tool");
     }
 }

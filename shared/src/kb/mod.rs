@@ -5,6 +5,7 @@
 
 pub mod chunk;
 pub mod collections;
+pub mod corrections;
 pub mod frontmatter;
 pub mod kbli;
 pub mod markdown;
@@ -14,6 +15,7 @@ pub mod pack;
 pub mod pp28;
 pub mod prices;
 pub mod text;
+pub mod visa_codes;
 
 use std::fmt;
 

@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use super::chunk::Draft;
+use super::corrections::{self, AppliedCorrection};
 use super::ordered_json::Node;
 use super::SourceError;
 
@@ -36,8 +37,12 @@ pub struct PriceEntry {
     pub notes: Option<String>,
     /// Every amount-bearing field (offshore/onshore, 1y/2y…), parsed where possible.
     pub options: Vec<PriceOption>,
-    /// Every field as (label, text), in file order, for display.
+    /// Every field as (label, text), in file order, for display. Reviewed corrections
+    /// ([`super::corrections`]) are inserted right after the field they correct.
     pub details: Vec<(String, String)>,
+    /// Reviewed corrections applied to this entry (empty for the raw list).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub corrections: Vec<AppliedCorrection>,
 }
 
 /// Non-price text of the file (disclaimers and contact, warnings, tips), one group per top-level key.
@@ -133,7 +138,8 @@ pub fn service_code(name: &str) -> Option<String> {
         .or_else(|| tokens.iter().find(|t| **t == "KITAP").map(|t| t.to_string()))
 }
 
-fn label(key: &str) -> String {
+/// The display label of a field key ("price_1y" → "Price (1 year)", "deadlines" → "Deadlines").
+pub(crate) fn label(key: &str) -> String {
     let known = match key {
         "price" => "Price",
         "price_60d" => "Price (60 days)",
@@ -226,6 +232,7 @@ fn entry(category: &str, name: &str, node: &Node) -> PriceEntry {
             })
             .collect(),
         details: fields.iter().map(|(k, v)| (label(k), v.flat_text())).collect(),
+        corrections: Vec::new(),
     }
 }
 
@@ -276,7 +283,7 @@ impl PriceTable {
         })
     }
 
-    /// One chunk per service (section = its name) and one per note group.
+    /// One chunk per service (section = its name) and one per note group, plus one per corrected note line.
     pub fn drafts(&self) -> Vec<Draft> {
         let mut out = Vec::new();
         for s in &self.services {
@@ -288,6 +295,9 @@ impl PriceTable {
             let mut keywords: Vec<String> = s.code.iter().cloned().collect();
             keywords.extend(["price", "harga", "biaya", "prezzo", "IDR"].map(String::from));
             keywords.push(s.category.clone());
+            if !s.corrections.is_empty() {
+                keywords.extend(["correction", "koreksi", "correzione"].map(String::from));
+            }
             out.push(Draft {
                 section: s.name.clone(),
                 page: None,
@@ -296,13 +306,41 @@ impl PriceTable {
             });
         }
         for n in &self.notes {
-            let text = format!("Bali Zero price list 2025 — {}\n{}", n.title, n.lines.join("\n"));
-            out.push(Draft {
-                section: n.title.clone(),
-                page: None,
-                text,
-                keywords: "Bali Zero contact".into(),
-            });
+            // A line with reviewed corrections becomes its own chunk ("Important warnings › Overstay"), so
+            // a question about it finds the original and the correction together, and the group stays short.
+            let mut plain: Vec<&str> = Vec::new();
+            let mut i = 0;
+            while i < n.lines.len() {
+                let line = n.lines[i].as_str();
+                let mut end = i + 1;
+                while end < n.lines.len() && n.lines[end].starts_with(corrections::MARK) {
+                    end += 1;
+                }
+                if end == i + 1 {
+                    plain.push(line);
+                } else {
+                    let topic = line.split_once(": ").map_or(line, |(k, _)| k);
+                    out.push(Draft {
+                        section: format!("{} › {topic}", n.title),
+                        page: None,
+                        text: format!(
+                            "Bali Zero price list 2025 — {}\n{}",
+                            n.title,
+                            n.lines[i..end].join("\n")
+                        ),
+                        keywords: "Bali Zero correction koreksi correzione".into(),
+                    });
+                }
+                i = end;
+            }
+            if !plain.is_empty() {
+                out.push(Draft {
+                    section: n.title.clone(),
+                    page: None,
+                    text: format!("Bali Zero price list 2025 — {}\n{}", n.title, plain.join("\n")),
+                    keywords: "Bali Zero contact".into(),
+                });
+            }
         }
         out
     }

@@ -49,7 +49,7 @@ pub static TOOLS: std::sync::LazyLock<Vec<ToolDef>> = std::sync::LazyLock::new(|
         },
         ToolDef {
             name: "get_pricing",
-            description: "Bali Zero's official 2025 price for a service, by code (C1, E33G, KITAP) or words (remote worker, PT PMA setup): fee, extension fee, duration.",
+            description: "Bali Zero's official 2025 price for a service, by code (C1, E33G, KITAP; old codes such as B211A map to the current ones), category (visa, KITAS, company, tax) or words (remote worker, PT PMA setup): fee, extension fee, duration, and reviewed corrections of outdated rules.",
             parameters: p(&["service"], json!({ "service": { "type": "string", "minLength": 1, "maxLength": 100 } })),
             roles: EVERYONE,
         },

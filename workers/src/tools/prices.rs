@@ -1,13 +1,14 @@
 //! Pricing tools over the firm's price table, read from R2 (where kb-build puts the source file) once
-//! per isolate.
+//! per isolate, with the reviewed corrections applied.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use nuzantara_shared::error::{ApiError, ApiResult};
+use nuzantara_shared::kb::corrections::corrected_table;
 use nuzantara_shared::kb::prices::PriceTable;
 use nuzantara_shared::tools::pricing::{self, idr, QuoteItem};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::context::Ctx;
 use crate::respond::internal;
@@ -31,7 +32,10 @@ pub async fn price_table(ctx: &Ctx) -> ApiResult<Rc<PriceTable>> {
         .text()
         .await
         .map_err(internal)?;
-    let table = Rc::new(PriceTable::parse(&text).map_err(|e| ApiError::internal(format!("price list: {e}")))?);
+    // The raw list with the reviewed corrections embedded in the shared crate (the same layer kb-build
+    // puts into the search chunks).
+    let (table, _) = corrected_table(&text).map_err(|e| ApiError::internal(format!("price list: {e}")))?;
+    let table = Rc::new(table);
     TABLE.with(|t| *t.borrow_mut() = Some(table.clone()));
     Ok(table)
 }
@@ -39,34 +43,9 @@ pub async fn price_table(ctx: &Ctx) -> ApiResult<Rc<PriceTable>> {
 pub async fn get_pricing(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
     let table = price_table(ctx).await?;
     let service = args["service"].as_str().unwrap_or_default();
-    let found = pricing::find(&table, service);
-    if found.is_empty() {
-        return Ok((
-            format!("No service in the 2025 price list matches \"{service}\"."),
-            json!({ "services": [] }),
-        ));
-    }
-    let lines: Vec<String> = found
-        .iter()
-        .map(|s| {
-            let price = match s.price_idr {
-                Some(p) if s.price_is_minimum => format!("from {}", idr(p)),
-                Some(p) => idr(p),
-                None => "price on request".into(),
-            };
-            let ext = s
-                .extension_idr
-                .map(|e| format!("; extension {}", idr(e)))
-                .unwrap_or_default();
-            let dur = s.duration.as_deref().map(|d| format!("; {d}")).unwrap_or_default();
-            format!("{}: {price}{ext}{dur}", s.name)
-        })
-        .collect();
-    let services: Vec<Value> = found.iter().map(|s| pricing::describe(s)).collect();
-    Ok((
-        lines.join("\n"),
-        json!({ "services": services, "last_updated": table.last_updated, "currency": "IDR" }),
-    ))
+    // The summary lists each service with its reviewed corrections, and an old visa index ("B211A")
+    // with a note on its current name.
+    Ok(pricing::get_pricing(&table, service))
 }
 
 pub async fn quote(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
