@@ -1,14 +1,17 @@
 //! Command-line arguments and their validation.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Parser, ValueEnum};
 use nuzantara_shared::kb::chunk::ChunkerConfig;
 
 use crate::embed::{Embedder, NoEmbedder, OpenAi, WorkersAi};
+use crate::run::VectorOptions;
 use crate::sources::Options;
 use crate::store::cloudflare::CloudflareConfig;
+use crate::vector_cache::VectorCache;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Target {
@@ -27,9 +30,22 @@ pub enum EmbedderKind {
     WorkersAi,
 }
 
+/// The environment variables kb-build reads (shown by `--help`).
+pub const ENVIRONMENT: &str = "\
+Environment:
+  EMBEDDING_API_KEY        Bearer token for --embedder openai (optional; local servers need none)
+  CLOUDFLARE_ACCOUNT_ID    --target cloudflare and --embedder workers-ai
+  CLOUDFLARE_API_TOKEN     --target cloudflare and --embedder workers-ai
+  CLOUDFLARE_API_BASE_URL  Cloudflare API base (default https://api.cloudflare.com/client/v4)
+  D1_DATABASE_ID           --target cloudflare: the D1 database id
+  VECTORIZE_INDEX          --target cloudflare: the Vectorize index (default nuzantara-kb)
+  R2_BUCKET                --target cloudflare: the R2 bucket (default nuzantara-docs)
+  NUZANTARA_ROOT           The repository root (wrangler.toml, scripts/, .cache/), when not found
+                           from the working directory";
+
 /// Builds the Nuzantara knowledge base and loads what changed into a store.
 #[derive(Debug, Parser)]
-#[command(name = "kb-build", version)]
+#[command(name = "kb-build", version, after_help = ENVIRONMENT)]
 pub struct Cli {
     /// Markdown knowledge base: one folder per collection.
     #[arg(long, default_value = "kb-build/kb")]
@@ -61,9 +77,24 @@ pub struct Cli {
     /// Base URL of an OpenAI-compatible API (POST {URL}/embeddings); key from EMBEDDING_API_KEY.
     #[arg(long)]
     pub embedding_url: Option<String>,
-    /// Model name sent to the OpenAI-compatible API (part of every content hash).
+    /// Model name sent to the OpenAI-compatible API. Requests always carry `"input_type": "passage"`;
+    /// model and role are part of every content hash and vector cache key.
     #[arg(long)]
     pub embedding_model: Option<String>,
+    /// Time allowed for one embedding request (a batch of up to 64 chunks), in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = crate::embed::DEFAULT_TIMEOUT_SECS,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub embedding_timeout_secs: u64,
+    /// Expected vector size: vectors of any other size are an error (nothing is written).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub embedding_dimensions: Option<u64>,
+    /// Vector cache directory: vectors already computed for the exact same input are reused across
+    /// runs and stores. Default: <repo root>/.cache/embeddings.
+    #[arg(long, value_name = "DIR")]
+    pub vector_cache: Option<PathBuf>,
+    /// Embed every changed chunk, reading and writing no vector cache.
+    #[arg(long, conflicts_with = "vector_cache")]
+    pub no_vector_cache: bool,
     /// Print only errors and the summary.
     #[arg(long)]
     pub quiet: bool,
@@ -97,20 +128,61 @@ impl Cli {
                 let (Some(url), Some(model)) = (&self.embedding_url, &self.embedding_model) else {
                     bail!("--embedder openai needs --embedding-url and --embedding-model");
                 };
+                if model.trim().is_empty() {
+                    bail!("--embedding-model must not be empty");
+                }
                 let key = std::env::var("EMBEDDING_API_KEY").ok().filter(|k| !k.is_empty());
-                Box::new(OpenAi::new(url, model, key))
+                Box::new(OpenAi::new(url, model, key).with_timeout(self.embedding_timeout()))
             }
             EmbedderKind::WorkersAi => {
                 let cfg = match cloudflare {
                     Some(c) => c.clone(),
                     None => workers_ai_env()?,
                 };
-                Box::new(WorkersAi::new(&cfg.base, &cfg.account, &cfg.token))
+                Box::new(WorkersAi::new(&cfg.base, &cfg.account, &cfg.token).with_timeout(self.embedding_timeout()))
             }
         })
     }
 
-    pub fn options(&self, chunker: ChunkerConfig, embedder_id: &str) -> Result<Options> {
+    fn embedding_timeout(&self) -> Duration {
+        Duration::from_secs(self.embedding_timeout_secs)
+    }
+
+    /// The vector cache directory, or `None` with --no-vector-cache.
+    pub fn vector_cache_dir(&self) -> Option<PathBuf> {
+        if self.no_vector_cache {
+            return None;
+        }
+        Some(
+            self.vector_cache
+                .clone()
+                .unwrap_or_else(|| repo_root().join(".cache").join("embeddings")),
+        )
+    }
+
+    /// The vector cache (opened and loaded) and dimension check for `embedder`.
+    pub fn vector_options(&self, embedder: &dyn Embedder) -> Result<VectorOptions> {
+        if !embedder.enabled() {
+            if self.embedding_dimensions.is_some() {
+                bail!("--embedding-dimensions needs --embedder openai or workers-ai");
+            }
+            return Ok(VectorOptions::default());
+        }
+        let cache = match self.vector_cache_dir() {
+            Some(dir) => Some(
+                VectorCache::open(&dir, &embedder.id())
+                    .context("opening the vector cache (--no-vector-cache runs without it)")?,
+            ),
+            None => None,
+        };
+        Ok(VectorOptions {
+            cache,
+            dimensions: self.embedding_dimensions.map(|d| d as usize),
+        })
+    }
+
+    /// Build options; `embedder_settings` is [`crate::embed::settings`] of the embedder in use.
+    pub fn options(&self, chunker: ChunkerConfig, embedder_settings: &str) -> Result<Options> {
         if !self.only_jsonl {
             require_dir(&self.kb_dir, "--kb-dir")?;
         }
@@ -122,7 +194,7 @@ impl Cli {
             data_dir: (!self.only_jsonl).then(|| self.data_dir.clone()),
             jsonl: self.jsonl.clone(),
             chunker,
-            settings: format!("{};embedder={embedder_id}", chunker.fingerprint()),
+            settings: format!("{};{embedder_settings}", chunker.fingerprint()),
         })
     }
 }

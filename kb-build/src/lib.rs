@@ -12,6 +12,12 @@
 //! the build before any store is opened. Each document carries a content hash (source bytes + chunker
 //! and embedder settings); [`plan::plan`] compares it with the store's manifest and writes only the
 //! documents that changed, deleting those gone from the sources within the collections being built.
+//!
+//! Vectors (`--embedder openai|workers-ai`) come from the vector cache ([`vector_cache`], default
+//! `<repo>/.cache/embeddings/`) where the exact input was embedded before, and from the embedder for the
+//! rest; they are complete and checked before the store receives anything ([`run::apply_build`]). The
+//! store records the embedder (`kb_index_meta`) and refuses vectors of another model or size unless
+//! everything it holds is being rewritten.
 
 pub mod cli;
 pub mod embed;
@@ -23,3 +29,4 @@ pub mod report;
 pub mod run;
 pub mod sources;
 pub mod store;
+pub mod vector_cache;

@@ -29,10 +29,20 @@ fn execute(cli: &Cli) -> Result<()> {
         _ => None,
     };
     let mut embedder = cli.embedder(cloudflare.as_ref())?;
-    let opts = cli.options(chunker, &embedder.id())?;
+    let opts = cli.options(chunker, &kb_build::embed::settings(embedder.as_ref()))?;
     let verbose = !cli.quiet;
     if verbose && !embedder.enabled() {
         println!("embedder: none (no vectors; search will be keyword-only)");
+    }
+    let write = cli.target != Target::DryRun;
+    // A dry run embeds nothing, so it needs no cache.
+    let mut vectors = if write {
+        cli.vector_options(embedder.as_ref())?
+    } else {
+        Default::default()
+    };
+    for w in vectors.cache.iter().flat_map(|c| &c.warnings) {
+        eprintln!("warning: {w}");
     }
     let start = std::time::Instant::now();
     // The local helper starts loading wrangler now but opens the state only on its first request.
@@ -56,8 +66,15 @@ fn execute(cli: &Cli) -> Result<()> {
             Box::new(s)
         }
     };
-    let write = cli.target != Target::DryRun;
-    let summary = apply_build(&build, start, store.as_mut(), embedder.as_mut(), write, verbose)?;
+    let summary = apply_build(
+        &build,
+        start,
+        store.as_mut(),
+        embedder.as_mut(),
+        &mut vectors,
+        write,
+        verbose,
+    )?;
     if !verbose {
         println!("{}", summary.line());
     }

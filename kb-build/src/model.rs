@@ -80,6 +80,49 @@ pub struct Delete {
     pub collection: String,
 }
 
+/// What kb-build records about the vectors it writes (`kb_index_meta` in D1), so later runs and the
+/// worker know which model and role the stored vectors come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmbeddingMeta {
+    /// The embedder id that goes into content hashes and the vector cache (model and role).
+    pub embedder_id: String,
+    /// The model name as sent to the embedding API.
+    pub model: String,
+    pub dimensions: usize,
+    /// How queries must be embedded to match these passages, e.g. `input_type=query`.
+    pub query_hint: String,
+}
+
+/// The `kb_index_meta` keys kb-build owns.
+pub const META_MODEL: &str = "embedding_model";
+pub const META_DIMENSIONS: &str = "embedding_dimensions";
+pub const META_QUERY_HINT: &str = "embedding_role_query_hint";
+pub const META_EMBEDDER_ID: &str = "embedding_embedder_id";
+pub const META_KEYS: [&str; 4] = [META_MODEL, META_DIMENSIONS, META_QUERY_HINT, META_EMBEDDER_ID];
+
+impl EmbeddingMeta {
+    /// The key/value rows of `kb_index_meta`.
+    pub fn rows(&self) -> Vec<(&'static str, String)> {
+        vec![
+            (META_MODEL, self.model.clone()),
+            (META_DIMENSIONS, self.dimensions.to_string()),
+            (META_QUERY_HINT, self.query_hint.clone()),
+            (META_EMBEDDER_ID, self.embedder_id.clone()),
+        ]
+    }
+}
+
+/// What a change set does to the embedding metadata; written in the same batch as the first vectors.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub enum MetaChange {
+    #[default]
+    Keep,
+    /// Vectors of this embedder are being written.
+    Set(EmbeddingMeta),
+    /// Every stored document is rewritten without vectors (keyword only): forget the old embedder.
+    Clear,
+}
+
 /// The difference between the sources and a store.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct ChangeSet {
@@ -90,6 +133,7 @@ pub struct ChangeSet {
     pub delete_objects: Vec<String>,
     /// Unix ms written to `updated_at`.
     pub now_ms: i64,
+    pub index_meta: MetaChange,
 }
 
 impl ChangeSet {
@@ -99,6 +143,25 @@ impl ChangeSet {
             && self.deletes.is_empty()
             && self.objects.is_empty()
             && self.delete_objects.is_empty()
+    }
+
+    /// Whether every document in `manifest` (what the store held) is rewritten or deleted.
+    pub fn replaces_all(&self, manifest: &[crate::store::ManifestRow]) -> bool {
+        self.kept(manifest).next().is_none()
+    }
+
+    /// The stored documents this change set leaves as they are.
+    pub fn kept<'a>(
+        &'a self,
+        manifest: &'a [crate::store::ManifestRow],
+    ) -> impl Iterator<Item = &'a crate::store::ManifestRow> + 'a {
+        let replaced: std::collections::HashSet<&str> = self
+            .upserts
+            .iter()
+            .map(|u| u.doc.id.as_str())
+            .chain(self.deletes.iter().map(|d| d.id.as_str()))
+            .collect();
+        manifest.iter().filter(move |m| !replaced.contains(m.doc_id.as_str()))
     }
 
     pub fn chunk_count(&self) -> usize {

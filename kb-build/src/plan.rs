@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::{Build, ChangeSet, Collection, Delete, Upsert};
+use crate::model::{Build, ChangeSet, Collection, Delete, MetaChange, Upsert};
 use crate::store::ManifestRow;
 
 /// Documents whose hash differs are rewritten; documents gone from the sources are deleted, but only in
@@ -86,5 +86,6 @@ pub fn plan(build: &Build, manifest: &[ManifestRow], stored: &[Collection], now_
         objects,
         delete_objects,
         now_ms,
+        index_meta: MetaChange::Keep,
     }
 }

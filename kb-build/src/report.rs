@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use crate::embed::EmbedStats;
 use crate::model::{Build, ChangeSet};
 
 /// Prints "… n/total documents written" at most every two seconds.
@@ -43,6 +44,8 @@ pub struct Summary {
     pub chunks_written: usize,
     pub bytes: u64,
     pub seconds: f64,
+    /// Set when vectors were written.
+    pub vectors: Option<EmbedStats>,
 }
 
 impl Summary {
@@ -52,8 +55,16 @@ impl Summary {
         } else {
             0.0
         };
+        let vectors = match self.vectors {
+            Some(v) if v.cache_enabled => format!(
+                " vector cache {} hits, {} misses ({} texts embedded);",
+                v.cache_hits, v.cache_misses, v.embedded
+            ),
+            Some(v) => format!(" vector cache off, {} texts embedded;", v.embedded),
+            None => String::new(),
+        };
         format!(
-            "summary: documents {} total, {} changed, {} deleted; chunks {} total, {} written; {} written; {:.2} s; {:.0} chunks/s",
+            "summary: documents {} total, {} changed, {} deleted; chunks {} total, {} written;{vectors} {} written; {:.2} s; {:.0} chunks/s",
             self.documents,
             self.changed,
             self.deleted,

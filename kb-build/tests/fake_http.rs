@@ -54,10 +54,24 @@ fn serve(reply: fn(&str, &str, &[u8]) -> Value) -> (String, Arc<Mutex<Vec<Record
     (base, log)
 }
 
-fn cloudflare_reply(method: &str, url: &str, _body: &[u8]) -> Value {
+fn cloudflare_reply(method: &str, url: &str, body: &[u8]) -> Value {
+    cloudflare_reply_with_index(method, url, body, 3)
+}
+
+/// Like [`cloudflare_reply`], with a Vectorize index created for 1,024 dimensions (bge-m3).
+fn cloudflare_reply_1024(method: &str, url: &str, body: &[u8]) -> Value {
+    cloudflare_reply_with_index(method, url, body, 1024)
+}
+
+fn cloudflare_reply_with_index(method: &str, url: &str, _body: &[u8], dims: u64) -> Value {
     if url.contains("/d1/database/") {
-        // An empty database: no manifest rows, no collections, no stored chunks.
+        // An empty database: no manifest rows, no collections, no stored chunks, no index metadata.
         return json!({ "success": true, "errors": [], "result": [{ "results": [], "success": true, "meta": {} }] });
+    }
+    if method == "GET" && url == "/accounts/acc/vectorize/v2/indexes/idx" {
+        return json!({ "success": true, "errors": [], "result": {
+            "name": "idx", "config": { "dimensions": dims, "metric": "cosine" }
+        } });
     }
     if url.contains("/vectorize/") {
         return json!({ "success": true, "errors": [], "result": { "mutationId": "m1" } });
@@ -96,15 +110,7 @@ fn cloudflare_target_sends_well_formed_requests() {
         enc.finish().unwrap();
     }
     let opts = options(Some(&kb), Some(&data), vec![("bench".into(), bench)]);
-    let cfg = CloudflareConfig {
-        base: base.clone(),
-        account: "acc".into(),
-        token: "tok".into(),
-        database: "db1".into(),
-        index: "idx".into(),
-        bucket: "bkt".into(),
-    };
-    let mut store = CloudflareStore::new(cfg);
+    let mut store = CloudflareStore::new(cloudflare_config(&base));
     store.verbose = false;
     store.vectors = true;
     let summary = run(&opts, &mut store, &mut Fixed, true, false).unwrap();
@@ -115,11 +121,22 @@ fn cloudflare_target_sends_well_formed_requests() {
         log.iter().all(|r| r.auth.as_deref() == Some("Bearer tok")),
         "every request is authenticated"
     );
+    let first_write = log.iter().position(|r| r.method != "GET" && !is_d1_read(r)).unwrap();
+    let index_read = log
+        .iter()
+        .position(|r| r.method == "GET")
+        .expect("the index config is read");
+    assert!(
+        index_read < first_write,
+        "dimensions are checked before anything is written"
+    );
     let mut vectors = 0;
     let mut statements = 0;
+    let mut meta_rows = Vec::new();
     let mut puts = Vec::new();
     for r in &log {
         match (r.method.as_str(), r.url.as_str()) {
+            ("GET", "/accounts/acc/vectorize/v2/indexes/idx") => {}
             ("POST", "/accounts/acc/d1/database/db1/query") => {
                 let body: Value = serde_json::from_slice(&r.body).unwrap();
                 let stmts: Vec<Value> = match body.get("batch") {
@@ -133,6 +150,10 @@ fn cloudflare_target_sends_well_formed_requests() {
                     assert!(sql.len() < 100_000);
                     assert_eq!(sql.matches('?').count(), params.len());
                     assert!(params.iter().all(|p| !p.is_array()), "no blobs go to D1 on Cloudflare");
+                    if sql.starts_with("INSERT INTO kb_index_meta") {
+                        let rows: Vec<(String, String)> = serde_json::from_str(params[0].as_str().unwrap()).unwrap();
+                        meta_rows.extend(rows);
+                    }
                     statements += 1;
                 }
             }
@@ -166,6 +187,17 @@ fn cloudflare_target_sends_well_formed_requests() {
     }
     assert_eq!(vectors, summary.chunks_total);
     assert!(statements > 10);
+    meta_rows.sort();
+    assert_eq!(
+        meta_rows,
+        vec![
+            ("embedding_dimensions".to_string(), "3".to_string()),
+            ("embedding_embedder_id".into(), "fixed:3".into()),
+            ("embedding_model".into(), "fixed:3".into()),
+            ("embedding_role_query_hint".into(), "none".into()),
+        ],
+        "the embedder is recorded in D1 with the vectors"
+    );
     puts.sort();
     let keys: Vec<&str> = puts.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(
@@ -181,10 +213,55 @@ fn cloudflare_target_sends_well_formed_requests() {
     assert_eq!(puts[0].1.as_deref(), Some("text/markdown; charset=utf-8"));
 }
 
+fn is_d1_read(r: &Recorded) -> bool {
+    r.url.contains("/d1/database/")
+        && serde_json::from_slice::<Value>(&r.body)
+            .ok()
+            .and_then(|b| b.get("sql").and_then(Value::as_str).map(|s| s.starts_with("SELECT")))
+            .unwrap_or(false)
+}
+
+fn cloudflare_config(base: &str) -> CloudflareConfig {
+    CloudflareConfig {
+        base: base.to_string(),
+        account: "acc".into(),
+        token: "tok".into(),
+        database: "db1".into(),
+        index: "idx".into(),
+        bucket: "bkt".into(),
+    }
+}
+
+#[test]
+fn cloudflare_target_refuses_vectors_the_index_cannot_hold() {
+    let (base, log) = serve(cloudflare_reply_1024);
+    let tmp = tempfile::tempdir().unwrap();
+    let (kb, data) = fixture(tmp.path());
+    let mut store = CloudflareStore::new(cloudflare_config(&base));
+    store.verbose = false;
+    store.vectors = true;
+    let opts = options(Some(&kb), Some(&data), vec![]);
+    let err = format!("{:#}", run(&opts, &mut store, &mut Fixed, true, false).unwrap_err());
+    assert!(
+        err.contains("Vectorize index idx is configured for 1024-dimensional vectors, but fixed:3 gives 3 dimensions"),
+        "{err}"
+    );
+    assert!(err.contains("--dimensions 3"), "says how to fix it: {err}");
+    let log = log.lock().unwrap();
+    assert!(
+        log.iter().all(|r| r.method == "GET" || is_d1_read(r)),
+        "nothing written: {:?}",
+        log.iter()
+            .map(|r| format!("{} {}", r.method, r.url))
+            .collect::<Vec<_>>()
+    );
+}
+
 fn openai_reply(_method: &str, url: &str, body: &[u8]) -> Value {
     assert_eq!(url, "/v1/embeddings");
     let req: Value = serde_json::from_slice(body).unwrap();
     assert_eq!(req["model"], "test-embed");
+    assert_eq!(req["input_type"], "passage", "kb-build embeds passages, explicitly");
     let inputs = req["input"].as_array().unwrap();
     assert!(inputs.len() <= 64);
     // Answer in reverse order: the client must sort by `index`.
@@ -209,12 +286,12 @@ fn openai_embedder_batches_and_orders() {
     let build = kb_build::sources::build(&opts).unwrap();
     let mut changes = kb_build::plan::plan(&build, &[], &[], 0);
     let mut emb = OpenAi::new(&format!("{base}/v1/"), "test-embed", Some("sk-test".into()));
-    assert_eq!(emb.id(), "openai:test-embed");
-    embed_changes(&mut emb, &mut changes, |_, _| {}).unwrap();
+    assert_eq!(emb.id(), "openai:test-embed;input_type=passage");
+    embed_changes(&mut emb, None, None, &mut changes, |_, _| {}).unwrap();
     for u in &changes.upserts {
         assert_eq!(u.vectors.len(), u.doc.chunks.len());
         for (c, v) in u.doc.chunks.iter().zip(&u.vectors) {
-            let expected = format!("{}\n{}", c.section, c.text).len() as f32;
+            let expected = kb_build::embed::input(&u.doc, c).len() as f32;
             assert_eq!(v, &vec![expected, 1.0], "vectors match their chunks");
         }
     }
@@ -243,7 +320,7 @@ fn workers_ai_embedder_reads_result_data() {
     let build = kb_build::sources::build(&options(None, None, vec![("bench".into(), bench)])).unwrap();
     let mut changes = kb_build::plan::plan(&build, &[], &[], 0);
     let mut emb = kb_build::embed::WorkersAi::new(&base, "acc", "tok");
-    embed_changes(&mut emb, &mut changes, |_, _| {}).unwrap();
+    embed_changes(&mut emb, None, None, &mut changes, |_, _| {}).unwrap();
     assert!(changes
         .upserts
         .iter()

@@ -7,11 +7,13 @@ mod common;
 use std::process::Command;
 
 use anyhow::Result;
+use common::embed_server::{dead_url, EmbedServer, Mode};
 use common::*;
 use kb_build::embed::{Embedder, NoEmbedder};
-use kb_build::run::run;
+use kb_build::run::{run, run_with, VectorOptions};
 use kb_build::store::local::LocalStore;
 use kb_build::store::sql::{Param, Statement};
+use kb_build::vector_cache::VectorCache;
 use serde_json::Value;
 
 fn available() -> bool {
@@ -234,4 +236,121 @@ fn manifest_cache_skips_node_only_while_the_database_is_untouched() {
     let mut d = open();
     assert_eq!(run(&opts, &mut d, &mut NoEmbedder, true, false).unwrap().changed, 0);
     assert!(d.used_cache);
+}
+
+fn counts(store: &mut LocalStore) -> (u64, u64, u64) {
+    let r = q(
+        store,
+        "SELECT (SELECT count(*) FROM kb_vectors) AS v, (SELECT count(*) FROM kb_chunks) AS c, \
+         (SELECT count(*) FROM kb_index_meta) AS m",
+        &[],
+    );
+    (
+        r[0]["v"].as_u64().unwrap(),
+        r[0]["c"].as_u64().unwrap(),
+        r[0]["m"].as_u64().unwrap(),
+    )
+}
+
+fn meta(store: &mut LocalStore) -> Vec<(String, String)> {
+    q(store, "SELECT key, value FROM kb_index_meta ORDER BY key", &[])
+        .iter()
+        .map(|r| {
+            (
+                r["key"].as_str().unwrap().to_string(),
+                r["value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn vectors_come_from_the_cache_carry_their_embedder_and_failures_write_nothing() {
+    if !available() {
+        return;
+    }
+    let srv = EmbedServer::start(8);
+    let tmp = tempfile::tempdir().unwrap();
+    let (kb, data) = fixture(tmp.path());
+    let cache = tmp.path().join("cache");
+    // A writing run with the vector cache.
+    let go = |opts: &kb_build::sources::Options, store: &mut LocalStore, emb: &mut kb_build::embed::OpenAi| {
+        let mut vo = VectorOptions {
+            cache: Some(VectorCache::open(&cache, &emb.id()).unwrap()),
+            dimensions: None,
+        };
+        run_with(opts, store, emb, &mut vo, true, false)
+    };
+    let open = |dir: &std::path::Path| {
+        migrate(dir);
+        let mut s = LocalStore::spawn(&repo_root(), dir).unwrap();
+        s.verbose = false;
+        s
+    };
+    let mut emb = openai(&srv.base, "e5-test", 5);
+    let opts = options_for(Some(&kb), Some(&data), vec![], &emb);
+
+    let mut one = open(&tmp.path().join("one"));
+    let first = go(&opts, &mut one, &mut emb).unwrap();
+    let (v, c, _) = counts(&mut one);
+    assert_eq!((v, c), (first.chunks_total as u64, first.chunks_total as u64));
+    let expected_meta: Vec<(String, String)> = [
+        ("embedding_dimensions", "8"),
+        ("embedding_embedder_id", "openai:e5-test;input_type=passage"),
+        ("embedding_model", "e5-test"),
+        ("embedding_role_query_hint", "input_type=query"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(meta(&mut one), expected_meta, "kb_index_meta records the embedder");
+
+    // A new state directory with a warm cache: the server is not needed at all.
+    let mut down = openai(&dead_url(), "e5-test", 5);
+    let mut two = open(&tmp.path().join("two"));
+    let warm = go(&opts, &mut two, &mut down).unwrap();
+    let w = warm.vectors.unwrap();
+    assert_eq!((w.cache_hits, w.cache_misses, w.requests), (warm.chunks_total, 0, 0));
+    let blob = |s: &mut LocalStore| {
+        q(s, "SELECT hex(embedding) AS h FROM kb_vectors ORDER BY chunk_id", &[])
+            .iter()
+            .map(|r| r["h"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(blob(&mut two), blob(&mut one), "the same vectors in both states");
+    assert_eq!(meta(&mut two), expected_meta);
+
+    // The server fails: nothing reaches the store.
+    write(
+        &kb.join("visa_oracle/c1-tourist-visa.md"),
+        C1.replace("Return ticket", "Return ferry ticket"),
+    );
+    let c1 = ids(&mut one, "visa_oracle/c1-tourist-visa.md");
+    let before = counts(&mut one);
+    srv.set_mode(Mode::Status(500));
+    let err = format!("{:#}", go(&opts, &mut one, &mut emb).unwrap_err());
+    assert!(
+        err.contains(&format!("POST {}/embeddings: HTTP 500", srv.base)),
+        "{err}"
+    );
+    assert_eq!(ids(&mut one, "visa_oracle/c1-tourist-visa.md"), c1);
+    assert_eq!(counts(&mut one), before);
+
+    // Another model into a store that holds this one's vectors, without rewriting them: refused.
+    let srv16 = EmbedServer::start(16);
+    let mut other = openai(&srv16.base, "model-b", 5);
+    let bench = tmp.path().join("bench.jsonl");
+    jsonl(&bench, 4, "local");
+    let bench_opts = options_for(None, None, vec![("bench".into(), bench)], &other);
+    let before = counts(&mut two);
+    let err = format!("{:#}", go(&bench_opts, &mut two, &mut other).unwrap_err());
+    assert!(
+        err.contains("holds vectors of openai:e5-test;input_type=passage (8 dimensions)"),
+        "{err}"
+    );
+    assert!(err.contains("the local store in"), "{err}");
+    assert!(srv16.requests().is_empty(), "refused before embedding");
+    assert_eq!(counts(&mut two), before);
+    one.close().unwrap();
+    two.close().unwrap();
 }

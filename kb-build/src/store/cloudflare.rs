@@ -12,7 +12,7 @@ use crate::http::{self, Body};
 use crate::model::{ChangeSet, Collection};
 use crate::report::Ticker;
 use crate::store::sql::{self, Layout, Statement};
-use crate::store::{ManifestRow, Store};
+use crate::store::{ManifestRow, Store, StoredVectors};
 
 /// Vectorize accepts at most 1,000 vectors per upsert and ids per delete.
 pub const VECTOR_BATCH: usize = 1000;
@@ -201,6 +201,29 @@ impl Store for CloudflareStore {
                 })
             })
             .collect()
+    }
+
+    /// What D1's `kb_index_meta` records, and the dimensions the Vectorize index was created with
+    /// (`GET …/vectorize/v2/indexes/{name}` → `result.config.dimensions`): Vectorize refuses vectors of any
+    /// other size, so a mismatch is reported before anything is written.
+    fn stored_vectors(&mut self) -> Result<StoredVectors> {
+        let meta = sql::meta_pairs(
+            self.query(Statement::new(sql::INDEX_META_QUERY, vec![]))
+                .context("reading kb_index_meta from D1 (are the migrations applied to the remote database?)")?,
+        );
+        let index = &self.cfg.index;
+        let url = self.account_url(&format!("vectorize/v2/indexes/{index}"));
+        let info = self.send("GET", &url, Body::Empty, &format!("Vectorize index {index}"))?;
+        let dims = info
+            .pointer("/config/dimensions")
+            .and_then(Value::as_u64)
+            .with_context(|| format!("GET {url}: no result.config.dimensions in {info}"))?;
+        Ok(StoredVectors {
+            place: format!("Vectorize index {index}"),
+            required_dims: Some(dims as usize),
+            ..StoredVectors::default()
+        }
+        .with_meta(meta))
     }
 
     fn apply(&mut self, changes: &ChangeSet) -> Result<()> {

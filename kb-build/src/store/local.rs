@@ -14,7 +14,7 @@ use crate::model::{ChangeSet, Collection};
 use crate::report::Ticker;
 use crate::store::local_cache;
 use crate::store::sql::{self, Layout, Statement};
-use crate::store::{ManifestRow, Store};
+use crate::store::{ManifestRow, Store, StoredVectors};
 
 pub struct LocalStore {
     child: Child,
@@ -123,7 +123,7 @@ impl LocalStore {
                 .to_string();
             if msg.contains("no such table") {
                 bail!(
-                    "{msg}: the database in {} has no knowledge-base tables; run `npx wrangler d1 migrations apply DB --local --persist-to {}` first",
+                    "{msg}: the database in {} lacks tables kb-build needs (migrations not applied, or not all of them); run `npx wrangler d1 migrations apply DB --local --persist-to {}` first",
                     self.persist.display(),
                     self.persist.display()
                 );
@@ -223,6 +223,25 @@ impl Store for LocalStore {
         };
         self.known.1 = Some(cols.clone());
         Ok(cols)
+    }
+
+    fn stored_vectors(&mut self) -> Result<StoredVectors> {
+        let meta = sql::meta_pairs(self.query(Statement::new(sql::INDEX_META_QUERY, vec![]))?);
+        let present_dims = self
+            .query(Statement::new(
+                "SELECT DISTINCT dims FROM kb_vectors ORDER BY dims",
+                vec![],
+            ))?
+            .iter()
+            .filter_map(|r| r.get("dims").and_then(Value::as_u64))
+            .map(|d| d as usize)
+            .collect();
+        Ok(StoredVectors {
+            place: format!("the local store in {}", self.persist.display()),
+            present_dims,
+            ..StoredVectors::default()
+        }
+        .with_meta(meta))
     }
 
     fn apply(&mut self, changes: &ChangeSet) -> Result<()> {

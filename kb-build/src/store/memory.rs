@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use crate::model::{ChangeSet, Collection, Document};
-use crate::store::{ManifestRow, Store};
+use crate::model::{ChangeSet, Collection, Document, MetaChange, META_KEYS};
+use crate::store::{ManifestRow, Store, StoredVectors};
 
 #[derive(Debug, Default, Clone)]
 pub struct MemoryStore {
@@ -14,6 +14,8 @@ pub struct MemoryStore {
     /// chunk id → vector
     pub vectors: BTreeMap<String, Vec<f32>>,
     pub objects: BTreeMap<String, Vec<u8>>,
+    /// `kb_index_meta`.
+    pub meta: BTreeMap<String, String>,
     /// Every change set applied, for assertions on what a run wrote.
     pub applied: Vec<ChangeSet>,
 }
@@ -52,6 +54,18 @@ impl Store for MemoryStore {
             .collect())
     }
 
+    fn stored_vectors(&mut self) -> Result<StoredVectors> {
+        let mut present: Vec<usize> = self.vectors.values().map(Vec::len).collect();
+        present.sort_unstable();
+        present.dedup();
+        Ok(StoredVectors {
+            place: "the in-memory store".into(),
+            present_dims: present,
+            ..StoredVectors::default()
+        }
+        .with_meta(self.meta.clone()))
+    }
+
     fn apply(&mut self, changes: &ChangeSet) -> Result<()> {
         for c in &changes.collections {
             self.collections.insert(c.name.clone(), c.description.clone());
@@ -84,6 +98,11 @@ impl Store for MemoryStore {
         }
         for k in &changes.delete_objects {
             self.objects.remove(k);
+        }
+        match &changes.index_meta {
+            MetaChange::Keep => {}
+            MetaChange::Set(m) => self.meta.extend(m.rows().into_iter().map(|(k, v)| (k.to_string(), v))),
+            MetaChange::Clear => self.meta.retain(|k, _| !META_KEYS.contains(&k.as_str())),
         }
         self.applied.push(changes.clone());
         Ok(())

@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::model::{ChangeSet, Collection};
+use crate::model::{ChangeSet, Collection, MetaChange, META_KEYS};
 use crate::store::ManifestRow;
 
 /// D1 allows 100 bound parameters per statement; these statements use one or a few.
@@ -244,6 +244,7 @@ pub fn batches(changes: &ChangeSet, layout: Layout) -> Vec<Batch> {
             chunks: 0,
         });
     }
+    let first_upsert = out.len();
     let mut start = 0;
     while start < changes.upserts.len() {
         // Grow the group while it stays under the byte cap.
@@ -267,7 +268,58 @@ pub fn batches(changes: &ChangeSet, layout: Layout) -> Vec<Batch> {
         out.push(upsert_batch(&changes.upserts[start..end], changes.now_ms, layout));
         start = end;
     }
+    let meta = index_meta(&changes.index_meta);
+    if !meta.is_empty() {
+        // In the same atomic batch as the first vectors: the store never holds vectors of a model
+        // without saying so.
+        match out.get_mut(first_upsert) {
+            Some(b) => b.statements.extend(meta),
+            None => out.push(Batch {
+                statements: meta,
+                ..Batch::default()
+            }),
+        }
+    }
     out
+}
+
+/// Statements recording (or forgetting) the embedder in `kb_index_meta`.
+pub fn index_meta(change: &MetaChange) -> Vec<Statement> {
+    match change {
+        MetaChange::Keep => Vec::new(),
+        MetaChange::Set(meta) => insert_rows(
+            "kb_index_meta",
+            &["key", "value"],
+            &[],
+            meta.rows()
+                .into_iter()
+                .map(|(k, v)| vec![Param::text(k), Param::Text(v)])
+                .collect(),
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        ),
+        MetaChange::Clear => in_list(
+            "DELETE FROM kb_index_meta WHERE key IN ",
+            &META_KEYS.map(String::from),
+            "",
+        ),
+    }
+}
+
+/// The embedding metadata kb-build keeps in `kb_index_meta`.
+pub const INDEX_META_QUERY: &str = "SELECT key, value FROM kb_index_meta WHERE key LIKE 'embedding%'";
+
+/// `(key, value)` pairs from the rows of [`INDEX_META_QUERY`].
+pub fn meta_pairs(rows: Vec<Value>) -> Vec<(String, String)> {
+    rows.into_iter()
+        .filter_map(|r| {
+            let k = r.get("key")?.as_str()?.to_string();
+            let v = match r.get("value")? {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            Some((k, v))
+        })
+        .collect()
 }
 
 fn upsert_batch(upserts: &[crate::model::Upsert], now_ms: i64, layout: Layout) -> Batch {
@@ -518,6 +570,56 @@ mod tests {
             .sql
             .contains("ON CONFLICT(id) DO UPDATE SET collection = excluded.collection"));
         assert_eq!(b.statements.len(), 4, "no vector statement without vectors");
+    }
+
+    #[test]
+    fn embedding_meta_travels_with_the_first_vectors() {
+        let meta = crate::model::EmbeddingMeta {
+            embedder_id: "openai:m;input_type=passage".into(),
+            model: "m".into(),
+            dimensions: 384,
+            query_hint: "input_type=query".into(),
+        };
+        let changes = ChangeSet {
+            upserts: (0..3)
+                .map(|i| Upsert {
+                    doc: doc(&format!("d{i}"), 2, 10),
+                    vectors: vec![vec![0.5; 384]; 2],
+                })
+                .collect(),
+            index_meta: MetaChange::Set(meta),
+            ..ChangeSet::default()
+        };
+        let layout = Layout {
+            vectors_in_d1: true,
+            max_batch_bytes: 1,
+        };
+        let b = batches(&changes, layout);
+        assert_eq!(b.len(), 3, "one document per batch");
+        let meta_at: Vec<usize> = b
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.statements.iter().any(|s| s.sql.contains("kb_index_meta")))
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(meta_at, vec![0]);
+        assert!(b[0]
+            .statements
+            .iter()
+            .any(|s| s.sql.starts_with("INSERT INTO kb_vectors")));
+        let cleared = batches(
+            &ChangeSet {
+                index_meta: MetaChange::Clear,
+                ..changes.clone()
+            },
+            layout,
+        );
+        assert!(cleared[0]
+            .statements
+            .last()
+            .unwrap()
+            .sql
+            .starts_with("DELETE FROM kb_index_meta"));
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! directory, and build options pointing at them.
 #![allow(dead_code)]
 
+pub mod embed_server;
+
 use std::path::{Path, PathBuf};
 
 use kb_build::sources::Options;
@@ -97,4 +99,24 @@ pub fn options(kb: Option<&Path>, data: Option<&Path>, jsonl: Vec<(String, PathB
 /// The repository root (kb-build's parent).
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// [`options`] with the content-hash settings of `embedder` (as the CLI computes them).
+pub fn options_for(
+    kb: Option<&Path>,
+    data: Option<&Path>,
+    jsonl: Vec<(String, PathBuf)>,
+    embedder: &dyn kb_build::embed::Embedder,
+) -> Options {
+    let mut o = options(kb, data, jsonl);
+    o.settings = format!("{};{}", o.chunker.fingerprint(), kb_build::embed::settings(embedder));
+    o
+}
+
+/// An OpenAI-compatible embedder for `base` that tries each request once (failure tests stay fast).
+pub fn openai(base: &str, model: &str, timeout_secs: u64) -> kb_build::embed::OpenAi {
+    let mut e =
+        kb_build::embed::OpenAi::new(base, model, None).with_timeout(std::time::Duration::from_secs(timeout_secs));
+    e.attempts = 1;
+    e
 }
