@@ -4,7 +4,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 export WRANGLER_SEND_METRICS := false
 export CLOUDFLARE_CF_FETCH_ENABLED := false
 
-.PHONY: dev test setup setup-python build test-native test-integration test-python test-e2e lint size clean
+.PHONY: dev test setup setup-python build test-native test-integration test-python test-e2e lint size bench eval clean
 
 dev:                ## set up, build, migrate, load the KB, serve API + PWA on http://127.0.0.1:$${PORT:-8787}
 	scripts/dev.sh
@@ -25,7 +25,8 @@ lint:               ## formatting and clippy, warnings as errors
 test-native:        ## shared/ and kb-build unit and property tests
 	cargo test --workspace
 
-test-integration:   ## API tests against the built worker under wrangler dev (real D1/KV/R2 simulation)
+test-integration:   ## API tests against the built worker under wrangler dev (real D1/KV/R2 simulation, the local embedder)
+	scripts/warm-vectors.sh --quiet
 	node --test --test-concurrency=1 tests/integration/
 
 test-e2e:           ## the PWA: unit tests of its pure modules, then Chromium (playwright-core) against the local stack
@@ -35,16 +36,19 @@ test-python:        ## outside tools against the local stack: PyJWT, prometheus_
 	.venv/bin/python -m pytest -q tests/python
 
 setup-python: .venv/.installed   ## a virtualenv with the pinned Python test tools
-.venv/.installed: tests/python/requirements.txt
+.venv/.installed: tests/python/requirements.txt scripts/embedder-requirements.txt
 	python3 -m venv .venv
-	.venv/bin/pip install -q --disable-pip-version-check -r tests/python/requirements.txt
-	touch $@
+	.venv/bin/pip install -q --disable-pip-version-check -r tests/python/requirements.txt -r scripts/embedder-requirements.txt
+	touch $@ .venv/.embedder-installed
 
 size:               ## release WASM size, raw and gzip
 	scripts/wasm-size.sh
 
 bench: setup build  ## load, latency, SSE, size, startup, kb-build and retrieval figures vs a baseline worker (needs wrk); not part of `make test`
 	scripts/bench.sh
+
+eval: setup build   ## retrieval and answer quality on a fresh local stack with the local embedder (first run embeds: see scripts/eval.mjs); EVAL_ARGS=--no-scifact etc.
+	node scripts/eval.mjs $(EVAL_ARGS)
 
 clean:
 	cargo clean; rm -rf workers/build .wrangler

@@ -8,7 +8,8 @@
 //   3. The Nuzantara worker as users run it (`wrangler dev --log-level warn`, offline provider, keyword-only
 //      search), search cache off (RATE_LIMITS off, SEARCH_CACHE_TTL_SECS 0): startup, the first request of a
 //      cold isolate, wrk load on /health, /api/search, /bali-zero/chat, login and the CRM list; SSE time to first
-//      event/token and to `done`; the domain retrieval questions.
+//      event/token and to `done`; the domain retrieval questions and the answer evaluation (kb-build/eval/questions.jsonl,
+//      scripts/eval-retrieval.mjs and scripts/eval-answers.mjs, keyword-only search as in this run).
 //   4. The same worker with the search cache on: /api/search again.
 //   5. SciFact indexed with kb-build (after the load runs, which measure the knowledge base as deployed), then
 //      evaluated through the API (scripts/eval-retrieval.mjs).
@@ -26,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { evaluate, settingsFor, markdown as retrievalMarkdown } from '../scripts/eval-retrieval.mjs';
+import { evalAnswers, answersMarkdown } from '../scripts/eval-answers.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler');
@@ -435,6 +437,10 @@ function buildMarkdown(R) {
 
   L.push('## Retrieval quality (through `POST /api/search` on the uncached worker)', '');
   L.push(R.retrieval_md, '');
+  if (R.answers) {
+    L.push('## Answer quality (through `POST /bali-zero/chat` on the uncached worker, offline provider, keyword-only search)', '');
+    L.push(answersMarkdown(R.answers), '');
+  }
   L.push('## Notes', '');
   for (const n of Object.values(R.notes)) L.push(`- ${n}`);
   L.push('', `Total bench time ${f(R.meta.total_s, 0)} s. Raw wrk outputs are in wrk/ next to this report.`);
@@ -455,7 +461,11 @@ function summaryTable(R) {
   if (R.retrieval.scifact) {
     for (const r of R.retrieval.scifact.results) out.push(`scifact ${r.setting}: nDCG@10 ${f(r.ndcg_at_10, 3)}, recall@50 ${f(r.recall_at_50, 3)}`);
   }
-  for (const r of R.retrieval.domain.results) out.push(`domain ${r.setting}: recall@5 ${f(r.overall.recall_at_5, 3)}, MRR ${f(r.overall.mrr, 3)}`);
+  for (const r of R.retrieval.domain.results) out.push(`domain ${r.setting}: hit@5 ${f(r.overall.hit_at_5, 3)}, recall@5 ${f(r.overall.recall_at_5, 3)}, MRR ${f(r.overall.mrr, 3)}; it pp28 hit@5 ${f(r.pp28.by_language.it?.hit_at_5, 3)}`);
+  if (R.answers) {
+    const a = R.answers.summary;
+    out.push(`answers: key facts ${f(a.facts.overall.mean, 3)}, abstention precision/recall ${f(a.abstention.precision, 2)}/${f(a.abstention.recall, 2)} (false abstentions ${f(a.abstention.false_abstention_rate, 3)}), language match ${f(a.language.overall.match, 3)}, p50/p95 ${f(a.latency_ms.p50, 0)}/${f(a.latency_ms.p95, 0)} ms`);
+  }
   out.push('');
   for (const a of R.aims) out.push(`${a.met ? 'met   ' : 'MISSED'}  ${a.aim}: ${a.measured}`);
   return out.join('\n');
@@ -536,7 +546,7 @@ async function main() {
     R.notes.health_runs = `/health runs (req/s, in the order run): ${[...healthTargets, ...[...healthTargets].reverse()].map(([k], i) => `${k} ${f(rounds[k][i < 3 ? 0 : 1].rps, 0)}`).join(', ')}.`;
 
     // 3. Our worker, search cache off.
-    say('Nuzantara worker, search cache off: search, chat, login, CRM, SSE, domain questions');
+    say('Nuzantara worker, search cache off: search, chat, login, CRM, SSE, domain questions, answers');
     R.load.search = await wrk(s, { label: 'POST /api/search (keyword, uncached)', path: '/api/search', script: 'search.lua' });
     R.load.chat = await wrk(s, { label: 'POST /bali-zero/chat (offline)', path: '/bali-zero/chat', script: 'chat.lua' });
     R.load.login = await wrk(s, { label: 'POST /api/auth/team/login', path: '/api/auth/team/login', script: 'login.lua' });
@@ -554,6 +564,8 @@ async function main() {
     say(`  first token p50 ${R.stream.first_token_ms.p50.toFixed(1)} ms, p95 ${R.stream.first_token_ms.p95.toFixed(1)} ms; done p95 ${R.stream.done_ms.p95.toFixed(1)} ms`);
     say('retrieval evaluation: domain questions');
     R.retrieval = await evaluate(s.url, { scifact: false, domain: true, concurrency: 4 });
+    say('answer evaluation: every question through POST /bali-zero/chat');
+    R.answers = await evalAnswers(s.url, { concurrency: 1 });
     await s.stop();
 
     // 4. Search cache on.
@@ -612,7 +624,7 @@ async function main() {
   R.notes.baseline = 'Baseline: bench/baseline/worker.mjs on the same wrangler dev runtime, bound to the same D1 database (same database_id, same --persist-to state). Its /api/search runs one FTS5 MATCH (the query words quoted and OR-ed) ordered by bm25 with the same column weights, LIMIT 10, and returns the rows as JSON: no analysis, glossary expansion, routing, reranking, snippets or citations.';
   R.notes.baseline_assets = 'Baseline + assets: the same worker.mjs with the [assets] setup of our wrangler.toml (pages/ served on the same origin, API paths run_worker_first). Every request to our worker passes that asset router; the row separates its cost from our own code\'s.';
   R.notes.search = 'Search load: 20 realistic queries (en/id/it, codes, prices, regulations) rotated by bench/lua/search.lua, `mode: keyword`, top 10, over the whole knowledge base (SciFact excluded, as the API does unless named). Uncached run: SEARCH_CACHE_TTL_SECS=0; cached run: the default TTL, the warm-up fills the cache.';
-  R.notes.retrieval = 'Retrieval: the domain questions run against the state without SciFact (as deployed); SciFact is indexed into the same state after the load runs and evaluated on a fresh start of the uncached worker. One search per query at top_k 50 (the API maximum): nDCG@10 from its first 10 distinct documents, recall@50 over its distinct documents (a chunked abstract counts once). BM25 statistics are index-wide, so indexing SciFact changes knowledge-base scores slightly; the domain figures are from before.';
+  R.notes.retrieval = 'Retrieval: the domain questions (the answerable ones of kb-build/eval/questions.jsonl; hit@5, recall@5 and MRR by document, PP 28/2025 by article) and the answer evaluation (all its questions through POST /bali-zero/chat) run against the state without SciFact (as deployed), keyword-only (EMBEDDER none; `make eval` measures hybrid and vector search with the local embedder); SciFact is indexed into the same state after the load runs and evaluated on a fresh start of the uncached worker. One search per query at top_k 50 (the API maximum): nDCG@10 from its first 10 distinct documents, recall@50 over its distinct documents (a chunked abstract counts once). BM25 statistics are index-wide, so indexing SciFact changes knowledge-base scores slightly; the domain figures are from before.';
   R.notes.startup = 'Startup: from spawning `wrangler dev` to the first 200. For our worker the probe is a static asset (served without running the worker), so the first /health that follows is the first request the worker isolate runs (config parsed, code compiled on first use).';
   R.notes.build = 'The first compile of the worker and of kb-build is not counted (scripts/bench.sh builds them when missing; `make build` beforehand).';
   R.meta.loadavg_end = loadavg();

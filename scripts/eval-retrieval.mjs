@@ -7,16 +7,24 @@
 //       --jsonl-collection scifact=../shared/data/bench/scifact/corpus.jsonl.gz
 //   Reports nDCG@10 (binary qrels, as BEIR's pytrec_eval computes it) and recall@50.
 //
-//   Domain (kb-build/eval/domain-questions.jsonl): 61 questions in en/id/it with the documents that answer
-//   them. Reports recall@5 and MRR per language and overall, searching as the app does (no collection named).
+//   Domain (kb-build/eval/questions.jsonl, its answerable questions: 230 in en/id/it, see kb-build/eval/README.md)
+//   with the documents that answer them. Reports, overall, per language and for the PP 28/2025 questions (topic
+//   pp28) per language: hit@5 (share of questions with an expected id in the top 5), recall@5 (share of a
+//   question's expected ids found in the top 5, averaged) and MRR; and the questions missed (no expected id in the
+//   top 5). Searches as the app does (no collection named).
 //
 // Usage: node scripts/eval-retrieval.mjs --url http://127.0.0.1:8787 [--scifact] [--domain]
-//          [--concurrency 4] [--limit N] [--json FILE]
-// With neither --scifact nor --domain, both run. Settings compared: keyword search with the reranker on and
-// off, plus hybrid and vector search when the server reports an embedder (GET /health/detailed).
+//          [--questions FILE] [--concurrency 4] [--limit N] [--json FILE]
+// With neither --scifact nor --domain, both run. Settings compared (GET /health/detailed tells whether the server
+// has an embedder; without one only the keyword settings run):
+//   domain:  keyword, hybrid and vector with the reranker on (the API default), hybrid and keyword without it;
+//   SciFact: keyword, hybrid and vector, each with the reranker on and off.
 //
 // Ranking is by document: a search returns chunks, and a document's rank is that of its best chunk (the first
-// time its id appears); later chunks of the same document are skipped, as BEIR scores documents.
+// time its id appears); later chunks of the same document are skipped, as BEIR scores documents. Documents whose
+// expected ids name a section (PP 28/2025: "pp-28-2025#Pasal 132", "pp-28-2025#Penjelasan Pasal 5") rank by
+// section instead: each distinct `citation.section` of such a document is one ranked item, which matches both
+// "doc#Section" (the section exactly) and the whole document "doc".
 //
 // Why recall@50 and not BEIR's usual recall@100: POST /api/search returns at most 50 chunks (MAX_TOP_K in
 // shared/src/search/request.rs), and the pipeline's candidate pool is 100 chunks at most, so a recall@100
@@ -29,7 +37,9 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const SCIFACT_DIR = resolve(ROOT, '..', 'shared', 'data', 'bench', 'scifact');
-export const DOMAIN_FILE = join(ROOT, 'kb-build', 'eval', 'domain-questions.jsonl');
+export const QUESTIONS_FILE = join(ROOT, 'kb-build', 'eval', 'questions.jsonl');
+/** Documents whose expected ids are article-level ("doc#Section"); questions files can add more (see articleDocs). */
+export const ARTICLE_DOCS = new Set(['pp-28-2025']);
 export const SCIFACT_TOP_K = 50;
 const DOMAIN_TOP_K = 10;
 
@@ -49,6 +59,52 @@ export function rankedDocs(results, strip = '') {
     }
   }
   return out;
+}
+
+/**
+ * Distinct ranked items for the domain questions, in rank order: a document, or for a document in `articleLevel`
+ * one item per section ({ id: "doc#Section", doc, section }). An item ranks where its first chunk does.
+ */
+export function rankedUnits(results, articleLevel = ARTICLE_DOCS) {
+  const seen = new Set();
+  const out = [];
+  for (const r of results ?? []) {
+    const doc = r?.citation?.document_id;
+    if (typeof doc !== 'string') continue;
+    const section = typeof r.citation.section === 'string' ? r.citation.section : '';
+    const id = articleLevel.has(doc) ? `${doc}#${section}` : doc;
+    if (!seen.has(id)) {
+      seen.add(id);
+      out.push({ id, doc, section });
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether a ranked item (or a search result's citation: { document_id, section }) matches an expected id: the
+ * document id equals it, or for "doc#Section" the document is doc and the section is Section exactly.
+ */
+export function matchesExpected(item, expected) {
+  const doc = item.doc ?? item.document_id;
+  const i = expected.indexOf('#');
+  if (i < 0) return doc === expected;
+  return doc === expected.slice(0, i) && item.section === expected.slice(i + 1);
+}
+
+/** The documents a question set names at article level ("doc#…"), plus ARTICLE_DOCS. */
+export function articleDocs(questions) {
+  const out = new Set(ARTICLE_DOCS);
+  for (const q of questions) for (const e of q.expected ?? []) if (e.includes('#')) out.add(e.slice(0, e.indexOf('#')));
+  return out;
+}
+
+/** Domain metrics of one question: hit@k, recall@k (share of expected ids in the top k), reciprocal rank. */
+export function scoreUnits(units, expected, k = 5) {
+  const top = units.slice(0, k);
+  const found = expected.filter((e) => top.some((u) => matchesExpected(u, e)));
+  const first = units.findIndex((u) => expected.some((e) => matchesExpected(u, e)));
+  return { hit: found.length ? 1 : 0, recall: expected.length ? found.length / expected.length : 0, rr: first < 0 ? 0 : 1 / (first + 1), found };
 }
 
 /** nDCG@k with graded relevance `rel` (a Map id → gain), linear gains and log2 discounts (trec_eval's ndcg_cut). */
@@ -98,8 +154,14 @@ export function loadScifact(dir = SCIFACT_DIR) {
   return queries.filter((q) => qrels.has(String(q._id))).map((q) => ({ id: String(q._id), text: q.text, rel: qrels.get(String(q._id)) }));
 }
 
-export function loadDomain(file = DOMAIN_FILE) {
+/** Every question of a questions.jsonl file (see kb-build/eval/README.md). */
+export function loadQuestions(file = QUESTIONS_FILE) {
   return jsonl(readFileSync(file, 'utf8'));
+}
+
+/** The questions retrieval is scored on: answerable, with expected documents. */
+export function loadDomain(file = QUESTIONS_FILE) {
+  return loadQuestions(file).filter((q) => q.answerable !== false && (q.expected ?? []).length > 0);
 }
 
 // ── the API ─────────────────────────────────────────────────────────────────────────────────────────────
@@ -136,34 +198,47 @@ async function pool(items, n, fn) {
   return out;
 }
 
-/** The settings to compare: keyword ± rerank always; hybrid and vector when the server has an embedder. */
+export const ALL_SETTINGS = [
+  { name: 'keyword+rerank', mode: 'keyword', rerank: true },
+  { name: 'keyword', mode: 'keyword', rerank: false },
+  { name: 'hybrid+rerank', mode: 'hybrid', rerank: true },
+  { name: 'hybrid', mode: 'hybrid', rerank: false },
+  { name: 'vector+rerank', mode: 'vector', rerank: true },
+  { name: 'vector', mode: 'vector', rerank: false },
+];
+/** Settings per evaluation, in table order ("+rerank": the reranker on, the API default). */
+export const SCIFACT_SETTINGS = ['keyword+rerank', 'keyword', 'hybrid+rerank', 'hybrid', 'vector+rerank', 'vector'];
+export const DOMAIN_SETTINGS = ['keyword+rerank', 'hybrid+rerank', 'vector+rerank', 'hybrid', 'keyword'];
+/** The setting whose misses are listed (the API default when there is an embedder). */
+export const MISSES_SETTING = 'hybrid+rerank';
+
+const pick = (settings, names) => names.map((n) => settings.find((s) => s.name === n)).filter(Boolean);
+
+/** The settings to compare: keyword ± rerank always; hybrid and vector ± rerank when the server has an embedder. */
 export async function settingsFor(url) {
   let embedder = 'none';
+  let embedderStatus;
   try {
     const d = await (await fetch(`${url}/health/detailed`)).json();
     embedder = d?.search?.embedder?.mode ?? 'none';
+    embedderStatus = d?.search?.embedder?.status;
   } catch { /* an older server: keyword only */ }
-  const s = [
-    { name: 'keyword+rerank', mode: 'keyword', rerank: true },
-    { name: 'keyword', mode: 'keyword', rerank: false },
-  ];
-  if (embedder !== 'none') {
-    s.push({ name: 'hybrid+rerank', mode: 'hybrid', rerank: true }, { name: 'hybrid', mode: 'hybrid', rerank: false }, { name: 'vector', mode: 'vector', rerank: false });
-  }
-  return { embedder, settings: s };
+  const settings = ALL_SETTINGS.filter((s) => s.mode === 'keyword' || embedder !== 'none');
+  return { embedder, embedderStatus, settings };
 }
 
-export async function evalScifact(url, { settings, concurrency = 4, limit, dir } = {}) {
+export async function evalScifact(url, { settings, concurrency = 4, limit, dir, onProgress } = {}) {
   let queries = loadScifact(dir);
   if (limit) queries = queries.slice(0, limit);
   const out = [];
-  for (const s of settings) {
+  for (const s of pick(settings, SCIFACT_SETTINGS)) {
+    onProgress?.(`SciFact: ${s.name} (${queries.length} queries)`);
     const started = performance.now();
     const per = await pool(queries, concurrency, async (q) => {
       const { json, ms } = await search(url, { query: q.text, collections: ['scifact'], top_k: SCIFACT_TOP_K, mode: s.mode, rerank: s.rerank });
       const ranked = rankedDocs(json.results, 'scifact/');
       const relevant = new Set([...q.rel].filter(([, g]) => g > 0).map(([d]) => d));
-      return { ndcg10: ndcgAt(ranked, q.rel, 10), recall50: recallAt(ranked, relevant, 50), recall10: recallAt(ranked, relevant, 10), docs: ranked.length, ms };
+      return { ndcg10: ndcgAt(ranked, q.rel, 10), recall50: recallAt(ranked, relevant, 50), recall10: recallAt(ranked, relevant, 10), docs: ranked.length, ms, fallback: json.mode !== s.mode };
     });
     out.push({
       setting: s.name,
@@ -174,6 +249,7 @@ export async function evalScifact(url, { settings, concurrency = 4, limit, dir }
       recall_at_10: mean(per.map((p) => p.recall10)),
       recall_at_50: mean(per.map((p) => p.recall50)),
       mean_distinct_docs: mean(per.map((p) => p.docs)),
+      fallbacks: per.filter((p) => p.fallback).length,
       latency_ms: { p50: pct(per.map((p) => p.ms), 50), p95: pct(per.map((p) => p.ms), 95) },
       seconds: (performance.now() - started) / 1000,
     });
@@ -181,67 +257,112 @@ export async function evalScifact(url, { settings, concurrency = 4, limit, dir }
   return { dataset: 'scifact-train', top_k: SCIFACT_TOP_K, concurrency, results: out };
 }
 
-export async function evalDomain(url, { settings, concurrency = 4, file } = {}) {
+const LANGS = ['en', 'id', 'it'];
+const langsOf = (rows) => [...new Set([...LANGS.filter((l) => rows.some((r) => r.lang === l)), ...rows.map((r) => r.lang)])];
+
+/** hit@5, recall@5 and MRR of a group of scored questions. */
+export function summariseDomain(rows) {
+  return { questions: rows.length, hit_at_5: mean(rows.map((r) => r.hit5)), recall_at_5: mean(rows.map((r) => r.recall5)), mrr: mean(rows.map((r) => r.rr)) };
+}
+
+export async function evalDomain(url, { settings, concurrency = 4, file, onProgress } = {}) {
   const questions = loadDomain(file);
+  const articleLevel = articleDocs(questions);
   const out = [];
-  for (const s of settings) {
+  for (const s of pick(settings, DOMAIN_SETTINGS)) {
+    onProgress?.(`domain retrieval: ${s.name} (${questions.length} questions)`);
     const per = await pool(questions, concurrency, async (q) => {
-      const { json } = await search(url, { query: q.question, top_k: DOMAIN_TOP_K, mode: s.mode, rerank: s.rerank });
-      const ranked = rankedDocs(json.results);
-      const expected = new Set(q.expected);
-      return { id: q.id, lang: q.lang, recall5: recallAt(ranked, expected, 5), hit5: ranked.slice(0, 5).some((d) => expected.has(d)) ? 1 : 0, rr: reciprocalRank(ranked, expected), top: ranked.slice(0, 5) };
+      const { json, ms } = await search(url, { query: q.question, top_k: DOMAIN_TOP_K, mode: s.mode, rerank: s.rerank });
+      const units = rankedUnits(json.results, articleLevel);
+      const m = scoreUnits(units, q.expected, 5);
+      return { id: q.id, lang: q.lang, topic: q.topic, hit5: m.hit, recall5: m.recall, rr: m.rr, ms, expected: q.expected, top5: units.slice(0, 5).map((u) => u.id), fallback: json.mode !== s.mode };
     });
-    const langs = [...new Set(questions.map((q) => q.lang))].sort();
-    const summarise = (rows) => ({ questions: rows.length, recall_at_5: mean(rows.map((r) => r.recall5)), hit_at_5: mean(rows.map((r) => r.hit5)), mrr: mean(rows.map((r) => r.rr)) });
+    const langs = langsOf(per);
+    const topics = [...new Set(per.map((r) => r.topic))].sort();
+    const pp = per.filter((r) => r.topic === 'pp28');
     out.push({
       setting: s.name,
       mode: s.mode,
       rerank: s.rerank,
-      overall: summarise(per),
-      by_language: Object.fromEntries(langs.map((l) => [l, summarise(per.filter((r) => r.lang === l))])),
-      misses: per.filter((r) => r.hit5 === 0).map((r) => ({ id: r.id, lang: r.lang, top5: r.top })),
+      overall: summariseDomain(per),
+      by_language: Object.fromEntries(langs.map((l) => [l, summariseDomain(per.filter((r) => r.lang === l))])),
+      pp28: { overall: summariseDomain(pp), by_language: Object.fromEntries(langsOf(pp).map((l) => [l, summariseDomain(pp.filter((r) => r.lang === l))])) },
+      by_topic: Object.fromEntries(topics.map((t) => [t, summariseDomain(per.filter((r) => r.topic === t))])),
+      latency_ms: { p50: pct(per.map((p) => p.ms), 50), p95: pct(per.map((p) => p.ms), 95) },
+      // Searches answered in another mode than asked (the embedder down or slow: keyword fallback).
+      fallbacks: per.filter((r) => r.fallback).length,
+      misses: per.filter((r) => r.hit5 === 0).map((r) => ({ id: r.id, lang: r.lang, topic: r.topic, expected: r.expected, top5: r.top5 })),
     });
   }
-  return { dataset: 'domain-questions', top_k: DOMAIN_TOP_K, results: out };
+  return { dataset: file ? String(file) : 'kb-build/eval/questions.jsonl (answerable)', top_k: DOMAIN_TOP_K, results: out };
 }
 
 // ── report ──────────────────────────────────────────────────────────────────────────────────────────────
 
-const f3 = (x) => x.toFixed(3);
+const f3 = (x) => (typeof x === 'number' ? x.toFixed(3) : '–');
 
-export function markdown({ scifact, domain, embedder }) {
-  const lines = [];
-  if (scifact) {
-    lines.push(`SciFact train (${scifact.results[0]?.queries ?? 0} queries, top_k ${scifact.top_k}, embedder: ${embedder}; reference BM25 nDCG@10 0.679)`, '');
-    lines.push('| setting | nDCG@10 | recall@10 | recall@50 | docs/query | p50 ms | p95 ms |', '|---|---|---|---|---|---|---|');
-    for (const r of scifact.results) {
-      lines.push(`| ${r.setting} | ${f3(r.ndcg_at_10)} | ${f3(r.recall_at_10)} | ${f3(r.recall_at_50)} | ${r.mean_distinct_docs.toFixed(1)} | ${r.latency_ms.p50.toFixed(1)} | ${r.latency_ms.p95.toFixed(1)} |`);
-    }
-    lines.push('');
+export function scifactMarkdown(scifact, embedder) {
+  const lines = [`SciFact train (${scifact.results[0]?.queries ?? 0} queries, top_k ${scifact.top_k}, embedder: ${embedder}; reference BM25 nDCG@10 0.679; +rerank: the API default)`, ''];
+  lines.push('| setting | nDCG@10 | recall@10 | recall@50 | docs/query | p50 ms | p95 ms |', '|---|---|---|---|---|---|---|');
+  for (const r of scifact.results) {
+    lines.push(`| ${r.setting} | ${f3(r.ndcg_at_10)} | ${f3(r.recall_at_10)} | ${f3(r.recall_at_50)} | ${r.mean_distinct_docs.toFixed(1)} | ${r.latency_ms.p50.toFixed(1)} | ${r.latency_ms.p95.toFixed(1)} |`);
   }
-  if (domain) {
-    lines.push(`Domain questions (${domain.results[0]?.overall.questions ?? 0}, top_k ${domain.top_k}, no collection named)`, '');
-    const langs = Object.keys(domain.results[0]?.by_language ?? {});
-    lines.push(`| setting | ${['overall', ...langs].map((l) => `${l} R@5 | ${l} MRR`).join(' | ')} |`);
-    lines.push(`|---|${['overall', ...langs].map(() => '---|---|').join('')}`);
-    for (const r of domain.results) {
-      const cells = [r.overall, ...langs.map((l) => r.by_language[l])].map((m) => `${f3(m.recall_at_5)} | ${f3(m.mrr)}`);
-      lines.push(`| ${r.setting} | ${cells.join(' | ')} |`);
-    }
-    lines.push('');
-    const first = domain.results[0];
-    if (first?.misses.length) {
-      lines.push(`Questions with no expected document in the top 5 (${first.setting}): ${first.misses.map((m) => m.id).join(', ')}`, '');
+  lines.push('', ...fallbackNotes(scifact.results));
+  return lines.join('\n');
+}
+
+const fallbackNotes = (results) => results.filter((r) => r.fallbacks).map((r) => `WARNING: ${r.fallbacks} ${r.setting} searches were answered in another mode (embedder down or slow: keyword fallback).`).concat(results.some((r) => r.fallbacks) ? [''] : []);
+
+/** One table: a row per setting, hit@5 | recall@5 | MRR for `all` and each language of `get(result)`. */
+function domainTable(results, get) {
+  const first = get(results[0]);
+  const langs = Object.keys(first.by_language);
+  const groups = [['all', (r) => get(r).overall], ...langs.map((l) => [l, (r) => get(r).by_language[l]])];
+  const n = (g) => (g === 'all' ? first.overall : first.by_language[g]).questions;
+  const lines = [];
+  lines.push(`| setting | ${groups.map(([g]) => `${g} (${n(g)}) hit@5 | ${g} recall@5 | ${g} MRR`).join(' | ')} |`);
+  lines.push(`|---|${groups.map(() => '---|---|---|').join('')}`);
+  for (const r of results) lines.push(`| ${r.setting} | ${groups.map(([, m]) => `${f3(m(r)?.hit_at_5)} | ${f3(m(r)?.recall_at_5)} | ${f3(m(r)?.mrr)}`).join(' | ')} |`);
+  return lines;
+}
+
+/** The domain tables; with `details`, each miss of MISSES_SETTING with its expected ids and what came first. */
+export function domainMarkdown(domain, { details = false } = {}) {
+  const lines = [];
+  const res = domain.results;
+  if (!res.length) return '';
+  lines.push(`Domain questions (${domain.dataset}; ${res[0].overall.questions} questions, top_k ${domain.top_k}, no collection named). hit@5: share of questions with an expected id in the top 5 ranked documents (PP 28/2025 ranked by article); recall@5: share of a question's expected ids in the top 5, averaged; +rerank: the API default.`, '');
+  lines.push(...domainTable(res, (r) => ({ overall: r.overall, by_language: r.by_language })), '', ...fallbackNotes(res));
+  if (res[0].pp28.overall.questions) {
+    lines.push('PP 28/2025 questions (topic pp28) by language:', '');
+    lines.push(...domainTable(res, (r) => r.pp28), '');
+    const aim = res.find((r) => r.setting === MISSES_SETTING) ?? res[0];
+    const it = aim.pp28.by_language.it;
+    if (it) lines.push(`Aim Italian → PP 28/2025 hit@5 ≥ 0.85 (${aim.setting}): ${f3(it.hit_at_5)} ${it.hit_at_5 >= 0.85 ? 'met' : 'MISSED'} (recall@5 ${f3(it.recall_at_5)}).`, '');
+  }
+  const m = res.find((r) => r.setting === MISSES_SETTING) ?? res[0];
+  if (m.misses.length) {
+    lines.push(`Questions with no expected id in the top 5 (${m.setting}, ${m.misses.length}): ${m.misses.map((x) => x.id).join(', ')}`, '');
+    if (details) {
+      for (const x of m.misses) lines.push(`- ${x.id}: expected ${x.expected.join(' / ')}; top 5: ${x.top5.join(' · ') || '(nothing)'}`);
+      lines.push('');
     }
   }
   return lines.join('\n');
 }
 
-export async function evaluate(url, { scifact = true, domain = true, concurrency = 4, limit } = {}) {
-  const { embedder, settings } = await settingsFor(url);
-  const out = { url, embedder };
-  if (scifact) out.scifact = await evalScifact(url, { settings, concurrency, limit });
-  if (domain) out.domain = await evalDomain(url, { settings, concurrency });
+export function markdown({ scifact, domain, embedder }, opts = {}) {
+  const parts = [];
+  if (scifact) parts.push(scifactMarkdown(scifact, embedder));
+  if (domain) parts.push(domainMarkdown(domain, opts));
+  return parts.join('\n');
+}
+
+export async function evaluate(url, { scifact = true, domain = true, concurrency = 4, limit, file, onProgress } = {}) {
+  const { embedder, embedderStatus, settings } = await settingsFor(url);
+  const out = { url, embedder, embedder_status: embedderStatus };
+  if (scifact) out.scifact = await evalScifact(url, { settings, concurrency, limit, onProgress });
+  if (domain) out.domain = await evalDomain(url, { settings, concurrency, file, onProgress });
   return out;
 }
 
@@ -252,7 +373,7 @@ async function main() {
     return i >= 0 ? argv[i + 1] : def;
   };
   if (argv.includes('--help') || argv.includes('-h')) {
-    console.log('usage: node scripts/eval-retrieval.mjs --url http://127.0.0.1:8787 [--scifact] [--domain] [--concurrency 4] [--limit N] [--json FILE]');
+    console.log('usage: node scripts/eval-retrieval.mjs --url http://127.0.0.1:8787 [--scifact] [--domain] [--questions FILE] [--concurrency 4] [--limit N] [--json FILE]');
     return;
   }
   const url = (opt('url', 'http://127.0.0.1:8787')).replace(/\/$/, '');
@@ -266,7 +387,10 @@ async function main() {
       process.exit(2);
     }
   }
-  const out = await evaluate(url, { scifact, domain, concurrency: Number(opt('concurrency', 4)), limit: opt('limit') ? Number(opt('limit')) : undefined });
+  const out = await evaluate(url, {
+    scifact, domain, concurrency: Number(opt('concurrency', 4)), limit: opt('limit') ? Number(opt('limit')) : undefined,
+    file: opt('questions') ? resolve(opt('questions')) : undefined, onProgress: (m) => process.stderr.write(`[eval-retrieval] ${m}\n`),
+  });
   console.log(markdown(out));
   const file = opt('json');
   if (file) writeFileSync(file, JSON.stringify(out, null, 2));

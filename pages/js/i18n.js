@@ -23,7 +23,7 @@ export const STRINGS = {
     'chat.stopped': 'Stopped.', 'chat.reconnecting': 'Connection lost, resuming…', 'chat.queued': 'Queued: it will be sent when you are back online.',
     'chat.sending': 'Sending…', 'chat.failed': 'The answer failed. {msg}', 'chat.copy': 'Copy', 'chat.copied': 'Copied',
     'chat.good': 'Helpful', 'chat.bad': 'Not helpful', 'chat.thanks': 'Thanks for the feedback.', 'chat.sources': 'Sources ({n})',
-    'chat.source': 'Source', 'chat.raw': 'Source file', 'chat.retrieval': '{mode} search', 'chat.fallbacks': '{n} fallback(s)', 'chat.model': 'Model',
+    'chat.unanswered': 'Not covered by our sources', 'chat.confidence': 'confidence {pct}%', 'chat.source': 'Source', 'chat.raw': 'Source file', 'chat.retrieval': '{mode} search', 'chat.fallbacks': '{n} fallback(s)', 'chat.model': 'Model',
     'chat.offline_copy': 'Offline: the copy saved on this device.', 'chat.not_cached': 'This conversation is not saved on this device, so it cannot be shown offline.',
     'tool.get_pricing': 'Price list', 'tool.calculate_quote': 'Quote', 'tool.kbli_lookup': 'KBLI lookup', 'tool.search_kb': 'Knowledge-base search',
     'tool.save_memory': 'Remembered', 'tool.failed': '{name} failed: {msg}', 'tool.service': 'Service', 'tool.price': 'Price', 'tool.fee': 'Fee',

@@ -32,11 +32,14 @@ pub enum EmbedderConfig {
     None,
     WorkersAi {
         model: String,
+        /// The size of its vectors (`EMBEDDING_DIMENSIONS`, else known for the model).
+        dimensions: Option<usize>,
     },
     OpenAiCompatible {
         base_url: String,
         model: String,
         api_key: Option<String>,
+        dimensions: Option<usize>,
     },
 }
 
@@ -48,7 +51,34 @@ impl EmbedderConfig {
             Self::OpenAiCompatible { .. } => "openai-compatible",
         }
     }
+
+    pub fn dimensions(&self) -> Option<usize> {
+        match self {
+            Self::None => None,
+            Self::WorkersAi { dimensions, .. } | Self::OpenAiCompatible { dimensions, .. } => *dimensions,
+        }
+    }
 }
+
+/// Vector sizes of the embedding models this project names, so a wrong `EMBEDDING_DIMENSIONS` or an index
+/// built with another model is caught by configuration instead of comparing vectors of different spaces.
+pub fn known_dimensions(model: &str) -> Option<usize> {
+    let m = model.to_ascii_lowercase();
+    let m = m.rsplit('/').next().unwrap_or(&m);
+    Some(match m {
+        "bge-m3" | "bge-large-en-v1.5" => 1024,
+        "bge-base-en-v1.5" => 768,
+        "bge-small-en-v1.5" => 384,
+        "text-embedding-3-small" | "text-embedding-ada-002" => 1536,
+        "text-embedding-3-large" => 3072,
+        _ if m.contains("multilingual-e5-small") || m.contains("e5-small") => 384,
+        _ if m.contains("multilingual-e5-base") => 768,
+        _ => return None,
+    })
+}
+
+/// Vectorize indexes hold at most this many dimensions.
+pub const VECTORIZE_MAX_DIMENSIONS: usize = 1536;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RerankerMode {
@@ -91,6 +121,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     pub vector: VectorMode,
     pub embedder: EmbedderConfig,
+    /// How long a query embedding may take before search goes on with keywords alone.
+    pub embedding_timeout_ms: u64,
     pub reranker: RerankerMode,
     pub search_cache_ttl_secs: u64,
     /// Ordered: the router tries them in this order unless the routing policy says otherwise.
@@ -160,17 +192,45 @@ impl Config {
             }
         };
 
+        let declared = get("EMBEDDING_DIMENSIONS").map(|v| match v.parse::<usize>() {
+            Ok(n) if (1..=4096).contains(&n) => Some(n),
+            _ => {
+                errors.push("EMBEDDING_DIMENSIONS must be a whole number in 1..=4096".into());
+                None
+            }
+        });
+        let mut dimensions_of = |model: &str| {
+            let known = known_dimensions(model);
+            match (declared.flatten(), known) {
+                (Some(d), Some(k)) if d != k => {
+                    errors.push(format!(
+                        "EMBEDDING_DIMENSIONS={d} but {model} makes {k}-dimension vectors"
+                    ));
+                    Some(k)
+                }
+                (Some(d), _) => Some(d),
+                (None, k) => k,
+            }
+        };
         let embedder = match get("EMBEDDER").as_deref().unwrap_or("none") {
             "none" => EmbedderConfig::None,
-            "workers-ai" => EmbedderConfig::WorkersAi {
-                model: get("EMBEDDING_MODEL").unwrap_or_else(|| "@cf/baai/bge-m3".into()),
-            },
+            "workers-ai" => {
+                let model = get("EMBEDDING_MODEL").unwrap_or_else(|| "@cf/baai/bge-m3".into());
+                EmbedderConfig::WorkersAi {
+                    dimensions: dimensions_of(&model),
+                    model,
+                }
+            }
             "openai" => match get("EMBEDDING_BASE_URL") {
-                Some(base_url) if is_http_url(&base_url) => EmbedderConfig::OpenAiCompatible {
-                    base_url: base_url.trim_end_matches('/').to_string(),
-                    model: get("EMBEDDING_MODEL").unwrap_or_else(|| "text-embedding-3-small".into()),
-                    api_key: get("EMBEDDING_API_KEY"),
-                },
+                Some(base_url) if is_http_url(&base_url) => {
+                    let model = get("EMBEDDING_MODEL").unwrap_or_else(|| "text-embedding-3-small".into());
+                    EmbedderConfig::OpenAiCompatible {
+                        base_url: base_url.trim_end_matches('/').to_string(),
+                        dimensions: dimensions_of(&model),
+                        model,
+                        api_key: get("EMBEDDING_API_KEY"),
+                    }
+                }
                 _ => {
                     errors.push("EMBEDDER=openai needs EMBEDDING_BASE_URL (http or https)".into());
                     EmbedderConfig::None
@@ -184,6 +244,14 @@ impl Config {
         if vector == VectorMode::Vectorize && embedder == EmbedderConfig::None {
             errors.push("VECTOR_INDEX=vectorize needs an EMBEDDER".into());
         }
+        if let Some(d) = embedder.dimensions().filter(|d| *d > VECTORIZE_MAX_DIMENSIONS) {
+            if vector == VectorMode::Vectorize {
+                errors.push(format!(
+                    "the embedder makes {d}-dimension vectors; Vectorize holds at most {VECTORIZE_MAX_DIMENSIONS}"
+                ));
+            }
+        }
+        let embedding_timeout_ms = parse_num(&get, "EMBEDDING_TIMEOUT_MS", 3_000, 100..=30_000, &mut errors);
 
         let reranker = match get("RERANKER").as_deref().unwrap_or("local") {
             "local" => RerankerMode::Local,
@@ -240,6 +308,7 @@ impl Config {
                 max_body_bytes,
                 vector,
                 embedder,
+                embedding_timeout_ms,
                 reranker,
                 search_cache_ttl_secs,
                 providers,
@@ -426,6 +495,39 @@ mod tests {
             ("RATE_LIMITS", "off"),
         ]);
         assert!(prod.unwrap_err().to_string().contains("RATE_LIMITS"));
+    }
+
+    #[test]
+    fn embedder_dimensions_come_from_the_model_and_a_contradiction_is_refused() {
+        let c = cfg(&[
+            ("EMBEDDER", "openai"),
+            ("EMBEDDING_BASE_URL", "http://127.0.0.1:8100/v1"),
+            ("EMBEDDING_MODEL", "multilingual-e5-small"),
+        ])
+        .unwrap();
+        assert_eq!(c.embedder.dimensions(), Some(384));
+        assert_eq!(c.embedding_timeout_ms, 3_000);
+        let prod = cfg(&[("EMBEDDER", "workers-ai"), ("EMBEDDING_MODEL", "@cf/baai/bge-m3")]).unwrap();
+        assert_eq!(prod.embedder.dimensions(), Some(1024));
+        let wrong = cfg(&[("EMBEDDER", "workers-ai"), ("EMBEDDING_DIMENSIONS", "384")]).unwrap_err();
+        assert!(wrong.to_string().contains("makes 1024-dimension"), "{wrong}");
+        let custom = cfg(&[
+            ("EMBEDDER", "openai"),
+            ("EMBEDDING_BASE_URL", "http://x.example/v1"),
+            ("EMBEDDING_MODEL", "my-model"),
+            ("EMBEDDING_DIMENSIONS", "512"),
+        ])
+        .unwrap();
+        assert_eq!(custom.embedder.dimensions(), Some(512));
+        let too_big = cfg(&[
+            ("VECTOR_INDEX", "vectorize"),
+            ("EMBEDDER", "openai"),
+            ("EMBEDDING_BASE_URL", "http://x.example/v1"),
+            ("EMBEDDING_MODEL", "text-embedding-3-large"),
+        ])
+        .unwrap_err();
+        assert!(too_big.to_string().contains("at most 1536"), "{too_big}");
+        assert!(cfg(&[("EMBEDDING_DIMENSIONS", "lots")]).is_err());
     }
 
     #[test]

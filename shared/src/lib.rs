@@ -2,6 +2,7 @@
 //!
 //! The worker crate wires these pieces to D1, KV, R2 and HTTP; `kb-build` uses them at build time.
 
+pub mod answer;
 pub mod auth;
 pub mod chat;
 pub mod config;
@@ -10,6 +11,7 @@ pub mod error;
 pub mod http;
 pub mod ids;
 pub mod kb;
+pub mod lang;
 pub mod llm;
 pub mod log;
 pub mod metrics;

@@ -28,20 +28,37 @@ export function wrangler(args, opts = {}) {
   return execFileSync(WRANGLER, args, { cwd: ROOT, env: { ...QUIET, ...(opts.env || {}) }, encoding: 'utf8', stdio: 'pipe' });
 }
 
-/**
- * Starts the stack. Options: `kb` (a kb source dir to load with kb-build, or null), `vars` (extra vars),
- * `args` (extra `wrangler dev` arguments, e.g. ['--test-scheduled'] to expose GET /__scheduled).
- * Returns { url, persist, stop() }.
- */
 export const TEST_JWT_SECRET = 'test-jwt-secret-for-integration-tests-0123456789';
 
-export async function startStack({ vars = {}, load, args = [] } = {}) {
+/**
+ * Starts the stack. Options: `load(persist, { embedderUrl })` (loads data before the server starts), `vars`
+ * (extra vars), `args` (extra `wrangler dev` arguments, e.g. ['--test-scheduled'] to expose GET /__scheduled),
+ * `embedder: true` (start the real local embedding server first: the worker embeds queries with it, and
+ * `load` gets its URL to embed passages).
+ * Returns { url, persist, embedder, stop() }.
+ */
+export async function startStack({ vars = {}, load, args = [], embedder = false } = {}) {
   if (!existsSync(join(ROOT, 'workers/build/index.js'))) {
     throw new Error('worker not built: run `make build` first');
   }
   const persist = mkdtempSync(join(tmpdir(), 'nuzantara-test-'));
   wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist]);
-  if (load) await load(persist);
+  let emb = null;
+  if (embedder) {
+    const { startEmbedder, embedderVars } = await import('./embedder.mjs');
+    emb = await startEmbedder();
+    vars = { ...embedderVars(emb.url), ...vars };
+  }
+  if (load) {
+    try {
+      await load(persist, { embedderUrl: emb?.url });
+    } catch (e) {
+      // A failed load leaves nothing running and no state behind.
+      emb?.stop();
+      rmSync(persist, { recursive: true, force: true });
+      throw e;
+    }
+  }
   const port = await freePort();
   const varArgs = Object.entries({ JWT_SECRET: TEST_JWT_SECRET, ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
   const child = spawn(WRANGLER, ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', '0',
@@ -54,19 +71,21 @@ export async function startStack({ vars = {}, load, args = [] } = {}) {
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
+    if (child.exitCode !== null) { emb?.stop(); throw new Error(`wrangler dev exited early:\n${output}`); }
     try {
       const r = await fetch(`${url}/health`);
       if (r.ok) break;
     } catch { /* not up yet */ }
-    if (Date.now() > deadline) { kill(child); throw new Error(`wrangler dev did not start in 60 s:\n${output}`); }
+    if (Date.now() > deadline) { kill(child); emb?.stop(); throw new Error(`wrangler dev did not start in 60 s:\n${output}`); }
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
     url,
     persist,
+    embedder: emb,
     output: () => output,
     async stop() {
+      emb?.stop();
       kill(child);
       await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
       rmSync(persist, { recursive: true, force: true });

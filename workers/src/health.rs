@@ -3,8 +3,11 @@
 use nuzantara_shared::config::{EmbedderConfig, ProviderKind};
 use serde_json::{json, Value};
 
+use nuzantara_shared::search::{Embedder, VectorIndex};
+
 use crate::context::{self, Ctx};
 use crate::platform::clock_ms;
+use crate::rag;
 use crate::respond::{self, HandlerResult};
 
 /// Cheap liveness: touches no store.
@@ -41,14 +44,7 @@ pub async fn detailed(ctx: &Ctx) -> HandlerResult {
     .await;
 
     let cfg = &ctx.config;
-    let vector = json!({ "mode": cfg.vector.as_str() });
-    let embedder = match &cfg.embedder {
-        EmbedderConfig::None => json!({ "mode": "none", "note": "no embedder configured: search is keyword-only" }),
-        EmbedderConfig::WorkersAi { model } => json!({ "mode": "workers-ai", "model": model }),
-        EmbedderConfig::OpenAiCompatible { base_url, model, .. } => {
-            json!({ "mode": "openai-compatible", "model": model, "base_url": base_url })
-        }
-    };
+    let (vector, embedder) = search_health(ctx).await;
     let providers: Vec<Value> = cfg
         .providers
         .iter()
@@ -62,6 +58,7 @@ pub async fn detailed(ctx: &Ctx) -> HandlerResult {
         })
         .collect();
 
+    // Search degrades to keyword when the embedder is down, so that is reported, not a 503.
     let all_ok = [&d1, &kv, &r2].iter().all(|s| s["status"] == "ok");
     let body = json!({
         "status": if all_ok { "ok" } else { "degraded" },
@@ -71,6 +68,64 @@ pub async fn detailed(ctx: &Ctx) -> HandlerResult {
         "request_id": ctx.request_id,
     });
     respond::json(if all_ok { 200 } else { 503 }, &body)
+}
+
+/// The vector index (mode, size, dimensions) and the embedder (mode, model, and a real query embedded: up or
+/// down, its latency and dimensions), with a mismatch between the two reported as an error.
+async fn search_health(ctx: &Ctx) -> (Value, Value) {
+    let cfg = &ctx.config;
+    let mut vector = json!({ "mode": cfg.vector.as_str() });
+    let mut embedder = match &cfg.embedder {
+        EmbedderConfig::None => {
+            return (
+                vector,
+                json!({ "mode": "none", "status": "off", "note": "no embedder configured: search is keyword-only" }),
+            )
+        }
+        EmbedderConfig::WorkersAi { model, .. } => json!({ "mode": "workers-ai", "model": model }),
+        EmbedderConfig::OpenAiCompatible { base_url, model, .. } => {
+            json!({ "mode": "openai-compatible", "model": model, "base_url": base_url })
+        }
+    };
+    embedder["dimensions"] = json!(cfg.embedder.dimensions());
+    let index_dims = match rag::vectors::from_config(ctx) {
+        Ok(index) => {
+            let dims = index.dimensions().await.ok().flatten();
+            vector["dimensions"] = json!(dims);
+            vector["vectors"] = json!(index.count().await.ok().flatten());
+            dims
+        }
+        Err(e) => {
+            vector["status"] = json!("error");
+            vector["error"] = json!(e.message);
+            None
+        }
+    };
+    let start = clock_ms();
+    let probe = match rag::embed::from_config(ctx) {
+        Ok(e) => e.embed_query("health check").await,
+        Err(e) => Err(e),
+    };
+    embedder["latency_ms"] = json!(clock_ms() - start);
+    match probe {
+        Ok(Some(v)) => match index_dims {
+            Some(d) if d != v.len() => {
+                embedder["status"] = json!("error");
+                embedder["error"] = json!(format!(
+                    "the vector index holds {d}-dimension vectors but the embedder returns {}: search is keyword-only until the index is rebuilt with this embedder",
+                    v.len()
+                ));
+            }
+            _ => embedder["status"] = json!("up"),
+        },
+        Ok(None) => embedder["status"] = json!("off"),
+        Err(e) => {
+            embedder["status"] = json!("down");
+            embedder["error"] = json!(e.message);
+            embedder["note"] = json!("search falls back to keyword results");
+        }
+    }
+    (vector, embedder)
 }
 
 pub fn metrics() -> HandlerResult {

@@ -17,3 +17,14 @@ pub fn random16() -> [u8; 16] {
 pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
+
+/// Races `fut` against a timer: `None` when `ms` passed first (the future is dropped, which cancels a fetch).
+pub async fn within<T>(ms: u64, fut: impl std::future::Future<Output = T>) -> Option<T> {
+    use futures_util::future::{select, Either};
+    let fut = Box::pin(fut);
+    let timer = Box::pin(worker::Delay::from(std::time::Duration::from_millis(ms)));
+    match select(fut, timer).await {
+        Either::Left((v, _)) => Some(v),
+        Either::Right(_) => None,
+    }
+}

@@ -359,7 +359,7 @@ fn main() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
     let (bodies, known): (Vec<String>, Vec<String>) = match set.as_str() {
         "domain" => (
-            lines(&format!("{root}/kb-build/eval/domain-questions.jsonl"))
+            lines(&format!("{root}/kb-build/eval/questions.jsonl"))
                 .iter()
                 .take(limit)
                 .map(|q| serde_json::json!({"query": q["question"], "top_k": 10, "mode": "keyword", "rerank": rerank}).to_string())

@@ -16,7 +16,7 @@ export default {
   'chat.stopped': 'Dihentikan.', 'chat.reconnecting': 'Koneksi terputus, melanjutkan…', 'chat.queued': 'Diantrekan: akan dikirim saat Anda kembali daring.',
   'chat.sending': 'Mengirim…', 'chat.failed': 'Jawaban gagal. {msg}', 'chat.copy': 'Salin', 'chat.copied': 'Tersalin',
   'chat.good': 'Membantu', 'chat.bad': 'Tidak membantu', 'chat.thanks': 'Terima kasih atas masukannya.', 'chat.sources': 'Sumber ({n})',
-  'chat.source': 'Sumber', 'chat.raw': 'Berkas sumber', 'chat.retrieval': 'pencarian {mode}', 'chat.fallbacks': '{n} cadangan', 'chat.model': 'Model',
+  'chat.unanswered': 'Tidak tercakup sumber kami', 'chat.confidence': 'keyakinan {pct}%', 'chat.source': 'Sumber', 'chat.raw': 'Berkas sumber', 'chat.retrieval': 'pencarian {mode}', 'chat.fallbacks': '{n} cadangan', 'chat.model': 'Model',
   'chat.offline_copy': 'Luring: salinan yang tersimpan di perangkat ini.', 'chat.not_cached': 'Percakapan ini tidak tersimpan di perangkat ini, jadi tidak bisa ditampilkan saat luring.',
   'tool.get_pricing': 'Daftar harga', 'tool.calculate_quote': 'Penawaran', 'tool.kbli_lookup': 'Pencarian KBLI', 'tool.search_kb': 'Pencarian basis pengetahuan',
   'tool.save_memory': 'Diingat', 'tool.failed': '{name} gagal: {msg}', 'tool.service': 'Layanan', 'tool.price': 'Harga', 'tool.fee': 'Biaya',

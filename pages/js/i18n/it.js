@@ -16,7 +16,7 @@ export default {
   'chat.stopped': 'Interrotta.', 'chat.reconnecting': 'Connessione persa, riprendo…', 'chat.queued': 'In coda: sarà inviato quando torni online.',
   'chat.sending': 'Invio…', 'chat.failed': 'La risposta non è riuscita. {msg}', 'chat.copy': 'Copia', 'chat.copied': 'Copiato',
   'chat.good': 'Utile', 'chat.bad': 'Non utile', 'chat.thanks': 'Grazie del riscontro.', 'chat.sources': 'Fonti ({n})',
-  'chat.source': 'Fonte', 'chat.raw': 'File sorgente', 'chat.retrieval': 'ricerca {mode}', 'chat.fallbacks': '{n} fallback', 'chat.model': 'Modello',
+  'chat.unanswered': 'Non coperto dalle nostre fonti', 'chat.confidence': 'affidabilità {pct}%', 'chat.source': 'Fonte', 'chat.raw': 'File sorgente', 'chat.retrieval': 'ricerca {mode}', 'chat.fallbacks': '{n} fallback', 'chat.model': 'Modello',
   'chat.offline_copy': 'Offline: la copia salvata su questo dispositivo.', 'chat.not_cached': 'Questa conversazione non è salvata su questo dispositivo, quindi offline non si può mostrare.',
   'tool.get_pricing': 'Listino prezzi', 'tool.calculate_quote': 'Preventivo', 'tool.kbli_lookup': 'Ricerca KBLI', 'tool.search_kb': 'Ricerca nella base di conoscenza',
   'tool.save_memory': 'Memorizzato', 'tool.failed': '{name} non riuscito: {msg}', 'tool.service': 'Servizio', 'tool.price': 'Prezzo', 'tool.fee': 'Tariffa',

@@ -157,6 +157,8 @@ function showMeta(m) {
   if (i.provider) parts.push(h('span', { class: 'provider' }, i.provider));
   if (i.retrieval_mode) parts.push(h('span', { class: 'mode', title: i.retrieval_notice || '' }, t('chat.retrieval', { mode: i.retrieval_mode })));
   if (i.fallbacks) parts.push(h('span', null, t('chat.fallbacks', { n: i.fallbacks })));
+  if (i.answerable === false) parts.push(h('span', { class: 'unanswered' }, t('chat.unanswered')));
+  else if (typeof i.confidence === 'number') parts.push(h('span', { class: 'confidence' }, t('chat.confidence', { pct: Math.round(i.confidence * 100) })));
   if (i.latency_ms != null) parts.push(h('span', null, i.latency_ms + ' ms'));
   m.meta.replaceChildren(...parts);
 }
@@ -337,7 +339,7 @@ async function ask(item, userEl) {
         } else if (ev.event === 'sources') {
           sourceList(m, d.sources);
         } else if (ev.event === 'done') {
-          Object.assign(m.info, { model: d.model, provider: d.provider, fallbacks: d.fallbacks, latency_ms: d.latency_ms });
+          Object.assign(m.info, { model: d.model, provider: d.provider, fallbacks: d.fallbacks, latency_ms: d.latency_ms, answerable: d.answerable, confidence: d.confidence });
           if (d.message_id) m.id = d.message_id;
           if (m.status.textContent === t('chat.reconnecting')) m.status.textContent = '';
         } else if (ev.event === 'error') {

@@ -12,7 +12,6 @@ pub mod anthropic;
 pub mod breaker;
 pub mod classify;
 pub mod error;
-mod extract;
 pub mod offline;
 pub mod openai;
 mod overlap;

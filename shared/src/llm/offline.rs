@@ -1,88 +1,22 @@
-//! The provider that needs nothing: an extractive answer from the retrieved passages and tool results,
-//! streamed through the same path as a model's, so chat always answers.
+//! The provider that needs nothing: an extractive answer from the retrieved passages and tool results
+//! (composed by [`crate::answer::compose`]), streamed through the same path as a model's, so chat always answers.
 
 use std::collections::VecDeque;
 
-use serde::{Deserialize, Serialize};
+use crate::answer::compose;
+pub use crate::answer::{AnswerContext, Passage, ToolResult};
+pub use crate::lang::Lang;
 
 use super::error::ProviderError;
-use super::extract;
 use super::provider::{DeltaStream, LlmProvider};
 use super::types::{ChatRequest, Delta, StopReason, Usage};
 
 pub const NAME: &str = "offline";
 pub const MODEL: &str = "offline-extractive";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    #[default]
-    En,
-    Id,
-    It,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::En => "en",
-            Self::Id => "id",
-            Self::It => "it",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        match code.trim().to_ascii_lowercase().get(..2)? {
-            "en" => Some(Self::En),
-            "id" | "in" => Some(Self::Id),
-            "it" => Some(Self::It),
-            _ => None,
-        }
-    }
-
-    /// Best guess from function words, for when the client did not say; English on a tie.
-    pub fn detect(text: &str) -> Self {
-        let words = extract::words(text);
-        let count = |list: &[&str]| words.iter().filter(|w| list.contains(&w.as_str())).count();
-        let (id, it) = (count(extract::STOP_ID), count(extract::STOP_IT));
-        let en = count(extract::STOP_EN);
-        if id > en && id >= it {
-            Self::Id
-        } else if it > en && it > id {
-            Self::It
-        } else {
-            Self::En
-        }
-    }
-}
-
-/// A retrieved passage. Its position in the list is its citation number, from 1.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Passage {
-    pub title: String,
-    /// How the source is cited, e.g. `PP 28/2025 Pasal 211`.
-    pub label: String,
-    pub text: String,
-}
-
-/// A tool's output: `summary` is shown as is; without one, `value` is rendered (prices formatted).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ToolResult {
-    pub name: String,
-    #[serde(default)]
-    pub summary: String,
-    #[serde(default)]
-    pub value: serde_json::Value,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct OfflineContext {
-    /// The user's question; empty means the last user turn of the request.
-    pub query: String,
-    pub lang: Lang,
-    pub passages: Vec<Passage>,
-    pub tool_results: Vec<ToolResult>,
-}
+/// The offline provider answers from this: the question, its language, the retrieved passages, the tools'
+/// results and the answerability verdict.
+pub type OfflineContext = AnswerContext;
 
 /// Built per request, since it answers from that request's retrieval results.
 #[derive(Debug, Clone)]
@@ -102,7 +36,7 @@ impl OfflineProvider {
         if ctx.query.trim().is_empty() {
             ctx.query = req.last_user_text().unwrap_or("").to_string();
         }
-        extract::compose(&ctx, req.continue_from.is_some())
+        compose::compose(&ctx, req.continue_from.is_some())
     }
 }
 

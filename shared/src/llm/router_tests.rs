@@ -348,7 +348,7 @@ fn offline() -> OfflineProvider {
             label: "PP 28/2025 Pasal 211".into(),
             text: "Every PMA must hold an NIB issued through OSS.".into(),
         }],
-        tool_results: vec![],
+        ..Default::default()
     })
 }
 

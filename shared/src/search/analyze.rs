@@ -228,15 +228,37 @@ pub struct Analysis {
     pub expansions: Vec<String>,
     /// Collections the query's words point to (hints, not filters).
     pub route_hints: Vec<String>,
+    /// The question's content words carried over into the knowledge base's main language (Indonesian) through the
+    /// glossary, with its codes and acronyms: a second query for vector search, which otherwise favours passages
+    /// in the question's own language ("controlli" → Italian guides rather than the statute's "pengawasan").
+    /// `None` when the question is already in Indonesian or the glossary knows too few of its words.
+    pub bridged: Option<String>,
 }
 
 pub const MAX_TERMS: usize = 48;
+/// Glossary expansions per query: enough for a long question in one language to reach the other two,
+/// few enough to keep the FTS5 expression cheap.
+pub const MAX_EXPANSIONS: usize = 60;
+
+/// Words written in capitals in the query ("AI", "IT", "PT"): acronyms, kept even when the lowercase form is a
+/// stopword of one of the languages (Italian "ai", English "it").
+fn acronyms(query: &str) -> Vec<String> {
+    query
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 2 && w.chars().all(|c| c.is_uppercase()))
+        .map(str::to_lowercase)
+        // Query-syntax words typed in capitals are not acronyms.
+        .filter(|w| !matches!(w.as_str(), "or" | "and" | "not" | "near"))
+        .collect()
+}
 
 pub fn analyze(query: &str, expand: bool) -> Analysis {
     let all = tokens(query);
+    let acronyms = acronyms(query);
     let mut terms: Vec<String> = Vec::new();
     for t in &all {
-        if !STOPWORDS.contains(&t.as_str()) && !terms.contains(t) && terms.len() < MAX_TERMS {
+        let stop = STOPWORDS.contains(&t.as_str()) && !acronyms.contains(t);
+        if !stop && !terms.contains(t) && terms.len() < MAX_TERMS {
             terms.push(t.clone());
         }
     }
@@ -248,13 +270,16 @@ pub fn analyze(query: &str, expand: bool) -> Analysis {
             }
         }
     }
-    let codes = terms.iter().filter(|t| is_code(t)).cloned().collect();
+    let codes: Vec<String> = terms.iter().filter(|t| is_code(t)).cloned().collect();
     let mut expansions = Vec::new();
     let mut route_hints: Vec<String> = Vec::new();
     if expand {
         for t in &terms {
             for e in glossary::expansions(t) {
-                if !terms.iter().any(|x| x == e) && !expansions.iter().any(|x: &String| x == e) {
+                if expansions.len() < MAX_EXPANSIONS
+                    && !terms.iter().any(|x| x == e)
+                    && !expansions.iter().any(|x: &String| x == e)
+                {
                     expansions.push(e.to_string());
                 }
             }
@@ -271,12 +296,39 @@ pub fn analyze(query: &str, expand: bool) -> Analysis {
             }
         }
     }
+    let bridged = if expand {
+        bridge(&terms, &codes, &acronyms)
+    } else {
+        None
+    };
     Analysis {
         terms,
         codes,
         expansions,
         route_hints,
+        bridged,
     }
+}
+
+/// See [`Analysis::bridged`].
+fn bridge(terms: &[String], codes: &[String], acronyms: &[String]) -> Option<String> {
+    let mut out: Vec<&str> = Vec::new();
+    let mut changed = 0;
+    for t in terms {
+        let c = glossary::canonical(t);
+        if codes.contains(t) || acronyms.contains(t) {
+            // Codes and acronyms (E33G, KKPR, NIB) are the same in every language.
+            out.push(t);
+        } else if c != t {
+            changed += 1;
+            out.push(c);
+        } else if !glossary::expansions(t).is_empty() {
+            out.push(t);
+        }
+        // A word the glossary does not know stays in its own language: it is left out.
+    }
+    out.dedup();
+    (changed >= 1 && out.len() >= 2).then(|| out.join(" "))
 }
 
 impl Analysis {
@@ -360,6 +412,45 @@ mod tests {
             let s = format!("x{c}Y {c}");
             assert_eq!(normalise(&s), normalise_nfd(&s), "U+{:04X}", c as u32);
         }
+    }
+
+    #[test]
+    fn acronyms_in_capitals_are_not_stopwords() {
+        assert_eq!(analyze("AI programming software company KBLI", true).terms[0], "ai");
+        assert!(analyze("a company for IT services", true)
+            .terms
+            .contains(&"it".to_string()));
+        assert!(!analyze("it is a company", true).terms.contains(&"it".to_string()));
+        assert!(analyze("AI software", true)
+            .expansions
+            .contains(&"kecerdasan".to_string()));
+    }
+
+    #[test]
+    fn italian_and_english_questions_are_bridged_to_indonesian_for_vector_search() {
+        let a = analyze(
+            "Che tipo di controlli possono fare le autorità sulla mia attività?",
+            true,
+        );
+        let b = a.bridged.unwrap();
+        assert!(b.contains("pengawasan") && b.contains("usaha"), "{b}");
+        let kkpr = analyze("Quanti giorni per la domanda di KKPR senza RDTR?", true)
+            .bridged
+            .unwrap();
+        assert!(
+            kkpr.contains("kkpr") && kkpr.contains("rdtr") && kkpr.contains("hari"),
+            "{kkpr}"
+        );
+        assert_eq!(
+            analyze("Berapa lama izin usaha berlaku?", true).bridged,
+            None,
+            "already Indonesian"
+        );
+        assert_eq!(
+            analyze("weather tomorrow", true).bridged,
+            None,
+            "nothing the glossary knows"
+        );
     }
 
     #[test]

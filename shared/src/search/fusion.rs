@@ -8,15 +8,21 @@ pub const RRF_K: f64 = 60.0;
 /// Fuses ranked lists of ids into one list of (id, score), best first. Ties keep first-seen order,
 /// so the result is deterministic.
 pub fn rrf(lists: &[Vec<String>]) -> Vec<(String, f64)> {
+    let weighted: Vec<(&[String], f64)> = lists.iter().map(|l| (l.as_slice(), 1.0)).collect();
+    rrf_weighted(&weighted)
+}
+
+/// [`rrf`] with a weight per list: a list's vote for its item at rank r is `weight / (K + r)`.
+pub fn rrf_weighted(lists: &[(&[String], f64)]) -> Vec<(String, f64)> {
     let mut scores: HashMap<&str, (f64, usize)> = HashMap::new();
     let mut order = 0usize;
-    for list in lists {
+    for (list, weight) in lists {
         for (rank, id) in list.iter().enumerate() {
             let e = scores.entry(id.as_str()).or_insert_with(|| {
                 order += 1;
                 (0.0, order)
             });
-            e.0 += 1.0 / (RRF_K + rank as f64 + 1.0);
+            e.0 += weight / (RRF_K + rank as f64 + 1.0);
         }
     }
     let mut out: Vec<(String, f64, usize)> = scores.into_iter().map(|(id, (s, o))| (id.to_string(), s, o)).collect();
@@ -38,6 +44,15 @@ mod tests {
         let order: Vec<&str> = fused.iter().map(|(id, _)| id.as_str()).collect();
         assert_eq!(order, ["a", "c", "b", "d"]);
         assert!((fused[0].1 - (1.0 / 61.0 + 1.0 / 63.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_heavier_list_wins_disagreements() {
+        let a = ids(&["a", "b"]);
+        let b = ids(&["b", "a"]);
+        let fused = rrf_weighted(&[(&a, 1.0), (&b, 2.0)]);
+        assert_eq!(fused[0].0, "b");
+        assert!((fused[0].1 - (1.0 / 62.0 + 2.0 / 61.0)).abs() < 1e-12);
     }
 
     #[test]

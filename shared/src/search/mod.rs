@@ -3,10 +3,12 @@
 //! pipeline that ties them together over storage traits the worker implements.
 
 pub mod analyze;
+pub mod citation;
 pub mod fusion;
 pub mod glossary;
 pub mod pipeline;
 pub mod request;
+pub mod rerank;
 pub mod snippet;
 
 pub use pipeline::{Candidate, DocMeta, Embedder, KeywordIndex, Reranker, SearchHit, SearchOutcome, VectorIndex};

@@ -7,11 +7,13 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::analyze::{analyze, normalise, Analysis};
-use super::fusion::rrf;
+use super::analyze::{analyze, Analysis};
+pub use super::citation::{citation, document_link};
+use super::fusion::rrf_weighted;
 use super::request::{Mode, ValidSearch, BENCHMARK_COLLECTIONS};
-use super::snippet::{snippet, term_matches, Snippet};
-use crate::error::ApiError;
+pub use super::rerank::{lexical_score, LexicalReranker};
+use super::snippet::{snippet, Snippet};
+use crate::error::{ApiError, ErrorCode};
 
 /// Which collections a search may return.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,15 +80,26 @@ pub trait KeywordIndex {
     }
     async fn chunks(&self, ids: &[String]) -> Result<Vec<Candidate>, ApiError>;
     async fn documents(&self, ids: &[String]) -> Result<Vec<DocMeta>, ApiError>;
+    /// How many chunks the index holds, and for each group of equivalent words how many chunks contain any of
+    /// them (for judging how rare a question's words are). `None` when the store cannot say.
+    async fn doc_frequencies(&self, _groups: &[Vec<String>]) -> Result<Option<(u64, Vec<u64>)>, ApiError> {
+        Ok(None)
+    }
 }
 
 pub trait VectorIndex {
     /// Nearest chunk ids with cosine similarity, best first.
     async fn nearest(&self, vector: &[f32], scope: &Scope, limit: usize) -> Result<Vec<(String, f32)>, ApiError>;
+    /// The dimension of the stored vectors, when the index knows it (`None`: empty, or not recorded). A query
+    /// vector of another size is refused rather than compared with garbage.
+    async fn dimensions(&self) -> Result<Option<usize>, ApiError> {
+        Ok(None)
+    }
 }
 
 pub trait Embedder {
-    /// `None` when no embedder is configured (keyword-only search).
+    /// The query's vector (embedded in the query role: asymmetric models such as E5 embed questions and
+    /// passages differently). `None` when no embedder is configured (keyword-only search).
     async fn embed_query(&self, text: &str) -> Result<Option<Vec<f32>>, ApiError>;
     fn available(&self) -> bool;
 }
@@ -134,6 +147,15 @@ pub struct SearchOutcome {
     pub query: String,
     pub mode: &'static str,
     pub notice: Option<String>,
+    /// Hybrid search that fell back to keyword because the embedder failed: not worth caching.
+    #[serde(skip)]
+    pub degraded: bool,
+    /// The query as the pipeline understood it (terms, expansions), for the answer composer.
+    #[serde(skip)]
+    pub analysis: Analysis,
+    /// The best cosine similarity of the vector search over the whole scope (for judging answerability).
+    #[serde(skip)]
+    pub vector_top: Option<f32>,
     pub collections: Option<Vec<String>>,
     pub routed_to: Vec<String>,
     pub expanded_terms: Vec<String>,
@@ -162,7 +184,7 @@ pub async fn search<K: KeywordIndex, V: VectorIndex, E: Embedder, R: Reranker>(
         None => Scope::AllExcept(BENCHMARK_COLLECTIONS.iter().map(|s| s.to_string()).collect()),
     };
 
-    let (mode, notice) = match (req.mode, embedder.available()) {
+    let (mut mode, mut notice) = match (req.mode, embedder.available()) {
         (Mode::Vector, false) => {
             return Err(ApiError::validation(
                 "vector mode needs an embedder; this deployment has none (EMBEDDER=none)",
@@ -175,41 +197,67 @@ pub async fn search<K: KeywordIndex, V: VectorIndex, E: Embedder, R: Reranker>(
         (m, _) => (m, None),
     };
     let pool = pool_size(req.top_k);
+    // Routing: when the caller named no collection, the collections the query's words point to are searched on
+    // their own too, so their best passages get a second vote in the fusion even when common words elsewhere
+    // outscore them in the global list.
+    let routes: Vec<String> = if req.collections.is_none() {
+        analysis.route_hints.iter().take(2).cloned().collect()
+    } else {
+        Vec::new()
+    };
+    let fts = analysis.fts_query().filter(|_| mode != Mode::Vector);
+    // The two retrievers wait on different services (D1, the embedder): run them together.
+    let keyword = async {
+        match &fts {
+            Some(q) => kb.keyword_routed(q, &scope, pool, &routes, pool / 2).await.map(Some),
+            None => Ok(None),
+        }
+    };
+    let semantic = async {
+        if mode == Mode::Keyword {
+            None
+        } else {
+            Some(nearest(&req.query, embedder, vectors, &scope, pool).await)
+        }
+    };
+    // The question bridged into Indonesian: a second vector query (see `Analysis::bridged`).
+    let bridged = async {
+        match (&analysis.bridged, mode) {
+            (Some(text), Mode::Hybrid) => nearest(text, embedder, vectors, &scope, pool).await.ok(),
+            _ => None,
+        }
+    };
+    let ((keyword, semantic), bridged) =
+        futures_util::future::join(futures_util::future::join(keyword, semantic), bridged).await;
 
     let mut by_id: HashMap<String, Candidate> = HashMap::new();
     let mut lists: Vec<Vec<String>> = Vec::new();
     let mut keyword_rank = HashMap::new();
-    if mode != Mode::Vector {
-        if let Some(fts) = analysis.fts_query() {
-            // Routing: when the caller named no collection, the collections the query's words point to are
-            // searched on their own too, so their best passages get a second vote in the fusion even when
-            // common words elsewhere outscore them in the global list.
-            let routes: Vec<String> = if req.collections.is_none() {
-                analysis.route_hints.iter().take(2).cloned().collect()
-            } else {
-                Vec::new()
-            };
-            let (hits, routed) = kb.keyword_routed(&fts, &scope, pool, &routes, pool / 2).await?;
-            let ids: Vec<String> = hits.iter().map(|c| c.chunk_id.clone()).collect();
-            for (i, id) in ids.iter().enumerate() {
-                keyword_rank.insert(id.clone(), i + 1);
-            }
-            for scoped in routed {
-                if !scoped.is_empty() {
-                    lists.push(scoped.iter().map(|c| c.chunk_id.clone()).collect());
-                    for c in scoped {
-                        by_id.entry(c.chunk_id.clone()).or_insert(c);
-                    }
+    if let Some((hits, routed)) = keyword? {
+        let ids: Vec<String> = hits.iter().map(|c| c.chunk_id.clone()).collect();
+        for (i, id) in ids.iter().enumerate() {
+            keyword_rank.insert(id.clone(), i + 1);
+        }
+        for scoped in routed {
+            if !scoped.is_empty() {
+                lists.push(scoped.iter().map(|c| c.chunk_id.clone()).collect());
+                for c in scoped {
+                    by_id.entry(c.chunk_id.clone()).or_insert(c);
                 }
             }
-            lists.insert(0, ids);
-            by_id.extend(hits.into_iter().map(|c| (c.chunk_id.clone(), c)));
         }
+        lists.insert(0, ids);
+        by_id.extend(hits.into_iter().map(|c| (c.chunk_id.clone(), c)));
     }
+    let mut degraded = false;
     let mut vector_hits = HashMap::new();
-    if mode != Mode::Keyword {
-        if let Some(v) = embedder.embed_query(&req.query).await? {
-            let near = vectors.nearest(&v, &scope, pool).await?;
+    let mut vector_list: Option<Vec<String>> = None;
+    let mut bridged_list: Option<Vec<String>> = None;
+    let mut vector_top = None;
+    match semantic {
+        None => {}
+        Some(Ok(near)) => {
+            vector_top = near.first().map(|n| n.1);
             let missing: Vec<String> = near
                 .iter()
                 .filter(|(id, _)| !by_id.contains_key(id))
@@ -221,16 +269,56 @@ pub async fn search<K: KeywordIndex, V: VectorIndex, E: Embedder, R: Reranker>(
             for (i, (id, s)) in near.iter().enumerate() {
                 vector_hits.insert(id.clone(), (*s, i + 1));
             }
-            lists.push(
-                near.into_iter()
-                    .map(|(id, _)| id)
-                    .filter(|id| by_id.contains_key(id))
-                    .collect(),
-            );
+            let ranked: Vec<String> = near
+                .into_iter()
+                .map(|(id, _)| id)
+                .filter(|id| by_id.contains_key(id))
+                .collect();
+            vector_list = Some(ranked);
+            if let Some(near) = bridged {
+                let missing: Vec<String> = near
+                    .iter()
+                    .filter(|(id, _)| !by_id.contains_key(id))
+                    .map(|(id, _)| id.clone())
+                    .collect();
+                if !missing.is_empty() {
+                    by_id.extend(kb.chunks(&missing).await?.into_iter().map(|c| (c.chunk_id.clone(), c)));
+                }
+                bridged_list = Some(
+                    near.into_iter()
+                        .map(|(id, _)| id)
+                        .filter(|id| by_id.contains_key(id))
+                        .collect(),
+                );
+            }
+        }
+        Some(Err(reason)) if mode == Mode::Hybrid => {
+            // The embedder is down, slow or wrong: the keyword results still answer, and say what is missing.
+            degraded = true;
+            mode = Mode::Keyword;
+            notice = Some(format!("semantic search unavailable ({reason}): keyword results only"));
+        }
+        Some(Err(reason)) => {
+            return Err(ApiError::new(
+                ErrorCode::UpstreamUnavailable,
+                format!("semantic search unavailable: {reason}"),
+            ))
         }
     }
 
-    let fused: Vec<(String, f64)> = rrf(&lists)
+    // The keyword list, the routed keyword lists, then the vector list, each with its weight.
+    let mut weighted: Vec<(&[String], f64)> = lists
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.as_slice(), if i == 0 { 1.0 } else { ROUTE_WEIGHT }))
+        .collect();
+    if let Some(v) = &vector_list {
+        weighted.push((v.as_slice(), VECTOR_WEIGHT));
+    }
+    if let Some(v) = &bridged_list {
+        weighted.push((v.as_slice(), BRIDGED_WEIGHT));
+    }
+    let fused: Vec<(String, f64)> = rrf_weighted(&weighted)
         .into_iter()
         .filter(|(id, _)| by_id.contains_key(id))
         .take(pool)
@@ -247,24 +335,15 @@ pub async fn search<K: KeywordIndex, V: VectorIndex, E: Embedder, R: Reranker>(
         .into_iter()
         .map(|d| (d.id.clone(), d))
         .collect();
-    let fallback_doc = |id: &str| DocMeta {
-        id: id.to_string(),
-        title: id.to_string(),
-        authority: None,
-        url: None,
-        r2_key: None,
+    let doc_of = |c: &Candidate| {
+        docs.get(&c.document_id)
+            .cloned()
+            .unwrap_or_else(|| fallback_doc(&c.document_id))
     };
 
     let mut ranked: Vec<(String, f64, Option<f64>)> = fused.iter().map(|(id, s)| (id.clone(), *s, None)).collect();
     if req.rerank && !ranked.is_empty() {
-        let owned_docs: Vec<DocMeta> = ranked
-            .iter()
-            .map(|(id, _, _)| {
-                docs.get(&by_id[id].document_id)
-                    .cloned()
-                    .unwrap_or_else(|| fallback_doc(&by_id[id].document_id))
-            })
-            .collect();
+        let owned_docs: Vec<DocMeta> = ranked.iter().map(|(id, _, _)| doc_of(&by_id[id])).collect();
         let passages: Vec<(&Candidate, &DocMeta)> = ranked
             .iter()
             .zip(owned_docs.iter())
@@ -277,8 +356,15 @@ pub async fn search<K: KeywordIndex, V: VectorIndex, E: Embedder, R: Reranker>(
             r.2 = Some(s);
             r.1 = r.1 / top + s;
         }
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
     }
+    // Passages that say nothing ("Cukup jelas." — "clear enough" — under an elucidation heading) never lead.
+    for r in ranked.iter_mut() {
+        if is_filler(&by_id[&r.0].text) {
+            r.1 *= FILLER_WEIGHT;
+        }
+    }
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let ranked = diversify(ranked, |r| family(&by_id[&r.0]));
 
     let highlight_terms: Vec<String> = analysis
         .terms
@@ -291,10 +377,7 @@ pub async fn search<K: KeywordIndex, V: VectorIndex, E: Embedder, R: Reranker>(
         .take(req.top_k)
         .map(|(id, score, rerank)| {
             let c = &by_id[&id];
-            let doc = docs
-                .get(&c.document_id)
-                .cloned()
-                .unwrap_or_else(|| fallback_doc(&c.document_id));
+            let doc = doc_of(c);
             let v = vector_hits.get(&id);
             SearchHit {
                 chunk_id: id.clone(),
@@ -319,6 +402,7 @@ pub async fn search<K: KeywordIndex, V: VectorIndex, E: Embedder, R: Reranker>(
         query: req.query.clone(),
         mode: mode.as_str(),
         notice,
+        degraded,
         collections: req.collections.clone(),
         routed_to: if req.collections.is_none() {
             analysis.route_hints.clone()
@@ -326,97 +410,104 @@ pub async fn search<K: KeywordIndex, V: VectorIndex, E: Embedder, R: Reranker>(
             Vec::new()
         },
         expanded_terms: analysis.expansions.clone(),
+        analysis,
+        vector_top,
         results,
     })
 }
 
-/// "PP 28/2025 Pasal 211" for articles of a regulation; "Title › Section" otherwise.
-pub fn citation(c: &Candidate, doc: &DocMeta) -> Citation {
-    let label = match (
-        &doc.authority,
-        c.section.starts_with("Pasal ") || c.section.starts_with("Penjelasan"),
-    ) {
-        (Some(auth), true) => format!("{auth} {}", c.section),
-        _ if c.section.is_empty() || c.section == doc.title => doc.title.clone(),
-        _ => format!("{} › {}", doc.title, c.section),
+/// Fusion weights of the lists relative to the global keyword list. The vector list bridges languages
+/// ("aree forestali" → "kawasan hutan") where keyword lists are thin; routed lists add a collection's own best.
+const VECTOR_WEIGHT: f64 = 3.0;
+const ROUTE_WEIGHT: f64 = 0.5;
+/// The weight of the vector list of the question bridged into Indonesian (see `Analysis::bridged`).
+const BRIDGED_WEIGHT: f64 = 1.0;
+/// At most this many passages of one source family lead the results; the rest follow the other sources.
+const PER_FAMILY: usize = 2;
+
+/// The unit of diversity: a document, or one article of a regulation cited by article ("PP 28/2025 Pasal 5").
+fn family(c: &Candidate) -> String {
+    if c.section.starts_with("Pasal ") || c.section.starts_with("Penjelasan Pasal ") {
+        format!("{}#{}", c.document_id, c.section)
+    } else {
+        c.document_id.clone()
+    }
+}
+
+/// Keeps the order, but moves a family's passages beyond the first [`PER_FAMILY`] behind everything else, so
+/// five chunks of one guide do not push every other source out of the top results.
+fn diversify<T>(ranked: Vec<T>, family_of: impl Fn(&T) -> String) -> Vec<T> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let (mut head, mut tail) = (Vec::with_capacity(ranked.len()), Vec::new());
+    for r in ranked {
+        let n = seen.entry(family_of(&r)).or_insert(0);
+        *n += 1;
+        if *n <= PER_FAMILY {
+            head.push(r);
+        } else {
+            tail.push(r);
+        }
+    }
+    head.extend(tail);
+    head
+}
+/// The score factor of a passage with no content of its own.
+const FILLER_WEIGHT: f64 = 0.2;
+
+fn fallback_doc(id: &str) -> DocMeta {
+    DocMeta {
+        id: id.to_string(),
+        title: id.to_string(),
+        authority: None,
+        url: None,
+        r2_key: None,
+    }
+}
+
+/// The query's nearest chunks, or why semantic search cannot run (for the notice: embedders put a message
+/// safe to show in their errors; stores' internals stay in `detail`).
+async fn nearest<V: VectorIndex, E: Embedder>(
+    query: &str,
+    embedder: &E,
+    vectors: &V,
+    scope: &Scope,
+    pool: usize,
+) -> Result<Vec<(String, f32)>, String> {
+    let v = match embedder.embed_query(query).await {
+        Ok(Some(v)) => v,
+        Ok(None) => return Err("no embedder configured".into()),
+        Err(e) => return Err(e.message),
     };
-    Citation {
-        label,
-        title: doc.title.clone(),
-        section: c.section.clone(),
-        page: c.page,
-        url: doc.url.clone(),
-        r2_key: doc.r2_key.clone(),
-        document_id: doc.id.clone(),
-        document_link: document_link(&doc.id),
+    if v.is_empty() || v.iter().any(|x| !x.is_finite()) {
+        return Err("the embedder returned an empty or non-finite vector".into());
     }
+    match vectors.dimensions().await {
+        Ok(Some(d)) if d != v.len() => {
+            return Err(format!(
+                "the vector index holds {d}-dimension vectors but the embedder returns {}: rebuild the index \
+                 with this embedder (kb-build) or configure the embedder it was built with",
+                v.len()
+            ))
+        }
+        Ok(_) => {}
+        Err(e) => return Err(e.message),
+    }
+    vectors.nearest(&v, scope, pool).await.map_err(|e| e.message)
 }
 
-/// The API link to a knowledge-base document (ids like `kbli/56101` are percent-encoded into one segment).
-pub fn document_link(id: &str) -> String {
-    format!("/api/documents/{}", encode_segment(id))
-}
-
-fn encode_segment(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// The local reranker: lexical evidence a bag-of-words BM25 misses — how many of the query's own terms a
-/// passage covers, whether they appear in its title or section, and exact code matches (56101, E33G).
-pub struct LexicalReranker;
-
-impl Reranker for LexicalReranker {
-    async fn scores(&self, q: &Analysis, passages: &[(&Candidate, &DocMeta)]) -> Result<Vec<f64>, ApiError> {
-        Ok(passages.iter().map(|(c, d)| lexical_score(q, c, d)).collect())
+/// A passage whose only content is its heading and "Cukup jelas" lines (PP 28/2025 elucidation filler).
+pub fn is_filler(text: &str) -> bool {
+    let body = text.split_once('\n').map_or(text, |(_, rest)| rest);
+    let lower = body.to_lowercase();
+    if !lower.contains("cukup jelas") {
+        return false;
     }
-}
-
-pub fn lexical_score(q: &Analysis, c: &Candidate, d: &DocMeta) -> f64 {
-    if q.terms.is_empty() {
-        return 0.0;
-    }
-    // Words as slices of one normalised string each (what `tokens` returns, without a String per word: this
-    // runs for every candidate passage of every search).
-    fn split(s: &str) -> Vec<&str> {
-        s.split(|c: char| !c.is_alphanumeric())
-            .filter(|t| !t.is_empty())
-            .collect()
-    }
-    let (head_norm, body_norm) = (
-        normalise(&format!("{} {}", d.title, c.section)),
-        normalise(&format!("{} {}", c.text, c.keywords)),
-    );
-    let (head, body) = (split(&head_norm), split(&body_norm));
-    let has = |ws: &[&str], t: &str| ws.iter().any(|w| term_matches(w, t));
-    let n = q.terms.len() as f64;
-    let coverage = q.terms.iter().filter(|t| has(&body, t) || has(&head, t)).count() as f64 / n;
-    // A query term in the title counts fully; only a synonym of it there, half.
-    let in_head: f64 = q
-        .terms
-        .iter()
-        .map(|t| {
-            if has(&head, t) {
-                1.0
-            } else if super::glossary::expansions(t).iter().any(|e| has(&head, e)) {
-                0.5
-            } else {
-                0.0
-            }
-        })
-        .sum::<f64>()
-        / n;
-    let exact_code = !q.codes.is_empty() && {
-        let keywords = super::analyze::tokens(&c.keywords);
-        q.codes
-            .iter()
-            .any(|code| head.iter().any(|w| w == code) || keywords.iter().any(|w| w == code))
-    };
-    0.25 * coverage + 0.35 * in_head + if exact_code { 1.0 } else { 0.0 }
+    let rest = lower.replace("cukup jelas", " ");
+    let content = rest
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 1 && !matches!(*w, "pasal" | "ayat" | "huruf" | "angka" | "penjelasan"))
+        .count();
+    content < 4
 }
 
 #[cfg(test)]

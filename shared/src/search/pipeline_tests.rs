@@ -150,7 +150,7 @@ fn kb() -> FakeKb {
 }
 
 fn valid(json: &str) -> ValidSearch {
-    let known: Vec<String> = ["kbli_eye", "legal_architect", "visa_oracle", "scifact"]
+    let known: Vec<String> = ["kbli_eye", "legal_architect", "visa_oracle", "scifact", "licensing_oss"]
         .iter()
         .map(|s| s.to_string())
         .collect();
@@ -296,4 +296,148 @@ fn top_k_bounds_the_results() {
     ))
     .unwrap();
     assert_eq!(out.results.len(), 1);
+}
+
+/// An embedder that fails the way a down or slow server does.
+struct BrokenEmbedder(&'static str);
+impl Embedder for BrokenEmbedder {
+    async fn embed_query(&self, _: &str) -> Result<Option<Vec<f32>>, ApiError> {
+        Err(ApiError::new(crate::error::ErrorCode::UpstreamUnavailable, self.0))
+    }
+    fn available(&self) -> bool {
+        true
+    }
+}
+
+/// A vector index that knows its vectors' size.
+struct SizedVectors(usize, Vec<(String, f32)>);
+impl VectorIndex for SizedVectors {
+    async fn nearest(&self, _: &[f32], _: &Scope, limit: usize) -> Result<Vec<(String, f32)>, ApiError> {
+        Ok(self.1.iter().take(limit).cloned().collect())
+    }
+    async fn dimensions(&self) -> Result<Option<usize>, ApiError> {
+        Ok(Some(self.0))
+    }
+}
+
+#[test]
+fn a_failing_embedder_degrades_hybrid_to_keyword_with_a_notice() {
+    let out = block_on(search(
+        &valid(r#"{"query":"restoran"}"#),
+        &kb(),
+        &FakeVectors(vec![("v1".into(), 0.9)]),
+        &BrokenEmbedder("the embedding service did not answer in 3000 ms"),
+        &NoRerank,
+    ))
+    .unwrap();
+    assert_eq!(out.mode, "keyword");
+    assert!(out.degraded, "a degraded answer must not be cached");
+    let notice = out.notice.unwrap();
+    assert!(
+        notice.contains("did not answer in 3000 ms") && notice.contains("keyword"),
+        "{notice}"
+    );
+    assert!(out.results.iter().all(|r| r.chunk_id != "v1"));
+    assert!(!out.results.is_empty(), "the keyword results still answer");
+    // Asking for vectors only cannot be served by keywords: a 503 that says why.
+    let e = block_on(search(
+        &valid(r#"{"query":"restoran","mode":"vector"}"#),
+        &kb(),
+        &FakeVectors(vec![]),
+        &BrokenEmbedder("the embedding service answered HTTP 500"),
+        &NoRerank,
+    ))
+    .unwrap_err();
+    assert_eq!(e.status(), 503);
+    assert!(e.message.contains("HTTP 500"), "{}", e.message);
+}
+
+#[test]
+fn a_query_vector_of_another_size_than_the_index_is_refused_not_compared() {
+    // FakeEmbedder returns 2 dimensions; the index holds 384.
+    let out = block_on(search(
+        &valid(r#"{"query":"restoran"}"#),
+        &kb(),
+        &SizedVectors(384, vec![("v1".into(), 0.9)]),
+        &FakeEmbedder(true),
+        &NoRerank,
+    ))
+    .unwrap();
+    assert_eq!(out.mode, "keyword");
+    let notice = out.notice.unwrap();
+    assert!(notice.contains("384") && notice.contains("returns 2"), "{notice}");
+    let ok = block_on(search(
+        &valid(r#"{"query":"restoran"}"#),
+        &kb(),
+        &SizedVectors(2, vec![("v1".into(), 0.9)]),
+        &FakeEmbedder(true),
+        &NoRerank,
+    ))
+    .unwrap();
+    assert_eq!(ok.mode, "hybrid");
+    assert!(ok.results.iter().any(|r| r.chunk_id == "v1"));
+}
+
+#[test]
+fn elucidation_filler_never_leads() {
+    assert!(is_filler(
+        "PP 28/2025 Penjelasan Pasal 5\nAyat (1)\nCukup jelas.\nAyat (2)\nCukup jelas."
+    ));
+    assert!(!is_filler(
+        "PP 28/2025 Penjelasan Pasal 5\nAyat (1)\nCukup jelas.\nAyat (2)\nYang dimaksud dengan risiko tinggi adalah kegiatan usaha dengan dampak besar."
+    ));
+    assert!(!is_filler("Restoran: usaha penyediaan makanan."));
+    let mut store = kb();
+    store.chunks.push(chunk(
+        "f1",
+        "pp-28-2025",
+        "legal_architect",
+        "Penjelasan Pasal 211",
+        "PP 28/2025 Penjelasan Pasal 211\nAyat (1) Restoran hotel\nCukup jelas.",
+        "restoran hotel restoran",
+    ));
+    let out = block_on(search(
+        &valid(r#"{"query":"restoran hotel","collections":["legal_architect"],"rerank":false}"#),
+        &store,
+        &FakeVectors(vec![]),
+        &FakeEmbedder(false),
+        &NoRerank,
+    ))
+    .unwrap();
+    assert_eq!(out.results[0].chunk_id, "p1", "the article, not its empty elucidation");
+}
+
+#[test]
+fn one_source_does_not_fill_the_top_results() {
+    let mut store = kb();
+    for i in 0..4 {
+        store.chunks.push(chunk(
+            &format!("g{i}"),
+            "licensing_oss/guide.md",
+            "licensing_oss",
+            &format!("Guide › Part {i}"),
+            "hotel restoran villa hotel restoran villa",
+            "",
+        ));
+    }
+    store.docs.push(doc("licensing_oss/guide.md", "Guide", None));
+    let out = block_on(search(
+        &valid(r#"{"query":"restoran hotel villa","collections":["licensing_oss","legal_architect"],"rerank":false}"#),
+        &store,
+        &FakeVectors(vec![]),
+        &FakeEmbedder(false),
+        &NoRerank,
+    ))
+    .unwrap();
+    let docs: Vec<&str> = out.results.iter().map(|r| r.citation.document_id.as_str()).collect();
+    assert_eq!(
+        &docs[..3],
+        ["licensing_oss/guide.md", "licensing_oss/guide.md", "pp-28-2025"],
+        "{docs:?}"
+    );
+    assert_eq!(docs.len(), 5, "the other chunks still follow");
+    // Articles of a regulation are sources of their own: two Pasal of one document are not limited together.
+    let a = chunk("a", "pp-28-2025", "legal_architect", "Pasal 1", "x", "");
+    let b = chunk("b", "pp-28-2025", "legal_architect", "Pasal 2", "x", "");
+    assert_ne!(family(&a), family(&b));
 }

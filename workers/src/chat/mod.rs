@@ -157,6 +157,7 @@ pub async fn json(mut req: Request, ctx: &Ctx) -> HandlerResult {
             "conversation_id": r.conversation_id, "session_id": session, "message_id": r.message_id,
             "answer": r.answer, "sources": r.sources, "tools": r.tools, "model": r.model, "provider": r.provider,
             "fallbacks": r.fallbacks, "usage": r.usage, "latency_ms": r.latency_ms,
+            "answerable": r.answerable, "confidence": r.confidence, "signals": r.signals,
         }),
     )
 }

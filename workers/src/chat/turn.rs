@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 
+use nuzantara_shared::answer::assess;
 use nuzantara_shared::chat::{intent, AnswerLog, ChatEvent, ValidChat};
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::ids::new_id;
@@ -12,6 +13,7 @@ use nuzantara_shared::llm::{
     Backend, ChatMessage, ChatRequest, Delta, Lang, OfflineContext, OfflineProvider, Passage, Router, ToolCall,
     ToolResult,
 };
+use nuzantara_shared::search::KeywordIndex;
 use nuzantara_shared::search::{SearchOutcome, SearchRequest, ValidSearch};
 use nuzantara_shared::tools::TOOLS;
 use serde_json::{json, Value};
@@ -102,6 +104,10 @@ pub struct TurnResult {
     pub fallbacks: u32,
     pub usage: Value,
     pub latency_ms: u64,
+    pub answerable: bool,
+    pub confidence: f64,
+    /// What the answerability verdict was based on (see `nuzantara_shared::answer::assess`).
+    pub signals: Value,
 }
 
 /// What is checked and stored before anything streams: the conversation (404 if not the caller's), the
@@ -279,7 +285,25 @@ async fn answer<O: EventOut>(
         run_tool(ctx, name, &args, events, &mut tool_log, &mut tool_results).await;
     }
 
-    let system = system_prompt(chat.language, &passages, &tool_results);
+    // Whether the sources answer at all: the offline composer abstains on it, a model is told, and the
+    // client gets it in `done`.
+    let terms = assess::terms(&chat.query);
+    let groups: Vec<Vec<String>> = terms.into_iter().map(|t| t.forms).collect();
+    // Term statistics sharpen the verdict; without them (a failed count) it still stands on the other signals.
+    let term_stats = D1Kb::new(ctx)?
+        .doc_frequencies(&groups)
+        .await
+        .ok()
+        .flatten()
+        .map(|(chunks, df)| assess::TermStats { chunks, df });
+    let verdict = assess::assess(&assess::Evidence {
+        query: &chat.query,
+        hits: &found.results,
+        vector_top: found.vector_top,
+        term_stats: term_stats.as_ref(),
+        tool_answered: tool_results.iter().any(answered),
+    });
+    let system = system_prompt(chat.language, &passages, &tool_results, verdict.answerable);
     let recent = store::recent(ctx, conversation_id).await?;
     let mut messages = vec![ChatMessage::system(system)];
     messages.extend(store::history_for_model(&recent));
@@ -301,6 +325,8 @@ async fn answer<O: EventOut>(
             lang: chat.language,
             passages: passages.clone(),
             tool_results: tool_results.clone(),
+            answerable: Some(verdict.answerable),
+            confidence: Some(verdict.confidence),
         });
         let mut candidates = remote_candidates(ctx, &planned);
         candidates.push(Backend::Offline(offline));
@@ -362,7 +388,7 @@ async fn answer<O: EventOut>(
             json!({
                 "usage": usage_json, "latency_ms": latency_ms, "model": final_model, "provider": final_provider,
                 "fallbacks": fallbacks, "cost_usd": cost, "message_id": answer_id, "conversation_id": conversation_id,
-                "finished_at": now_ms(),
+                "finished_at": now_ms(), "answerable": verdict.answerable, "confidence": verdict.confidence,
             }),
         )
         .await;
@@ -377,7 +403,21 @@ async fn answer<O: EventOut>(
         fallbacks,
         usage: usage_json,
         latency_ms,
+        answerable: verdict.answerable,
+        confidence: verdict.confidence,
+        signals: serde_json::to_value(verdict.signals).unwrap_or(Value::Null),
     })
+}
+
+/// A tool result that holds the data asked for (prices found, KBLI codes found, a fact saved).
+fn answered(t: &ToolResult) -> bool {
+    let non_empty = |k: &str| t.value[k].as_array().is_some_and(|a| !a.is_empty());
+    match t.name.as_str() {
+        "get_pricing" => non_empty("services"),
+        "kbli_lookup" => non_empty("codes"),
+        "calculate_quote" | "save_memory" => true,
+        _ => false,
+    }
 }
 
 /// Runs one tool; a failure becomes a `tool` event with the error, not a failed turn.
@@ -423,7 +463,7 @@ async fn run_model_tool<O: EventOut>(
     run_tool(ctx, &call.name, &call.arguments, events, log, results).await
 }
 
-fn system_prompt(lang: Lang, passages: &[Passage], tools: &[ToolResult]) -> String {
+fn system_prompt(lang: Lang, passages: &[Passage], tools: &[ToolResult], answerable: bool) -> String {
     let language = match lang {
         Lang::En => "English",
         Lang::Id => "Indonesian (Bahasa Indonesia)",
@@ -436,6 +476,13 @@ fn system_prompt(lang: Lang, passages: &[Passage], tools: &[ToolResult]) -> Stri
          only from the price list or the tool results. If the sources do not answer the question, say so and suggest \
          contacting a Bali Zero consultant. Be concise.\n\nSources:\n"
     );
+    if !answerable {
+        s.insert_str(
+            0,
+            "The sources retrieved for this question look unrelated to it. Unless one of them clearly answers it, \
+             say plainly that you don't know and offer a Bali Zero consultant; do not answer from general knowledge.\n\n",
+        );
+    }
     for (i, p) in passages.iter().enumerate() {
         s.push_str(&format!(
             "[{}] {}\n{}\n\n",

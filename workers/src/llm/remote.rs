@@ -2,16 +2,14 @@
 //! Workers AI binding), and turns the streamed body into deltas. A hung provider becomes a timeout
 //! error, which the router treats like any other failure (retry, then fall back).
 
-use std::time::Duration;
-
-use futures_util::future::{select, Either};
 use futures_util::StreamExt;
 use nuzantara_shared::config::{ProviderConfig, ProviderKind};
 use nuzantara_shared::llm::wire::{http_call, ByteSource, DecodedStream, StreamDecoder};
 use nuzantara_shared::llm::{workers_ai, ChatRequest, LlmProvider, ProviderError};
-use worker::{ByteStream, Delay, Env, Fetch, Headers, Method, Request, RequestInit};
+use worker::{ByteStream, Env, Fetch, Headers, Method, Request, RequestInit};
 
 use crate::context::Ctx;
+use crate::platform::within;
 
 pub struct RemoteProvider {
     cfg: ProviderConfig,
@@ -28,16 +26,6 @@ impl RemoteProvider {
             first_byte_ms: ctx.config.provider_timeout_ms,
             idle_ms: ctx.config.provider_timeout_ms,
         }
-    }
-}
-
-/// Races `fut` against a timer.
-async fn within<T>(ms: u64, fut: impl std::future::Future<Output = T>) -> Option<T> {
-    let fut = Box::pin(fut);
-    let timer = Box::pin(Delay::from(Duration::from_millis(ms)));
-    match select(fut, timer).await {
-        Either::Left((v, _)) => Some(v),
-        Either::Right(_) => None,
     }
 }
 

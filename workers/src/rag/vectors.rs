@@ -56,6 +56,62 @@ impl VectorIndex for Vectors {
             Vectors::Vectorize(index) => vectorize_nearest(index, vector, scope, limit).await,
         }
     }
+
+    async fn dimensions(&self) -> Result<Option<usize>, ApiError> {
+        match self {
+            Vectors::Local(db) => Ok(load(db).await?.first().map(|s| s.vector.len())),
+            Vectors::Vectorize(index) => vectorize_dimensions(index).await,
+        }
+    }
+}
+
+impl Vectors {
+    /// How many vectors the index holds (for `/health/detailed`); `None` when the index cannot say.
+    pub async fn count(&self) -> ApiResult<Option<u64>> {
+        match self {
+            Vectors::Local(db) => Ok(Some(load(db).await?.len() as u64)),
+            Vectors::Vectorize(index) => {
+                let info = describe(index).await?;
+                Ok(["vectorCount", "vectorsCount"]
+                    .iter()
+                    .find_map(|k| Reflect::get(&info, &(*k).into()).ok()?.as_f64())
+                    .map(|n| n as u64))
+            }
+        }
+    }
+}
+
+thread_local! {
+    /// Vectorize's dimension never changes for an index: asked once per isolate.
+    static VECTORIZE_DIMS: RefCell<Option<usize>> = const { RefCell::new(None) };
+}
+
+async fn describe(index: &JsValue) -> ApiResult<JsValue> {
+    let js_err = |e: JsValue| ApiError::upstream(format!("vectorize describe: {e:?}"));
+    let f: Function = Reflect::get(index, &"describe".into())
+        .map_err(js_err)?
+        .dyn_into()
+        .map_err(js_err)?;
+    let promise: Promise = f.call0(index).map_err(js_err)?.dyn_into().map_err(js_err)?;
+    JsFuture::from(promise).await.map_err(js_err)
+}
+
+/// `describe()` → `dimensions` (V2 bindings) or `config.dimensions` (the REST shape).
+async fn vectorize_dimensions(index: &JsValue) -> ApiResult<Option<usize>> {
+    if let Some(d) = VECTORIZE_DIMS.with(|d| *d.borrow()) {
+        return Ok(Some(d));
+    }
+    let info = describe(index).await?;
+    let direct = Reflect::get(&info, &"dimensions".into()).ok().and_then(|v| v.as_f64());
+    let nested = Reflect::get(&info, &"config".into())
+        .ok()
+        .and_then(|c| Reflect::get(&c, &"dimensions".into()).ok())
+        .and_then(|v| v.as_f64());
+    let dims = direct.or(nested).map(|d| d as usize);
+    if let Some(d) = dims {
+        VECTORIZE_DIMS.with(|c| *c.borrow_mut() = Some(d));
+    }
+    Ok(dims)
 }
 
 async fn local_nearest(db: &D1Database, q: &[f32], scope: &Scope, limit: usize) -> ApiResult<Vec<(String, f32)>> {

@@ -1,0 +1,361 @@
+//! The extractive answer: the exact figures from tools first, then the statements of the retrieved
+//! passages that carry the answer, each cited, framed in the reader's language; or, when nothing retrieved
+//! answers, a plain "I don't know" that offers the consultants.
+//!
+//! Statements are scored by the question's terms they contain (with the glossary's cross-language
+//! equivalents, weighted by how rare they are among the passages), by whether they carry facts (numbers,
+//! codes, lists), and by the rank of their passage; the best passage is always quoted.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde_json::{Map, Value};
+
+use super::phrases::{phrases, quoted_note};
+use super::units::{units, Unit};
+use super::{stem_match, words, AnswerContext, Passage};
+use crate::kb::visa_codes;
+use crate::lang::Lang;
+use crate::search::analyze::analyze;
+
+const MAX_PASSAGES: usize = 5;
+const MAX_UNITS: usize = 6;
+const PER_PASSAGE: usize = 3;
+const MAX_CHARS: usize = 1_400;
+/// A question term found only in the passage's title or section counts this much.
+const CONTEXT_WEIGHT: f64 = 0.6;
+
+/// The full answer. Deterministic: same context, same text. When `continuing`, a model's partial answer is
+/// already on screen: no lead sentence, just a paragraph break and the extract.
+pub fn compose(ctx: &AnswerContext, continuing: bool) -> String {
+    let ph = phrases(ctx.lang);
+    let tools = tool_lines(ctx);
+    let legacy = legacy_notes(&ctx.query, ctx.lang);
+    let abstain = ctx.answerable == Some(false) && tools.is_empty();
+    let picked = if abstain { Vec::new() } else { pick(ctx) };
+
+    let mut blocks: Vec<String> = Vec::new();
+    if abstain || (tools.is_empty() && picked.is_empty()) {
+        if !legacy.is_empty() {
+            blocks.push(legacy.join("\n"));
+        }
+        blocks.push(ph.unknown.to_string());
+        return finish(blocks, continuing);
+    }
+    if !continuing {
+        let lead = if ctx.confidence.is_some_and(|c| c < 0.5) {
+            ph.weak_lead
+        } else {
+            ph.lead
+        };
+        blocks.push(lead.to_string());
+    }
+    if !legacy.is_empty() {
+        blocks.push(legacy.join("\n"));
+    }
+    if !tools.is_empty() {
+        blocks.push(tools.iter().map(|l| format!("- {l}")).collect::<Vec<_>>().join("\n"));
+    }
+    if !picked.is_empty() {
+        blocks.push(render(ctx, &picked));
+        let cited: BTreeSet<usize> = picked.iter().map(|p| p.passage).collect();
+        let list: Vec<String> = cited.into_iter().map(|i| source_line(i, &ctx.passages[i])).collect();
+        blocks.push(format!("{}\n{}", ph.sources, list.join("\n")));
+    }
+    finish(blocks, continuing)
+}
+
+fn finish(blocks: Vec<String>, continuing: bool) -> String {
+    let body = blocks.join("\n\n");
+    if continuing {
+        format!("\n\n{body}")
+    } else {
+        body
+    }
+}
+
+fn source_line(i: usize, p: &Passage) -> String {
+    match (p.label.trim(), p.title.trim()) {
+        ("", t) => format!("[{}] {t}", i + 1),
+        (l, t) if t.is_empty() || l.contains(t) => format!("[{}] {l}", i + 1),
+        (l, t) => format!("[{}] {l}, {t}", i + 1),
+    }
+}
+
+/// Statements, in passage order; a statement quoted from a source in another language than the reader's
+/// says so once per passage.
+fn render(ctx: &AnswerContext, picked: &[Picked]) -> String {
+    let mut lines = Vec::new();
+    let mut noted: BTreeSet<usize> = BTreeSet::new();
+    for p in picked {
+        let n = p.passage + 1;
+        let source_lang = Lang::detect(&ctx.passages[p.passage].text);
+        let note = if source_lang != ctx.lang && noted.insert(p.passage) {
+            format!(" {}", quoted_note(ctx.lang, source_lang, n))
+        } else {
+            String::new()
+        };
+        if p.unit.items.is_empty() {
+            lines.push(format!("- {} [{n}]{note}", p.unit.text));
+        } else {
+            lines.push(format!("- {}", p.unit.text));
+            let last = p.unit.items.len() - 1;
+            for (k, item) in p.unit.items.iter().enumerate() {
+                let tail = if k == last {
+                    format!(" [{n}]{note}")
+                } else {
+                    String::new()
+                };
+                lines.push(format!("  - {item}{tail}"));
+            }
+        }
+    }
+    lines.join("\n")
+}
+
+struct Picked {
+    passage: usize,
+    unit: Unit,
+}
+
+/// The question's terms with weights: its own words (codes and numbers count more), then their glossary
+/// equivalents in the other languages; each weighted down by how many passages contain it.
+fn weighted_terms(ctx: &AnswerContext, passage_words: &[Vec<String>]) -> Vec<(String, f64)> {
+    let a = analyze(&ctx.query, true);
+    let mut terms: Vec<(String, f64)> = Vec::new();
+    for t in &a.terms {
+        let w = if a.codes.contains(t) {
+            3.0
+        } else if t.chars().all(|c| c.is_ascii_digit()) {
+            2.0
+        } else if t.chars().count() <= 2 {
+            0.3
+        } else {
+            1.0
+        };
+        terms.push((t.clone(), w));
+    }
+    for e in &a.expansions {
+        if !terms.iter().any(|(t, _)| t == e) {
+            terms.push((e.clone(), 0.8));
+        }
+    }
+    let n = passage_words.len().max(1) as f64;
+    for (t, w) in terms.iter_mut() {
+        let df = passage_words
+            .iter()
+            .filter(|ws| ws.iter().any(|x| stem_match(t, x)))
+            .count() as f64;
+        // A word every passage has says little about which statement answers.
+        *w *= 0.4 + 0.6 * ((1.0 + n) / (1.0 + df)).ln() / (1.0 + n).ln();
+    }
+    terms
+}
+
+/// Facts are what people ask for: amounts, durations, codes, dates — and lists of conditions.
+fn fact_weight(u: &Unit) -> f64 {
+    let t = u.full_text();
+    let digits = t.chars().any(|c| c.is_ascii_digit());
+    let money = ["IDR", "Rp", "USD", "EUR", "%"].iter().any(|m| t.contains(m));
+    let list = !u.items.is_empty();
+    0.3 * f64::from(u8::from(digits)) + 0.2 * f64::from(u8::from(money)) + 0.4 * f64::from(u8::from(list))
+}
+
+/// The statements to quote.
+fn pick(ctx: &AnswerContext) -> Vec<Picked> {
+    let passages: Vec<&Passage> = ctx.passages.iter().take(MAX_PASSAGES).collect();
+    let per_passage: Vec<Vec<Unit>> = passages.iter().map(|p| units(&p.text)).collect();
+    let passage_words: Vec<Vec<String>> = passages.iter().map(|p| words(&p.text)).collect();
+    let terms = weighted_terms(ctx, &passage_words);
+    let max_match: f64 = terms.iter().map(|(_, w)| w).sum::<f64>().max(1e-9);
+
+    let mut scored: Vec<(f64, f64, Picked)> = Vec::new();
+    for (p, us) in per_passage.iter().enumerate() {
+        // A statement is read in its passage's context: "Extension: 60 days" under "C1 Tourist Visa" is about C1.
+        let context = words(&format!("{} {}", passages[p].title, passages[p].label));
+        for u in us {
+            let ws = words(&u.full_text());
+            let matched: f64 = terms
+                .iter()
+                .map(|(t, w)| {
+                    if ws.iter().any(|x| stem_match(t, x)) {
+                        *w
+                    } else if context.iter().any(|x| stem_match(t, x)) {
+                        CONTEXT_WEIGHT * w
+                    } else {
+                        0.0
+                    }
+                })
+                .sum();
+            let relevance = matched / max_match;
+            let prior = 0.6 / (1.0 + p as f64) + 0.15 / (1.0 + u.pos as f64);
+            let score = 2.0 * relevance + fact_weight(u) * (0.3 + relevance) + prior;
+            scored.push((
+                score,
+                relevance,
+                Picked {
+                    passage: p,
+                    unit: u.clone(),
+                },
+            ));
+        }
+    }
+    if scored.is_empty() {
+        return Vec::new();
+    }
+    scored.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then(a.2.passage.cmp(&b.2.passage))
+            .then(a.2.unit.pos.cmp(&b.2.unit.pos))
+    });
+    let best_relevance = scored.iter().map(|s| s.1).fold(0.0, f64::max);
+
+    let mut picked: Vec<Picked> = Vec::new();
+    let mut chars = 0;
+    // The best passage is always quoted: its best statement first.
+    if let Some(i) = scored.iter().position(|s| s.2.passage == 0) {
+        let (_, _, first) = scored.remove(i);
+        chars += first.unit.chars();
+        picked.push(first);
+    }
+    for (_, relevance, c) in scored {
+        if picked.len() >= MAX_UNITS {
+            break;
+        }
+        // Others must share the question's words about as well as the best statement does (or, when no word
+        // is shared — a question in another language than every source — come from the top passages).
+        let relevant = if best_relevance > 0.0 {
+            relevance >= 0.5 * best_relevance
+        } else {
+            c.passage < 2
+        };
+        let same = picked.iter().filter(|p| p.passage == c.passage).count();
+        let fits = chars + c.unit.chars() <= MAX_CHARS;
+        if relevant && fits && same < PER_PASSAGE && !picked.iter().any(|p| similar(&p.unit, &c.unit)) {
+            chars += c.unit.chars();
+            picked.push(c);
+        }
+    }
+    picked.sort_by_key(|p| (p.passage, p.unit.pos));
+    picked
+}
+
+/// Near-duplicates (overlapping chunks repeat sentences).
+fn similar(a: &Unit, b: &Unit) -> bool {
+    let (a, b): (BTreeSet<String>, BTreeSet<String>) = (
+        words(&a.full_text()).into_iter().collect(),
+        words(&b.full_text()).into_iter().collect(),
+    );
+    let union = a.union(&b).count().max(1);
+    a.intersection(&b).count() * 10 >= union * 7
+}
+
+/// Notes for old visa names in the question ("B211A is the old name; since 2023 …").
+fn legacy_notes(query: &str, lang: Lang) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    query
+        .split(|c: char| !c.is_alphanumeric())
+        .filter_map(visa_codes::legacy)
+        .filter(|l| seen.insert(l.old))
+        .map(|l| l.note(lang.code()).to_string())
+        .collect()
+}
+
+fn group_thousands(n: u64) -> String {
+    let s = n.to_string();
+    let groups: Vec<&str> = s
+        .as_bytes()
+        .rchunks(3)
+        .rev()
+        .map(|g| std::str::from_utf8(g).unwrap_or(""))
+        .collect();
+    groups.join(",")
+}
+
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.as_u64().map_or(n.to_string(), group_thousands)),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// `{"service":"C1 Tourism","price_idr":2300000,"extension_idr":1700000}` →
+/// `C1 Tourism: IDR 2,300,000; extension IDR 1,700,000`.
+fn render_object(m: &Map<String, Value>) -> String {
+    const LABELS: &[&str] = &["name", "service", "title", "label", "product", "item"];
+    const PRICE: &[&str] = &[
+        "price",
+        "price_idr",
+        "harga",
+        "fee",
+        "fee_idr",
+        "cost",
+        "biaya",
+        "prezzo",
+        "amount",
+    ];
+    let label = LABELS.iter().find_map(|k| m.get(*k).and_then(Value::as_str));
+    let mut parts: Vec<(u8, String)> = Vec::new();
+    for (k, v) in m {
+        if label.is_some() && LABELS.iter().any(|l| l == k && m[*l].is_string()) {
+            continue;
+        }
+        let Some(text) = scalar(v) else { continue };
+        if PRICE.contains(&k.as_str()) && v.is_number() {
+            parts.push((0, format!("IDR {text}")));
+        } else if let (Some(base), true) = (k.strip_suffix("_idr"), v.is_number()) {
+            parts.push((1, format!("{} IDR {text}", base.replace('_', " "))));
+        } else {
+            parts.push((2, format!("{}: {text}", k.replace('_', " "))));
+        }
+    }
+    parts.sort_by_key(|p| p.0);
+    let body = parts.into_iter().map(|p| p.1).collect::<Vec<_>>().join("; ");
+    match label {
+        Some(l) if body.is_empty() => l.to_string(),
+        Some(l) => format!("{l}: {body}"),
+        None => body,
+    }
+}
+
+fn tool_lines(ctx: &AnswerContext) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut seen: HashMap<String, ()> = HashMap::new();
+    for t in &ctx.tool_results {
+        if !t.summary.trim().is_empty() {
+            // Old-visa-name notes come in the reader's language from `legacy_notes`, not the tool's English.
+            let is_note = |l: &str| visa_codes::LEGACY.iter().any(|v| v.note_en == l);
+            for l in t
+                .summary
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !is_note(l))
+            {
+                if seen.insert(l.to_string(), ()).is_none() {
+                    out.push(l.to_string());
+                }
+            }
+            continue;
+        }
+        let items = match &t.value {
+            Value::Array(a) => a.iter().collect(),
+            Value::Null => Vec::new(),
+            v => vec![v],
+        };
+        for v in items {
+            let line = match v {
+                Value::Object(m) => render_object(m),
+                v => scalar(v).unwrap_or_else(|| v.to_string()),
+            };
+            if !line.is_empty() && seen.insert(line.clone(), ()).is_none() {
+                out.push(line);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[path = "compose_tests.rs"]
+mod tests;

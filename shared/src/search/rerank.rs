@@ -1,0 +1,59 @@
+//! The local reranker: lexical evidence a bag-of-words BM25 misses.
+
+use super::analyze::{normalise, Analysis};
+use super::pipeline::{Candidate, DocMeta, Reranker};
+use super::snippet::term_matches;
+use crate::error::ApiError;
+
+/// The local reranker: lexical evidence a bag-of-words BM25 misses — how many of the query's own terms a
+/// passage covers, whether they appear in its title or section, and exact code matches (56101, E33G).
+pub struct LexicalReranker;
+
+impl Reranker for LexicalReranker {
+    async fn scores(&self, q: &Analysis, passages: &[(&Candidate, &DocMeta)]) -> Result<Vec<f64>, ApiError> {
+        Ok(passages.iter().map(|(c, d)| lexical_score(q, c, d)).collect())
+    }
+}
+
+pub fn lexical_score(q: &Analysis, c: &Candidate, d: &DocMeta) -> f64 {
+    if q.terms.is_empty() {
+        return 0.0;
+    }
+    // Words as slices of one normalised string each (what `tokens` returns, without a String per word: this
+    // runs for every candidate passage of every search).
+    fn split(s: &str) -> Vec<&str> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|t| !t.is_empty())
+            .collect()
+    }
+    let (head_norm, body_norm) = (
+        normalise(&format!("{} {}", d.title, c.section)),
+        normalise(&format!("{} {}", c.text, c.keywords)),
+    );
+    let (head, body) = (split(&head_norm), split(&body_norm));
+    let has = |ws: &[&str], t: &str| ws.iter().any(|w| term_matches(w, t));
+    let n = q.terms.len() as f64;
+    let coverage = q.terms.iter().filter(|t| has(&body, t) || has(&head, t)).count() as f64 / n;
+    // A query term in the title counts fully; only a synonym of it there, half.
+    let in_head: f64 = q
+        .terms
+        .iter()
+        .map(|t| {
+            if has(&head, t) {
+                1.0
+            } else if super::glossary::expansions(t).iter().any(|e| has(&head, e)) {
+                0.5
+            } else {
+                0.0
+            }
+        })
+        .sum::<f64>()
+        / n;
+    let exact_code = !q.codes.is_empty() && {
+        let keywords = super::analyze::tokens(&c.keywords);
+        q.codes
+            .iter()
+            .any(|code| head.iter().any(|w| w == code) || keywords.iter().any(|w| w == code))
+    };
+    0.25 * coverage + 0.35 * in_head + if exact_code { 1.0 } else { 0.0 }
+}
