@@ -60,10 +60,10 @@ test('the Italian PBBR risk question is answered with the four categories, citin
   assert.equal(r.answerable, true);
   assert.ok(r.confidence > 0.5, String(r.confidence));
   assert.match(r.answer, /^Dalla base di conoscenza/);
-  for (const fact of [/rendah/i, /menengah rendah/i, /menengah tinggi/i, /tinggi/i]) assert.match(r.answer, fact);
-  assert.match(r.answer, /in indonesiano/);
-  assert.ok(r.sources.some((s) => /^PP 28\/2025 Pasal \d+/.test(s.label)), r.sources.map((s) => s.label).join(' | '));
-  assert.match(r.answer, /PP 28\/2025 Pasal \d+/);
+  for (const fact of [/rendah/i, /menengah rendah/i, /menengah tinggi/i, /Risiko tinggi/i]) assert.match(r.answer, fact);
+  // The article that sets the levels is cited, and text quoted from the Indonesian statute says it is Indonesian.
+  assert.match(r.answer, /Pasal 128/);
+  if (/\[\d+\] PP 28\/2025 (Pasal|Penjelasan)/.test(r.answer)) assert.match(r.answer, /in indonesiano/);
 });
 
 test('a question the knowledge base does not cover is flagged answerable: false and says so', async () => {

@@ -10,6 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Map, Value};
 
+use super::assess::RELATED_FLOOR;
 use super::phrases::{phrases, quoted_note};
 use super::units::{units, Unit};
 use super::{stem_match, words, AnswerContext, Passage};
@@ -17,10 +18,12 @@ use crate::kb::visa_codes;
 use crate::lang::Lang;
 use crate::search::analyze::analyze;
 
-const MAX_PASSAGES: usize = 5;
-const MAX_UNITS: usize = 6;
+const MAX_PASSAGES: usize = 8;
+const MAX_UNITS: usize = 8;
 const PER_PASSAGE: usize = 3;
-const MAX_CHARS: usize = 1_400;
+/// Statements shown after "I don't know" when the sources are close to the question.
+const RELATED_UNITS: usize = 3;
+const MAX_CHARS: usize = 1800;
 /// A question term found only in the passage's title or section counts this much.
 const CONTEXT_WEIGHT: f64 = 0.6;
 
@@ -31,7 +34,13 @@ pub fn compose(ctx: &AnswerContext, continuing: bool) -> String {
     let tools = tool_lines(ctx);
     let legacy = legacy_notes(&ctx.query, ctx.lang);
     let abstain = ctx.answerable == Some(false) && tools.is_empty();
-    let picked = if abstain { Vec::new() } else { pick(ctx) };
+    // Not answerable but not far off: say so first, then the few closest statements, marked as such.
+    let related = abstain && ctx.confidence.is_some_and(|c| c >= RELATED_FLOOR);
+    let picked = match (abstain, related) {
+        (false, _) => pick(ctx, MAX_UNITS),
+        (true, true) => pick(ctx, RELATED_UNITS),
+        (true, false) => Vec::new(),
+    };
 
     let mut blocks: Vec<String> = Vec::new();
     if abstain || (tools.is_empty() && picked.is_empty()) {
@@ -39,6 +48,11 @@ pub fn compose(ctx: &AnswerContext, continuing: bool) -> String {
             blocks.push(legacy.join("\n"));
         }
         blocks.push(ph.unknown.to_string());
+        if !picked.is_empty() {
+            blocks.push(ph.related.to_string());
+            blocks.push(render(ctx, &picked));
+            blocks.push(sources_block(ctx, &picked, ph.sources));
+        }
         return finish(blocks, continuing);
     }
     if !continuing {
@@ -57,11 +71,15 @@ pub fn compose(ctx: &AnswerContext, continuing: bool) -> String {
     }
     if !picked.is_empty() {
         blocks.push(render(ctx, &picked));
-        let cited: BTreeSet<usize> = picked.iter().map(|p| p.passage).collect();
-        let list: Vec<String> = cited.into_iter().map(|i| source_line(i, &ctx.passages[i])).collect();
-        blocks.push(format!("{}\n{}", ph.sources, list.join("\n")));
+        blocks.push(sources_block(ctx, &picked, ph.sources));
     }
     finish(blocks, continuing)
+}
+
+fn sources_block(ctx: &AnswerContext, picked: &[Picked], heading: &str) -> String {
+    let cited: BTreeSet<usize> = picked.iter().map(|p| p.passage).collect();
+    let list: Vec<String> = cited.into_iter().map(|i| source_line(i, &ctx.passages[i])).collect();
+    format!("{heading}\n{}", list.join("\n"))
 }
 
 fn finish(blocks: Vec<String>, continuing: bool) -> String {
@@ -96,6 +114,17 @@ fn render(ctx: &AnswerContext, picked: &[Picked]) -> String {
         };
         if p.unit.items.is_empty() {
             lines.push(format!("- {} [{n}]{note}", p.unit.text));
+        } else if p.unit.text.is_empty() {
+            // Table rows: one bullet each, cited once.
+            let last = p.unit.items.len() - 1;
+            for (k, item) in p.unit.items.iter().enumerate() {
+                let tail = if k == last {
+                    format!(" [{n}]{note}")
+                } else {
+                    String::new()
+                };
+                lines.push(format!("- {item}{tail}"));
+            }
         } else {
             lines.push(format!("- {}", p.unit.text));
             let last = p.unit.items.len() - 1;
@@ -161,7 +190,7 @@ fn fact_weight(u: &Unit) -> f64 {
 }
 
 /// The statements to quote.
-fn pick(ctx: &AnswerContext) -> Vec<Picked> {
+fn pick(ctx: &AnswerContext, max_units: usize) -> Vec<Picked> {
     let passages: Vec<&Passage> = ctx.passages.iter().take(MAX_PASSAGES).collect();
     let per_passage: Vec<Vec<Unit>> = passages.iter().map(|p| units(&p.text)).collect();
     let passage_words: Vec<Vec<String>> = passages.iter().map(|p| words(&p.text)).collect();
@@ -218,7 +247,7 @@ fn pick(ctx: &AnswerContext) -> Vec<Picked> {
         picked.push(first);
     }
     for (_, relevance, c) in scored {
-        if picked.len() >= MAX_UNITS {
+        if picked.len() >= max_units {
             break;
         }
         // Others must share the question's words about as well as the best statement does (or, when no word

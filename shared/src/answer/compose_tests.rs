@@ -130,6 +130,7 @@ fn not_answerable_means_a_plain_i_dont_know_in_the_readers_language() {
             )],
         );
         c.answerable = Some(false);
+        c.confidence = Some(0.1);
         let a = compose(&c, false);
         assert!(a.starts_with(start), "{a}");
         assert!(!a.contains("E31A") && !a.contains("[1]"), "no unrelated text: {a}");
@@ -193,4 +194,26 @@ fn answers_are_bounded_deterministic_and_continue_without_a_lead() {
     assert_eq!(a, compose(&c, false));
     let cont = compose(&c, true);
     assert!(cont.starts_with("\n\n- ") && !cont.contains("knowledge base"), "{cont}");
+}
+
+#[test]
+fn near_misses_say_they_do_not_know_then_show_the_closest_statements_marked_as_such() {
+    let mut c = ctx(
+        "Can my spouse work on a family KITAS?",
+        Lang::En,
+        vec![passage(
+            "E31",
+            "Family KITAS",
+            "The spouse KITAS E31A is sponsored by the Indonesian spouse. It does not allow employment without a work permit.",
+        )],
+    );
+    c.answerable = Some(false);
+    c.confidence = Some(0.4);
+    let a = compose(&c, false);
+    assert!(a.starts_with("I don't know"), "{a}");
+    assert!(
+        a.contains("may not apply") && a.contains("work permit") && a.contains("[1]"),
+        "{a}"
+    );
+    assert!(a.contains("Sources:\n[1]"), "{a}");
 }

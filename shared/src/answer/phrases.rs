@@ -8,6 +8,8 @@ pub struct Phrases {
     pub weak_lead: &'static str,
     /// Abstention: nothing in the sources answers; offers the consultants instead of guessing.
     pub unknown: &'static str,
+    /// After `unknown`, before the closest statements when they may still help.
+    pub related: &'static str,
     pub sources: &'static str,
 }
 
@@ -19,6 +21,7 @@ pub fn phrases(lang: Lang) -> Phrases {
             unknown: "I don't know: Bali Zero's knowledge base does not cover this question, and I would rather not \
                       guess. A Bali Zero consultant can look into it for you: ask for a consultation here or write to \
                       the team.",
+            related: "The closest information in Bali Zero's sources, which may not apply to your case:",
             sources: "Sources:",
         },
         Lang::Id => Phrases {
@@ -27,6 +30,7 @@ pub fn phrases(lang: Lang) -> Phrases {
             unknown:
                 "Saya tidak tahu: basis pengetahuan Bali Zero tidak mencakup pertanyaan ini, dan saya tidak ingin \
                       menebak. Konsultan Bali Zero dapat membantu Anda: minta konsultasi di sini atau hubungi tim kami.",
+            related: "Informasi terdekat dari sumber Bali Zero, yang mungkin tidak berlaku untuk kasus Anda:",
             sources: "Sumber:",
         },
         Lang::It => Phrases {
@@ -37,6 +41,7 @@ pub fn phrases(lang: Lang) -> Phrases {
                 "Non lo so: la base di conoscenza di Bali Zero non copre questa domanda e preferisco non tirare a \
                       indovinare. Un consulente di Bali Zero può approfondire per te: chiedi qui una consulenza o \
                       scrivi al team.",
+            related: "Le informazioni più vicine nelle fonti di Bali Zero, che potrebbero non riguardare il tuo caso:",
             sources: "Fonti:",
         },
     }

@@ -56,6 +56,8 @@ const ABBREVIATIONS: &[&str] = &[
 ];
 
 const MAX_ITEMS: usize = 12;
+/// Table rows kept in one statement.
+const TABLE_ROWS: usize = 8;
 const MAX_ITEM_CHARS: usize = 220;
 const MAX_UNIT_CHARS: usize = 420;
 
@@ -66,6 +68,7 @@ pub fn units(text: &str) -> Vec<Unit> {
     let mut i = 0;
     let mut pos = 0;
     let mut table_head: Option<Vec<String>> = None;
+    let mut table_open = false;
     let mut fields: Vec<String> = Vec::new();
     let mut fields_name: Option<String> = None;
     let flush_fields = |fields: &mut Vec<String>, name: &mut Option<String>, out: &mut Vec<Unit>, pos: &mut usize| {
@@ -87,6 +90,7 @@ pub fn units(text: &str) -> Vec<Unit> {
             flush_fields(&mut fields, &mut fields_name, &mut out, &mut pos);
             if line.is_empty() {
                 table_head = None;
+                table_open = false;
             }
             i += 1;
             continue;
@@ -109,14 +113,30 @@ pub fn units(text: &str) -> Vec<Unit> {
                     })
                     .collect();
                 if !row.is_empty() {
-                    out.push(Unit::row(row.join("; "), pos));
-                    pos += 1;
+                    // The rows of a table stay together (a few at a time), like a list.
+                    let row = row.join("; ");
+                    match out.last_mut() {
+                        Some(u) if table_open && u.structured && u.text.is_empty() && u.items.len() < TABLE_ROWS => {
+                            u.items.push(row)
+                        }
+                        _ => {
+                            out.push(Unit {
+                                text: String::new(),
+                                items: vec![row],
+                                pos,
+                                structured: true,
+                            });
+                            pos += 1;
+                        }
+                    }
+                    table_open = true;
                 }
             }
             i += 1;
             continue;
         }
         table_head = None;
+        table_open = false;
         if let Some((key, value)) = field(line) {
             if fields.is_empty() && fields_name.is_none() && i > 0 {
                 // A short line just before a run of fields names the entry ("C1 Tourism").
@@ -150,7 +170,8 @@ pub fn units(text: &str) -> Vec<Unit> {
             while j < lines.len() && lines[j].is_empty() {
                 j += 1;
             }
-            while j < lines.len() && (is_list_item(lines[j]) || continues_item(lines[j], &items)) {
+            let first = lines.get(j).and_then(|l| marker(l));
+            while j < lines.len() && (same_list(lines[j], first) || continues_item(lines[j], &items)) {
                 if is_list_item(lines[j]) {
                     items.push(clean(strip_marker(lines[j])));
                 } else if let Some(last) = items.last_mut() {
@@ -208,7 +229,8 @@ pub fn units(text: &str) -> Vec<Unit> {
                 // "…, meliputi:" at the end of a paragraph introduces the list on the next lines.
                 let mut items = Vec::new();
                 let mut m = j;
-                while m < lines.len() && (is_list_item(lines[m]) || continues_item(lines[m], &items)) {
+                let first = lines.get(m).and_then(|l| marker(l));
+                while m < lines.len() && (same_list(lines[m], first) || continues_item(lines[m], &items)) {
                     if is_list_item(lines[m]) {
                         items.push(shorten(&clean(strip_marker(lines[m])), MAX_ITEM_CHARS));
                     } else if let Some(last) = items.last_mut() {
@@ -286,6 +308,42 @@ fn field(line: &str) -> Option<(String, String)> {
 
 fn ends_with_colon(s: &str) -> bool {
     s.trim_end().trim_end_matches("**").ends_with(':')
+}
+
+/// The kind of a list marker: items of one list share it, so the next ayat "(3)" does not join a list of
+/// letters "a." "b." that ended the previous one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Marker {
+    Bullet,
+    Number,
+    Letter,
+    ParenNumber,
+    ParenLetter,
+}
+
+fn marker(line: &str) -> Option<Marker> {
+    if !is_list_item(line) {
+        return None;
+    }
+    let t = line.trim_start();
+    let b = t.as_bytes();
+    Some(match b[0] {
+        b'-' | b'*' => Marker::Bullet,
+        b'(' if b.get(1).is_some_and(u8::is_ascii_digit) => Marker::ParenNumber,
+        b'(' => Marker::ParenLetter,
+        c if c.is_ascii_digit() => Marker::Number,
+        c if c.is_ascii_lowercase() => Marker::Letter,
+        _ => Marker::Bullet,
+    })
+}
+
+/// Whether `line` is the next item of a list whose first item had marker `first`.
+fn same_list(line: &str, first: Option<Marker>) -> bool {
+    match (marker(line), first) {
+        (Some(m), Some(f)) => m == f,
+        (Some(_), None) => true,
+        (None, _) => false,
+    }
 }
 
 /// "- x", "* x", "1. x", "2) x", "a. x", "(a) x", "(1) x", "b) x".
@@ -469,6 +527,10 @@ mod tests {
                 "Risiko tinggi."
             ]
         );
+        // The next ayat is not an item of the lettered list before it.
+        let two = units("(1) Persyaratan dasar meliputi:\na. KKPR;\nb. PL.\n(2) Persyaratan lain berlaku untuk usaha tertentu yang wajib.");
+        assert_eq!(two.len(), 2, "{two:?}");
+        assert_eq!(two[0].items, ["KKPR;", "PL."]);
         // OCR wraps items across lines; the wrapped part belongs to the item.
         let wrapped = units(
             "(1) Persyaratan dasar meliputi:\na. kesesuaian kegiatan\npemanfaatan ruang;\nb. persetujuan lingkungan.",
@@ -480,8 +542,9 @@ mod tests {
     fn tables_are_read_row_by_row_with_their_headers() {
         let u =
             units("| Obligation | Deadline |\n|---|---|\n| LKPM report | 10th of the next month |\n| SPT | 30 April |");
+        assert_eq!(u.len(), 1, "the rows of a table stay together");
         assert_eq!(
-            texts(&u),
+            u[0].items,
             [
                 "LKPM report; Deadline: 10th of the next month",
                 "SPT; Deadline: 30 April"

@@ -80,11 +80,6 @@ pub trait KeywordIndex {
     }
     async fn chunks(&self, ids: &[String]) -> Result<Vec<Candidate>, ApiError>;
     async fn documents(&self, ids: &[String]) -> Result<Vec<DocMeta>, ApiError>;
-    /// How many chunks the index holds, and for each group of equivalent words how many chunks contain any of
-    /// them (for judging how rare a question's words are). `None` when the store cannot say.
-    async fn doc_frequencies(&self, _groups: &[Vec<String>]) -> Result<Option<(u64, Vec<u64>)>, ApiError> {
-        Ok(None)
-    }
 }
 
 pub trait VectorIndex {
@@ -220,15 +215,28 @@ pub async fn search<K: KeywordIndex, V: VectorIndex, E: Embedder, R: Reranker>(
             Some(nearest(&req.query, embedder, vectors, &scope, pool).await)
         }
     };
-    // The question bridged into Indonesian: a second vector query (see `Analysis::bridged`).
+    // The question bridged into Indonesian (see `Analysis::bridged`): a second vector query, and a keyword query
+    // of the Indonesian words alone, which the expansions' many English and Italian synonyms cannot outvote.
     let bridged = async {
         match (&analysis.bridged, mode) {
             (Some(text), Mode::Hybrid) => nearest(text, embedder, vectors, &scope, pool).await.ok(),
             _ => None,
         }
     };
-    let ((keyword, semantic), bridged) =
-        futures_util::future::join(futures_util::future::join(keyword, semantic), bridged).await;
+    let bridged_keyword = async {
+        match (&analysis.bridged, mode) {
+            (Some(text), Mode::Hybrid) => match fts_of(text) {
+                Some(q) => kb.keyword(&q, &scope, pool / 2).await.ok(),
+                None => None,
+            },
+            _ => None,
+        }
+    };
+    let ((keyword, semantic), (bridged, bridged_keyword)) = futures_util::future::join(
+        futures_util::future::join(keyword, semantic),
+        futures_util::future::join(bridged, bridged_keyword),
+    )
+    .await;
 
     let mut by_id: HashMap<String, Candidate> = HashMap::new();
     let mut lists: Vec<Vec<String>> = Vec::new();
@@ -248,6 +256,12 @@ pub async fn search<K: KeywordIndex, V: VectorIndex, E: Embedder, R: Reranker>(
         }
         lists.insert(0, ids);
         by_id.extend(hits.into_iter().map(|c| (c.chunk_id.clone(), c)));
+    }
+    if let Some(hits) = bridged_keyword.filter(|h| !h.is_empty()) {
+        lists.push(hits.iter().map(|c| c.chunk_id.clone()).collect());
+        for c in hits {
+            by_id.entry(c.chunk_id.clone()).or_insert(c);
+        }
     }
     let mut degraded = false;
     let mut vector_hits = HashMap::new();
@@ -364,7 +378,12 @@ pub async fn search<K: KeywordIndex, V: VectorIndex, E: Embedder, R: Reranker>(
         }
     }
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let ranked = diversify(ranked, |r| family(&by_id[&r.0]));
+    let names_a_regulation = analysis.route_hints.iter().any(|h| h == "legal_architect");
+    let per_document = if names_a_regulation { usize::MAX } else { PER_DOCUMENT };
+    let ranked = diversify(ranked, per_document, |r| {
+        let c = &by_id[&r.0];
+        (family(c), c.document_id.clone())
+    });
 
     let highlight_terms: Vec<String> = analysis
         .terms
@@ -418,12 +437,15 @@ pub async fn search<K: KeywordIndex, V: VectorIndex, E: Embedder, R: Reranker>(
 
 /// Fusion weights of the lists relative to the global keyword list. The vector list bridges languages
 /// ("aree forestali" → "kawasan hutan") where keyword lists are thin; routed lists add a collection's own best.
-const VECTOR_WEIGHT: f64 = 3.0;
+const VECTOR_WEIGHT: f64 = 2.0;
 const ROUTE_WEIGHT: f64 = 0.5;
 /// The weight of the vector list of the question bridged into Indonesian (see `Analysis::bridged`).
 const BRIDGED_WEIGHT: f64 = 1.0;
 /// At most this many passages of one source family lead the results; the rest follow the other sources.
 const PER_FAMILY: usize = 2;
+/// And at most this many passages of one document, articles of a regulation included, unless the question
+/// names the regulation: the statute's many articles must leave room for the guides that explain them.
+const PER_DOCUMENT: usize = 4;
 
 /// The unit of diversity: a document, or one article of a regulation cited by article ("PP 28/2025 Pasal 5").
 fn family(c: &Candidate) -> String {
@@ -434,15 +456,20 @@ fn family(c: &Candidate) -> String {
     }
 }
 
-/// Keeps the order, but moves a family's passages beyond the first [`PER_FAMILY`] behind everything else, so
-/// five chunks of one guide do not push every other source out of the top results.
-fn diversify<T>(ranked: Vec<T>, family_of: impl Fn(&T) -> String) -> Vec<T> {
-    let mut seen: HashMap<String, usize> = HashMap::new();
+/// Keeps the order, but moves a family's passages beyond the first [`PER_FAMILY`] (and a document's beyond the
+/// first `per_document`) behind everything else, so five chunks of one guide do not push every other source out
+/// of the top results.
+fn diversify<T>(ranked: Vec<T>, per_document: usize, key: impl Fn(&T) -> (String, String)) -> Vec<T> {
+    let mut families: HashMap<String, usize> = HashMap::new();
+    let mut documents: HashMap<String, usize> = HashMap::new();
     let (mut head, mut tail) = (Vec::with_capacity(ranked.len()), Vec::new());
     for r in ranked {
-        let n = seen.entry(family_of(&r)).or_insert(0);
-        *n += 1;
-        if *n <= PER_FAMILY {
+        let (family, document) = key(&r);
+        let f = families.entry(family).or_insert(0);
+        let d = documents.entry(document).or_insert(0);
+        if *f < PER_FAMILY && *d < per_document {
+            *f += 1;
+            *d += 1;
             head.push(r);
         } else {
             tail.push(r);
@@ -462,6 +489,15 @@ fn fallback_doc(id: &str) -> DocMeta {
         url: None,
         r2_key: None,
     }
+}
+
+/// An FTS5 expression of the words of `text`, each quoted.
+fn fts_of(text: &str) -> Option<String> {
+    let parts: Vec<String> = text
+        .split_whitespace()
+        .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" OR "))
 }
 
 /// The query's nearest chunks, or why semantic search cannot run (for the notice: embedders put a message

@@ -15,6 +15,9 @@ impl Reranker for LexicalReranker {
     }
 }
 
+/// How much a term found only through a glossary equivalent counts towards coverage.
+const CROSS_LANGUAGE: f64 = 0.8;
+
 pub fn lexical_score(q: &Analysis, c: &Candidate, d: &DocMeta) -> f64 {
     if q.terms.is_empty() {
         return 0.0;
@@ -33,7 +36,25 @@ pub fn lexical_score(q: &Analysis, c: &Candidate, d: &DocMeta) -> f64 {
     let (head, body) = (split(&head_norm), split(&body_norm));
     let has = |ws: &[&str], t: &str| ws.iter().any(|w| term_matches(w, t));
     let n = q.terms.len() as f64;
-    let coverage = q.terms.iter().filter(|t| has(&body, t) || has(&head, t)).count() as f64 / n;
+    // A term counts fully when it is in the passage, and mostly when only one of its equivalents in another
+    // language is: an Indonesian article answers an Italian question in Indonesian words.
+    let coverage = q
+        .terms
+        .iter()
+        .map(|t| {
+            if has(&body, t) || has(&head, t) {
+                1.0
+            } else if super::glossary::expansions(t)
+                .iter()
+                .any(|e| has(&body, e) || has(&head, e))
+            {
+                CROSS_LANGUAGE
+            } else {
+                0.0
+            }
+        })
+        .sum::<f64>()
+        / n;
     // A query term in the title counts fully; only a synonym of it there, half.
     let in_head: f64 = q
         .terms

@@ -13,7 +13,6 @@ use nuzantara_shared::llm::{
     Backend, ChatMessage, ChatRequest, Delta, Lang, OfflineContext, OfflineProvider, Passage, Router, ToolCall,
     ToolResult,
 };
-use nuzantara_shared::search::KeywordIndex;
 use nuzantara_shared::search::{SearchOutcome, SearchRequest, ValidSearch};
 use nuzantara_shared::tools::TOOLS;
 use serde_json::{json, Value};
@@ -29,7 +28,7 @@ use crate::tools;
 const MAX_TOOL_STEPS: usize = 3;
 const MAX_TURN_MS: f64 = 60_000.0;
 const MAX_TOKENS: u32 = 1_200;
-const PASSAGES: i64 = 6;
+const PASSAGES: i64 = 8;
 
 /// Where a turn's events go: the SSE stream, or a collector for the JSON route.
 pub trait EventOut {
@@ -287,20 +286,10 @@ async fn answer<O: EventOut>(
 
     // Whether the sources answer at all: the offline composer abstains on it, a model is told, and the
     // client gets it in `done`.
-    let terms = assess::terms(&chat.query);
-    let groups: Vec<Vec<String>> = terms.into_iter().map(|t| t.forms).collect();
-    // Term statistics sharpen the verdict; without them (a failed count) it still stands on the other signals.
-    let term_stats = D1Kb::new(ctx)?
-        .doc_frequencies(&groups)
-        .await
-        .ok()
-        .flatten()
-        .map(|(chunks, df)| assess::TermStats { chunks, df });
     let verdict = assess::assess(&assess::Evidence {
         query: &chat.query,
         hits: &found.results,
         vector_top: found.vector_top,
-        term_stats: term_stats.as_ref(),
         tool_answered: tool_results.iter().any(answered),
     });
     let system = system_prompt(chat.language, &passages, &tool_results, verdict.answerable);

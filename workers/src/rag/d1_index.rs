@@ -17,8 +17,6 @@ use crate::respond::internal;
 const BM25: &str = "bm25(kb_chunks_fts, 2.0, 1.0, 4.0)";
 /// D1 allows 100 bound parameters per statement; keep room for the others.
 const MAX_IN: usize = 90;
-/// Question terms counted by `doc_frequencies` (one subquery each).
-const MAX_DF_GROUPS: usize = 24;
 
 pub struct D1Kb {
     db: D1Database,
@@ -344,46 +342,6 @@ impl KeywordIndex for D1Kb {
             .into_iter()
             .map(Candidate::from)
             .collect())
-    }
-
-    async fn doc_frequencies(&self, groups: &[Vec<String>]) -> Result<Option<(u64, Vec<u64>)>, ApiError> {
-        // One statement: the chunk count and one FTS5 count per group ("custody" OR "custodia"), each MATCH
-        // tokenised like the index (porter, diacritics removed).
-        let groups: Vec<&Vec<String>> = groups.iter().take(MAX_DF_GROUPS).collect();
-        let mut cols = vec!["(SELECT COUNT(*) FROM kb_chunks) AS n".to_string()];
-        let mut params = Vec::with_capacity(groups.len());
-        for (i, forms) in groups.iter().enumerate() {
-            let expr: Vec<String> = forms
-                .iter()
-                .filter(|f| f.chars().any(char::is_alphanumeric))
-                .map(|f| format!("\"{}\"", f.replace('"', "\"\"")))
-                .collect();
-            let expr = if expr.is_empty() {
-                "\"\"".to_string()
-            } else {
-                expr.join(" OR ")
-            };
-            cols.push(format!(
-                "(SELECT COUNT(*) FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ?{}) AS d{i}",
-                i + 1
-            ));
-            params.push(js(&expr));
-        }
-        let sql = format!("SELECT {}", cols.join(", "));
-        let row = self
-            .db
-            .prepare(sql)
-            .bind(&params)
-            .map_err(internal)?
-            .first::<Value>(None)
-            .await
-            .map_err(internal)?;
-        let Some(row) = row else { return Ok(None) };
-        let n = row["n"].as_f64().unwrap_or(0.0) as u64;
-        let df = (0..groups.len())
-            .map(|i| row[format!("d{i}")].as_f64().unwrap_or(0.0) as u64)
-            .collect();
-        Ok(Some((n, df)))
     }
 
     async fn documents(&self, ids: &[String]) -> Result<Vec<DocMeta>, ApiError> {
