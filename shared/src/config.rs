@@ -40,6 +40,8 @@ pub enum EmbedderConfig {
         model: String,
         api_key: Option<String>,
         dimensions: Option<usize>,
+        /// Send `"input_type": "query"` (`EMBEDDING_INPUT_TYPE=off` for endpoints that refuse unknown fields).
+        input_type: bool,
     },
 }
 
@@ -229,6 +231,7 @@ impl Config {
                         dimensions: dimensions_of(&model),
                         model,
                         api_key: get("EMBEDDING_API_KEY"),
+                        input_type: get("EMBEDDING_INPUT_TYPE").as_deref() != Some("off"),
                     }
                 }
                 _ => {
@@ -241,6 +244,9 @@ impl Config {
                 EmbedderConfig::None
             }
         };
+        if let Some(v) = get("EMBEDDING_INPUT_TYPE").filter(|v| v != "on" && v != "off") {
+            errors.push(format!("EMBEDDING_INPUT_TYPE must be on or off, not {v:?}"));
+        }
         if vector == VectorMode::Vectorize && embedder == EmbedderConfig::None {
             errors.push("VECTOR_INDEX=vectorize needs an EMBEDDER".into());
         }
@@ -528,6 +534,18 @@ mod tests {
         .unwrap_err();
         assert!(too_big.to_string().contains("at most 1536"), "{too_big}");
         assert!(cfg(&[("EMBEDDING_DIMENSIONS", "lots")]).is_err());
+        // Strict OpenAI-compatible endpoints refuse unknown fields: the role field can be turned off.
+        let strict = cfg(&[
+            ("EMBEDDER", "openai"),
+            ("EMBEDDING_BASE_URL", "https://api.openai.com/v1"),
+            ("EMBEDDING_INPUT_TYPE", "off"),
+        ])
+        .unwrap();
+        assert!(matches!(
+            strict.embedder,
+            EmbedderConfig::OpenAiCompatible { input_type: false, .. }
+        ));
+        assert!(cfg(&[("EMBEDDING_INPUT_TYPE", "maybe")]).is_err());
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub enum Backend {
         url: String,
         model: String,
         key: Option<String>,
+        input_type: bool,
     },
 }
 
@@ -45,11 +46,13 @@ pub fn from_config(ctx: &Ctx) -> ApiResult<QueryEmbedder> {
             base_url,
             model,
             api_key,
+            input_type,
             ..
         } => Backend::OpenAi {
             url: format!("{base_url}/embeddings"),
             model: model.clone(),
             key: api_key.clone(),
+            input_type: *input_type,
         },
     };
     Ok(QueryEmbedder {
@@ -80,7 +83,12 @@ impl Embedder for QueryEmbedder {
                     .map_err(|_| failed("Workers AI refused the embedding request"))?;
                 out["data"][0].clone()
             }
-            Backend::OpenAi { url, model, key } => {
+            Backend::OpenAi {
+                url,
+                model,
+                key,
+                input_type,
+            } => {
                 let headers = Headers::new();
                 headers.set("Content-Type", "application/json").map_err(internal)?;
                 if let Some(k) = key {
@@ -88,7 +96,11 @@ impl Embedder for QueryEmbedder {
                 }
                 // The role is explicit: asymmetric models (E5) embed a question differently from a passage,
                 // and the server must not guess it from the model name.
-                let body = json!({ "model": model, "input": [text], "input_type": "query" }).to_string();
+                let mut body = json!({ "model": model, "input": [text] });
+                if *input_type {
+                    body["input_type"] = json!("query");
+                }
+                let body = body.to_string();
                 let mut init = RequestInit::new();
                 init.with_method(Method::Post)
                     .with_headers(headers)
