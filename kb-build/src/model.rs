@@ -7,6 +7,15 @@ use sha2::{Digest, Sha256};
 /// rewrites everything instead of keeping stale chunks.
 pub const BUILDER_VERSION: &str = "kb-build/1";
 
+/// A stored document's identity and content hash (what a store's manifest lists).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestRow {
+    pub doc_id: String,
+    pub collection: String,
+    pub content_hash: String,
+    pub r2_key: Option<String>,
+}
+
 /// One row of `kb_documents` with its chunks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
@@ -146,15 +155,12 @@ impl ChangeSet {
     }
 
     /// Whether every document in `manifest` (what the store held) is rewritten or deleted.
-    pub fn replaces_all(&self, manifest: &[crate::store::ManifestRow]) -> bool {
+    pub fn replaces_all(&self, manifest: &[ManifestRow]) -> bool {
         self.kept(manifest).next().is_none()
     }
 
     /// The stored documents this change set leaves as they are.
-    pub fn kept<'a>(
-        &'a self,
-        manifest: &'a [crate::store::ManifestRow],
-    ) -> impl Iterator<Item = &'a crate::store::ManifestRow> + 'a {
+    pub fn kept<'a>(&'a self, manifest: &'a [ManifestRow]) -> impl Iterator<Item = &'a ManifestRow> + 'a {
         let replaced: std::collections::HashSet<&str> = self
             .upserts
             .iter()

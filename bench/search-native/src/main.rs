@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 use nuzantara_shared::error::ApiError;
 use nuzantara_shared::search::analyze::Analysis;
 use nuzantara_shared::search::pipeline::{
-    search, Candidate, DocMeta, Embedder, KeywordIndex, LexicalReranker, Reranker, Scope, VectorIndex,
+    search, Candidate, DocMeta, Embedder, KeywordIndex, Reranker, Scope, VectorIndex,
 };
+use nuzantara_shared::search::rerank::LexicalReranker;
 use nuzantara_shared::search::SearchRequest;
 use rusqlite::types::Value;
 
@@ -49,7 +50,11 @@ fn routed_sql(scope_len: usize, negate: bool, routes: usize) -> String {
     let filter = if scope_len == 0 {
         String::new()
     } else {
-        format!("AND c.collection {}IN ({})", if negate { "NOT " } else { "" }, list(4, scope_len))
+        format!(
+            "AND c.collection {}IN ({})",
+            if negate { "NOT " } else { "" },
+            list(4, scope_len)
+        )
     };
     let ranked = if routes == 0 {
         format!(
@@ -116,7 +121,11 @@ impl Sqlite {
             Scope::AllExcept(c) => (c, true),
         };
         let list = |from: usize, n: usize| (from..from + n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
-        let scope_filter = format!("AND c.collection {}IN ({})", if negate { "NOT " } else { "" }, list(4, cols.len()));
+        let scope_filter = format!(
+            "AND c.collection {}IN ({})",
+            if negate { "NOT " } else { "" },
+            list(4, cols.len())
+        );
         let sql = if self.cte {
             // MATCH and BM25 evaluated once into a CTE; each list takes its best rows from it.
             let mut arms = vec!["SELECT * FROM (SELECT rid, s, 0 AS list FROM m ORDER BY s LIMIT ?2)".to_string()];
@@ -153,8 +162,11 @@ impl Sqlite {
                 arms.join(" UNION ALL ")
             )
         };
-        let mut params: Vec<Value> =
-            vec![Value::Text(fts_query.into()), Value::Integer(limit as i64), Value::Integer(route_limit as i64)];
+        let mut params: Vec<Value> = vec![
+            Value::Text(fts_query.into()),
+            Value::Integer(limit as i64),
+            Value::Integer(route_limit as i64),
+        ];
         params.extend(cols.iter().chain(routes).map(|c| Value::Text(c.clone())));
         let rows: Vec<(Candidate, i64, Option<DocMeta>)> = self.timed(|| {
             let mut st = self.db.prepare_cached(&sql).map_err(err)?;
@@ -206,7 +218,10 @@ impl KeywordIndex for Sqlite {
             let all = self.keyword(fts_query, scope, limit).await?;
             let mut per = Vec::new();
             for r in routes {
-                per.push(self.keyword(fts_query, &Scope::Only(vec![r.clone()]), route_limit).await?);
+                per.push(
+                    self.keyword(fts_query, &Scope::Only(vec![r.clone()]), route_limit)
+                        .await?,
+                );
             }
             return Ok((all, per));
         }
@@ -215,8 +230,11 @@ impl KeywordIndex for Sqlite {
             Scope::AllExcept(c) => (c, true),
         };
         let sql = routed_sql(cols.len(), negate, routes.len());
-        let mut params: Vec<Value> =
-            vec![Value::Text(fts_query.into()), Value::Integer(limit as i64), Value::Integer(route_limit as i64)];
+        let mut params: Vec<Value> = vec![
+            Value::Text(fts_query.into()),
+            Value::Integer(limit as i64),
+            Value::Integer(route_limit as i64),
+        ];
         params.extend(cols.iter().chain(routes).map(|c| Value::Text(c.clone())));
         let rows: Vec<(Candidate, i64, Option<DocMeta>)> = self.timed(|| {
             let mut st = self.db.prepare_cached(&sql).map_err(err)?;
@@ -263,7 +281,13 @@ impl KeywordIndex for Sqlite {
         let filter = if cols.is_empty() {
             String::new()
         } else {
-            format!("AND c.collection {negate}IN ({})", (3..3 + cols.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", "))
+            format!(
+                "AND c.collection {negate}IN ({})",
+                (3..3 + cols.len())
+                    .map(|i| format!("?{i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         };
         let sql = if self.two_stage {
             format!(
@@ -282,7 +306,9 @@ impl KeywordIndex for Sqlite {
         params.extend(cols.iter().map(|c| Value::Text(c.clone())));
         self.timed(|| {
             let mut st = self.db.prepare_cached(&sql).map_err(err)?;
-            let rows = st.query_map(rusqlite::params_from_iter(params.iter()), row_to_candidate).map_err(err)?;
+            let rows = st
+                .query_map(rusqlite::params_from_iter(params.iter()), row_to_candidate)
+                .map_err(err)?;
             rows.collect::<Result<Vec<_>, _>>().map_err(err)
         })
     }
@@ -306,7 +332,13 @@ impl KeywordIndex for Sqlite {
             let mut st = self.db.prepare_cached(&sql).map_err(err)?;
             let rows = st
                 .query_map(rusqlite::params_from_iter(ids.iter()), |r| {
-                    Ok(DocMeta { id: r.get(0)?, title: r.get(1)?, authority: r.get(2)?, url: r.get(3)?, r2_key: r.get(4)? })
+                    Ok(DocMeta {
+                        id: r.get(0)?,
+                        title: r.get(1)?,
+                        authority: r.get(2)?,
+                        url: r.get(3)?,
+                        r2_key: r.get(4)?,
+                    })
                 })
                 .map_err(err)?;
             rows.collect::<Result<Vec<_>, _>>().map_err(err)
@@ -396,7 +428,10 @@ fn main() {
     for _ in 0..iters {
         for body in &bodies {
             let t = Instant::now();
-            let valid = serde_json::from_str::<SearchRequest>(body).unwrap().validate(&known).unwrap();
+            let valid = serde_json::from_str::<SearchRequest>(body)
+                .unwrap()
+                .validate(&known)
+                .unwrap();
             let out = if rerank {
                 block_on(search(&valid, &store, &NoVectors, &NoEmbedder, &LexicalReranker))
             } else {

@@ -11,14 +11,7 @@ use anyhow::Result;
 
 use crate::model::{ChangeSet, Collection};
 
-/// A stored document's identity and content hash.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ManifestRow {
-    pub doc_id: String,
-    pub collection: String,
-    pub content_hash: String,
-    pub r2_key: Option<String>,
-}
+pub use crate::model::ManifestRow;
 
 /// What a store says about the vectors it holds, read before vectors are written to it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -11,9 +11,10 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::prices::{label, PriceEntry, PriceTable};
+use super::prices::{correction_label, label, PriceEntry, PriceTable};
+pub use super::prices::{AppliedCorrection, MARK};
 use super::SourceError;
 
 /// Where the corrections live, relative to the repository root (for messages).
@@ -21,9 +22,6 @@ pub const FILE: &str = "kb-build/corrections/bali-zero-prices-2025.json";
 
 /// The reviewed corrections, embedded at compile time.
 pub const REVIEWED_JSON: &str = include_str!("../../../kb-build/corrections/bali-zero-prices-2025.json");
-
-/// Prefix of every correction line, in details and in note groups.
-pub const MARK: &str = "Correction (";
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -79,34 +77,6 @@ impl fmt::Display for Target {
             (None, None, None) => f.write_str("nothing"),
         }
     }
-}
-
-/// A correction as applied to one price entry: everything a reader (or a tool answer) needs to cite it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AppliedCorrection {
-    pub id: String,
-    /// The label of the field it corrects ("Requirements"); `None` when it concerns the whole entry.
-    pub field: Option<String>,
-    pub corrected: String,
-    pub authority: String,
-    pub effective_date: String,
-    pub reviewed: String,
-}
-
-impl AppliedCorrection {
-    /// "Correction (reviewed 2026-12-01; BKPM Regulation No. 5/2025, Art. 26)"
-    pub fn label(&self) -> String {
-        correction_label(&self.reviewed, &self.authority)
-    }
-
-    /// The label and the corrected statement, as one readable line.
-    pub fn line(&self) -> String {
-        format!("{}: {}", self.label(), self.corrected)
-    }
-}
-
-fn correction_label(reviewed: &str, authority: &str) -> String {
-    format!("{MARK}reviewed {reviewed}; {authority})")
 }
 
 /// A target that matched nothing in the price list: kb-build prints it as a warning.

@@ -6,7 +6,6 @@
 use serde::Serialize;
 
 use super::chunk::Draft;
-use super::corrections::{self, AppliedCorrection};
 use super::ordered_json::Node;
 use super::SourceError;
 
@@ -43,6 +42,37 @@ pub struct PriceEntry {
     /// Reviewed corrections applied to this entry (empty for the raw list).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub corrections: Vec<AppliedCorrection>,
+}
+
+/// Prefix of every correction line, in details and in note groups (see `super::corrections`).
+pub const MARK: &str = "Correction (";
+
+/// A correction as applied to one price entry: everything a reader (or a tool answer) needs to cite it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppliedCorrection {
+    pub id: String,
+    /// The label of the field it corrects ("Requirements"); `None` when it concerns the whole entry.
+    pub field: Option<String>,
+    pub corrected: String,
+    pub authority: String,
+    pub effective_date: String,
+    pub reviewed: String,
+}
+
+impl AppliedCorrection {
+    /// "Correction (reviewed 2026-12-01; BKPM Regulation No. 5/2025, Art. 26)"
+    pub fn label(&self) -> String {
+        correction_label(&self.reviewed, &self.authority)
+    }
+
+    /// The label and the corrected statement, as one readable line.
+    pub fn line(&self) -> String {
+        format!("{}: {}", self.label(), self.corrected)
+    }
+}
+
+pub(crate) fn correction_label(reviewed: &str, authority: &str) -> String {
+    format!("{MARK}reviewed {reviewed}; {authority})")
 }
 
 /// Non-price text of the file (disclaimers and contact, warnings, tips), one group per top-level key.
@@ -313,7 +343,7 @@ impl PriceTable {
             while i < n.lines.len() {
                 let line = n.lines[i].as_str();
                 let mut end = i + 1;
-                while end < n.lines.len() && n.lines[end].starts_with(corrections::MARK) {
+                while end < n.lines.len() && n.lines[end].starts_with(MARK) {
                     end += 1;
                 }
                 if end == i + 1 {

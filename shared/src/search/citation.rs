@@ -1,7 +1,7 @@
 //! How a search hit is cited: "PP 28/2025 Pasal 211" for articles of a regulation, "Title › Section"
 //! otherwise, with a link to the document in the API.
 
-use super::pipeline::{Candidate, Citation, DocMeta};
+use super::types::{Candidate, Citation, DocMeta};
 
 /// "PP 28/2025 Pasal 211" for articles of a regulation; "Title › Section" otherwise.
 pub fn citation(c: &Candidate, doc: &DocMeta) -> Citation {

@@ -5,54 +5,13 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
-
 use super::analyze::{analyze, Analysis};
-pub use super::citation::{citation, document_link};
+use super::citation::citation;
 use super::fusion::rrf_weighted;
 use super::request::{Mode, ValidSearch, BENCHMARK_COLLECTIONS};
-pub use super::rerank::{lexical_score, LexicalReranker};
-use super::snippet::{snippet, Snippet};
+use super::snippet::snippet;
+pub use super::types::{Candidate, Citation, DocMeta, Scope, ScoreDetail, SearchHit, SearchOutcome};
 use crate::error::{ApiError, ErrorCode};
-
-/// Which collections a search may return.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
-    Only(Vec<String>),
-    AllExcept(Vec<String>),
-}
-
-impl Scope {
-    pub fn admits(&self, collection: &str) -> bool {
-        match self {
-            Scope::Only(c) => c.iter().any(|x| x == collection),
-            Scope::AllExcept(c) => !c.iter().any(|x| x == collection),
-        }
-    }
-}
-
-/// A chunk as the stores return it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Candidate {
-    pub chunk_id: String,
-    pub document_id: String,
-    pub collection: String,
-    pub section: String,
-    pub page: Option<i64>,
-    pub text: String,
-    pub keywords: String,
-    /// FTS5 bm25() (lower is better), when found by keyword.
-    pub bm25: Option<f64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DocMeta {
-    pub id: String,
-    pub title: String,
-    pub authority: Option<String>,
-    pub url: Option<String>,
-    pub r2_key: Option<String>,
-}
 
 pub trait KeywordIndex {
     /// Best `limit` chunks for the FTS5 MATCH expression within `scope`, best first.
@@ -102,59 +61,6 @@ pub trait Embedder {
 pub trait Reranker {
     /// Relevance of each passage to the query, higher is better, one score per passage.
     async fn scores(&self, query: &Analysis, passages: &[(&Candidate, &DocMeta)]) -> Result<Vec<f64>, ApiError>;
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Citation {
-    pub label: String,
-    pub title: String,
-    pub section: String,
-    pub page: Option<i64>,
-    pub url: Option<String>,
-    pub r2_key: Option<String>,
-    pub document_id: String,
-    pub document_link: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ScoreDetail {
-    pub fused: f64,
-    pub bm25: Option<f64>,
-    pub keyword_rank: Option<usize>,
-    pub vector: Option<f32>,
-    pub vector_rank: Option<usize>,
-    pub rerank: Option<f64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SearchHit {
-    pub chunk_id: String,
-    pub collection: String,
-    pub text: String,
-    pub snippet: Snippet,
-    pub score: f64,
-    pub scores: ScoreDetail,
-    pub citation: Citation,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SearchOutcome {
-    pub query: String,
-    pub mode: &'static str,
-    pub notice: Option<String>,
-    /// Hybrid search that fell back to keyword because the embedder failed: not worth caching.
-    #[serde(skip)]
-    pub degraded: bool,
-    /// The query as the pipeline understood it (terms, expansions), for the answer composer.
-    #[serde(skip)]
-    pub analysis: Analysis,
-    /// The best cosine similarity of the vector search over the whole scope (for judging answerability).
-    #[serde(skip)]
-    pub vector_top: Option<f32>,
-    pub collections: Option<Vec<String>>,
-    pub routed_to: Vec<String>,
-    pub expanded_terms: Vec<String>,
-    pub results: Vec<SearchHit>,
 }
 
 /// How many candidates each retriever contributes before fusion.

@@ -1,5 +1,6 @@
 use super::*;
 use crate::search::request::SearchRequest;
+use crate::search::rerank::LexicalReranker;
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};

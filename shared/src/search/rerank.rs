@@ -1,8 +1,9 @@
 //! The local reranker: lexical evidence a bag-of-words BM25 misses.
 
 use super::analyze::{normalise, Analysis};
-use super::pipeline::{Candidate, DocMeta, Reranker};
+use super::pipeline::Reranker;
 use super::snippet::term_matches;
+use super::types::{Candidate, DocMeta};
 use crate::error::ApiError;
 
 /// The local reranker: lexical evidence a bag-of-words BM25 misses — how many of the query's own terms a

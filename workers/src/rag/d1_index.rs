@@ -214,7 +214,7 @@ impl D1Kb {
             .map_err(internal)?
             .results::<Value>()
             .map_err(internal)?;
-        let link = nuzantara_shared::search::pipeline::document_link(id);
+        let link = nuzantara_shared::search::citation::document_link(id);
         doc["chunks"] = json!(chunks);
         doc["source_link"] = json!(format!("{link}?raw=1"));
         Ok(Some(doc))

@@ -6,7 +6,8 @@ mod rerank;
 pub mod vectors;
 
 use nuzantara_shared::error::{ApiError, ApiResult};
-use nuzantara_shared::search::pipeline::{self, LexicalReranker};
+use nuzantara_shared::search::pipeline;
+use nuzantara_shared::search::rerank::LexicalReranker;
 use nuzantara_shared::search::{SearchOutcome, SearchRequest};
 use serde::Deserialize;
 use serde_json::json;

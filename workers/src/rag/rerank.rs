@@ -3,7 +3,8 @@
 use nuzantara_shared::config::RerankerMode;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::search::analyze::Analysis;
-use nuzantara_shared::search::pipeline::{lexical_score, Candidate, DocMeta, Reranker};
+use nuzantara_shared::search::pipeline::{Candidate, DocMeta, Reranker};
+use nuzantara_shared::search::rerank::lexical_score;
 use serde::Deserialize;
 use serde_json::json;
 use worker::Ai;
