@@ -25,7 +25,7 @@
 // Options: --quick (short runs and 100 SciFact queries: to try the script, not for numbers),
 //          --no-scifact, --keep-state, --out DIR.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, readdirSync, existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { tmpdir, cpus, totalmem, loadavg, hostname } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +33,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { evaluate, settingsFor, markdown as retrievalMarkdown } from '../scripts/eval-retrieval.mjs';
 import { evalAnswers, answersMarkdown } from '../scripts/eval-answers.mjs';
-import { embedderArgs, embedderVars, EMBEDDING_MODEL } from '../tests/support/embedder.mjs';
+import { embedderArgs, embedderVars, cachedVectors, EMBEDDING_MODEL } from '../tests/support/embedder.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler');
@@ -52,7 +52,6 @@ const outOpt = argv.indexOf('--out') >= 0 ? argv[argv.indexOf('--out') + 1] : nu
 const WRK = { threads: 2, connections: 16, seconds: QUICK ? 3 : 10, warmup: QUICK ? 1 : 3 };
 const STREAM_N = QUICK ? 10 : 50;
 const EMBED_N = 50; // sequential query embeddings timed against the embedder
-const CACHE_DIR = join(ROOT, '.cache', 'embeddings');
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 const T0 = performance.now();
@@ -378,25 +377,6 @@ function killEmbedder() {
   try { process.kill(embedderPid, 'SIGTERM'); } catch { /* gone */ }
 }
 
-/** Vectors in the cache files (a hint of how warm the cache is; see kb-build/src/vector_cache.rs). */
-function cachedVectors() {
-  let total = 0;
-  if (!existsSync(CACHE_DIR)) return 0;
-  for (const f of readdirSync(CACHE_DIR).filter((n) => n.endsWith('.vec'))) {
-    const p = join(CACHE_DIR, f);
-    const fd = openSync(p, 'r');
-    try {
-      const h = Buffer.alloc(16);
-      if (readSync(fd, h, 0, 16, 0) < 16 || h.toString('latin1', 0, 8) !== 'NZVEC001') continue;
-      const dims = h.readUInt32LE(8);
-      const header = 16 + h.readUInt32LE(12) + 8;
-      total += Math.max(0, Math.floor((statSync(p).size - header) / (32 + 4 * dims + 8)));
-    } finally {
-      closeSync(fd);
-    }
-  }
-  return total;
-}
 
 /** One query embedding timed directly against the embedder, as the worker asks for it (query role, one input):
  * `n` sequential requests over the search queries after 5 unmeasured ones. */

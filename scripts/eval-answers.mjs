@@ -24,6 +24,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pool } from './eval-retrieval.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const QUESTIONS_FILE = join(ROOT, 'kb-build', 'eval', 'questions.jsonl');
@@ -124,17 +125,6 @@ export function loadQuestions(file = QUESTIONS_FILE) {
   return jsonl(readFileSync(file, 'utf8'));
 }
 
-async function pool(items, n, fn) {
-  const out = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i], i);
-    }
-  }));
-  return out;
-}
 
 async function chat(url, query) {
   for (let attempt = 0; ; attempt++) {

@@ -186,7 +186,7 @@ async function search(url, body) {
 }
 
 /** Runs `fn` over `items` with `n` in flight; results in input order. */
-async function pool(items, n, fn) {
+export async function pool(items, n, fn) {
   const out = new Array(items.length);
   let next = 0;
   await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {

@@ -29,17 +29,16 @@
 // Prints the tables (markdown); writes DIR/eval-<timestamp>.json, DIR/eval-<timestamp>-misses.json (answer misses)
 // and DIR/eval.md (the tables with every retrieval miss). DIR defaults to bench-results/.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readSync, closeSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { loadavg, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { evaluate, scifactMarkdown, domainMarkdown, loadDomain, SCIFACT_DIR } from './eval-retrieval.mjs';
 import { evalAnswers, answersMarkdown, loadQuestions } from './eval-answers.mjs';
-import { embedderArgs } from '../tests/support/embedder.mjs';
+import { embedderArgs, cachedVectors } from '../tests/support/embedder.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const KB_BUILD = join(process.env.CARGO_TARGET_DIR || join(ROOT, 'target'), 'release', 'kb-build');
-const CACHE_DIR = join(ROOT, '.cache', 'embeddings');
 // Set (as `make dev` and the test stacks do for the worker): use target/release/kb-build as built, no `cargo build`.
 const PREBUILT = Boolean(process.env.NUZANTARA_PREBUILT);
 const ENV = { ...process.env, PATH: `${process.env.HOME}/.cargo/bin:${process.env.PATH}`, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
@@ -57,25 +56,6 @@ const opt = (name, def) => {
 const T0 = performance.now();
 const say = (msg) => process.stderr.write(`[eval ${((performance.now() - T0) / 1000).toFixed(0).padStart(4)}s] ${msg}\n`);
 
-/** Vectors in the cache files (one append-only file per embedder id; see kb-build/src/vector_cache.rs). */
-function cachedVectors() {
-  let total = 0;
-  if (!existsSync(CACHE_DIR)) return 0;
-  for (const f of readdirSync(CACHE_DIR).filter((n) => n.endsWith('.vec'))) {
-    const p = join(CACHE_DIR, f);
-    const fd = openSync(p, 'r');
-    try {
-      const h = Buffer.alloc(16);
-      if (readSync(fd, h, 0, 16, 0) < 16 || h.toString('latin1', 0, 8) !== 'NZVEC001') continue;
-      const dims = h.readUInt32LE(8);
-      const header = 16 + h.readUInt32LE(12) + 8;
-      total += Math.max(0, Math.floor((statSync(p).size - header) / (32 + 4 * dims + 8)));
-    } finally {
-      closeSync(fd);
-    }
-  }
-  return total;
-}
 
 const running = new Set(); // children of runLogged, each in a process group of its own (kb-build and its store helper)
 let current = null; // the stack running now (wrangler runs in a process group of its own)

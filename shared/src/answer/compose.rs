@@ -112,30 +112,22 @@ fn render(ctx: &AnswerContext, picked: &[Picked]) -> String {
         } else {
             String::new()
         };
+        let cite = format!(" [{n}]{note}");
         if p.unit.items.is_empty() {
-            lines.push(format!("- {} [{n}]{note}", p.unit.text));
-        } else if p.unit.text.is_empty() {
-            // Table rows: one bullet each, cited once.
-            let last = p.unit.items.len() - 1;
-            for (k, item) in p.unit.items.iter().enumerate() {
-                let tail = if k == last {
-                    format!(" [{n}]{note}")
-                } else {
-                    String::new()
-                };
-                lines.push(format!("- {item}{tail}"));
-            }
+            lines.push(format!("- {}{cite}", p.unit.text));
+            continue;
+        }
+        // A list under its lead-in as sub-bullets; table rows (no lead-in) as bullets; cited once, at the end.
+        let indent = if p.unit.text.is_empty() {
+            "- "
         } else {
             lines.push(format!("- {}", p.unit.text));
-            let last = p.unit.items.len() - 1;
-            for (k, item) in p.unit.items.iter().enumerate() {
-                let tail = if k == last {
-                    format!(" [{n}]{note}")
-                } else {
-                    String::new()
-                };
-                lines.push(format!("  - {item}{tail}"));
-            }
+            "  - "
+        };
+        let last = p.unit.items.len() - 1;
+        for (k, item) in p.unit.items.iter().enumerate() {
+            let tail = if k == last { cite.as_str() } else { "" };
+            lines.push(format!("{indent}{item}{tail}"));
         }
     }
     lines.join("\n")

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::kb::visa_codes;
-use crate::search::analyze::{is_code, tokens};
+use crate::search::analyze::{acronyms, is_code, tokens, STOPWORDS};
 
 const PRICE_WORDS: &[&str] = &[
     "price",
@@ -134,66 +134,17 @@ const KBLI_GENERIC: &[&str] = &[
     "adatto",
 ];
 
-/// Function, question and helper words (en/id/it) that never name an activity.
+/// Question and helper words (en/id/it) that never name an activity, besides the search stopwords.
 const FUNCTION_WORDS: &[&str] = &[
     // English
-    "a",
-    "an",
-    "the",
-    "is",
-    "are",
-    "was",
-    "be",
-    "what",
-    "which",
-    "where",
-    "who",
     "whom",
-    "how",
-    "why",
-    "when",
-    "for",
-    "of",
-    "to",
-    "in",
-    "on",
-    "at",
-    "by",
-    "from",
-    "with",
-    "about",
-    "as",
-    "and",
-    "or",
-    "do",
-    "does",
     "did",
-    "i",
-    "my",
-    "me",
-    "we",
-    "our",
     "us",
-    "you",
-    "your",
-    "it",
     "its",
-    "this",
-    "that",
-    "these",
-    "those",
-    "there",
     "here",
-    "can",
-    "could",
-    "should",
-    "would",
-    "will",
     "shall",
     "may",
     "must",
-    "have",
-    "has",
     "need",
     "needs",
     "want",
@@ -226,45 +177,22 @@ const FUNCTION_WORDS: &[&str] = &[
     "match",
     "matches",
     "under",
-    "into",
     "any",
     "some",
     "one",
     "own",
     "like",
     // Indonesian
-    "apa",
-    "apakah",
-    "yang",
     "yg",
-    "untuk",
     "utk",
-    "di",
-    "ke",
-    "dari",
-    "dengan",
-    "ini",
-    "itu",
-    "saya",
     "aku",
-    "kami",
-    "kita",
-    "anda",
-    "bagaimana",
     "mana",
     "dimana",
     "manakah",
-    "adalah",
-    "atau",
-    "dan",
-    "pada",
-    "dalam",
-    "bisa",
     "dapat",
     "tolong",
     "mohon",
     "sebuah",
-    "sebagai",
     "harus",
     "perlu",
     "butuh",
@@ -287,51 +215,17 @@ const FUNCTION_WORDS: &[&str] = &[
     "berlaku",
     "termasuk",
     // Italian
-    "il",
-    "lo",
-    "la",
-    "le",
-    "gli",
-    "un",
-    "una",
-    "uno",
-    "di",
-    "da",
-    "del",
     "dello",
-    "della",
-    "dei",
     "degli",
-    "delle",
-    "per",
-    "con",
-    "che",
-    "come",
-    "quale",
-    "quali",
     "qual",
-    "cosa",
     "cos",
     "dove",
     "dov",
-    "e",
-    "o",
-    "ed",
-    "in",
-    "a",
-    "al",
     "allo",
-    "alla",
     "agli",
     "alle",
-    "nel",
-    "nella",
-    "mi",
-    "si",
     "ci",
-    "ho",
     "ha",
-    "posso",
     "devo",
     "voglio",
     "vorrei",
@@ -346,8 +240,6 @@ const FUNCTION_WORDS: &[&str] = &[
     "usa",
     "mio",
     "mia",
-    "sono",
-    "su",
     "sul",
     "sulla",
 ];
@@ -413,7 +305,7 @@ pub fn implied_tools(query: &str) -> Vec<(&'static str, Value)> {
             }
         }
     }
-    if let Some(q) = kbli_query(&words) {
+    if let Some(q) = kbli_query(&words, &acronyms(query)) {
         calls.push(("kbli_lookup", json!({ "query": q, "limit": 3 })));
     }
     calls
@@ -423,7 +315,7 @@ pub fn implied_tools(query: &str) -> Vec<(&'static str, Value)> {
 /// KBLI, the activity words left after dropping function words and words about KBLI itself ("KBLI untuk
 /// restoran" → "restoran"). A question about KBLI in general ("where is the KBLI-risk mapping?") implies
 /// no lookup.
-fn kbli_query(words: &[String]) -> Option<String> {
+fn kbli_query(words: &[String], acronyms: &[String]) -> Option<String> {
     if let Some(code) = words
         .iter()
         .find(|w| w.len() == 5 && w.bytes().all(|b| b.is_ascii_digit()))
@@ -437,6 +329,7 @@ fn kbli_query(words: &[String]) -> Option<String> {
     for w in words {
         let w = w.as_str();
         let noise = KBLI_GENERIC.contains(&w)
+            || (STOPWORDS.contains(&w) && !acronyms.iter().any(|a| a == w))
             || FUNCTION_WORDS.contains(&w)
             || PRICE_WORDS.contains(&w)
             || w.bytes().all(|b| b.is_ascii_digit())

@@ -5,7 +5,8 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::glossary;
 
-const STOPWORDS: &[&str] = &[
+/// Function words of the three languages, left out of the search terms.
+pub const STOPWORDS: &[&str] = &[
     // English
     "a",
     "an",
@@ -242,7 +243,7 @@ pub const MAX_EXPANSIONS: usize = 60;
 
 /// Words written in capitals in the query ("AI", "IT", "PT"): acronyms, kept even when the lowercase form is a
 /// stopword of one of the languages (Italian "ai", English "it").
-fn acronyms(query: &str) -> Vec<String> {
+pub fn acronyms(query: &str) -> Vec<String> {
     query
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.chars().count() >= 2 && w.chars().all(|c| c.is_uppercase()))
