@@ -21,6 +21,8 @@ use crate::search::analyze::analyze;
 const MAX_PASSAGES: usize = 8;
 const MAX_UNITS: usize = 8;
 const PER_PASSAGE: usize = 3;
+/// Statements quoted next to a tool's figures.
+const WITH_TOOL_UNITS: usize = 3;
 /// Statements shown after "I don't know" when the sources are close to the question.
 const RELATED_UNITS: usize = 3;
 const MAX_CHARS: usize = 1800;
@@ -36,8 +38,10 @@ pub fn compose(ctx: &AnswerContext, continuing: bool) -> String {
     let abstain = ctx.answerable == Some(false) && tools.is_empty();
     // Not answerable but not far off: say so first, then the few closest statements, marked as such.
     let related = abstain && ctx.confidence.is_some_and(|c| c >= RELATED_FLOOR);
+    // A tool's exact figures answer the question; the passages then only add context.
+    let max_units = if tools.is_empty() { MAX_UNITS } else { WITH_TOOL_UNITS };
     let picked = match (abstain, related) {
-        (false, _) => pick(ctx, MAX_UNITS),
+        (false, _) => pick(ctx, max_units),
         (true, true) => pick(ctx, RELATED_UNITS),
         (true, false) => Vec::new(),
     };

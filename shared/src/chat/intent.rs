@@ -26,6 +26,42 @@ const PRICE_WORDS: &[&str] = &[
     "quote",
     "preventivo",
 ];
+/// Price words that cannot mean anything else ("berapa" and "quanto" also ask "how long").
+const EXPLICIT_PRICE_WORDS: &[&str] = &[
+    "price",
+    "prices",
+    "cost",
+    "costs",
+    "fee",
+    "fees",
+    "harga",
+    "biaya",
+    "tarif",
+    "prezzo",
+    "prezzi",
+    "costo",
+    "costa",
+    "quote",
+    "preventivo",
+];
+/// Words of a question about time, not money.
+const DURATION_WORDS: &[&str] = &[
+    "long",
+    "lama",
+    "waktu",
+    "tempo",
+    "giorni",
+    "mesi",
+    "settimane",
+    "hari",
+    "bulan",
+    "minggu",
+    "durata",
+    "durasi",
+    "days",
+    "weeks",
+    "months",
+];
 const EXTEND_WORDS: &[&str] = &[
     "extend",
     "extension",
@@ -278,7 +314,10 @@ pub fn implied_tools(query: &str) -> Vec<(&'static str, Value)> {
         .filter(|w| (is_code(w) && w.len() < 5) || *w == "kitap" || visa_codes::legacy(w).is_some())
         .map(|w| w.to_ascii_uppercase())
         .collect();
-    let asks_price = words.iter().any(|w| PRICE_WORDS.contains(&w.as_str()));
+    // "Berapa lama", "quanto tempo", "how long": the question words of a price question also ask for durations.
+    let explicit_price = words.iter().any(|w| EXPLICIT_PRICE_WORDS.contains(&w.as_str()));
+    let asks_duration = words.iter().any(|w| DURATION_WORDS.contains(&w.as_str()));
+    let asks_price = explicit_price || (!asks_duration && words.iter().any(|w| PRICE_WORDS.contains(&w.as_str())));
     if asks_price {
         let extensions = u64::from(words.iter().any(|w| EXTEND_WORDS.contains(&w.as_str())));
         if codes.is_empty() {
@@ -422,6 +461,15 @@ mod tests {
             names("What is a C1 visa?").is_empty(),
             "no price words, no pricing tool"
         );
+    }
+
+    #[test]
+    fn how_long_is_not_how_much() {
+        assert!(names("Berapa lama proses pendirian PT PMA?").is_empty());
+        assert!(names("Quanto tempo ci vuole per il KITAS E33G?").is_empty());
+        assert!(names("How long does a C1 extension take?").is_empty());
+        assert_eq!(names("Berapa biaya dan berapa lama KITAS E33G?")[0].0, "get_pricing");
+        assert_eq!(names("Berapa harga visa C1?")[0].0, "get_pricing");
     }
 
     #[test]
