@@ -460,7 +460,8 @@ test('CRM: client list with search and filters, client detail, edit, status chan
   const types = (await api(token, '/crm/practice-types')).body.practice_types;
   assert.ok(types.length > 0);
   const marcoId = E.people.clientIds[0];
-  const soon = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+  // The server counts days in Bali (UTC+8), so the date is Bali's date ten days ahead.
+  const soon = new Date(Date.now() + 8 * 3_600_000 + 10 * 86_400_000).toISOString().slice(0, 10);
   const created = await api(token, '/crm/practices', { method: 'POST', body: JSON.stringify({ client_id: marcoId, type_code: types[0].code, expiry_date: soon }) });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const practice = created.body;

@@ -99,7 +99,8 @@ test('an embedder that hangs, fails, answers garbage or the wrong size: keyword 
     assert.equal(r.json.mode, 'keyword', mode);
     assert.match(r.json.notice, /semantic search unavailable/, mode);
     assert.match(r.json.notice, reason, `${mode}: ${r.json.notice}`);
-    assert.equal(r.json.results[0].citation.document_id, 'kbli/56101', mode);
+    // Keyword results still find the code (beside the restaurant licensing guide).
+    assert.ok(r.json.results.slice(0, 3).some((x) => x.citation.document_id === 'kbli/56101'), mode);
     // Asking for vectors only cannot be served: 503 in the error shape.
     const v = await search({ query: 'KBLI restoran', mode: 'vector' });
     assert.equal(v.status, 503, mode);

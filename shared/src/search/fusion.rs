@@ -2,8 +2,9 @@
 
 use std::collections::HashMap;
 
-/// The usual constant: damps the head of each list so one list cannot dominate.
-pub const RRF_K: f64 = 60.0;
+/// Damps the head of each list so one list cannot dominate. 60 is the paper's constant; 20 trusts the top of
+/// each list more, which measured better on both the domain questions and SciFact (see the README's figures).
+pub const RRF_K: f64 = 20.0;
 
 /// Fuses ranked lists of ids into one list of (id, score), best first. Ties keep first-seen order,
 /// so the result is deterministic.
@@ -43,7 +44,7 @@ mod tests {
         let fused = rrf(&[ids(&["a", "b", "c"]), ids(&["c", "d", "a"])]);
         let order: Vec<&str> = fused.iter().map(|(id, _)| id.as_str()).collect();
         assert_eq!(order, ["a", "c", "b", "d"]);
-        assert!((fused[0].1 - (1.0 / 61.0 + 1.0 / 63.0)).abs() < 1e-12);
+        assert!((fused[0].1 - (1.0 / (RRF_K + 1.0) + 1.0 / (RRF_K + 3.0))).abs() < 1e-12);
     }
 
     #[test]
@@ -52,7 +53,7 @@ mod tests {
         let b = ids(&["b", "a"]);
         let fused = rrf_weighted(&[(&a, 1.0), (&b, 2.0)]);
         assert_eq!(fused[0].0, "b");
-        assert!((fused[0].1 - (1.0 / 62.0 + 2.0 / 61.0)).abs() < 1e-12);
+        assert!((fused[0].1 - (1.0 / (RRF_K + 2.0) + 2.0 / (RRF_K + 1.0))).abs() < 1e-12);
     }
 
     #[test]
