@@ -43,6 +43,9 @@ const SCIFACT_CORPUS = join(ROOT, '..', 'shared', 'data', 'bench', 'scifact', 'c
 const LUA = join(ROOT, 'bench', 'lua');
 const ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NUZANTARA_PREBUILT: '1' };
 const JWT_SECRET = `bench-${randomBytes(24).toString('hex')}`;
+// The bearer for the operator routes (/health/detailed, /metrics) of the workers started here.
+const METRICS_TOKEN = `bench-metrics-${randomBytes(16).toString('hex')}`;
+const OPS = { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } };
 
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
@@ -452,7 +455,7 @@ async function hybridStep(R, { persist, kbArgs, vars }) {
     say('Nuzantara worker with the embedder (EMBEDDER=openai), search cache off');
     w = await startWorker({ name: 'worker (hybrid)', persist, vars: { ...vars, SEARCH_CACHE_TTL_SECS: '0', ...embedderVars(emb.url) }, coldPath: '/manifest.webmanifest' });
     R.startup.worker_hybrid = { name: 'worker (hybrid)', ...w.startup };
-    const d = await (await fetch(`${w.url}/health/detailed`)).json();
+    const d = await (await fetch(`${w.url}/health/detailed`, OPS)).json();
     const e = d?.search?.embedder ?? {};
     H.health = { embedder_status: e.status ?? null, embedder_error: e.error ?? null, vectors: d?.search?.vector?.vectors ?? null, dimensions: d?.search?.vector?.dimensions ?? null };
     if (e.status !== 'up') throw new Error(`the worker reports the embedder ${e.status ?? '?'}${e.error ? `: ${e.error}` : ''}`);
@@ -501,7 +504,7 @@ async function seed(persist, clients = 200) {
   const { env, dispose } = await getPlatformProxy({ configPath: join(ROOT, 'wrangler.toml'), persist: { path: `${persist}/v3` } });
   try {
     await addUser(env.DB, { email: 'admin@test.local', name: 'Admin', role: 'admin', password: 'admin-password-1' });
-    await addUser(env.DB, { email: 'dewi@test.local', name: 'Dewi', role: 'consultant', password: '246810' });
+    await addUser(env.DB, { email: 'dewi@test.local', name: 'Dewi', role: 'consultant', password: 'dewi-consultant-2468' });
     const names = ['Marco Rossi', 'Sari Dewi', 'Anna Müller', 'John Smith', 'Giulia Bianchi', 'Budi Santoso', 'Emma Johansson', 'Luca Ferrari'];
     const statuses = ['lead', 'active', 'active', 'inactive'];
     const now = Date.now();
@@ -706,11 +709,11 @@ async function main() {
     const baseAssets = await startWorker({ name: 'baseline + assets', config: join(ROOT, 'bench/baseline/wrangler.assets.toml'), persist });
     R.startup.baseline_assets = { name: 'baseline + assets', ...baseAssets.startup };
     // The offline provider and keyword-only search whatever .dev.vars holds (an empty value is no key).
-    const vars = { JWT_SECRET, RATE_LIMITS: 'off', ANTHROPIC_API_KEY: '', OPENAI_API_KEY: '', DEEPSEEK_API_KEY: '', OPENROUTER_API_KEY: '', WORKERS_AI_CHAT: '', EMBEDDER: 'none' };
+    const vars = { JWT_SECRET, METRICS_TOKEN, RATE_LIMITS: 'off', ANTHROPIC_API_KEY: '', OPENAI_API_KEY: '', DEEPSEEK_API_KEY: '', OPENROUTER_API_KEY: '', WORKERS_AI_CHAT: '', EMBEDDER: 'none' };
     let s = await startWorker({ name: 'worker', persist, vars: { ...vars, SEARCH_CACHE_TTL_SECS: '0' }, coldPath: '/manifest.webmanifest' });
     R.startup.worker = { name: 'worker', ...s.startup };
     R.meta.foreign_processes_during = foreignRuntimes([base.pid, baseAssets.pid, s.pid]);
-    const detailed = await (await fetch(`${s.url}/health/detailed`)).json();
+    const detailed = await (await fetch(`${s.url}/health/detailed`, OPS)).json();
     if (detailed?.model?.mode !== 'offline') throw new Error(`the worker is not on the offline provider: ${JSON.stringify(detailed?.model)}`);
     const healthTargets = [
       ['baseline_health', base, 'baseline: GET /health (trivial JSON)'],

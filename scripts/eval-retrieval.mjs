@@ -219,7 +219,9 @@ export async function settingsFor(url) {
   let embedder = 'none';
   let embedderStatus;
   try {
-    const d = await (await fetch(`${url}/health/detailed`)).json();
+    const { OPS } = await import('../tests/support/stack.mjs');
+    const auth = process.env.METRICS_TOKEN ? { headers: { Authorization: `Bearer ${process.env.METRICS_TOKEN}` } } : OPS;
+    const d = await (await fetch(`${url}/health/detailed`, auth)).json();
     embedder = d?.search?.embedder?.mode ?? 'none';
     embedderStatus = d?.search?.embedder?.status;
   } catch { /* an older server: keyword only */ }

@@ -117,7 +117,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 
 /** A fresh stack with its own embedder: `load(persist, { embedderUrl })` before the server starts, then `fn(url)`. */
 async function withStack(name, load, fn) {
-  const { startStack } = await import('../tests/support/stack.mjs');
+  const { startStack, OPS } = await import('../tests/support/stack.mjs');
   const { startEmbedder, embedderVars } = await import('../tests/support/embedder.mjs');
   say(`${name}: starting the embedder and a fresh wrangler state`);
   const t = performance.now();
@@ -135,7 +135,7 @@ async function withStack(name, load, fn) {
     current = stack;
     say(`${name}: wrangler dev up at ${stack.url} (${((performance.now() - t) / 1000).toFixed(0)} s including the load)`);
     try {
-      const d = await (await fetch(`${stack.url}/health/detailed`)).json();
+      const d = await (await fetch(`${stack.url}/health/detailed`, OPS)).json();
       const e = d?.search?.embedder ?? {};
       say(`${name}: embedder ${e.mode ?? '?'} (${e.status ?? '?'}), vectors ${d?.search?.vector?.vectors ?? '?'}, model ${d?.model?.mode ?? '?'}`);
       if (e.status && e.status !== 'up') say(`${name}: WARNING: the embedder is ${e.status}: hybrid and vector figures will be keyword fallbacks`);

@@ -8,6 +8,7 @@
 //       prints the SQL that creates that admin, for `wrangler d1 execute DB --remote --command "…"` (production).
 // Passwords are hashed exactly as the worker does (PBKDF2-HMAC-SHA256, 100,000 iterations, 16-byte salt).
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { getPlatformProxy } from 'wrangler';
 
 const ITERATIONS = 100_000;
@@ -17,6 +18,23 @@ export function hashPassword(password) {
   const hash = pbkdf2Sync(password, salt, ITERATIONS, 32, 'sha256');
   const b64 = (b) => b.toString('base64').replace(/=+$/, '');
   return `pbkdf2-sha256$${ITERATIONS}$${b64(salt)}$${b64(hash)}`;
+}
+
+const COMMON = new Set(readFileSync(new URL('../shared/src/auth/common-passwords.txt', import.meta.url), 'utf8')
+  .split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')));
+
+/** The worker's password policy (shared/src/auth/password.rs): team 12+ characters, clients 8+ or a PIN of
+ * 6+ digits, never a most-common password. Throws with the reason. */
+export function checkPassword(pw, role) {
+  const n = [...pw].length;
+  if (n > 256) throw new Error('password must be at most 256 characters');
+  const pin = n >= 6 && /^[0-9]+$/.test(pw);
+  if (role === 'client' ? n < 8 && !pin : n < 12) {
+    throw new Error(role === 'client' ? 'password must be at least 8 characters, or a PIN of at least 6 digits'
+      : 'team passwords must be at least 12 characters (PINs are for client accounts)');
+  }
+  const lower = pw.toLowerCase();
+  if (COMMON.has(lower) || [...lower].every((c) => c === lower[0])) throw new Error('this password is among the most common ones; choose another');
 }
 
 function args(argv) {
@@ -33,6 +51,7 @@ export async function addUser(DB, { email, name, role, password, clientId = null
   if (!['admin', 'consultant', 'client'].includes(role)) throw new Error('--role must be admin, consultant or client');
   if (role === 'client' && !clientId) throw new Error('a client account needs --client-id');
   const pw = password || randomBytes(12).toString('base64url');
+  checkPassword(pw, role);
   const id = randomBytes(16).toString('hex');
   const now = Date.now();
   const stmts = [DB.prepare(
@@ -49,6 +68,7 @@ export async function addUser(DB, { email, name, role, password, clientId = null
 function adminSql({ email, name, password }) {
   const q = (v) => `'${String(v).replaceAll("'", "''")}'`;
   const pw = password || randomBytes(12).toString('base64url');
+  checkPassword(pw, 'admin');
   const id = randomBytes(16).toString('hex');
   const now = Date.now();
   const sql = `INSERT INTO users (id, email, name, role, password_hash, language, created_at, updated_at) VALUES (${q(id)}, ${q(email.toLowerCase())}, ${q(name || email)}, 'admin', ${q(hashPassword(pw))}, 'en', ${now}, ${now}); `

@@ -2,4 +2,4 @@
 dofile(os.getenv("BENCH_LUA") .. "/report.lua")
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"email":"' .. (os.getenv("BENCH_EMAIL") or "dewi@test.local") .. '","password":"' .. (os.getenv("BENCH_PASSWORD") or "246810") .. '"}'
+wrk.body = '{"email":"' .. (os.getenv("BENCH_EMAIL") or "dewi@test.local") .. '","password":"' .. (os.getenv("BENCH_PASSWORD") or "dewi-consultant-2468") .. '"}'

@@ -140,6 +140,12 @@ pub struct Config {
     pub routing: crate::llm::RoutingPolicy,
     /// Units of each currency per 1 IDR, for quotes (`EXCHANGE_RATES`, JSON); quotes never invent rates.
     pub exchange_rates: std::collections::BTreeMap<String, f64>,
+    /// How long an isolate trusts a user's stored state (disabled, role, session epoch) before reading it
+    /// again (`SESSION_CHECK_TTL_MS`, default 5 s): the longest a revoked access token keeps working.
+    pub session_check_ttl_ms: u64,
+    /// A bearer token that lets a scraper read `/metrics` and `/health/detailed` without an admin session
+    /// (`METRICS_TOKEN`, secret, at least 24 characters); unset: admins only.
+    pub metrics_token: Option<String>,
 }
 
 /// All the problems found in the configuration at once, so an operator fixes them in one go.
@@ -307,6 +313,18 @@ impl Config {
             }
         };
 
+        let session_check_ttl_ms = parse_num(
+            &get,
+            "SESSION_CHECK_TTL_MS",
+            crate::auth::revocation::DEFAULT_TTL_MS,
+            0..=60_000,
+            &mut errors,
+        );
+        let metrics_token = get("METRICS_TOKEN");
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 24) {
+            errors.push("METRICS_TOKEN must be at least 24 characters".into());
+        }
+
         if errors.is_empty() {
             Ok(Self {
                 environment,
@@ -323,6 +341,8 @@ impl Config {
                 provider_timeout_ms,
                 routing,
                 exchange_rates,
+                session_check_ttl_ms,
+                metrics_token,
             })
         } else {
             Err(ConfigError(errors))
@@ -501,6 +521,23 @@ mod tests {
             ("RATE_LIMITS", "off"),
         ]);
         assert!(prod.unwrap_err().to_string().contains("RATE_LIMITS"));
+    }
+
+    #[test]
+    fn session_check_ttl_and_metrics_token_are_checked() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!((c.session_check_ttl_ms, c.metrics_token), (5_000, None));
+        assert_eq!(cfg(&[("SESSION_CHECK_TTL_MS", "0")]).unwrap().session_check_ttl_ms, 0);
+        assert!(cfg(&[("SESSION_CHECK_TTL_MS", "3600000")]).is_err(), "at most a minute");
+        assert!(cfg(&[("METRICS_TOKEN", "short")])
+            .unwrap_err()
+            .to_string()
+            .contains("METRICS_TOKEN"));
+        let long = "m".repeat(32);
+        assert_eq!(
+            cfg(&[("METRICS_TOKEN", &long)]).unwrap().metrics_token.as_deref(),
+            Some(long.as_str())
+        );
     }
 
     #[test]

@@ -397,7 +397,7 @@ pub fn document() -> Value {
         match access {
             Access::Public => op.insert("security".into(), json!([])),
             Access::Optional { .. } => op.insert("security".into(), json!([{}, { "bearer": [] }])),
-            Access::Roles { .. } => op.insert("security".into(), json!([{ "bearer": [] }])),
+            Access::Roles { .. } | Access::Operator => op.insert("security".into(), json!([{ "bearer": [] }])),
         };
         let entry = paths.entry(pattern.to_string()).or_insert_with(|| json!({}));
         entry[method.as_str().to_ascii_lowercase()] = Value::Object(op);
@@ -411,7 +411,7 @@ pub fn document() -> Value {
         },
         "paths": paths,
         "components": {
-            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "An access token (JWT) or an API key (nzk_…)" } },
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "An access token (JWT) or an API key (nzk_…); /metrics and /health/detailed also take the METRICS_TOKEN" } },
             "schemas": {
                 "Error": {
                     "type": "object",

@@ -81,6 +81,8 @@ impl Method {
 }
 
 const PUBLIC: Access = Access::Public;
+/// Operational detail: admins, or the `METRICS_TOKEN` bearer.
+const OPERATOR: Access = Access::Operator;
 const KB: Access = Access::Optional { scope: "search" };
 const CHAT: Access = Access::Optional { scope: "chat" };
 const TOOLS: Access = Access::Optional { scope: "tools" };
@@ -93,8 +95,8 @@ const fn roles(roles: &'static [crate::auth::Role], scope: &'static str) -> Acce
 #[rustfmt::skip]
 pub const ROUTES: &[(Method, &str, Route, Access)] = &[
     (Method::Get, "/health", Route::Health, PUBLIC),
-    (Method::Get, "/health/detailed", Route::HealthDetailed, PUBLIC),
-    (Method::Get, "/metrics", Route::Metrics, PUBLIC),
+    (Method::Get, "/health/detailed", Route::HealthDetailed, OPERATOR),
+    (Method::Get, "/metrics", Route::Metrics, OPERATOR),
     (Method::Get, "/openapi.json", Route::OpenApi, PUBLIC),
     // Knowledge base: public-law and published material, readable without signing in.
     (Method::Post, "/api/search", Route::Search, KB),
@@ -312,7 +314,7 @@ mod tests {
     }
 
     #[test]
-    fn every_route_is_unique_and_only_health_metrics_and_login_are_public() {
+    fn every_route_is_unique_and_only_health_openapi_and_login_are_public() {
         for (i, (m, p, r, a)) in ROUTES.iter().enumerate() {
             assert!(is_api_path(p), "{p} must be under an API root");
             assert!(
@@ -325,12 +327,12 @@ mod tests {
             );
             if *a == Access::Public {
                 assert!(
-                    p.starts_with("/health")
-                        || *p == "/metrics"
-                        || *p == "/openapi.json"
-                        || p.starts_with("/api/auth/"),
+                    *p == "/health" || *p == "/openapi.json" || p.starts_with("/api/auth/"),
                     "{p} is public"
                 );
+            }
+            if p.starts_with("/health/") || *p == "/metrics" {
+                assert_eq!(*a, Access::Operator, "{p} shows internals");
             }
         }
     }

@@ -133,7 +133,7 @@ test('login (team and client portals), wrong password, refresh on 401, session e
   await page.keyboard.press('Control+A');
   await page.keyboard.type('dewi@test.local');
   await page.keyboard.press('Tab');
-  await page.keyboard.type('246810');
+  await page.keyboard.type('dewi-consultant-2468');
   await page.keyboard.press('Enter');
   await page.waitForSelector('#chat-input');
   assert.deepEqual(await page.locator('#nav a').allTextContents(), ['Chat', 'Memory', 'Knowledge base', 'Clients']);
@@ -171,7 +171,7 @@ test('login (team and client portals), wrong password, refresh on 401, session e
   assert.equal(await page.evaluate(() => sessionStorage.getItem('nz.session')), null);
 
   // Logout revokes the access token on the server.
-  await login(page, 'dewi@test.local', '246810');
+  await login(page, 'dewi@test.local', 'dewi-consultant-2468');
   const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('nz.session')).access_token);
   await page.click('#signout');
   await page.waitForSelector('#login-email');
@@ -189,7 +189,7 @@ test('login (team and client portals), wrong password, refresh on 401, session e
 test('chat: the answer streams in token by token, with tools, citations, sources, model and retrieval mode; copy and feedback', async (t) => {
   E.fake.delayMs = 60;
   const { ctx, page } = await newPage(PHONE, { permissions: ['clipboard-read', 'clipboard-write'] });
-  await login(page, 'dewi@test.local', '246810');
+  await login(page, 'dewi@test.local', 'dewi-consultant-2468');
   const sent = page.waitForRequest((r) => r.url().endsWith('/bali-zero/chat-stream'));
   await ask(page, 'How much does an investor KITAS cost?');
   // Observe the answer as it grows, from inside the page.
@@ -277,7 +277,7 @@ test('chat: the answer streams in token by token, with tools, citations, sources
 test('chat: the language switcher changes the UI and the language of the answer', async () => {
   E.fake.delayMs = 5;
   const { ctx, page } = await newPage();
-  await login(page, 'dewi@test.local', '246810');
+  await login(page, 'dewi@test.local', 'dewi-consultant-2468');
   await page.selectOption('#lang', 'it');
   await page.waitForFunction(() => document.querySelector('#nav a').textContent === 'Chat' && document.documentElement.lang === 'it');
   assert.equal(await page.textContent('#chat-input + button, .composer button[type=submit]'), 'Invia');
@@ -296,7 +296,7 @@ test('chat: the language switcher changes the UI and the language of the answer'
 test('chat: stop aborts the stream and keeps what arrived', async () => {
   E.fake.delayMs = 150;
   const { ctx, page } = await newPage();
-  await login(page, 'dewi@test.local', '246810');
+  await login(page, 'dewi@test.local', 'dewi-consultant-2468');
   await ask(page, 'How much does a C1 tourism visa cost, and can I extend it?');
   await page.waitForFunction(() => {
     const m = [...document.querySelectorAll('.msg.bot')].pop();
@@ -320,7 +320,7 @@ test('chat: a connection dropped mid-answer resumes with Last-Event-ID; the answ
   E.fake.delayMs = 80;
   // No service worker here, so the route sees the page's own requests.
   const { ctx, page } = await newPage(PHONE, { serviceWorkers: 'block' });
-  await login(page, 'dewi@test.local', '246810');
+  await login(page, 'dewi@test.local', 'dewi-consultant-2468');
   const requests = [];
   let cutAfter = '';
   await page.route('**/bali-zero/chat-stream', async (route) => {
@@ -371,7 +371,7 @@ test('chat: a connection dropped mid-answer resumes with Last-Event-ID; the answ
 test('memory: conversations listed and searched, export JSON and Markdown (downloads), facts edited, delete', async () => {
   E.fake.delayMs = 5;
   const { ctx, page } = await newPage(PHONE, { acceptDownloads: true });
-  await login(page, 'dewi@test.local', '246810');
+  await login(page, 'dewi@test.local', 'dewi-consultant-2468');
   await ask(page, 'Which KBLI code fits a restaurant?');
   await waitDone(page);
   await page.click('#nav a[data-path=memory]');
@@ -456,7 +456,7 @@ test('knowledge base: collection filter, highlighted snippets, citations, the do
 });
 
 test('CRM: client list with search and filters, client detail, edit, status change along the workflow, note, upload, renewals', async () => {
-  const token = await apiLogin('dewi@test.local', '246810');
+  const token = await apiLogin('dewi@test.local', 'dewi-consultant-2468');
   const types = (await api(token, '/crm/practice-types')).body.practice_types;
   assert.ok(types.length > 0);
   const marcoId = E.people.clientIds[0];
@@ -467,7 +467,7 @@ test('CRM: client list with search and filters, client detail, edit, status chan
   const practice = created.body;
 
   const { ctx, page } = await newPage();
-  await login(page, 'dewi@test.local', '246810');
+  await login(page, 'dewi@test.local', 'dewi-consultant-2468');
   await page.click('#nav a[data-path=crm]');
   await page.waitForSelector('li.client');
   assert.deepEqual((await page.locator('li.client .conv-title').allTextContents()).sort(), ['Marco Rossi', 'Sari Dewi']);
@@ -520,7 +520,7 @@ test('CRM: client list with search and filters, client detail, edit, status chan
 test('offline: the shell and a past conversation reload offline; a message typed offline is queued and sent on reconnect', async () => {
   E.fake.delayMs = 5;
   const { ctx, page } = await newPage();
-  await login(page, 'dewi@test.local', '246810');
+  await login(page, 'dewi@test.local', 'dewi-consultant-2468');
   await page.waitForFunction(() => navigator.serviceWorker.controller, null, { timeout: 15_000 });
   await ask(page, 'Can I work on a tourist visa?');
   await waitDone(page);

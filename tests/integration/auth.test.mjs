@@ -51,8 +51,16 @@ test('team login returns a short-lived HS256 token with the standard claims, and
   assert.equal(me.json.password_hash, undefined);
 });
 
-test('a 6-digit PIN works as a password; clients use the client portal only', async () => {
+test('a client may sign in with a 6-digit PIN (team accounts may not have one); clients use the client portal only', async () => {
   assert.equal((await login('consultant')).user.role, 'consultant');
+  const admin = (await login('admin')).access_token;
+  const made = await call('POST', '/api/admin/users', { token: admin, body: { email: 'pin.client@example.com', name: 'Pin Client', role: 'client', password: '483920', client_id: people.clientIds[1] } });
+  assert.equal(made.status, 201, made.text);
+  const pin = await call('POST', '/api/auth/client/login', { body: { email: 'pin.client@example.com', password: '483920' } });
+  assert.equal(pin.status, 200);
+  const teamPin = await call('POST', '/api/admin/users', { token: admin, body: { email: 'pin.consultant@test.local', name: 'Pin', role: 'consultant', password: '483920' } });
+  assert.equal(teamPin.status, 422);
+  assert.match(teamPin.json.error.message, /12 characters/);
   const c = people.client;
   const onTeam = await call('POST', '/api/auth/team/login', { body: { email: c.email, password: c.password } });
   assert.equal(onTeam.status, 401);
@@ -116,13 +124,18 @@ test('password change needs the current password and ends other sessions', async
   const ok = await call('POST', '/api/auth/password', { token: t.access_token, body: { current_password: people.admin.password, new_password: 'brand-new-pass' } });
   assert.equal(ok.status, 200);
   assert.equal((await call('POST', '/api/auth/refresh', { body: { refresh_token: t.refresh_token } })).status, 401);
+  // The session that changed the password continues with the fresh tokens of the answer.
+  assert.equal((await call('GET', '/api/auth/me', { token: ok.json.access_token })).status, 200);
+  assert.equal((await call('POST', '/api/auth/refresh', { body: { refresh_token: ok.json.refresh_token } })).status, 200);
   people.admin.password = 'brand-new-pass';
   await login('admin');
 });
 
 test('forged, tampered, expired, premature and foreign tokens are refused', async () => {
   const now = Math.floor(Date.now() / 1000);
-  const base = { iss: 'nuzantara', aud: 'nuzantara-api', sub: people.admin.id, role: 'admin', iat: now, nbf: now, exp: now + 600, jti: 'forged-1' };
+  // A forger with the secret would also copy the session epoch (`ver`) of a real token.
+  const { ver } = decodePayload((await login('admin')).access_token);
+  const base = { iss: 'nuzantara', aud: 'nuzantara-api', sub: people.admin.id, role: 'admin', iat: now, nbf: now, exp: now + 600, jti: 'forged-1', ver };
   const good = forge({ alg: 'HS256', typ: 'JWT' }, base, TEST_JWT_SECRET);
   assert.equal((await call('GET', '/api/admin/users', { token: good })).status, 200, 'control: a correctly signed token works');
   const cases = {
@@ -227,8 +240,8 @@ test('hostile input: SQL injection strings, huge bodies, odd headers never give 
 // Expected status per caller for one request to every route. `svc` is an API key with the `search` scope.
 const TABLE = [
   ['GET', '/health', null, { anon: 200, client: 200, consultant: 200, admin: 200, svc: 200 }],
-  ['GET', '/health/detailed', null, { anon: 200, client: 200, consultant: 200, admin: 200, svc: 200 }],
-  ['GET', '/metrics', null, { anon: 200, client: 200, consultant: 200, admin: 200, svc: 200 }],
+  ['GET', '/health/detailed', null, { anon: 401, client: 403, consultant: 403, admin: 200, svc: 403 }],
+  ['GET', '/metrics', null, { anon: 401, client: 403, consultant: 403, admin: 200, svc: 403 }],
   ['GET', '/openapi.json', null, { anon: 200, client: 200, consultant: 200, admin: 200, svc: 200 }],
   ['POST', '/api/search', { query: 'visa' }, { anon: 200, client: 200, consultant: 200, admin: 200, svc: 200 }],
   ['GET', '/api/collections', null, { anon: 200, client: 200, consultant: 200, admin: 200, svc: 200 }],

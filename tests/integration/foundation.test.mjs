@@ -3,7 +3,7 @@
 // and the PWA shell served from the same origin.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack } from '../support/stack.mjs';
+import { startStack, OPS } from '../support/stack.mjs';
 import { parsePrometheus } from '../support/prometheus.mjs';
 
 let stack;
@@ -42,7 +42,7 @@ test('a safe X-Request-Id is honoured, an unsafe one replaced', async () => {
 });
 
 test('GET /health/detailed reports every store and the modes', async () => {
-  const res = await api('/health/detailed');
+  const res = await api('/health/detailed', OPS);
   assert.equal(res.status, 200);
   const body = await res.json();
   for (const store of ['d1', 'kv', 'r2']) {
@@ -58,7 +58,7 @@ test('GET /health/detailed reports every store and the modes', async () => {
 test('GET /metrics is Prometheus text with counts and a latency histogram by route', async () => {
   await api('/health');
   await api('/api/nope');
-  const res = await api('/metrics');
+  const res = await api('/metrics', OPS);
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
   const families = parsePrometheus(await res.text());

@@ -3,7 +3,7 @@
 // documents, the KV cache, and bad input.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack } from '../support/stack.mjs';
+import { startStack, OPS } from '../support/stack.mjs';
 import { loadKb } from '../support/kb.mjs';
 
 let stack;
@@ -86,7 +86,7 @@ test('identical searches are served from the KV cache and counted in /metrics', 
   assert.equal(first.json.cached, false);
   assert.equal(second.json.cached, true);
   assert.deepEqual(second.json.results.map((r) => r.chunk_id), first.json.results.map((r) => r.chunk_id));
-  const metrics = await (await fetch(`${stack.url}/metrics`)).text();
+  const metrics = await (await fetch(`${stack.url}/metrics`, OPS)).text();
   assert.match(metrics, /nuzantara_search_cache_hits_total [1-9]/);
 });
 

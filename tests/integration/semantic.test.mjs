@@ -3,7 +3,7 @@
 // abstention), and degradation to keyword search when the embedder is down, slow or wrong.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack } from '../support/stack.mjs';
+import { startStack, OPS } from '../support/stack.mjs';
 import { loadKb } from '../support/kb.mjs';
 import { startFakeEmbedder } from '../support/fake-embedder.mjs';
 
@@ -32,7 +32,7 @@ const search = (body) => post('/api/search', body);
 const chat = async (query) => (await post('/bali-zero/chat', { query })).json;
 
 test('/health/detailed reports the local embedder up, with the index and the embedder of the same size', async () => {
-  const d = await (await fetch(`${stack.url}/health/detailed`)).json();
+  const d = await (await fetch(`${stack.url}/health/detailed`, OPS)).json();
   assert.equal(d.search.embedder.mode, 'openai-compatible');
   assert.equal(d.search.embedder.status, 'up', JSON.stringify(d.search.embedder));
   assert.equal(d.search.embedder.dimensions, 384);
@@ -109,7 +109,7 @@ test('an embedder that hangs, fails, answers garbage or the wrong size: keyword 
     const c = await chat('Berapa harga visa C1?');
     assert.match(c.answer, /2,300,000/);
   }
-  const health = await (await fetch(`${stack.url}/health/detailed`)).json();
+  const health = await (await fetch(`${stack.url}/health/detailed`, OPS)).json();
   assert.equal(health.status, 'ok', 'a down embedder degrades search, it does not make the service unhealthy');
   await fake.mode('ok');
   assert.equal((await search({ query: 'KBLI restoran' })).json.mode, 'hybrid', 'back to hybrid once the embedder answers');

@@ -14,6 +14,7 @@ class Stack:
     def __init__(self, info):
         self.url = info["url"]
         self.jwt_secret = info["jwt_secret"]
+        self.metrics_token = info["metrics_token"]
         self.people = info["people"]
 
     def login(self, who, portal="team"):

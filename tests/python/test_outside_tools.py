@@ -39,7 +39,9 @@ def test_a_pyjwt_signed_token_is_accepted_and_a_forged_one_refused(stack):
 
 def test_metrics_parse_with_prometheus_client(stack):
     requests.get(f"{stack.url}/health", timeout=30)
-    text = requests.get(f"{stack.url}/metrics", timeout=30).text
+    assert requests.get(f"{stack.url}/metrics", timeout=30).status_code == 401, "metrics are not public"
+    scrape = {"Authorization": f"Bearer {stack.metrics_token}"}
+    text = requests.get(f"{stack.url}/metrics", headers=scrape, timeout=30).text
     families = {f.name: f for f in text_string_to_metric_families(text)}
     # prometheus_client strips the _total suffix from counter family names.
     reqs = families["nuzantara_http_requests"]

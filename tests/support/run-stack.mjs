@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Starts a seeded test stack for test runners in other languages (pytest): prints one JSON line
-// {url, jwt_secret, people} when ready, and stops when its stdin closes or it gets SIGTERM.
-import { startStack, TEST_JWT_SECRET } from './stack.mjs';
+// {url, jwt_secret, metrics_token, people} when ready, and stops when its stdin closes or it gets SIGTERM.
+import { startStack, TEST_JWT_SECRET, TEST_METRICS_TOKEN } from './stack.mjs';
 import { seedPeople } from './seed.mjs';
 import { loadKb } from './kb.mjs';
 
@@ -15,7 +15,7 @@ const stack = await startStack({
   },
 });
 // Tools in this process may print to stdout (wrangler's proxy does); the marker finds our line among them.
-process.stdout.write(`STACK ${JSON.stringify({ url: stack.url, jwt_secret: TEST_JWT_SECRET, people })}\n`);
+process.stdout.write(`STACK ${JSON.stringify({ url: stack.url, jwt_secret: TEST_JWT_SECRET, metrics_token: TEST_METRICS_TOKEN, people })}\n`);
 let stopping = false;
 const stop = async () => {
   if (stopping) return;

@@ -18,7 +18,7 @@ export async function seedPeople(persist) {
     }
     const people = {
       admin: await addUser(env.DB, { email: 'admin@test.local', name: 'Admin', role: 'admin', password: 'admin-password-1' }),
-      consultant: await addUser(env.DB, { email: 'dewi@test.local', name: 'Dewi', role: 'consultant', password: '246810' }),
+      consultant: await addUser(env.DB, { email: 'dewi@test.local', name: 'Dewi', role: 'consultant', password: 'dewi-consultant-2468' }),
       client: await addUser(env.DB, { email: 'marco@example.it', name: 'Marco', role: 'client', password: 'marco-password-1', clientId: clientIds[0] }),
       client2: await addUser(env.DB, { email: 'sari@example.co.id', name: 'Sari', role: 'client', password: 'sari-password-1', clientId: clientIds[1] }),
     };

@@ -29,6 +29,10 @@ export function wrangler(args, opts = {}) {
 }
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-for-integration-tests-0123456789';
+/** The bearer that reads /metrics and /health/detailed without an admin session (see METRICS_TOKEN). */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789abcdef';
+/** Request options for the operator routes (/metrics, /health/detailed) of a test stack. */
+export const OPS = { headers: { Authorization: `Bearer ${TEST_METRICS_TOKEN}` } };
 
 /**
  * Starts the stack. Options: `load(persist, { embedderUrl })` (loads data before the server starts), `vars`
@@ -60,7 +64,7 @@ export async function startStack({ vars = {}, load, args = [], embedder = false 
     }
   }
   const port = await freePort();
-  const varArgs = Object.entries({ JWT_SECRET: TEST_JWT_SECRET, ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
+  const varArgs = Object.entries({ JWT_SECRET: TEST_JWT_SECRET, METRICS_TOKEN: TEST_METRICS_TOKEN, ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
   const child = spawn(WRANGLER, ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', '0',
     '--persist-to', persist, '--log-level', 'warn', '--show-interactive-dev-session=false', ...varArgs, ...args], {
     cwd: ROOT, env: QUIET, stdio: ['ignore', 'pipe', 'pipe'], detached: true,

@@ -1,6 +1,7 @@
 //! The request pipeline every API call goes through, in order: request id, config, CORS preflight,
 //! route match (404/405), handler, error mapping, security and CORS headers, metrics, one JSON log line.
 
+use nuzantara_shared::auth::password::constant_time_eq;
 use nuzantara_shared::auth::Access;
 use nuzantara_shared::error::ApiError;
 use nuzantara_shared::http::{cors_headers, preflight_headers, SECURITY_HEADERS};
@@ -111,6 +112,11 @@ pub async fn handle(req: Request, env: Env, worker_ctx: worker::Context) -> Resu
 /// The one place access is enforced: read credentials, check the route's `Access`, apply the rate
 /// limit for this caller, then run the handler.
 async fn guarded(matched: &Matched, req: Request, ctx: &mut Ctx) -> respond::HandlerResult {
+    if matched.access == Access::Operator && presents_metrics_token(&req, ctx) {
+        // A scraper: no user, but still rate-limited like an anonymous caller of this route.
+        ratelimit::check_anonymous(ctx, matched.pattern).await?;
+        return router::dispatch(matched, req, ctx).await;
+    }
     if matched.access != Access::Public {
         ctx.principal = auth::authenticate(&req, ctx).await?;
     }
@@ -121,6 +127,17 @@ async fn guarded(matched: &Matched, req: Request, ctx: &mut Ctx) -> respond::Han
         None => {}
     }
     router::dispatch(matched, req, ctx).await
+}
+
+/// Whether the request carries `Authorization: Bearer <METRICS_TOKEN>` (compared in constant time).
+fn presents_metrics_token(req: &Request, ctx: &Ctx) -> bool {
+    let Some(expected) = ctx.config.metrics_token.as_deref() else {
+        return false;
+    };
+    let header = req.headers().get("Authorization").ok().flatten().unwrap_or_default();
+    header
+        .strip_prefix("Bearer ")
+        .is_some_and(|t| constant_time_eq(t.trim().as_bytes(), expected.as_bytes()))
 }
 
 /// Answers a CORS preflight: 204 with the allowed methods and headers when the origin is allowed.

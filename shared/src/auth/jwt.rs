@@ -26,6 +26,10 @@ pub struct Claims {
     pub nbf: u64,
     pub exp: u64,
     pub jti: String,
+    /// The user's session epoch when the token was issued: a password, role or account change bumps the
+    /// epoch and every older token is refused (see `auth::revocation`). Absent in older tokens: 0.
+    #[serde(default)]
+    pub ver: u32,
 }
 
 impl Claims {
@@ -40,7 +44,13 @@ impl Claims {
             nbf: now_secs,
             exp: now_secs + ACCESS_TTL_SECS,
             jti,
+            ver: 0,
         }
+    }
+
+    /// The same claims bound to the user's current session epoch.
+    pub fn with_epoch(self, ver: u32) -> Self {
+        Self { ver, ..self }
     }
 }
 

@@ -1,4 +1,9 @@
-//! Per-account back-off after failed logins: free tries, then a lock that doubles with each failure.
+//! Per-account back-off after failed logins and password changes: free tries, then a lock that doubles with
+//! each failure.
+//!
+//! An attempt is counted *before* the password is checked, in one conditional statement ([`attempt_sql`]):
+//! a check-then-record sequence lets parallel guesses all pass the check before any is recorded. A success
+//! clears the count.
 
 pub const FREE_ATTEMPTS: u32 = 5;
 pub const BASE_LOCK_SECS: u64 = 30;
@@ -14,6 +19,21 @@ pub fn locked_until(failures: u32, now_ms: u64) -> Option<u64> {
     Some(now_ms + secs * 1000)
 }
 
+/// One statement that counts an attempt unless the key is locked, and sets the lock when this attempt
+/// reaches the free tries: `?1` the key, `?2` now (ms). It returns a row when the attempt may go ahead and
+/// none when the key is locked. The lock length is [`locked_until`]'s formula in SQL.
+pub fn attempt_sql() -> String {
+    format!(
+        "INSERT INTO login_failures (email_hash, failures, updated_at) VALUES (?1, 1, ?2) \
+         ON CONFLICT(email_hash) DO UPDATE SET failures = failures + 1, updated_at = ?2, \
+         locked_until = CASE WHEN failures + 1 >= {FREE_ATTEMPTS} \
+           THEN ?2 + min({MAX_LOCK_SECS}, {BASE_LOCK_SECS} << min(16, failures + 1 - {FREE_ATTEMPTS})) * 1000 \
+           ELSE locked_until END \
+         WHERE locked_until IS NULL OR locked_until <= ?2 \
+         RETURNING failures"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -25,5 +45,15 @@ mod tests {
         assert_eq!(locked_until(6, 0), Some(60_000));
         assert_eq!(locked_until(10, 0), Some(900_000));
         assert_eq!(locked_until(1_000, 5), Some(900_005));
+    }
+
+    #[test]
+    fn the_attempt_statement_uses_the_same_constants() {
+        let sql = attempt_sql();
+        assert!(
+            sql.contains(">= 5 ") && sql.contains("min(900, 30 << min(16, failures + 1 - 5))"),
+            "{sql}"
+        );
+        assert!(sql.contains("WHERE locked_until IS NULL OR locked_until <= ?2"));
     }
 }

@@ -5,6 +5,7 @@
 pub mod jwt;
 pub mod lockout;
 pub mod password;
+pub mod revocation;
 pub mod roles;
 pub mod tokens;
 

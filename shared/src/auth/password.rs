@@ -4,6 +4,7 @@
 
 use base64::{engine::general_purpose::STANDARD_NO_PAD as B64, Engine};
 
+use crate::auth::Role;
 use crate::error::ApiError;
 
 pub const SCHEME: &str = "pbkdf2-sha256";
@@ -68,15 +69,51 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// A password of 8–256 characters, or a PIN of 6+ digits (the firm's team used PINs).
-pub fn check_new_password(p: &str) -> Result<(), ApiError> {
+/// Team accounts (admins, consultants) reach the CRM and every client's data: a long password (ASVS 2.1.1).
+pub const TEAM_MIN_CHARS: usize = 12;
+/// Client accounts may use a password of 8 characters or a PIN of at least 6 digits (typed on a phone).
+pub const CLIENT_MIN_CHARS: usize = 8;
+pub const PIN_MIN_DIGITS: usize = 6;
+pub const MAX_CHARS: usize = 256;
+
+static COMMON: &str = include_str!("common-passwords.txt");
+
+/// Whether `p` is one of the bundled most-common passwords (ignoring case), or one character repeated.
+pub fn is_common(p: &str) -> bool {
+    let lower = p.to_lowercase();
+    let mut chars = lower.chars();
+    let first = chars.next();
+    if first.is_some() && chars.all(|c| Some(c) == first) {
+        return true;
+    }
+    COMMON
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .any(|l| l.trim() == lower)
+}
+
+/// The password policy for a new password of an account with `role`: team passwords of at least 12
+/// characters; clients 8 characters or a PIN of 6+ digits; never one of the most common passwords.
+pub fn check_new_password(p: &str, role: Role) -> Result<(), ApiError> {
     let n = p.chars().count();
-    let pin = n >= 6 && p.chars().all(|c| c.is_ascii_digit());
-    if n > 256 {
+    if n > MAX_CHARS {
         return Err(ApiError::validation("password must be at most 256 characters"));
     }
-    if n < 8 && !pin {
+    let pin = n >= PIN_MIN_DIGITS && p.chars().all(|c| c.is_ascii_digit());
+    if role == Role::Client {
+        if n < CLIENT_MIN_CHARS && !pin {
+            return Err(ApiError::validation(
+                "password must be at least 8 characters, or a PIN of at least 6 digits",
+            ));
+        }
+    } else if n < TEAM_MIN_CHARS {
         return Err(ApiError::validation(
-            "password must be at least 8 characters, or a PIN of at least 6 digits",
+            "team passwords must be at least 12 characters (PINs are for client accounts)",
+        ));
+    }
+    if is_common(p) {
+        return Err(ApiError::validation(
+            "this password is among the most common ones; choose another",
         ));
     }
     Ok(())
@@ -113,11 +150,37 @@ mod tests {
     }
 
     #[test]
-    fn pins_of_six_digits_and_long_passwords_are_accepted() {
-        assert!(check_new_password("123456").is_ok());
-        assert!(check_new_password("correct horse").is_ok());
-        assert_eq!(check_new_password("12345").unwrap_err().status(), 422);
-        assert_eq!(check_new_password("short1").unwrap_err().status(), 422);
-        assert!(check_new_password(&"x".repeat(257)).is_err());
+    fn pins_only_for_clients_and_team_passwords_of_twelve_characters() {
+        assert!(check_new_password("483920", Role::Client).is_ok());
+        assert!(check_new_password("correct horse", Role::Client).is_ok());
+        assert_eq!(check_new_password("12345", Role::Client).unwrap_err().status(), 422);
+        assert_eq!(check_new_password("short1", Role::Client).unwrap_err().status(), 422);
+        for role in [Role::Admin, Role::Consultant] {
+            let e = check_new_password("483920", role).unwrap_err();
+            assert!(e.message.contains("12 characters"), "{}", e.message);
+            assert_eq!(check_new_password("eleven-char", role).unwrap_err().status(), 422);
+            assert!(check_new_password("twelve-chars", role).is_ok());
+        }
+        assert!(check_new_password(&"x".repeat(257), Role::Client).is_err());
+    }
+
+    #[test]
+    fn the_most_common_passwords_are_refused_for_every_role() {
+        for (p, role) in [
+            ("123456", Role::Client),
+            ("Password1", Role::Client),
+            ("QWERTY123", Role::Client),
+            ("passwordpassword", Role::Admin),
+            ("qwertyqwerty", Role::Consultant),
+            ("aaaaaaaaaaaaaaa", Role::Admin),
+        ] {
+            let e = check_new_password(p, role).unwrap_err();
+            assert!(e.message.contains("common"), "{p}: {}", e.message);
+        }
+        assert!(!is_common("kopi-luwak-ubud-7"));
+        assert!(
+            !is_common("# the most common passwords"),
+            "the list's comment lines are not entries"
+        );
     }
 }

@@ -64,6 +64,9 @@ pub enum Access {
         roles: &'static [Role],
         scope: &'static str,
     },
+    /// Operational detail (`/health/detailed`, `/metrics`): an admin, or a scraper presenting the
+    /// configured `METRICS_TOKEN` (checked by the worker before credentials are read).
+    Operator,
 }
 
 pub const TEAM: &[Role] = &[Role::Admin, Role::Consultant];
@@ -74,7 +77,7 @@ pub const TEAM_OR_SERVICE: &[Role] = &[Role::Admin, Role::Consultant, Role::Serv
 
 impl Access {
     pub fn needs_principal(self) -> bool {
-        matches!(self, Access::Roles { .. })
+        matches!(self, Access::Roles { .. } | Access::Operator)
     }
 
     /// 401 without credentials, 403 with the wrong role or a missing API-key scope.
@@ -82,27 +85,31 @@ impl Access {
         let (roles, scope) = match self {
             Access::Public => return Ok(()),
             Access::Optional { scope } => match who {
-                Some(p) if p.role == Role::Service && !has_scope(p, scope) => {
+                Some(p) if p.role == Role::Service && !p.has_scope(scope) => {
                     return Err(ApiError::forbidden(format!("this API key lacks the '{scope}' scope")))
                 }
                 _ => return Ok(()),
             },
             Access::Roles { roles, scope } => (roles, scope),
+            Access::Operator => (ADMIN, ""),
         };
         let p = who.ok_or_else(|| ApiError::unauthorized("sign in or send an API key"))?;
         if !roles.contains(&p.role) {
             return Err(ApiError::forbidden("your role may not do this"));
         }
-        if p.role == Role::Service && !has_scope(p, scope) {
+        if p.role == Role::Service && !p.has_scope(scope) {
             return Err(ApiError::forbidden(format!("this API key lacks the '{scope}' scope")));
         }
         Ok(())
     }
 }
 
-/// An empty `scope` means the route needs no particular scope (e.g. `/api/auth/me`).
-fn has_scope(p: &Principal, scope: &str) -> bool {
-    scope.is_empty() || p.scopes.iter().any(|s| s == scope || s == "*")
+impl Principal {
+    /// Whether an API key carries `scope` (or `*`). An empty `scope` means none is needed (e.g.
+    /// `/api/auth/me`). Users have no scopes: their role decides.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        scope.is_empty() || self.scopes.iter().any(|s| s == scope || s == "*")
+    }
 }
 
 /// Scopes an API key may be given.
@@ -141,6 +148,22 @@ mod tests {
         let any_key = Access::Roles { roles: ANY, scope: "" };
         assert!(any_key.check(Some(&who(Role::Service, &["search"]))).is_ok());
         assert!(Access::Public.check(None).is_ok());
+        assert_eq!(Access::Operator.check(None).unwrap_err().status(), 401);
+        assert!(Access::Operator.check(Some(&who(Role::Admin, &[]))).is_ok());
+        for other in [Role::Consultant, Role::Client] {
+            assert_eq!(
+                Access::Operator.check(Some(&who(other, &[]))).unwrap_err().status(),
+                403
+            );
+        }
+        assert_eq!(
+            Access::Operator
+                .check(Some(&who(Role::Service, &["*"])))
+                .unwrap_err()
+                .status(),
+            403,
+            "an API key is not an operator"
+        );
         let optional = Access::Optional { scope: "chat" };
         assert!(optional.check(None).is_ok());
         assert_eq!(

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::analyze::{analyze, Analysis};
 use super::citation::citation;
-use super::fusion::rrf_weighted;
+use super::fusion::{rrf_weighted, RRF_K, RRF_K_HYBRID};
 use super::request::{Mode, ValidSearch, BENCHMARK_COLLECTIONS};
 use super::snippet::snippet;
 pub use super::types::{Candidate, Citation, DocMeta, Scope, ScoreDetail, SearchHit, SearchOutcome};
@@ -238,7 +238,8 @@ pub async fn search<K: KeywordIndex, V: VectorIndex, E: Embedder, R: Reranker>(
     if let Some(v) = &bridged_list {
         weighted.push((v.as_slice(), BRIDGED_WEIGHT));
     }
-    let fused: Vec<(String, f64)> = rrf_weighted(&weighted)
+    let k = if vector_list.is_some() { RRF_K_HYBRID } else { RRF_K };
+    let fused: Vec<(String, f64)> = rrf_weighted(&weighted, k)
         .into_iter()
         .filter(|(id, _)| by_id.contains_key(id))
         .take(pool)

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::auth::Role;
+use crate::auth::{Principal, Role};
 use crate::llm::types::ToolSpec;
 
 #[derive(Debug, Clone, Serialize)]
@@ -15,6 +15,10 @@ pub struct ToolDef {
     /// Roles that may run it directly or have the chat run it for them.
     #[serde(skip)]
     pub roles: &'static [Role],
+    /// The API-key scope it needs (`crm:read`, `crm:write`), beside the route's own scope: a key made for
+    /// `tools` or `chat` must not read or write the CRM through a tool when `/crm/...` would refuse it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permission: Option<&'static str>,
 }
 
 const EVERYONE: &[Role] = &[Role::Admin, Role::Consultant, Role::Client, Role::Service];
@@ -37,6 +41,7 @@ pub static TOOLS: std::sync::LazyLock<Vec<ToolDef>> = std::sync::LazyLock::new(|
                 "top_k": { "type": "integer", "minimum": 1, "maximum": 10 }
             })),
             roles: EVERYONE,
+            permission: None,
         },
         ToolDef {
             name: "kbli_lookup",
@@ -46,12 +51,14 @@ pub static TOOLS: std::sync::LazyLock<Vec<ToolDef>> = std::sync::LazyLock::new(|
                 "limit": { "type": "integer", "minimum": 1, "maximum": 10 }
             })),
             roles: EVERYONE,
+            permission: None,
         },
         ToolDef {
             name: "get_pricing",
             description: "Bali Zero's official 2025 price for a service, by code (C1, E33G, KITAP; old codes such as B211A map to the current ones), category (visa, KITAS, company, tax) or words (remote worker, PT PMA setup): fee, extension fee, duration, and reviewed corrections of outdated rules.",
             parameters: p(&["service"], json!({ "service": { "type": "string", "minLength": 1, "maxLength": 100 } })),
             roles: EVERYONE,
+            permission: None,
         },
         ToolDef {
             name: "calculate_quote",
@@ -68,6 +75,7 @@ pub static TOOLS: std::sync::LazyLock<Vec<ToolDef>> = std::sync::LazyLock::new(|
                 "currencies": { "type": "array", "maxItems": 4, "items": { "type": "string", "minLength": 3, "maxLength": 3 } }
             })),
             roles: EVERYONE,
+            permission: None,
         },
         ToolDef {
             name: "retrieve_memory",
@@ -77,24 +85,28 @@ pub static TOOLS: std::sync::LazyLock<Vec<ToolDef>> = std::sync::LazyLock::new(|
                 "limit": { "type": "integer", "minimum": 1, "maximum": 50 }
             })),
             roles: SIGNED_IN,
+            permission: None,
         },
         ToolDef {
             name: "save_memory",
             description: "Remember a fact for the signed-in user (e.g. their nationality, their company, their visa expiry).",
             parameters: p(&["fact"], json!({ "fact": { "type": "string", "minLength": 3, "maxLength": 500 } })),
             roles: SIGNED_IN,
+            permission: None,
         },
         ToolDef {
             name: "client_lookup",
             description: "Find CRM clients by name, e-mail, phone or company (team only).",
             parameters: p(&["query"], json!({ "query": { "type": "string", "minLength": 2, "maxLength": 120 } })),
             roles: TEAM,
+            permission: Some("crm:read"),
         },
         ToolDef {
             name: "practice_status",
             description: "The practices (cases) of a CRM client and their status, fees and expiry dates (team only).",
             parameters: p(&["client_id"], json!({ "client_id": { "type": "string", "minLength": 1, "maxLength": 64 } })),
             roles: TEAM,
+            permission: Some("crm:read"),
         },
         ToolDef {
             name: "log_interaction",
@@ -105,6 +117,7 @@ pub static TOOLS: std::sync::LazyLock<Vec<ToolDef>> = std::sync::LazyLock::new(|
                 "summary": { "type": "string", "minLength": 1, "maxLength": 2000 }
             })),
             roles: TEAM,
+            permission: Some("crm:write"),
         },
         ToolDef {
             name: "create_lead",
@@ -117,6 +130,7 @@ pub static TOOLS: std::sync::LazyLock<Vec<ToolDef>> = std::sync::LazyLock::new(|
                 "notes": { "type": "string", "maxLength": 2000 }
             })),
             roles: TEAM,
+            permission: Some("crm:write"),
         },
     ]
 });
@@ -126,10 +140,15 @@ pub fn tool(name: &str) -> Option<&'static ToolDef> {
 }
 
 impl ToolDef {
-    pub fn allowed(&self, role: Option<Role>) -> bool {
-        match role {
-            None => self.roles == EVERYONE,
-            Some(r) => self.roles.contains(&r),
+    /// Whether `who` may run this tool, directly or through the chat: the role must be listed, and an API
+    /// key must also carry the tool's permission. Nobody signed in gets only the tools everyone has.
+    pub fn allowed(&self, who: Option<&Principal>) -> bool {
+        match who {
+            None => self.roles == EVERYONE && self.permission.is_none(),
+            Some(p) => {
+                self.roles.contains(&p.role)
+                    && (p.role != Role::Service || self.permission.is_none_or(|perm| p.has_scope(perm)))
+            }
         }
     }
     pub fn spec(&self) -> ToolSpec {
@@ -158,13 +177,49 @@ mod tests {
         }
     }
 
+    fn who(role: Role, scopes: &[&str]) -> Principal {
+        Principal {
+            id: "p1".into(),
+            role,
+            client_id: None,
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            jti: None,
+            token_exp: None,
+        }
+    }
+
     #[test]
     fn crm_tools_are_team_only_and_memory_needs_a_user() {
-        assert!(tool("client_lookup").unwrap().allowed(Some(Role::Consultant)));
-        assert!(!tool("client_lookup").unwrap().allowed(Some(Role::Client)));
-        assert!(!tool("client_lookup").unwrap().allowed(None));
-        assert!(!tool("save_memory").unwrap().allowed(None));
-        assert!(tool("get_pricing").unwrap().allowed(None));
+        let allowed = |name: &str, p: Option<Principal>| tool(name).unwrap().allowed(p.as_ref());
+        assert!(allowed("client_lookup", Some(who(Role::Consultant, &[]))));
+        assert!(!allowed("client_lookup", Some(who(Role::Client, &[]))));
+        assert!(!allowed("client_lookup", None));
+        assert!(!allowed("save_memory", None));
+        assert!(allowed("get_pricing", None));
         assert!(tool("nope").is_none());
+    }
+
+    #[test]
+    fn an_api_key_needs_the_crm_scope_a_crm_tool_declares() {
+        let allowed = |name: &str, scopes: &[&str]| tool(name).unwrap().allowed(Some(&who(Role::Service, scopes)));
+        for scopes in [&["tools"][..], &["chat"], &["search", "tools", "chat"]] {
+            for name in ["client_lookup", "practice_status", "log_interaction", "create_lead"] {
+                assert!(!allowed(name, scopes), "{name} with {scopes:?}");
+            }
+            assert!(allowed("get_pricing", scopes));
+        }
+        assert!(allowed("client_lookup", &["tools", "crm:read"]));
+        assert!(allowed("practice_status", &["crm:read"]));
+        assert!(
+            !allowed("log_interaction", &["tools", "crm:read"]),
+            "reading is not writing"
+        );
+        assert!(allowed("create_lead", &["crm:write"]));
+        assert!(allowed("log_interaction", &["*"]));
+        let crm: Vec<&str> = TOOLS.iter().filter(|t| t.roles == TEAM).map(|t| t.name).collect();
+        assert!(
+            TOOLS.iter().filter(|t| t.roles == TEAM).all(|t| t.permission.is_some()),
+            "{crm:?}"
+        );
     }
 }

@@ -16,7 +16,7 @@ use crate::context::Ctx;
 use crate::db::{self, P};
 use crate::platform::{now_ms, random16};
 use crate::respond::{self, HandlerResult};
-use crate::{audit, body};
+use crate::{audit, auth, body};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -132,6 +132,15 @@ pub async fn update(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
         ],
     )
     .await?;
+    let role_changed = b.role.is_some_and(|r| Some(r.as_str()) != before["role"].as_str());
+    let disabled_changed = b
+        .disabled
+        .is_some_and(|d| Some(d as i64 as f64) != before["disabled"].as_f64());
+    if role_changed || disabled_changed {
+        // Live access tokens stop within seconds (the session epoch); a role change keeps the refresh
+        // tokens, so the PWA gets a token with the new role on its next refresh.
+        auth::end_sessions(&db, id.as_str()).await?;
+    }
     if b.role.is_some() || b.disabled.is_some() {
         if b.disabled == Some(true) {
             db::run(
@@ -158,7 +167,12 @@ pub async fn update(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
 struct NewKeyBody {
     name: String,
     scopes: Vec<String>,
+    /// Optional lifetime; without it the key lasts until revoked (or its maker loses admin rights).
+    expires_in_days: Option<u32>,
 }
+
+/// The longest lifetime a key may be given (a year): integrations are expected to rotate.
+const MAX_KEY_DAYS: u32 = 366;
 
 /// `POST /api/admin/api-keys`: the key is in this response only; the server keeps its hash.
 pub async fn create_key(mut req: Request, ctx: &Ctx) -> HandlerResult {
@@ -181,14 +195,31 @@ pub async fn create_key(mut req: Request, ctx: &Ctx) -> HandlerResult {
             SCOPES.join(", ")
         )));
     }
+    if b.expires_in_days.is_some_and(|d| d == 0 || d > MAX_KEY_DAYS) {
+        return Err(ApiError::validation(format!(
+            "expires_in_days must be 1-{MAX_KEY_DAYS}"
+        )));
+    }
+    let now = now_ms() as i64;
+    let expires_at = b.expires_in_days.map(|d| now + i64::from(d) * 86_400_000);
     let (key, prefix) = new_api_key(random_bytes::<32>());
     let id = new_id(random16());
     let scopes = serde_json::to_string(&b.scopes).unwrap_or_else(|_| "[]".into());
     let db = db::db(ctx)?;
     db::run(
         &db,
-        "INSERT INTO api_keys (id, name, prefix, key_hash, scopes, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        &[P::S(&id), P::S(name), P::S(&prefix), P::S(&sha256_hex(&key)), P::S(&scopes), P::S(&who.id), P::I(now_ms() as i64)],
+        "INSERT INTO api_keys (id, name, prefix, key_hash, scopes, created_by, created_at, expires_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        &[
+            P::S(&id),
+            P::S(name),
+            P::S(&prefix),
+            P::S(&sha256_hex(&key)),
+            P::S(&scopes),
+            P::S(&who.id),
+            P::I(now),
+            expires_at.map(P::I).unwrap_or(P::Null),
+        ],
     )
     .await?;
     audit::record(
@@ -197,12 +228,12 @@ pub async fn create_key(mut req: Request, ctx: &Ctx) -> HandlerResult {
         "api_key_created",
         "api_key",
         Some(&id),
-        json!({ "name": name, "scopes": b.scopes }),
+        json!({ "name": name, "scopes": b.scopes, "expires_at": expires_at }),
     )
     .await;
     respond::json(
         201,
-        &json!({ "id": id, "name": name, "prefix": prefix, "scopes": b.scopes, "key": key }),
+        &json!({ "id": id, "name": name, "prefix": prefix, "scopes": b.scopes, "expires_at": expires_at, "key": key }),
     )
 }
 
@@ -211,7 +242,7 @@ pub async fn list_keys(ctx: &Ctx) -> HandlerResult {
     let db = db::db(ctx)?;
     let rows: Vec<Value> = db::all(
         &db,
-        "SELECT id, name, prefix, scopes, created_by, created_at, last_used_at, revoked_at FROM api_keys ORDER BY created_at DESC",
+        "SELECT id, name, prefix, scopes, created_by, created_at, last_used_at, expires_at, revoked_at FROM api_keys ORDER BY created_at DESC",
         &[],
     )
     .await?;

@@ -2,15 +2,19 @@
 //! me, password change).
 
 pub mod crypto;
+mod lockout;
 mod session;
 pub mod users;
 
+use std::cell::RefCell;
+
 use nuzantara_shared::auth::jwt;
+use nuzantara_shared::auth::revocation::{principal_for, StateCache, UserState};
 use nuzantara_shared::auth::tokens::{parse_authorization, sha256_hex, Bearer};
 use nuzantara_shared::auth::{Principal, Role};
 use nuzantara_shared::error::{ApiError, ApiResult};
 use serde::Deserialize;
-use worker::Request;
+use worker::{D1Database, Request};
 
 use crate::context::Ctx;
 use crate::db::{self, P};
@@ -33,14 +37,8 @@ pub async fn authenticate(req: &Request, ctx: &Ctx) -> ApiResult<Option<Principa
             if kv.get(&deny_key(&claims.jti)).text().await.map_err(internal)?.is_some() {
                 return Err(ApiError::unauthorized("access token revoked"));
             }
-            Ok(Some(Principal {
-                id: claims.sub,
-                role: claims.role,
-                client_id: claims.client_id,
-                scopes: Vec::new(),
-                jti: Some(claims.jti),
-                token_exp: Some(claims.exp),
-            }))
+            let state = user_state(&db::db(ctx)?, &claims.sub, ctx.config.session_check_ttl_ms).await?;
+            principal_for(claims, state.as_ref()).map(Some)
         }
         Some(Bearer::ApiKey(key)) => api_key_principal(key, ctx).await.map(Some),
     }
@@ -50,23 +48,87 @@ pub fn deny_key(jti: &str) -> String {
     format!("deny:{jti}")
 }
 
+thread_local! {
+    /// Users' stored states, per isolate (see `nuzantara_shared::auth::revocation`).
+    static STATES: RefCell<StateCache> = RefCell::new(StateCache::default());
+}
+
+/// The user's current role, client link, disabled flag and session epoch, read at most once per `ttl_ms`
+/// per isolate.
+async fn user_state(db: &D1Database, user_id: &str, ttl_ms: u64) -> ApiResult<Option<UserState>> {
+    let now = now_ms();
+    if let Some(hit) = STATES.with(|c| c.borrow().get(user_id, now, ttl_ms)) {
+        return Ok(hit);
+    }
+    #[derive(Deserialize)]
+    struct Row {
+        role: String,
+        client_id: Option<String>,
+        disabled: f64,
+        session_epoch: f64,
+    }
+    let row: Option<Row> = db::first(
+        db,
+        "SELECT role, client_id, disabled, session_epoch FROM users WHERE id = ?1",
+        &[P::S(user_id)],
+    )
+    .await?;
+    let state = row.and_then(|r| {
+        Some(UserState {
+            role: Role::parse(&r.role)?,
+            client_id: r.client_id,
+            disabled: r.disabled != 0.0,
+            epoch: r.session_epoch as u32,
+        })
+    });
+    STATES.with(|c| c.borrow_mut().put(user_id, state.clone(), now));
+    Ok(state)
+}
+
+/// Ends a user's access tokens: bumps their session epoch (every isolate refuses older tokens once its
+/// cached state expires) and forgets them in this isolate, so the change holds here at once.
+pub async fn end_sessions(db: &D1Database, user_id: &str) -> ApiResult<()> {
+    db::run(
+        db,
+        "UPDATE users SET session_epoch = session_epoch + 1 WHERE id = ?1",
+        &[P::S(user_id)],
+    )
+    .await?;
+    STATES.with(|c| c.borrow_mut().forget(user_id));
+    Ok(())
+}
+
+/// An API key is refused when revoked, expired, or when the admin who made it is disabled, deleted or no
+/// longer an admin: a key carries its maker's authority and must not outlive it.
 async fn api_key_principal(key: &str, ctx: &Ctx) -> ApiResult<Principal> {
     #[derive(Deserialize)]
     struct Key {
         id: String,
         scopes: String,
         last_used_at: Option<f64>,
+        expires_at: Option<f64>,
+        owner_role: Option<String>,
+        owner_disabled: Option<f64>,
     }
     let db = db::db(ctx)?;
     let hash = sha256_hex(key);
     let row: Option<Key> = db::first(
         &db,
-        "SELECT id, scopes, last_used_at FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL",
+        "SELECT k.id, k.scopes, k.last_used_at, k.expires_at, u.role AS owner_role, u.disabled AS owner_disabled \
+         FROM api_keys k LEFT JOIN users u ON u.id = k.created_by WHERE k.key_hash = ?1 AND k.revoked_at IS NULL",
         &[P::S(&hash)],
     )
     .await?;
     let key = row.ok_or_else(|| ApiError::unauthorized("unknown or revoked API key"))?;
     let now = now_ms() as i64;
+    if key.expires_at.is_some_and(|t| t as i64 <= now) {
+        return Err(ApiError::unauthorized("this API key has expired"));
+    }
+    if key.owner_role.as_deref() != Some("admin") || key.owner_disabled != Some(0.0) {
+        return Err(ApiError::unauthorized(
+            "this API key's owner is disabled or no longer an admin; ask an admin for a new key",
+        ));
+    }
     // Record use at most once a minute: a write per request would dominate an integrator's traffic.
     if key.last_used_at.is_none_or(|t| now - t as i64 > 60_000) {
         db::run(

@@ -2,17 +2,17 @@
 //! logout (access-token deny-list), the current user, and password change.
 
 use nuzantara_shared::auth::jwt::{self, Claims, ACCESS_TTL_SECS};
-use nuzantara_shared::auth::lockout;
 use nuzantara_shared::auth::password::check_new_password;
 use nuzantara_shared::auth::tokens::{new_refresh_token, sha256_hex, REFRESH_TTL_SECS};
 use nuzantara_shared::auth::{Principal, Role};
-use nuzantara_shared::error::{ApiError, ApiResult, ErrorCode};
+use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::ids::new_id;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use worker::{D1Database, Request};
 
 use super::crypto::{self, random_bytes};
+use super::lockout;
 use super::users::{self, UserRow};
 use crate::context::Ctx;
 use crate::db::{self, P};
@@ -49,23 +49,17 @@ pub async fn login(mut req: Request, ctx: &Ctx, portal: Portal) -> HandlerResult
     let db = db::db(ctx)?;
     let now = now_ms();
     let email_hash = sha256_hex(&email);
-    if let Some(until) = locked_until(&db, &email_hash).await? {
-        if until > now {
-            let secs = (until - now).div_ceil(1000);
-            audit::record(
-                ctx,
-                None,
-                "login_locked",
-                "user",
-                None,
-                json!({ "email_hash": email_hash }),
-            )
-            .await;
-            return Err(
-                ApiError::new(ErrorCode::RateLimited, "too many failed logins; try again later")
-                    .with_header("Retry-After", secs.to_string()),
-            );
-        }
+    if let Err(locked) = lockout::attempt(&db, &email_hash, now, "logins").await {
+        audit::record(
+            ctx,
+            None,
+            "login_locked",
+            "user",
+            None,
+            json!({ "email_hash": email_hash }),
+        )
+        .await;
+        return Err(locked);
     }
 
     let user = users::by_email(&db, &email).await?;
@@ -80,7 +74,7 @@ pub async fn login(mut req: Request, ctx: &Ctx, portal: Portal) -> HandlerResult
         password_ok && role_ok && u.disabled == 0.0
     });
     let Some(user) = user else {
-        record_failure(&db, &email_hash, now).await?;
+        // The attempt was already counted by `lockout::attempt`.
         audit::record(
             ctx,
             None,
@@ -92,12 +86,7 @@ pub async fn login(mut req: Request, ctx: &Ctx, portal: Portal) -> HandlerResult
         .await;
         return Err(ApiError::unauthorized(BAD_LOGIN));
     };
-    db::run(
-        &db,
-        "DELETE FROM login_failures WHERE email_hash = ?1",
-        &[P::S(&email_hash)],
-    )
-    .await?;
+    lockout::clear(&db, &email_hash).await?;
     let tokens = issue(ctx, &db, &user, &new_id(random16())).await?;
     let who = principal_of(&user);
     audit::record(
@@ -130,51 +119,14 @@ fn principal_of(u: &UserRow) -> Principal {
     }
 }
 
-async fn locked_until(db: &D1Database, email_hash: &str) -> ApiResult<Option<u64>> {
-    #[derive(Deserialize)]
-    struct Row {
-        locked_until: Option<f64>,
-    }
-    let row: Option<Row> = db::first(
-        db,
-        "SELECT locked_until FROM login_failures WHERE email_hash = ?1",
-        &[P::S(email_hash)],
-    )
-    .await?;
-    Ok(row.and_then(|r| r.locked_until).map(|t| t as u64))
-}
-
-async fn record_failure(db: &D1Database, email_hash: &str, now: u64) -> ApiResult<()> {
-    #[derive(Deserialize)]
-    struct Row {
-        failures: f64,
-    }
-    let row: Option<Row> = db::first(
-        db,
-        "INSERT INTO login_failures (email_hash, failures, updated_at) VALUES (?1, 1, ?2) \
-         ON CONFLICT(email_hash) DO UPDATE SET failures = failures + 1, updated_at = ?2 RETURNING failures",
-        &[P::S(email_hash), P::I(now as i64)],
-    )
-    .await?;
-    let failures = row.map(|r| r.failures as u32).unwrap_or(1);
-    if let Some(until) = lockout::locked_until(failures, now) {
-        db::run(
-            db,
-            "UPDATE login_failures SET locked_until = ?1 WHERE email_hash = ?2",
-            &[P::I(until as i64), P::S(email_hash)],
-        )
-        .await?;
-    }
-    Ok(())
-}
-
 /// A new access token and a refresh token in `family`.
 async fn issue(ctx: &Ctx, db: &D1Database, user: &UserRow, family: &str) -> ApiResult<Value> {
     let now = now_ms();
     let role = user
         .role()
         .ok_or_else(|| ApiError::internal("user with unknown role"))?;
-    let claims = Claims::new(&user.id, role, user.client_id.clone(), now / 1000, new_id(random16()));
+    let claims = Claims::new(&user.id, role, user.client_id.clone(), now / 1000, new_id(random16()))
+        .with_epoch(user.session_epoch as u32);
     let access = jwt::sign(&claims, ctx.config.jwt_secret.as_bytes())?;
     let refresh = new_refresh_token(random_bytes::<32>());
     db::run(
@@ -347,18 +299,34 @@ struct PasswordBody {
     new_password: String,
 }
 
-/// `POST /api/auth/password`: needs the current password; ends every other session of the user.
+/// `POST /api/auth/password`: needs the current password (wrong tries lock like logins); ends every session
+/// of the user, this one included, and answers with fresh tokens for this one.
 pub async fn change_password(mut req: Request, ctx: &Ctx) -> HandlerResult {
     let who = ctx.principal()?;
     let b: PasswordBody = body::json(&mut req, ctx).await?;
-    check_new_password(&b.new_password)?;
     let db = db::db(ctx)?;
     let user = users::by_id(&db, &who.id)
         .await?
         .ok_or_else(|| ApiError::unauthorized("account no longer exists"))?;
+    let role = user
+        .role()
+        .ok_or_else(|| ApiError::internal("user with unknown role"))?;
+    check_new_password(&b.new_password, role)?;
+    let attempts = sha256_hex(&format!("password-change:{}", who.id));
+    lockout::attempt(&db, &attempts, now_ms(), "password attempts").await?;
     if b.current_password.len() > 256 || !crypto::verify_password(&b.current_password, &user.password_hash).await? {
+        audit::record(
+            ctx,
+            Some(who),
+            "password_change_failed",
+            "user",
+            Some(&who.id),
+            json!({}),
+        )
+        .await;
         return Err(ApiError::forbidden("current password is wrong"));
     }
+    lockout::clear(&db, &attempts).await?;
     let hash = crypto::hash_password(&b.new_password).await?;
     let now = now_ms() as i64;
     db::batch(
@@ -377,6 +345,12 @@ pub async fn change_password(mut req: Request, ctx: &Ctx) -> HandlerResult {
         ],
     )
     .await?;
+    super::end_sessions(&db, &who.id).await?;
     audit::record(ctx, Some(who), "password_changed", "user", Some(&who.id), json!({})).await;
-    respond::json(200, &json!({ "ok": true }))
+    let user = users::by_id(&db, &who.id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("account no longer exists"))?;
+    let mut tokens = issue(ctx, &db, &user, &new_id(random16())).await?;
+    tokens["ok"] = json!(true);
+    respond::json(200, &tokens)
 }

@@ -22,9 +22,12 @@ pub struct UserRow {
     pub language: String,
     pub client_id: Option<String>,
     pub disabled: f64,
+    /// Bumped when the password, role or account state changes; access tokens carry it (see `auth::revocation`).
+    #[serde(skip_serializing)]
+    pub session_epoch: f64,
 }
 
-pub const USER_COLUMNS: &str = "id, email, name, role, password_hash, language, client_id, disabled";
+pub const USER_COLUMNS: &str = "id, email, name, role, password_hash, language, client_id, disabled, session_epoch";
 
 impl UserRow {
     pub fn role(&self) -> Option<Role> {
@@ -83,7 +86,7 @@ pub async fn create_user(db: &D1Database, u: NewUser<'_>) -> ApiResult<UserRow> 
     if !["en", "id", "it"].contains(&u.language) {
         return Err(ApiError::validation("language must be en, id or it"));
     }
-    check_new_password(u.password)?;
+    check_new_password(u.password, u.role)?;
     if u.role == Role::Client && u.client_id.is_none() {
         return Err(ApiError::validation(
             "a client account needs the client_id it belongs to",

@@ -297,9 +297,12 @@ async fn answer<O: EventOut>(
     let mut messages = vec![ChatMessage::system(system)];
     messages.extend(store::history_for_model(&recent));
     messages.push(ChatMessage::user(chat.query.clone()));
-    let role = ctx.principal.as_ref().map(|p| p.role);
     let mut req = ChatRequest::new(messages, MAX_TOKENS);
-    req.tools = TOOLS.iter().filter(|t| t.allowed(role)).map(|t| t.spec()).collect();
+    req.tools = TOOLS
+        .iter()
+        .filter(|t| t.allowed(ctx.principal.as_ref()))
+        .map(|t| t.spec())
+        .collect();
 
     let breakers = breakers(policy);
     let mut text = String::new();

@@ -28,8 +28,14 @@ pub struct ToolOutput {
 pub async fn execute(ctx: &Ctx, name: &str, args: &Value) -> ApiResult<ToolOutput> {
     let def = tool(name)
         .ok_or_else(|| ApiError::not_found(format!("no tool named {:?}", name.chars().take(40).collect::<String>())))?;
-    if !def.allowed(ctx.principal.as_ref().map(|p| p.role)) {
-        return Err(ApiError::forbidden(format!("the {name} tool is not available to you")));
+    if !def.allowed(ctx.principal.as_ref()) {
+        let why = match (def.permission, &ctx.principal) {
+            (Some(perm), Some(p)) if p.role == nuzantara_shared::auth::Role::Service => {
+                format!("this API key lacks the '{perm}' scope the {name} tool needs")
+            }
+            _ => format!("the {name} tool is not available to you"),
+        };
+        return Err(ApiError::forbidden(why));
     }
     schema::validate(&def.parameters, args)
         .map_err(|errs| ApiError::validation(format!("invalid arguments for {name}: {}", errs.join("; "))))?;
@@ -64,8 +70,8 @@ pub async fn execute(ctx: &Ctx, name: &str, args: &Value) -> ApiResult<ToolOutpu
 
 /// `GET /api/tools`: the tools this caller may use.
 pub fn list(ctx: &Ctx) -> HandlerResult {
-    let role = ctx.principal.as_ref().map(|p| p.role);
-    let tools: Vec<&nuzantara_shared::tools::ToolDef> = TOOLS.iter().filter(|t| t.allowed(role)).collect();
+    let tools: Vec<&nuzantara_shared::tools::ToolDef> =
+        TOOLS.iter().filter(|t| t.allowed(ctx.principal.as_ref())).collect();
     respond::json(200, &json!({ "tools": tools }))
 }
 
