@@ -3,7 +3,7 @@
 // answer when offline; calls with credentials are never cached here (the app keeps the user's data in
 // IndexedDB, per user). Bump VERSION whenever a shell file changes: the new worker installs the new
 // shell and deletes the old cache.
-const VERSION = 'v2';
+const VERSION = 'v3';
 const CACHE = 'nuzantara-shell-' + VERSION;
 const API_CACHE = 'nuzantara-api-' + VERSION;
 const SHELL = [

@@ -1,6 +1,8 @@
 // IndexedDB for what must survive offline and reloads: conversations the user listed or opened
-// (readable offline) and the outbox of messages typed offline (sent on reconnect, never lost).
+// (readable offline) and the outbox of messages typed offline (sent on reconnect, never lost while the
+// session lasts). Both belong to one person: cleared on sign-out and when the session ends (main.js).
 
+const STORES = ['conversations', 'outbox']; // every record has an `owner` (api.owner())
 let opening;
 
 function open() {
@@ -39,10 +41,30 @@ export async function owned(store, owner) {
   return (await all(store)).filter((r) => r.owner === owner);
 }
 
-/** Forgets the cached conversations of `owner` (on sign-out). Its outbox stays: queued messages are
- * never dropped, they go out when that user is signed in and online again. */
-export async function forget(owner) {
-  for (const r of await owned('conversations', owner)) await del('conversations', r.key);
+/**
+ * Clears what this device keeps of its users: the cached conversations and the outbox. Everything (on
+ * sign-out and when the session ends, so the next person on a shared device finds nothing and no queued
+ * message is sent later under someone else), or, given `keep`, everything not owned by `keep` (when a
+ * user or visitor starts, for data left by a closed tab: the same user keeps their offline copies and outbox).
+ */
+export async function clearUserData(keep) {
+  const db = await open();
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(STORES, 'readwrite');
+    for (const name of STORES) {
+      const store = tx.objectStore(name);
+      if (keep === undefined) { store.clear(); continue; }
+      store.openCursor().onsuccess = (e) => {
+        const cur = e.target.result;
+        if (!cur) return;
+        if (cur.value.owner !== keep) cur.delete();
+        cur.continue();
+      };
+    }
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error);
+  });
 }
 
 /** Stores a conversation (summary and, when known, its messages) without losing what was cached before. */

@@ -2,6 +2,7 @@
 // offline banner, session expiry, focus on view change, and the service worker.
 import { h, $ } from './dom.js';
 import * as api from './api.js';
+import * as db from './idb.js';
 import { t, lang, setLang, LANGS, translate, ready } from './i18n.js';
 
 const view = $('#view');
@@ -10,6 +11,7 @@ const banner = $('#offline');
 const toastEl = $('#toast');
 let unmount = null;
 let routeSeq = 0;
+let owner = null; // whose data (api.owner()) this page has checked the device's IndexedDB for
 
 const ROUTES = [
   // [pattern, module, export, access]
@@ -68,6 +70,12 @@ async function route() {
   const [re, mod, fn, access] = found;
   if (!u && !visitor() && mod !== 'login') return app.navigate('login');
   if ((access === 'user' && !u) || (access === 'team' && !api.isTeam())) return app.navigate(u || visitor() ? 'chat' : 'login');
+  // Before showing anything: data left on this device by someone else (a tab closed without signing out) goes.
+  if (mod !== 'login' && owner !== api.owner()) {
+    owner = api.owner();
+    await db.clearUserData(owner).catch(() => {});
+    if (seq !== routeSeq) return;
+  }
   const params = re.exec(hash).slice(1).map((p) => (p === undefined ? p : decodeURIComponent(p)));
   renderNav(hash.split('/')[0]);
   let m;
@@ -116,6 +124,17 @@ function flush() {
   if (navigator.onLine && !api.networkDown()) import('./views/chat.js').then((c) => c.flushOutbox()).catch(() => {});
 }
 
+/** Sign-out and the end of a session (refresh refused): nothing of the user's stays on this device, neither
+ * in IndexedDB (cached conversations, the outbox) nor in memory (the chat transcript, an answer streaming).
+ * The service worker keeps no personal API answers (requests with credentials are never cached: sw.js). */
+async function endSession() {
+  owner = null;
+  await Promise.all([
+    db.clearUserData().catch(() => {}),
+    import('./views/chat.js').then((c) => c.reset()).catch(() => {}),
+  ]);
+}
+
 function applyLang() {
   document.documentElement.lang = lang();
   translate(document.body);
@@ -131,17 +150,13 @@ function boot() {
     route();
   });
   $('#signout').addEventListener('click', async () => {
-    const u = api.user();
     sessionStorage.removeItem('nz.visitor');
-    if (u) {
-      const owner = api.owner();
-      await api.logout();
-      import('./idb.js').then((db) => db.forget(owner)).catch(() => {});
-    }
+    if (api.user()) await Promise.all([api.logout(), endSession()]);
     app.navigate('login');
   });
-  api.events.addEventListener('expired', () => {
+  api.events.addEventListener('expired', async () => {
     sessionStorage.setItem('nz.expired', '1');
+    await endSession();
     app.navigate('login');
   });
   api.events.addEventListener('session', () => renderNav(location.hash.replace(/^#\/?/, '').split('/')[0]));

@@ -14,10 +14,15 @@ after(async () => { if (E) await E.stop(); });
 
 async function newPage(viewport = PHONE, opts = {}) {
   const ctx = await E.browser.newContext({ viewport, baseURL: E.url, ...opts });
+  return { ctx, page: await newTab(ctx) };
+}
+
+/** Another tab in the same browser context (the same IndexedDB and service worker, its own sessionStorage). */
+async function newTab(ctx) {
   const page = await ctx.newPage();
   page.on('console', (m) => { if (/Content.Security.Policy|Refused to/i.test(m.text())) problems.push(`${page.url()}: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.stack || e.message}`));
-  return { ctx, page };
+  return page;
 }
 
 async function login(page, email, password, portal = 'team') {
@@ -560,6 +565,112 @@ test('offline: the shell and a past conversation reload offline; a message typed
   assert.equal(E.fake.requests.length, asked + 1);
   assert.match(E.fake.requests.at(-1).messages.at(-1).content, /bank account/);
   assert.equal(await page.evaluate(() => new Promise((r) => { const q = indexedDB.open('nuzantara'); q.onsuccess = () => { const g = q.result.transaction('outbox').objectStore('outbox').count(); g.onsuccess = () => r(g.result); }; })), 0);
+  await ctx.close();
+});
+
+/** What the app keeps in this browser's IndexedDB: per store, each record's owner and title (or queued question). */
+const stored = (page) => page.evaluate(() => new Promise((resolve, reject) => {
+  const q = indexedDB.open('nuzantara');
+  q.onerror = () => reject(q.error);
+  q.onsuccess = () => {
+    const out = {};
+    const tx = q.result.transaction(['conversations', 'outbox']);
+    for (const name of ['conversations', 'outbox']) {
+      const g = tx.objectStore(name).getAll();
+      g.onsuccess = () => { out[name] = g.result.map((r) => ({ owner: r.owner, text: r.title || r.query })); };
+    }
+    tx.oncomplete = () => { q.result.close(); resolve(out); };
+    tx.onerror = () => reject(tx.error);
+  };
+}));
+
+const ownerOf = (page) => page.evaluate(() => 'u:' + JSON.parse(sessionStorage.getItem('nz.session')).user.id);
+
+/** Signs in, asks `online` (its conversation gets cached on the device), then offline queues `queued`. */
+async function leaveData(ctx, page, [email, password, portal], online, queued) {
+  await login(page, email, password, portal);
+  await page.waitForFunction(() => navigator.serviceWorker.controller, null, { timeout: 15_000 });
+  await ask(page, online);
+  await waitDone(page);
+  const owner = await ownerOf(page);
+  for (const end = Date.now() + 10_000; !(await stored(page)).conversations.some((c) => c.text === online && c.owner === owner);) {
+    assert.ok(Date.now() < end, 'the conversation was not cached');
+    await page.waitForTimeout(100);
+  }
+  await ctx.setOffline(true);
+  await page.waitForSelector('#offline', { state: 'visible' });
+  await page.click('.chat-head button');
+  await ask(page, queued);
+  await page.waitForSelector('.msg.user .queued');
+  assert.deepEqual((await stored(page)).outbox, [{ owner, text: queued }]);
+  return owner;
+}
+
+test('shared device: sign-out and session expiry clear cached conversations and the outbox; another user never sees them', async () => {
+  E.fake.delayMs = 5;
+  const DEWI = ['dewi@test.local', '246810'];
+  const MARCO = ['marco@example.it', 'marco-password-1', 'client'];
+  const asked = (q) => E.fake.requests.some((r) => JSON.stringify(r.messages).includes(q));
+  const none = { conversations: [], outbox: [] };
+  const { ctx, page } = await newPage();
+
+  // Sign-out (here while offline): nothing of Dewi's stays, the queued message included.
+  await leaveData(ctx, page, DEWI, 'Which KBLI code fits a surf school?', 'Queued before signing out: villa rental licence?');
+  await page.click('#signout');
+  await page.waitForSelector('#login-email');
+  assert.deepEqual(await stored(page), none);
+  await ctx.setOffline(false);
+  // Another user signs in on the same tab: none of Dewi's conversations, on the screen or the device.
+  await login(page, ...MARCO);
+  const marco = await ownerOf(page);
+  assert.doesNotMatch(await page.textContent('.log'), /surf school|villa rental/);
+  await ctx.setOffline(true);
+  await page.click('#nav a[data-path=memory]');
+  await page.waitForSelector('.convs[aria-busy=false]');
+  assert.doesNotMatch(await page.textContent('.convs'), /surf school|villa rental/);
+  assert.ok((await stored(page)).conversations.every((c) => c.owner === marco));
+  await ctx.setOffline(false);
+  await page.close();
+
+  // A tab closed without signing out: the next user to sign in finds the device cleared before anything shows.
+  let tab = await newTab(ctx);
+  const dewi = await leaveData(ctx, tab, DEWI, 'Which KBLI code fits a bakery?', 'Queued in a closed tab: halal certificate?');
+  await tab.close();
+  await ctx.setOffline(false);
+  tab = await newTab(ctx);
+  await login(tab, ...MARCO);
+  assert.deepEqual(await stored(tab), none);
+  await tab.close();
+
+  // The same user coming back keeps the offline copies, and their queued message goes out under their own session.
+  tab = await newTab(ctx);
+  await leaveData(ctx, tab, DEWI, 'Which KBLI code fits a yoga studio?', 'Queued for later by the same user: yoga teacher visa?');
+  await tab.close();
+  await ctx.setOffline(false);
+  tab = await newTab(ctx);
+  await login(tab, ...DEWI);
+  assert.ok((await stored(tab)).conversations.some((c) => c.text === 'Which KBLI code fits a yoga studio?' && c.owner === dewi));
+  await tab.waitForSelector('.msg.bot[data-state=done]', { timeout: 30_000 });
+  assert.ok(asked('yoga teacher visa'));
+  await tab.close();
+
+  // The session ends (both tokens refused) with a message still queued: back to the login screen, device cleared, not sent.
+  tab = await newTab(ctx);
+  await leaveData(ctx, tab, DEWI, 'Which KBLI code fits a dive shop?', 'Queued when the session expired: dive instructor permit?');
+  await tab.evaluate(() => {
+    const s = JSON.parse(sessionStorage.getItem('nz.session'));
+    s.access_token = 'not-a-token';
+    s.refresh_token = 'rt_not-a-token';
+    sessionStorage.setItem('nz.session', JSON.stringify(s));
+  });
+  await tab.reload(); // offline, from the service worker; the queued message is shown from the outbox
+  await tab.waitForSelector('.msg.user .queued');
+  await ctx.setOffline(false); // back online the outbox is sent: the token is refused, the refresh too
+  await tab.waitForSelector('#login-email');
+  assert.match(await tab.textContent('#login-error'), /session has expired/);
+  assert.deepEqual(await stored(tab), none);
+  await tab.waitForTimeout(500);
+  assert.ok(!asked('villa rental licence') && !asked('halal certificate') && !asked('dive instructor permit'));
   await ctx.close();
 });
 

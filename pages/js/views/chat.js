@@ -30,6 +30,17 @@ export async function mount(container, [id], app) {
   return () => {};
 }
 
+/** Sign-out or session end (main.js): the answer being streamed stops and the transcript is forgotten
+ * (the next mount builds a new one). */
+export function reset() {
+  if (current) current.ctrl.abort();
+  conversationId = null;
+  if (ui) {
+    ui.log.replaceChildren();
+    ui.owner = null;
+  }
+}
+
 function build() {
   conversationId = null;
   const log = h('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': t('chat.log'), tabindex: '0', onclick: toSource });
@@ -277,7 +288,7 @@ async function submit() {
 async function queue(item, el) {
   el.dataset.outbox = item.id;
   if (!el.querySelector('.queued')) el.append(h('p', { class: 'badge queued' }, icon('clock'), ' ', t('chat.queued')));
-  await db.put('outbox', item);
+  if (item.owner === api.owner()) await db.put('outbox', item); // not after the session ended
 }
 
 /** Streams the answer to `item` into the transcript. Resolves 'sent', 'queued' (kept in the outbox for
@@ -377,9 +388,10 @@ async function ask(item, userEl) {
 }
 
 async function refreshCache(id) {
+  const owner = api.owner();
   try {
     const conv = await api.request('/api/conversations/' + id);
-    await db.cacheConversation(api.owner(), conv);
+    if (owner === api.owner()) await db.cacheConversation(owner, conv); // not after the session ended
   } catch { /* the cache catches up next time */ }
 }
 
@@ -426,9 +438,10 @@ async function open(id) {
   ui.log.replaceChildren(h('p', { class: 'loading' }, t('loading')));
   let conv = null;
   let offline = false;
+  const owner = api.owner();
   try {
     conv = await api.request('/api/conversations/' + encodeURIComponent(id));
-    db.cacheConversation(api.owner(), conv).catch(() => {});
+    if (owner === api.owner()) db.cacheConversation(owner, conv).catch(() => {});
   } catch (e) {
     if (e.name !== 'NetworkError') {
       ui.log.replaceChildren(h('p', { class: 'error', role: 'alert' }, t('error.generic', { msg: e.message })));

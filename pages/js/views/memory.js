@@ -148,6 +148,7 @@ export async function mount(root, params, app) {
 /** Keeps the listed conversations (the 10 newest with their messages) readable offline. */
 async function prefetch(owner, convs) {
   for (const [i, c] of convs.entries()) {
+    if (owner !== api.owner()) return; // signed out meanwhile: nothing more is written
     try {
       const old = await db.get('conversations', owner + '|' + c.id);
       if (i < 10 && (!old || !old.messages || old.updated_at !== c.updated_at)) {
