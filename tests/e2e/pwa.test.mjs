@@ -284,8 +284,9 @@ test('chat: the language switcher changes the UI and the language of the answer'
   const { ctx, page } = await newPage();
   await login(page, 'dewi@test.local', 'dewi-consultant-2468');
   await page.selectOption('#lang', 'it');
-  await page.waitForFunction(() => document.querySelector('#nav a').textContent === 'Chat' && document.documentElement.lang === 'it');
-  assert.equal(await page.textContent('#chat-input + button, .composer button[type=submit]'), 'Invia');
+  // The page's language changes before the composer is redrawn: wait for the button itself.
+  await page.waitForFunction(() => document.documentElement.lang === 'it'
+    && document.querySelector('.composer button[type=submit]')?.textContent === 'Invia');
   const sent = page.waitForRequest((r) => r.url().endsWith('/bali-zero/chat-stream'));
   await ask(page, 'Quanto costa un KITAS investitore?');
   assert.equal(JSON.parse((await sent).postData()).language, 'it');
@@ -608,7 +609,7 @@ async function leaveData(ctx, page, [email, password, portal], online, queued) {
 
 test('shared device: sign-out and session expiry clear cached conversations and the outbox; another user never sees them', async () => {
   E.fake.delayMs = 5;
-  const DEWI = ['dewi@test.local', '246810'];
+  const DEWI = ['dewi@test.local', 'dewi-consultant-2468'];
   const MARCO = ['marco@example.it', 'marco-password-1', 'client'];
   const asked = (q) => E.fake.requests.some((r) => JSON.stringify(r.messages).includes(q));
   const none = { conversations: [], outbox: [] };
