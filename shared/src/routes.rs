@@ -263,22 +263,33 @@ fn match_pattern(pattern: &'static str, path: &str) -> Option<Vec<(&'static str,
     }
 }
 
-/// Decodes `%XX` escapes in a path segment; rejects malformed escapes and non-UTF-8.
+/// Decodes `%XX` escapes in a path segment. An escape is `%` and exactly two ASCII hex digits: anything
+/// else after a `%` (`%+1`, `%-1`, `%1` at the end, `%zz`) is malformed, as is a result that is not UTF-8,
+/// and gets `None`, so the path does not match (a JSON 404) rather than smuggling a byte such as 0x01 into
+/// an id. (`u8::from_str_radix` is not enough: it takes a leading sign, so it reads `+1` as 1.)
 fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
+    let mut out = Vec::with_capacity(s.len());
+    let mut rest = s.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        rest = tail;
+        if b == b'%' {
+            let [hi, lo, tail @ ..] = rest else { return None };
+            out.push((hex_digit(*hi)? << 4) | hex_digit(*lo)?);
+            rest = tail;
         } else {
-            out.push(bytes[i]);
-            i += 1;
+            out.push(b);
         }
     }
     String::from_utf8(out).ok()
+}
+
+fn hex_digit(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -311,6 +322,28 @@ mod tests {
         assert_eq!(match_route("GET", "/api/documents/").unwrap_err().status(), 404);
         assert_eq!(match_route("GET", "/api/documents/%zz").unwrap_err().status(), 404);
         assert_eq!(match_route("GET", "/api/documents/a/b").unwrap_err().status(), 404);
+        assert_eq!(match_route("GET", "/crm/practices/%+1").unwrap_err().status(), 404);
+    }
+
+    #[test]
+    fn percent_decode_takes_only_two_hex_digits_and_utf8() {
+        assert_eq!(percent_decode("plain-id_1").as_deref(), Some("plain-id_1"));
+        assert_eq!(percent_decode("kbli%2F56101").as_deref(), Some("kbli/56101"));
+        assert_eq!(percent_decode("%e2%82%ac").as_deref(), Some("\u{20AC}"));
+        assert_eq!(percent_decode("%E2%82%AC").as_deref(), Some("\u{20AC}"));
+        assert_eq!(
+            percent_decode("caf\u{E9}%20x").as_deref(),
+            Some("caf\u{E9} x"),
+            "raw UTF-8 passes through"
+        );
+        for bad in [
+            "%+1", "%-1", "%1", "%", "a%", "%zz", "%g0", "%0g", "% 1", "%+f", "%1\u{E9}", "%%41",
+        ] {
+            assert_eq!(percent_decode(bad), None, "{bad:?}");
+        }
+        for not_utf8 in ["%ff", "%c3%28", "%e2%82", "%80", "%ed%a0%80"] {
+            assert_eq!(percent_decode(not_utf8), None, "{not_utf8:?}");
+        }
     }
 
     #[test]

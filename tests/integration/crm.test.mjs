@@ -13,6 +13,7 @@ import { seedPeople } from '../support/seed.mjs';
 
 let stack;
 let people;
+// The consultant's own chat: only the caller's own conversation may be linked to a timeline (see security-crm.test.mjs).
 const CONVERSATION = 'conv-e33g-question';
 
 before(async () => {
@@ -25,7 +26,7 @@ before(async () => {
       try {
         const now = Date.now();
         await env.DB.prepare('INSERT INTO conversations (id, user_id, title, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)')
-          .bind(CONVERSATION, people.client.id, 'Remote worker visa', now).run();
+          .bind(CONVERSATION, people.consultant.id, 'Remote worker visa', now).run();
         const msgs = [['system', 'You are Zantara'], ['user', 'How long does an\nE33G KITAS take?'], ['assistant', '30-45 days.'], ['user', 'Thanks!']];
         for (const [i, [role, content]] of msgs.entries()) {
           await env.DB.prepare('INSERT INTO messages (id, conversation_id, seq, role, content, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)')
@@ -417,8 +418,8 @@ test('client isolation: a client user sees only their own record, practices and 
   isError(await call('GET', `/crm/clients/${theirs}`, { token: me }), 404, 'not_found');
   const ownPractice = await call('GET', `/crm/practices/${myPractice.id}`, { token: me });
   ok(ownPractice, 200);
-  assert.equal(ownPractice.json.notes, null);
-  assert.ok(ownPractice.json.history.every((h) => h.note === null));
+  assert.ok(!('notes' in ownPractice.json), 'the client view has no team notes');
+  assert.ok(ownPractice.json.history.every((h) => !('note' in h) && !('changed_by' in h)));
   const foreign = await call('GET', `/crm/practices/${theirPractice.id}`, { token: me });
   const unknown = await call('GET', '/crm/practices/no-such-practice', { token: me });
   isError(foreign, 404, 'not_found');

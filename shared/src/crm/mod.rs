@@ -4,10 +4,11 @@
 //! Everything here is pure and natively tested: the status workflow ([`status`]), validated inputs
 //! ([`input`]), civil dates in Bali time ([`dates`]), opaque list cursors ([`cursor`]), the CSV writer
 //! ([`csv`]), upload checks ([`files`]), renewal windows ([`renewals`]), the practice types derived from the
-//! price list ([`practice_types`]), conversation summaries ([`summary`]), the chat tools' arguments
-//! ([`tools`]) and the OpenAPI description of the CRM routes ([`openapi`]). The worker's `crm` module
-//! wires them to D1 and R2.
+//! price list ([`practice_types`]), conversation summaries ([`summary`]), who may link a conversation
+//! to a timeline ([`conversations`]), the chat tools' arguments ([`tools`]) and the OpenAPI description
+//! of the CRM routes ([`openapi`]). The worker's `crm` module wires them to D1 and R2.
 
+pub mod conversations;
 pub mod csv;
 pub mod cursor;
 pub mod dates;

@@ -171,8 +171,9 @@ pub fn spec(route: CrmRoute) -> Spec {
             request: Some(obj(&["client_id", "conversation_id"], json!({ "client_id": id(), "conversation_id": id(), "practice_id": id() }))),
             success: 201,
             ..crm(
-                "Log a chat conversation on a client's timeline, summarised (first question + message count); \
-                 404 for an unknown conversation, 409 when already logged",
+                "Log one of your own chat conversations on a client's timeline, summarised (first question + message \
+                 count); an admin may log anyone's (audited). 404 for an unknown conversation or someone else's, \
+                 409 when already logged",
                 interaction(),
             )
         },
@@ -206,7 +207,11 @@ pub fn spec(route: CrmRoute) -> Spec {
                 open_obj(&["today", "within_days", "renewals", "overdue"]),
             )
         },
-        CrmRoute::PracticeGet => crm("A practice with its status history and allowed next statuses", practice()),
+        CrmRoute::PracticeGet => crm(
+            "A practice with its status history, payments and allowed next statuses (a client user: only their own, \
+             without the team's notes or staff user ids)",
+            practice(),
+        ),
         CrmRoute::PracticeUpdate => Spec {
             request: Some(obj(
                 &[],

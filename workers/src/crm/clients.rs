@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use worker::{D1Database, Request};
 
-use super::practices::{self, PracticeView};
+use super::practice_views::PracticeView;
+use super::practices;
 use super::{header, json_with_etag, new_record_id, not_found, now, path_id, query, today, Sql, Viewer};
 use crate::context::Ctx;
 use crate::db::{self, P};
@@ -349,7 +350,11 @@ pub async fn summary(id: &str, ctx: &Ctx) -> HandlerResult {
         .filter(|s| s.is_open())
         .map(|s| s.as_str())
         .collect();
-    let practices: Vec<PracticeView> = practices::of_client(&db, &id).await?;
+    let practices: Vec<PracticeView> = practices::of_client(&db, &id)
+        .await?
+        .into_iter()
+        .map(PracticeView::new)
+        .collect();
     let open_practices: Vec<&PracticeView> = practices
         .iter()
         .filter(|p| open.contains(&p.row.status.as_str()))

@@ -1,6 +1,7 @@
 //! Interactions: a client's timeline (chat, e-mail, WhatsApp, calls, meetings, notes, renewal
 //! reminders). Internal notes: the routes are team-only.
 
+use nuzantara_shared::crm::conversations::{conversation_use, ConversationUse};
 use nuzantara_shared::crm::cursor::{paginate, Cursor};
 use nuzantara_shared::crm::input::{FromConversationBody, InteractionBody, InteractionKind, NewInteraction, PageQuery};
 use nuzantara_shared::crm::summary::summarise_conversation;
@@ -10,10 +11,10 @@ use serde_json::{json, Value};
 use worker::{D1Database, Request};
 
 use super::{author, new_record_id, not_found, now, path_id, query, Sql};
-use crate::body;
 use crate::context::Ctx;
 use crate::db::{self, P};
 use crate::respond::{self, HandlerResult};
+use crate::{audit, body};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InteractionRow {
@@ -130,6 +131,8 @@ pub async fn create(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
 #[derive(Deserialize)]
 struct Conversation {
     title: String,
+    /// Who held it (`None`: a visitor's or an API key's chat).
+    user_id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -143,8 +146,9 @@ struct Content {
 }
 
 /// `POST /crm/interactions/from-conversation`: links a chat conversation to a client's timeline with an
-/// extractive summary (first question + message count). 404 for an unknown conversation; 409 when this
-/// conversation is already on this client's timeline.
+/// extractive summary (first question + message count). Only the caller's own conversation, or any for an
+/// admin (audited): see `nuzantara_shared::crm::conversations`. 404 for an unknown conversation and for
+/// one the caller may not use alike; 409 when this conversation is already on this client's timeline.
 pub async fn from_conversation(mut req: Request, ctx: &Ctx) -> HandlerResult {
     let b: FromConversationBody = body::json(&mut req, ctx).await?;
     let client_id = nuzantara_shared::crm::input::id("client_id", &b.client_id)?;
@@ -154,14 +158,16 @@ pub async fn from_conversation(mut req: Request, ctx: &Ctx) -> HandlerResult {
         .as_deref()
         .map(|p| nuzantara_shared::crm::input::id("practice_id", p))
         .transpose()?;
+    let caller = ctx.principal()?;
     let db = db::db(ctx)?;
     let conv: Option<Conversation> = db::first(
         &db,
-        "SELECT title FROM conversations WHERE id = ?1 AND deleted_at IS NULL",
+        "SELECT title, user_id FROM conversations WHERE id = ?1 AND deleted_at IS NULL",
         &[P::S(&conversation_id)],
     )
     .await?;
     let conv = conv.ok_or_else(|| not_found("conversation"))?;
+    let grounds = conversation_use(caller, conv.user_id.as_deref()).ok_or_else(|| not_found("conversation"))?;
     let count: Option<Count> = db::first(
         &db,
         "SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?1",
@@ -190,5 +196,17 @@ pub async fn from_conversation(mut req: Request, ctx: &Ctx) -> HandlerResult {
     let row = log(&db, &client_id, &new, Some(&conversation_id), author(ctx), Some(&key))
         .await?
         .ok_or_else(|| ApiError::conflict("this conversation is already on this client's timeline"))?;
+    if grounds == ConversationUse::AsAdmin {
+        let detail = json!({ "conversation_id": conversation_id, "owner_id": conv.user_id, "client_id": client_id });
+        audit::record(
+            ctx,
+            Some(caller),
+            "conversation_linked_by_admin",
+            "interaction",
+            Some(&row.id),
+            detail,
+        )
+        .await;
+    }
     respond::json(201, &row)
 }

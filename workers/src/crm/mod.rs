@@ -6,14 +6,16 @@
 //!
 //! Access: the route table says who may call each route. Client users reach a few read routes, where
 //! [`Viewer`] is the one ownership check: they see their own client record, practices and documents,
-//! and anything else is a 404 (so ids are not confirmed). Interactions are internal notes: never shown
-//! to clients.
+//! and anything else is a 404 (so ids are not confirmed). What they see of those records is their own
+//! view, without the team's notes or staff user ids (see [`practice_views`]). Interactions are internal
+//! notes: never shown to clients.
 
 mod analytics;
 mod clients;
 mod documents;
 mod export;
 mod interactions;
+mod practice_views;
 mod practices;
 pub mod reminders;
 mod team;

@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use worker::{D1Database, Request};
 
 use super::clients::{check_consultant, stale};
+use super::practice_views::{PracticeDetail, PracticeView, ViewedPractice};
 use super::{author, header, json_with_etag, new_record_id, not_found, now, path_id, query, today, Sql, Viewer};
 use crate::body;
 use crate::context::Ctx;
@@ -54,6 +55,10 @@ impl PracticeRow {
     pub fn status(&self) -> PracticeStatus {
         PracticeStatus::parse(&self.status).unwrap_or(PracticeStatus::Inquiry)
     }
+    /// What is still owed (negative when overpaid).
+    pub fn balance_idr(&self) -> i64 {
+        self.fee_idr.unwrap_or(0) - self.paid_idr
+    }
     fn fields(&self) -> PracticeFields {
         PracticeFields {
             type_code: self.type_code.clone(),
@@ -64,31 +69,6 @@ impl PracticeRow {
             approved_at: self.approved_at.clone(),
             expiry_date: self.expiry_date.clone(),
             notes: self.notes.clone(),
-        }
-    }
-}
-
-/// A practice as the API shows it: the row, the statuses it may move to, and what is still owed.
-#[derive(Debug, Clone, Serialize)]
-pub struct PracticeView {
-    #[serde(flatten)]
-    pub row: PracticeRow,
-    pub allowed_next: Vec<&'static str>,
-    pub balance_idr: i64,
-}
-
-impl PracticeView {
-    pub fn new(row: PracticeRow, viewer: &Viewer) -> Self {
-        let mut row = row;
-        if !viewer.is_team() {
-            row.notes = None;
-        }
-        let allowed_next = row.status().next().iter().map(|s| s.as_str()).collect();
-        let balance_idr = row.fee_idr.unwrap_or(0) - row.paid_idr;
-        Self {
-            row,
-            allowed_next,
-            balance_idr,
         }
     }
 }
@@ -104,14 +84,14 @@ pub async fn load_visible(db: &D1Database, id: &str, viewer: &Viewer) -> ApiResu
     Ok(row)
 }
 
-pub async fn of_client(db: &D1Database, client_id: &str) -> ApiResult<Vec<PracticeView>> {
-    let rows: Vec<PracticeRow> = db::all(
+/// A client's practices, newest first (the caller picks the view).
+pub async fn of_client(db: &D1Database, client_id: &str) -> ApiResult<Vec<PracticeRow>> {
+    db::all(
         db,
         &format!("SELECT {COLS} {FROM} WHERE p.client_id = ?1 ORDER BY p.created_at DESC, p.id DESC LIMIT 200"),
         &[P::S(client_id)],
     )
-    .await?;
-    Ok(rows.into_iter().map(|r| PracticeView::new(r, &Viewer::Team)).collect())
+    .await
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -183,7 +163,7 @@ pub async fn list(req: &Request, ctx: &Ctx) -> HandlerResult {
     let db = db::db(ctx)?;
     let rows: Vec<PracticeRow> = db::all(&db, &q.sql, &q.params).await?;
     let (rows, next) = paginate(rows, f.limit, |r| Cursor::new(r.created_at, r.id.clone()));
-    let views: Vec<PracticeView> = rows.into_iter().map(|r| PracticeView::new(r, &viewer)).collect();
+    let views: Vec<ViewedPractice> = rows.into_iter().map(|r| ViewedPractice::new(r, &viewer)).collect();
     respond::json(200, &json!({ "practices": views, "next_cursor": next }))
 }
 
@@ -235,36 +215,19 @@ pub async fn create(mut req: Request, ctx: &Ctx) -> HandlerResult {
     let row = load(&db, &id)
         .await?
         .ok_or_else(|| ApiError::internal("practice vanished after insert"))?;
-    let view = PracticeView::new(row, &Viewer::Team);
+    let view = PracticeView::new(row);
     json_with_etag(201, &view, view.row.version)
 }
 
-/// `GET /crm/practices/{id}`: with status history and payments.
+/// `GET /crm/practices/{id}`: with status history and payments, as the viewer may see them.
 pub async fn get(id: &str, ctx: &Ctx) -> HandlerResult {
     let id = path_id(id)?;
     let viewer = Viewer::of(ctx);
     let db = db::db(ctx)?;
     let row = load_visible(&db, &id, &viewer).await?;
-    // Status notes are the team's: a client user sees the steps, not the notes.
-    let history: Vec<Value> = db::all(
-        &db,
-        "SELECT h.from_status, h.to_status, h.changed_by, u.name AS changed_by_name, h.changed_at, \
-         CASE WHEN ?2 = 1 THEN h.note END AS note \
-         FROM practice_status_history h LEFT JOIN users u ON u.id = h.changed_by WHERE h.practice_id = ?1 ORDER BY h.changed_at, h.id",
-        &[P::S(&id), P::I(i64::from(viewer.is_team()))],
-    )
-    .await?;
-    let payments: Vec<Value> = db::all(
-        &db,
-        "SELECT id, amount_idr, paid_on, method, note, created_at FROM practice_payments WHERE practice_id = ?1 ORDER BY paid_on, created_at",
-        &[P::S(&id)],
-    )
-    .await?;
-    let view = PracticeView::new(row, &viewer);
-    let mut out = serde_json::to_value(&view).map_err(crate::respond::internal)?;
-    out["history"] = json!(history);
-    out["payments"] = json!(payments);
-    json_with_etag(200, &out, view.row.version)
+    let version = row.version;
+    let detail = PracticeDetail::load(&db, row, &viewer).await?;
+    json_with_etag(200, &detail, version)
 }
 
 /// `PATCH /crm/practices/{id}`: details only; the version read is required.
@@ -310,7 +273,7 @@ pub async fn update(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
     if changed == 0 {
         return Err(stale("practice", row.version));
     }
-    let view = PracticeView::new(row, &Viewer::Team);
+    let view = PracticeView::new(row);
     json_with_etag(200, &view, view.row.version)
 }
 
@@ -371,7 +334,7 @@ pub async fn change_status(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResu
     if changes.get(1).copied().unwrap_or(0) == 0 {
         return Err(stale("practice", row.version));
     }
-    let view = PracticeView::new(row, &Viewer::Team);
+    let view = PracticeView::new(row);
     json_with_etag(200, &view, view.row.version)
 }
 
@@ -411,10 +374,7 @@ pub async fn add_payment(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult
         "id": pay_id, "practice_id": id, "amount_idr": p.amount_idr, "paid_on": p.paid_on, "method": p.method.as_str(),
         "note": p.note, "created_at": now
     });
-    respond::json(
-        201,
-        &json!({ "payment": payment, "practice": PracticeView::new(row, &Viewer::Team) }),
-    )
+    respond::json(201, &json!({ "payment": payment, "practice": PracticeView::new(row) }))
 }
 
 #[derive(Deserialize, Default)]
@@ -460,7 +420,7 @@ pub async fn renewals(req: &Request, ctx: &Ctx) -> HandlerResult {
                 .and_then(Date::parse_opt)
                 .map(|d| today.days_until(d))
                 .unwrap_or(0);
-            let mut v = serde_json::to_value(PracticeView::new(r, &Viewer::Team)).unwrap_or_default();
+            let mut v = serde_json::to_value(PracticeView::new(r)).unwrap_or_default();
             v["days_left"] = json!(days_left);
             v["window"] = json!(window_for(days_left));
             v
@@ -483,7 +443,7 @@ pub async fn renewals(req: &Request, ctx: &Ctx) -> HandlerResult {
             let late = Date::parse_opt(&o.expected_by)
                 .map(|d| d.days_until(today))
                 .unwrap_or(0);
-            let mut v = serde_json::to_value(PracticeView::new(o.row, &Viewer::Team)).unwrap_or_default();
+            let mut v = serde_json::to_value(PracticeView::new(o.row)).unwrap_or_default();
             v["expected_by"] = json!(o.expected_by);
             v["days_overdue"] = json!(late);
             v

@@ -10,14 +10,16 @@
 //! [`run`] dispatches a tool call by name (arguments as JSON, validated by
 //! `nuzantara_shared::crm::tools::CrmTool`). Each returns `(summary, value)`: a line a person can read and
 //! the data. Rights are the caller's (`ctx.principal`): the team and API keys see everything, a client
-//! user only their own practices, anyone else nothing.
+//! user only their own practices and in the client view (the tool registry keeps these tools for the team
+//! today; the client branch is there so that opening one to clients cannot leak), anyone else nothing.
 
 use nuzantara_shared::crm::input::{needle, phone_digits, ClientFields, ClientFilter, InteractionKind, NewInteraction};
 use nuzantara_shared::crm::tools::CrmTool;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use serde_json::{json, Value};
 
-use super::practices::{self, PracticeView};
+use super::practice_views::{PracticeView, ViewedPractice};
+use super::practices::{self, PracticeRow};
 use super::{author, clients, interactions, now, Viewer};
 use crate::context::Ctx;
 use crate::db;
@@ -68,7 +70,8 @@ pub async fn client_lookup(ctx: &Ctx, query: &str) -> ApiResult<(String, Value)>
         let open: Vec<PracticeView> = practices::of_client(&db, &c.id)
             .await?
             .into_iter()
-            .filter(|p| p.row.status().is_open() || p.row.status().holds_permit() && p.row.expiry_date.is_some())
+            .filter(|r| r.status().is_open() || r.status().holds_permit() && r.expiry_date.is_some())
+            .map(PracticeView::new)
             .collect();
         let contact = c.email.clone().or(c.phone.clone()).unwrap_or_default();
         lines.push(format!(
@@ -93,7 +96,8 @@ pub async fn client_lookup(ctx: &Ctx, query: &str) -> ApiResult<(String, Value)>
     Ok((summary, json!({ "clients": out })))
 }
 
-/// One practice (`practice_id`) or all of a client's (`client_id`).
+/// One practice (`practice_id`) or all of a client's (`client_id`), each in the caller's view (a client
+/// user gets the client view: no team notes, no staff user ids), with a summary line per practice.
 pub async fn practice_status(
     ctx: &Ctx,
     practice_id: Option<&str>,
@@ -104,46 +108,40 @@ pub async fn practice_status(
         return Err(ApiError::forbidden("sign in to see practices"));
     }
     let db = db::db(ctx)?;
-    let views: Vec<PracticeView> = match (practice_id, client_id) {
-        (Some(p), _) => vec![PracticeView::new(
-            practices::load_visible(&db, p, &viewer).await?,
-            &viewer,
-        )],
+    let rows: Vec<PracticeRow> = match (practice_id, client_id) {
+        (Some(p), _) => vec![practices::load_visible(&db, p, &viewer).await?],
         (None, Some(c)) => {
             clients::load_visible(&db, c, &viewer).await?;
-            practices::of_client(&db, c)
-                .await?
-                .into_iter()
-                .map(|v| PracticeView::new(v.row, &viewer))
-                .collect()
+            practices::of_client(&db, c).await?
         }
         (None, None) => return Err(ApiError::validation("give practice_id or client_id")),
     };
-    let lines: Vec<String> = views
-        .iter()
-        .map(|v| {
-            let r = &v.row;
-            let mut s = format!(
-                "{} for {}: {}",
-                r.type_name.as_deref().unwrap_or(&r.type_code),
-                r.client_name.as_deref().unwrap_or("?"),
-                r.status
-            );
-            if let Some(e) = &r.expiry_date {
-                s.push_str(&format!(", permit expires {e}"));
-            }
-            if v.balance_idr > 0 {
-                s.push_str(&format!(", IDR {} still due", v.balance_idr));
-            }
-            s
-        })
-        .collect();
-    let summary = if lines.is_empty() {
+    let summary = if rows.is_empty() {
         "No practices.".to_string()
     } else {
-        lines.join("; ")
+        rows.iter().map(status_line).collect::<Vec<_>>().join("; ")
     };
+    let views: Vec<ViewedPractice> = rows.into_iter().map(|r| ViewedPractice::new(r, &viewer)).collect();
     Ok((summary, json!({ "practices": views })))
+}
+
+/// "E33G KITAS for Marco Rossi: approved, permit expires 2026-06-01, IDR 5000000 still due": only what
+/// the client view shows too.
+fn status_line(r: &PracticeRow) -> String {
+    let mut s = format!(
+        "{} for {}: {}",
+        r.type_name.as_deref().unwrap_or(&r.type_code),
+        r.client_name.as_deref().unwrap_or("?"),
+        r.status
+    );
+    if let Some(e) = &r.expiry_date {
+        s.push_str(&format!(", permit expires {e}"));
+    }
+    let due = r.balance_idr();
+    if due > 0 {
+        s.push_str(&format!(", IDR {due} still due"));
+    }
+    s
 }
 
 /// Adds an entry to a client's timeline, written by the caller.
