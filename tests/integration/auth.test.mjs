@@ -7,6 +7,7 @@ import { startStack, TEST_JWT_SECRET } from '../support/stack.mjs';
 import { seedPeople } from '../support/seed.mjs';
 import { forge, decodePayload } from '../support/jwt.mjs';
 import { declaredRoutes } from '../support/routes.mjs';
+import { request } from '../support/http.mjs';
 
 let stack;
 let people;
@@ -15,16 +16,7 @@ before(async () => {
 });
 after(async () => { await stack?.stop(); });
 
-const call = async (method, path, { token, body, headers = {} } = {}) => {
-  const h = { ...headers };
-  if (token) h.Authorization = `Bearer ${token}`;
-  if (body !== undefined) h['Content-Type'] = 'application/json';
-  const res = await fetch(stack.url + path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: res.status, json, headers: res.headers, text };
-};
+const call = (method, path, opts) => request(stack.url, method, path, opts);
 const login = async (who, portal = 'team') => {
   const p = people[who];
   const r = await call('POST', `/api/auth/${portal}/login`, { body: { email: p.email, password: p.password } });

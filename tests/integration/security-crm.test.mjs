@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { getPlatformProxy } from 'wrangler';
 import { startStack } from '../support/stack.mjs';
 import { seedPeople } from '../support/seed.mjs';
+import { request } from '../support/http.mjs';
 
 let stack;
 let people;
@@ -38,16 +39,7 @@ before(async () => {
 });
 after(async () => { await stack?.stop(); });
 
-const call = async (method, path, { token, body } = {}) => {
-  const headers = {};
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(stack.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: res.status, json, text };
-};
+const call = (method, path, opts) => request(stack.url, method, path, opts);
 const tokens = {};
 const as = async (who) => {
   if (!tokens[who]) {

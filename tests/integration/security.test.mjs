@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { startStack, TEST_METRICS_TOKEN, ROOT } from '../support/stack.mjs';
 import { seedPeople } from '../support/seed.mjs';
 import { startFakeLlm, fakeProviderVars } from '../support/fake-llm.mjs';
+import { request } from '../support/http.mjs';
 
 let stack;
 let people;
@@ -22,16 +23,7 @@ before(async () => {
 });
 after(async () => { await stack?.stop(); await fake?.close(); });
 
-const call = async (method, path, { token, body, headers = {} } = {}) => {
-  const h = { ...headers };
-  if (token) h.Authorization = `Bearer ${token}`;
-  if (body !== undefined) h['Content-Type'] = 'application/json';
-  const res = await fetch(stack.url + path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: res.status, json, headers: res.headers, text };
-};
+const call = (method, path, opts) => request(stack.url, method, path, opts);
 const signIn = async (email, password, portal = 'team') => {
   const r = await call('POST', `/api/auth/${portal}/login`, { body: { email, password } });
   assert.equal(r.status, 200, `${email}: ${r.text}`);
