@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use worker::{D1Database, Request};
 
+use super::practice_row;
 use super::practice_views::PracticeView;
-use super::practices;
 use super::{header, json_with_etag, new_record_id, not_found, now, path_id, query, today, Sql, Viewer};
 use crate::context::Ctx;
 use crate::db::{self, P};
@@ -350,7 +350,7 @@ pub async fn summary(id: &str, ctx: &Ctx) -> HandlerResult {
         .filter(|s| s.is_open())
         .map(|s| s.as_str())
         .collect();
-    let practices: Vec<PracticeView> = practices::of_client(&db, &id)
+    let practices: Vec<PracticeView> = practice_row::of_client(&db, &id)
         .await?
         .into_iter()
         .map(PracticeView::new)

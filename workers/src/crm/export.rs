@@ -5,7 +5,7 @@ use nuzantara_shared::crm::csv::CsvWriter;
 use nuzantara_shared::crm::dates::iso_utc;
 use serde_json::json;
 
-use super::{clients, practices, today};
+use super::{clients, practice_row, today};
 use crate::audit;
 use crate::context::Ctx;
 use crate::db;
@@ -87,12 +87,12 @@ pub async fn clients(ctx: &Ctx) -> HandlerResult {
 /// `GET /crm/export/practices.csv`
 pub async fn practices(ctx: &Ctx) -> HandlerResult {
     let db = db::db(ctx)?;
-    let rows: Vec<practices::PracticeRow> = db::all(
+    let rows: Vec<practice_row::PracticeRow> = db::all(
         &db,
         &format!(
             "SELECT {} {} ORDER BY p.created_at, p.id LIMIT 200000",
-            practices::COLS,
-            practices::FROM
+            practice_row::COLS,
+            practice_row::FROM
         ),
         &[],
     )

@@ -15,6 +15,7 @@ mod clients;
 mod documents;
 mod export;
 mod interactions;
+mod practice_row;
 mod practice_views;
 mod practices;
 pub mod reminders;

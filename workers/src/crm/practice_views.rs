@@ -10,7 +10,7 @@ use nuzantara_shared::error::ApiResult;
 use serde::{Deserialize, Serialize};
 use worker::D1Database;
 
-use super::practices::PracticeRow;
+use super::practice_row::PracticeRow;
 use super::Viewer;
 use crate::db::{self, P};
 

@@ -4,95 +4,23 @@
 use nuzantara_shared::crm::cursor::{paginate, Cursor};
 use nuzantara_shared::crm::dates::Date;
 use nuzantara_shared::crm::input::{
-    resolve_version, within_days, ClientStatus, NewPracticeBody, PaymentBody, PracticeFields, PracticeListQuery,
-    PracticePatchBody, PracticeState, StatusChangeBody,
+    resolve_version, within_days, ClientStatus, NewPracticeBody, PaymentBody, PracticeListQuery, PracticePatchBody,
+    PracticeState, StatusChangeBody,
 };
 use nuzantara_shared::crm::renewals::window_for;
-use nuzantara_shared::crm::status::PracticeStatus;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use worker::{D1Database, Request};
 
 use super::clients::{check_consultant, stale};
+use super::practice_row::{load, load_visible, PracticeRow, COLS, FROM};
 use super::practice_views::{PracticeDetail, PracticeView, ViewedPractice};
 use super::{author, header, json_with_etag, new_record_id, not_found, now, path_id, query, today, Sql, Viewer};
 use crate::body;
 use crate::context::Ctx;
 use crate::db::{self, P};
 use crate::respond::{self, HandlerResult};
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PracticeRow {
-    pub id: String,
-    pub client_id: String,
-    pub client_name: Option<String>,
-    pub type_code: String,
-    pub type_name: Option<String>,
-    pub category: Option<String>,
-    pub consultant_id: Option<String>,
-    pub consultant_name: Option<String>,
-    pub status: String,
-    pub fee_idr: Option<i64>,
-    pub paid_idr: i64,
-    pub start_date: Option<String>,
-    pub submitted_at: Option<String>,
-    pub approved_at: Option<String>,
-    pub expiry_date: Option<String>,
-    pub notes: Option<String>,
-    pub version: i64,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
-
-pub const COLS: &str = "p.id, p.client_id, c.full_name AS client_name, p.type_code, t.name AS type_name, t.category, \
-     p.consultant_id, u.name AS consultant_name, p.status, p.fee_idr, p.paid_idr, p.start_date, p.submitted_at, \
-     p.approved_at, p.expiry_date, p.notes, p.version, p.created_at, p.updated_at";
-pub const FROM: &str = "FROM practices p JOIN clients c ON c.id = p.client_id \
-     LEFT JOIN practice_types t ON t.code = p.type_code LEFT JOIN users u ON u.id = p.consultant_id";
-
-impl PracticeRow {
-    pub fn status(&self) -> PracticeStatus {
-        PracticeStatus::parse(&self.status).unwrap_or(PracticeStatus::Inquiry)
-    }
-    /// What is still owed (negative when overpaid).
-    pub fn balance_idr(&self) -> i64 {
-        self.fee_idr.unwrap_or(0) - self.paid_idr
-    }
-    fn fields(&self) -> PracticeFields {
-        PracticeFields {
-            type_code: self.type_code.clone(),
-            consultant_id: self.consultant_id.clone(),
-            fee_idr: self.fee_idr,
-            start_date: self.start_date.clone(),
-            submitted_at: self.submitted_at.clone(),
-            approved_at: self.approved_at.clone(),
-            expiry_date: self.expiry_date.clone(),
-            notes: self.notes.clone(),
-        }
-    }
-}
-
-pub async fn load(db: &D1Database, id: &str) -> ApiResult<Option<PracticeRow>> {
-    db::first(db, &format!("SELECT {COLS} {FROM} WHERE p.id = ?1"), &[P::S(id)]).await
-}
-
-/// 404 when the practice does not exist or belongs to another client than the viewer.
-pub async fn load_visible(db: &D1Database, id: &str, viewer: &Viewer) -> ApiResult<PracticeRow> {
-    let row = load(db, id).await?.ok_or_else(|| not_found("practice"))?;
-    viewer.check(&row.client_id, "practice")?;
-    Ok(row)
-}
-
-/// A client's practices, newest first (the caller picks the view).
-pub async fn of_client(db: &D1Database, client_id: &str) -> ApiResult<Vec<PracticeRow>> {
-    db::all(
-        db,
-        &format!("SELECT {COLS} {FROM} WHERE p.client_id = ?1 ORDER BY p.created_at DESC, p.id DESC LIMIT 200"),
-        &[P::S(client_id)],
-    )
-    .await
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PracticeType {

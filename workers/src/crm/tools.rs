@@ -18,8 +18,8 @@ use nuzantara_shared::crm::tools::CrmTool;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use serde_json::{json, Value};
 
+use super::practice_row::{self, PracticeRow};
 use super::practice_views::{PracticeView, ViewedPractice};
-use super::practices::{self, PracticeRow};
 use super::{author, clients, interactions, now, Viewer};
 use crate::context::Ctx;
 use crate::db;
@@ -67,7 +67,7 @@ pub async fn client_lookup(ctx: &Ctx, query: &str) -> ApiResult<(String, Value)>
     let mut out = Vec::new();
     let mut lines = Vec::new();
     for c in found {
-        let open: Vec<PracticeView> = practices::of_client(&db, &c.id)
+        let open: Vec<PracticeView> = practice_row::of_client(&db, &c.id)
             .await?
             .into_iter()
             .filter(|r| r.status().is_open() || r.status().holds_permit() && r.expiry_date.is_some())
@@ -109,10 +109,10 @@ pub async fn practice_status(
     }
     let db = db::db(ctx)?;
     let rows: Vec<PracticeRow> = match (practice_id, client_id) {
-        (Some(p), _) => vec![practices::load_visible(&db, p, &viewer).await?],
+        (Some(p), _) => vec![practice_row::load_visible(&db, p, &viewer).await?],
         (None, Some(c)) => {
             clients::load_visible(&db, c, &viewer).await?;
-            practices::of_client(&db, c).await?
+            practice_row::of_client(&db, c).await?
         }
         (None, None) => return Err(ApiError::validation("give practice_id or client_id")),
     };
