@@ -4,6 +4,9 @@
 
 use std::fmt;
 
+/// Defined with the LLM code that uses them; read here from vars and secrets.
+pub use crate::llm::provider::{ProviderConfig, ProviderKind};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
     Development,
@@ -95,24 +98,6 @@ impl RerankerMode {
             Self::WorkersAi => "workers-ai",
         }
     }
-}
-
-/// An LLM provider the router may use; only those with credentials (or needing none) are listed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProviderConfig {
-    pub name: String,
-    pub kind: ProviderKind,
-    pub base_url: String,
-    pub api_key: Option<String>,
-    pub model: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProviderKind {
-    Anthropic,
-    OpenAiCompatible,
-    WorkersAi,
-    Offline,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 use super::error::{ErrorKind, ProviderError};
+use super::sse_decode::DeltaDecoder;
 use super::sse_decode::{SseDecoder, SseEvent};
 use super::types::{ChatRequest, Delta, Role, StopReason, ToolCall, ToolChoice, Usage};
-use super::wire::DeltaDecoder;
 
 pub const API_VERSION: &str = "2023-06-01";
 

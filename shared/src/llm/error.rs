@@ -73,7 +73,7 @@ impl ProviderError {
     pub fn from_http(status: u16, header: impl Fn(&str) -> Option<String>, body: &str) -> Self {
         let retry_after = header("retry-after-ms")
             .and_then(|v| v.trim().parse::<u64>().ok())
-            .or_else(|| header("retry-after").and_then(|v| super::retry::parse_retry_after(&v)));
+            .or_else(|| header("retry-after").and_then(|v| parse_retry_after(&v)));
         let mut message: String = body.chars().take(300).collect();
         if message.is_empty() {
             message = format!("HTTP {status}");
@@ -109,9 +109,24 @@ impl From<ProviderError> for ApiError {
     }
 }
 
+/// `Retry-After` in seconds (decimals tolerated), as milliseconds. An HTTP date yields `None`: we then
+/// back off as if no header had been sent.
+pub fn parse_retry_after(value: &str) -> Option<u64> {
+    let secs: f64 = value.trim().parse().ok()?;
+    (secs.is_finite() && secs >= 0.0).then(|| (secs * 1000.0).round() as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_parsing() {
+        assert_eq!(parse_retry_after("2"), Some(2_000));
+        assert_eq!(parse_retry_after(" 1.5 "), Some(1_500));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(parse_retry_after("-1"), None);
+    }
 
     #[test]
     fn classification() {

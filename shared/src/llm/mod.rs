@@ -9,6 +9,7 @@
 //! - [`offline`]: the provider that needs nothing, answering from retrieved passages and tool results.
 
 pub mod anthropic;
+pub mod backend;
 pub mod breaker;
 pub mod classify;
 pub mod error;
@@ -27,12 +28,14 @@ pub mod workers_ai;
 #[cfg(test)]
 mod test_util;
 
+pub use backend::Backend;
 pub use breaker::{BreakerConfig, BreakerSet, BreakerState};
 pub use error::{ErrorKind, ProviderError};
 pub use offline::{Lang, OfflineContext, OfflineProvider, Passage, ToolResult};
 pub use policy::{CostTable, ModelCost, QueryClass, RoutePlan, RoutingPolicy};
-pub use provider::{Backend, DeltaStream, LlmProvider};
+pub use provider::{DeltaStream, LlmProvider};
 pub use retry::RetryPolicy;
 pub use router::{Attempt, ChatSink, FallbackNotice, RouteError, RouteOutcome, Router, SinkClosed, Sleeper};
+pub use sse_decode::DeltaDecoder;
 pub use types::{ChatMessage, ChatRequest, Delta, Role, StopReason, ToolCall, ToolChoice, ToolSpec, Usage};
-pub use wire::{ByteSource, DecodedStream, DeltaDecoder, HttpCall, StreamDecoder};
+pub use wire::{ByteSource, DecodedStream, HttpCall, StreamDecoder};

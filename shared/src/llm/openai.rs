@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 use super::error::{ErrorKind, ProviderError};
+use super::sse_decode::DeltaDecoder;
 use super::sse_decode::SseDecoder;
 use super::types::{ChatRequest, Delta, Role, StopReason, ToolCall, ToolChoice, Usage};
-use super::wire::DeltaDecoder;
 
 /// `base` already ends in `/v1` (or `/api/v1` for OpenRouter), as in the provider config.
 pub fn url(base: &str) -> String {

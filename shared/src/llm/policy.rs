@@ -9,9 +9,9 @@ use super::breaker::BreakerConfig;
 use super::classify::classify;
 pub use super::classify::QueryClass;
 use super::offline;
+use super::provider::{ProviderConfig, ProviderKind};
 use super::retry::RetryPolicy;
 use super::types::Usage;
-use crate::config::{ProviderConfig, ProviderKind};
 
 /// USD per million tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -1,9 +1,8 @@
-//! The traits the worker implements for each provider, and [`Backend`], which puts the worker's provider
-//! type and the built-in offline provider in one candidate list.
+//! The traits the worker implements for each provider (and the offline provider implements too; the two
+//! meet in one candidate list in `backend.rs`).
 #![allow(async_fn_in_trait)] // single-threaded WASM: the futures need not be Send.
 
 use super::error::ProviderError;
-use super::offline::{OfflineProvider, OfflineStream};
 use super::types::{ChatRequest, Delta};
 
 /// A started response. `None` after `Done` or after an error.
@@ -22,47 +21,20 @@ pub trait LlmProvider {
     async fn start(&self, req: &ChatRequest) -> Result<Self::Stream, ProviderError>;
 }
 
-/// A candidate of the router: the worker's remote provider, or the offline one.
-pub enum Backend<P> {
-    Remote(P),
-    Offline(OfflineProvider),
+/// An LLM provider the router may use; only those with credentials (or needing none) are listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderConfig {
+    pub name: String,
+    pub kind: ProviderKind,
+    pub base_url: String,
+    pub api_key: Option<String>,
+    pub model: String,
 }
 
-pub enum BackendStream<S> {
-    Remote(S),
-    Offline(OfflineStream),
-}
-
-impl<S: DeltaStream> DeltaStream for BackendStream<S> {
-    async fn next(&mut self) -> Option<Result<Delta, ProviderError>> {
-        match self {
-            Self::Remote(s) => s.next().await,
-            Self::Offline(s) => s.next().await,
-        }
-    }
-}
-
-impl<P: LlmProvider> LlmProvider for Backend<P> {
-    type Stream = BackendStream<P::Stream>;
-
-    fn name(&self) -> &str {
-        match self {
-            Self::Remote(p) => p.name(),
-            Self::Offline(p) => p.name(),
-        }
-    }
-
-    fn model(&self) -> &str {
-        match self {
-            Self::Remote(p) => p.model(),
-            Self::Offline(p) => p.model(),
-        }
-    }
-
-    async fn start(&self, req: &ChatRequest) -> Result<Self::Stream, ProviderError> {
-        match self {
-            Self::Remote(p) => p.start(req).await.map(BackendStream::Remote),
-            Self::Offline(p) => p.start(req).await.map(BackendStream::Offline),
-        }
-    }
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProviderKind {
+    Anthropic,
+    OpenAiCompatible,
+    WorkersAi,
+    Offline,
 }

@@ -57,13 +57,6 @@ impl RetryPolicy {
     }
 }
 
-/// `Retry-After` in seconds (decimals tolerated), as milliseconds. An HTTP date yields `None`: we then
-/// back off as if no header had been sent.
-pub fn parse_retry_after(value: &str) -> Option<u64> {
-    let secs: f64 = value.trim().parse().ok()?;
-    (secs.is_finite() && secs >= 0.0).then(|| (secs * 1000.0).round() as u64)
-}
-
 /// SplitMix64: a tiny deterministic generator for backoff jitter, seeded by the worker (e.g. from
 /// `crypto.getRandomValues`), so shared needs no randomness source of its own.
 #[derive(Debug, Clone)]
@@ -117,14 +110,6 @@ mod tests {
         );
         let too_long = ProviderError::status(429, "").with_retry_after_ms(Some(60_000));
         assert_eq!(p.delay_ms(1, &too_long, 0.9), None, "beyond the cap: fail over instead");
-    }
-
-    #[test]
-    fn retry_after_parsing() {
-        assert_eq!(parse_retry_after("2"), Some(2_000));
-        assert_eq!(parse_retry_after(" 1.5 "), Some(1_500));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
-        assert_eq!(parse_retry_after("-1"), None);
     }
 
     #[test]

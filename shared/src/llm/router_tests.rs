@@ -1,9 +1,9 @@
 use std::collections::VecDeque;
 
 use super::*;
+use crate::llm::backend::Backend;
 use crate::llm::breaker::BreakerState;
 use crate::llm::offline::{Lang, OfflineContext, OfflineProvider, Passage};
-use crate::llm::provider::Backend;
 use crate::llm::test_util::block_on;
 use crate::llm::types::{ChatMessage, CONTINUE_INSTRUCTION};
 

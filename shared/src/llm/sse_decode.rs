@@ -5,6 +5,15 @@
 //! decoded at once.
 
 use super::error::ProviderError;
+use super::types::Delta;
+
+/// An incremental wire-format decoder: fed byte chunks split anywhere, it appends complete deltas.
+pub trait DeltaDecoder {
+    fn feed(&mut self, bytes: &[u8], out: &mut Vec<Delta>) -> Result<(), ProviderError>;
+    /// End of the body: flushes what is pending, and fails with `Truncated` if the provider never
+    /// said it was done.
+    fn finish(&mut self, out: &mut Vec<Delta>) -> Result<(), ProviderError>;
+}
 
 /// One dispatched event. `id` is the stream's last event id, which persists across events as the spec says.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -5,8 +5,8 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use super::error::ProviderError;
+use super::sse_decode::DeltaDecoder;
 use super::types::Delta;
-use super::wire::DeltaDecoder;
 
 /// The fakes never suspend, so one poll finishes every future.
 pub fn block_on<F: Future>(f: F) -> F::Output {

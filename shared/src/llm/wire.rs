@@ -7,17 +7,10 @@ use super::anthropic::{self, AnthropicDecoder};
 use super::error::ProviderError;
 use super::openai::{self, OpenAiDecoder};
 use super::provider::DeltaStream;
+use super::provider::{ProviderConfig, ProviderKind};
+use super::sse_decode::DeltaDecoder;
 use super::types::{ChatRequest, Delta};
 use super::workers_ai;
-use crate::config::{ProviderConfig, ProviderKind};
-
-/// An incremental wire-format decoder: fed byte chunks split anywhere, it appends complete deltas.
-pub trait DeltaDecoder {
-    fn feed(&mut self, bytes: &[u8], out: &mut Vec<Delta>) -> Result<(), ProviderError>;
-    /// End of the body: flushes what is pending, and fails with `Truncated` if the provider never
-    /// said it was done.
-    fn finish(&mut self, out: &mut Vec<Delta>) -> Result<(), ProviderError>;
-}
 
 /// The decoder for a provider kind: the worker picks it from the config and never matches on formats.
 pub enum StreamDecoder {
