@@ -14,6 +14,7 @@ use nuzantara_shared::search::pipeline::{
     search, Candidate, DocMeta, Embedder, KeywordIndex, Reranker, Scope, VectorIndex,
 };
 use nuzantara_shared::search::rerank::LexicalReranker;
+use nuzantara_shared::search::sql::{keyword_sql, parse_lists, placeholders, routed_sql, DOCUMENTS_IN};
 use nuzantara_shared::search::SearchRequest;
 use rusqlite::types::Value;
 
@@ -25,60 +26,18 @@ fn block_on<F: Future>(f: F) -> F::Output {
     }
 }
 
-/// The worker's keyword index (workers/src/rag/d1_index.rs), on SQLite directly; time spent in it is counted.
+/// The worker's keyword index (workers/src/rag/d1_index.rs), on SQLite directly, running the same statements
+/// (`nuzantara_shared::search::sql`); time spent in it is counted.
 struct Sqlite {
     db: rusqlite::Connection,
     store_time: Cell<Duration>,
     calls: Cell<u32>,
-    /// `--sql one`: the worker's single-statement keyword_routed with document metadata joined in.
-    one_statement: bool,
-    /// `--sql two-stage`: rank rowids first, then read the rows of the best ones only.
-    two_stage: bool,
-    /// `--sql union`: one statement, a ranked subquery per list (UNION ALL), document metadata joined in.
-    union: bool,
-    /// `--sql cte` (the default): the worker's statement (workers/src/rag/d1_index.rs `routed_sql`): MATCH and
-    /// BM25 once (a materialised CTE), every list from it. `--sql one`: ranked once with window functions;
-    /// `--sql per-list`: one statement per list and one for the documents (the worker before).
-    cte: bool,
+    /// `--sql routed` (the default): the worker's one statement for every list (`routed_sql`).
+    /// `--sql per-list`: one `keyword_sql` statement per list and one for the documents (the worker's path when
+    /// the routed statement cannot be used).
+    routed: bool,
     docs: std::cell::RefCell<std::collections::HashMap<String, DocMeta>>,
 }
-
-/// The statement of workers/src/rag/d1_index.rs `keyword_routed` (keep the two in step): ?1 MATCH, ?2 limit,
-/// ?3 route limit, then the scope's collections, then the routes.
-fn routed_sql(scope_len: usize, negate: bool, routes: usize) -> String {
-    let list = |from: usize, n: usize| (from..from + n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
-    let filter = if scope_len == 0 {
-        String::new()
-    } else {
-        format!(
-            "AND c.collection {}IN ({})",
-            if negate { "NOT " } else { "" },
-            list(4, scope_len)
-        )
-    };
-    let ranked = if routes == 0 {
-        format!(
-            "SELECT kb_chunks_fts.rowid AS rid, {BM25} AS s, 0 AS p FROM kb_chunks_fts JOIN kb_chunks c ON c.rowid = kb_chunks_fts.rowid \
-             WHERE kb_chunks_fts MATCH ?1 {filter} ORDER BY s, rid LIMIT ?2"
-        )
-    } else {
-        format!(
-            "SELECT rid, s, p FROM (SELECT rid, s, ROW_NUMBER() OVER (ORDER BY s, rid) AS g, \
-             ROW_NUMBER() OVER (PARTITION BY col ORDER BY s, rid) AS p, col FROM \
-             (SELECT kb_chunks_fts.rowid AS rid, c.collection AS col, {BM25} AS s FROM kb_chunks_fts \
-             JOIN kb_chunks c ON c.rowid = kb_chunks_fts.rowid WHERE kb_chunks_fts MATCH ?1 {filter})) \
-             WHERE g <= ?2 OR (col IN ({}) AND p <= ?3)",
-            list(4 + scope_len, routes)
-        )
-    };
-    format!(
-        "SELECT c.id AS chunk_id, c.document_id, c.collection, c.section, c.page, c.text, c.keywords, r.s AS bm25, r.p AS p, \
-         d.title AS doc_title, d.authority AS doc_authority, d.url AS doc_url, d.r2_key AS doc_r2_key \
-         FROM ({ranked}) r JOIN kb_chunks c ON c.rowid = r.rid LEFT JOIN kb_documents d ON d.id = c.document_id ORDER BY r.s, r.rid"
-    )
-}
-
-const BM25: &str = "bm25(kb_chunks_fts, 2.0, 1.0, 4.0)";
 
 fn err(e: impl std::fmt::Display) -> ApiError {
     ApiError::internal(e.to_string())
@@ -107,101 +66,6 @@ impl Sqlite {
     }
 }
 
-impl Sqlite {
-    fn union_routed(
-        &self,
-        fts_query: &str,
-        scope: &Scope,
-        limit: usize,
-        routes: &[String],
-        route_limit: usize,
-    ) -> Result<(Vec<Candidate>, Vec<Vec<Candidate>>), ApiError> {
-        let (cols, negate) = match scope {
-            Scope::Only(c) => (c, false),
-            Scope::AllExcept(c) => (c, true),
-        };
-        let list = |from: usize, n: usize| (from..from + n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
-        let scope_filter = format!(
-            "AND c.collection {}IN ({})",
-            if negate { "NOT " } else { "" },
-            list(4, cols.len())
-        );
-        let sql = if self.cte {
-            // MATCH and BM25 evaluated once into a CTE; each list takes its best rows from it.
-            let mut arms = vec!["SELECT * FROM (SELECT rid, s, 0 AS list FROM m ORDER BY s LIMIT ?2)".to_string()];
-            for i in 0..routes.len() {
-                arms.push(format!(
-                    "SELECT * FROM (SELECT rid, s, {} AS list FROM m WHERE col = ?{} ORDER BY s LIMIT ?3)",
-                    i + 1,
-                    4 + cols.len() + i
-                ));
-            }
-            format!(
-                "WITH m AS MATERIALIZED (SELECT kb_chunks_fts.rowid AS rid, c.collection AS col, {BM25} AS s FROM kb_chunks_fts \
-                 JOIN kb_chunks c ON c.rowid = kb_chunks_fts.rowid WHERE kb_chunks_fts MATCH ?1 {scope_filter}) \
-                 SELECT c.id, c.document_id, c.collection, c.section, c.page, c.text, c.keywords, r.s, r.list, \
-                 d.title, d.authority, d.url, d.r2_key FROM ({}) r JOIN kb_chunks c ON c.rowid = r.rid \
-                 LEFT JOIN kb_documents d ON d.id = c.document_id ORDER BY r.list, r.s",
-                arms.join(" UNION ALL ")
-            )
-        } else {
-            let arm = |k: usize, filter: String, lim: &str| {
-                format!(
-                    "SELECT * FROM (SELECT kb_chunks_fts.rowid AS rid, {BM25} AS s, {k} AS list FROM kb_chunks_fts \
-                     JOIN kb_chunks c ON c.rowid = kb_chunks_fts.rowid WHERE kb_chunks_fts MATCH ?1 {filter} ORDER BY s LIMIT {lim})"
-                )
-            };
-            let mut arms = vec![arm(0, scope_filter, "?2")];
-            for (i, _) in routes.iter().enumerate() {
-                arms.push(arm(i + 1, format!("AND c.collection = ?{}", 4 + cols.len() + i), "?3"));
-            }
-            format!(
-                "SELECT c.id, c.document_id, c.collection, c.section, c.page, c.text, c.keywords, r.s, r.list, \
-                 d.title, d.authority, d.url, d.r2_key FROM ({}) r JOIN kb_chunks c ON c.rowid = r.rid \
-                 LEFT JOIN kb_documents d ON d.id = c.document_id ORDER BY r.list, r.s",
-                arms.join(" UNION ALL ")
-            )
-        };
-        let mut params: Vec<Value> = vec![
-            Value::Text(fts_query.into()),
-            Value::Integer(limit as i64),
-            Value::Integer(route_limit as i64),
-        ];
-        params.extend(cols.iter().chain(routes).map(|c| Value::Text(c.clone())));
-        let rows: Vec<(Candidate, i64, Option<DocMeta>)> = self.timed(|| {
-            let mut st = self.db.prepare_cached(&sql).map_err(err)?;
-            let rows = st
-                .query_map(rusqlite::params_from_iter(params.iter()), |r| {
-                    let c = row_to_candidate(r)?;
-                    let title: Option<String> = r.get(9)?;
-                    let doc = title.map(|title| DocMeta {
-                        id: c.document_id.clone(),
-                        title,
-                        authority: r.get(10).ok().flatten(),
-                        url: r.get(11).ok().flatten(),
-                        r2_key: r.get(12).ok().flatten(),
-                    });
-                    Ok((c, r.get::<_, i64>(8)?, doc))
-                })
-                .map_err(err)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(err)
-        })?;
-        let mut all = Vec::new();
-        let mut per: Vec<Vec<Candidate>> = vec![Vec::new(); routes.len()];
-        for (c, l, doc) in rows {
-            if let Some(d) = doc {
-                self.docs.borrow_mut().insert(d.id.clone(), d);
-            }
-            if l == 0 {
-                all.push(c)
-            } else {
-                per[l as usize - 1].push(c)
-            }
-        }
-        Ok((all, per))
-    }
-}
-
 impl KeywordIndex for Sqlite {
     async fn keyword_routed(
         &self,
@@ -211,17 +75,11 @@ impl KeywordIndex for Sqlite {
         routes: &[String],
         route_limit: usize,
     ) -> Result<(Vec<Candidate>, Vec<Vec<Candidate>>), ApiError> {
-        if self.union {
-            return self.union_routed(fts_query, scope, limit, routes, route_limit);
-        }
-        if !self.one_statement {
+        if !self.routed {
             let all = self.keyword(fts_query, scope, limit).await?;
             let mut per = Vec::new();
             for r in routes {
-                per.push(
-                    self.keyword(fts_query, &Scope::Only(vec![r.clone()]), route_limit)
-                        .await?,
-                );
+                per.push(self.keyword(fts_query, &Scope::Only(vec![r.clone()]), route_limit).await?);
             }
             return Ok((all, per));
         }
@@ -236,12 +94,12 @@ impl KeywordIndex for Sqlite {
             Value::Integer(route_limit as i64),
         ];
         params.extend(cols.iter().chain(routes).map(|c| Value::Text(c.clone())));
-        let rows: Vec<(Candidate, i64, Option<DocMeta>)> = self.timed(|| {
+        let rows: Vec<(Candidate, String, Option<DocMeta>)> = self.timed(|| {
             let mut st = self.db.prepare_cached(&sql).map_err(err)?;
             let rows = st
                 .query_map(rusqlite::params_from_iter(params.iter()), |r| {
                     let c = row_to_candidate(r)?;
-                    let p: i64 = r.get(8)?;
+                    let lists: String = r.get(8)?;
                     let title: Option<String> = r.get(9)?;
                     let doc = title.map(|title| DocMeta {
                         id: c.document_id.clone(),
@@ -250,23 +108,24 @@ impl KeywordIndex for Sqlite {
                         url: r.get(11).ok().flatten(),
                         r2_key: r.get(12).ok().flatten(),
                     });
-                    Ok((c, p, doc))
+                    Ok((c, lists, doc))
                 })
                 .map_err(err)?;
             rows.collect::<Result<Vec<_>, _>>().map_err(err)
         })?;
         let mut all = Vec::new();
         let mut per: Vec<Vec<Candidate>> = vec![Vec::new(); routes.len()];
-        for (c, p, doc) in rows {
+        for (c, lists, doc) in rows {
             if let Some(d) = doc {
                 self.docs.borrow_mut().insert(d.id.clone(), d);
             }
-            for (i, r) in routes.iter().enumerate() {
-                if &c.collection == r && (p as usize) <= route_limit {
-                    per[i].push(c.clone());
+            let lists = parse_lists(&lists);
+            for &l in &lists {
+                if (1..=routes.len()).contains(&l) {
+                    per[l - 1].push(c.clone());
                 }
             }
-            if all.len() < limit {
+            if lists.contains(&0) {
                 all.push(c);
             }
         }
@@ -275,33 +134,10 @@ impl KeywordIndex for Sqlite {
 
     async fn keyword(&self, fts_query: &str, scope: &Scope, limit: usize) -> Result<Vec<Candidate>, ApiError> {
         let (cols, negate) = match scope {
-            Scope::Only(c) => (c, ""),
-            Scope::AllExcept(c) => (c, "NOT "),
+            Scope::Only(c) => (c, false),
+            Scope::AllExcept(c) => (c, true),
         };
-        let filter = if cols.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "AND c.collection {negate}IN ({})",
-                (3..3 + cols.len())
-                    .map(|i| format!("?{i}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
-        let sql = if self.two_stage {
-            format!(
-                "SELECT c.id AS chunk_id, c.document_id, c.collection, c.section, c.page, c.text, c.keywords, r.s AS bm25 \
-                 FROM (SELECT kb_chunks_fts.rowid AS rid, {BM25} AS s FROM kb_chunks_fts JOIN kb_chunks c ON c.rowid = kb_chunks_fts.rowid \
-                 WHERE kb_chunks_fts MATCH ?1 {filter} ORDER BY s LIMIT ?2) r JOIN kb_chunks c ON c.rowid = r.rid ORDER BY r.s"
-            )
-        } else {
-            format!(
-                "SELECT c.id AS chunk_id, c.document_id, c.collection, c.section, c.page, c.text, c.keywords, \
-                 {BM25} AS bm25 FROM kb_chunks_fts JOIN kb_chunks c ON c.rowid = kb_chunks_fts.rowid \
-                 WHERE kb_chunks_fts MATCH ?1 {filter} ORDER BY bm25 LIMIT ?2"
-            )
-        };
+        let sql = keyword_sql(cols.len(), negate);
         let mut params: Vec<Value> = vec![Value::Text(fts_query.into()), Value::Integer(limit as i64)];
         params.extend(cols.iter().map(|c| Value::Text(c.clone())));
         self.timed(|| {
@@ -318,16 +154,13 @@ impl KeywordIndex for Sqlite {
     }
 
     async fn documents(&self, ids: &[String]) -> Result<Vec<DocMeta>, ApiError> {
-        if self.one_statement || self.union {
+        if self.routed {
             let cache = self.docs.borrow();
             if ids.iter().all(|i| cache.contains_key(i)) {
                 return Ok(ids.iter().map(|i| cache[i].clone()).collect());
             }
         }
-        let sql = format!(
-            "SELECT id, title, authority, url, r2_key FROM kb_documents WHERE id IN ({})",
-            (1..=ids.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
-        );
+        let sql = format!("{DOCUMENTS_IN} ({})", placeholders(1, ids.len()));
         self.timed(|| {
             let mut st = self.db.prepare_cached(&sql).map_err(err)?;
             let rows = st
@@ -411,15 +244,13 @@ fn main() {
         ),
         other => panic!("--set domain|scifact, not {other}"),
     };
-    let sql_mode = arg("--sql").unwrap_or_else(|| "cte".into());
+    let sql_mode = arg("--sql").unwrap_or_else(|| "routed".into());
+    assert!(matches!(sql_mode.as_str(), "routed" | "per-list"), "--sql routed|per-list, not {sql_mode}");
     let store = Sqlite {
         db: rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open db"),
         store_time: Cell::new(Duration::ZERO),
         calls: Cell::new(0),
-        one_statement: sql_mode == "one",
-        two_stage: sql_mode == "two-stage",
-        union: matches!(sql_mode.as_str(), "union" | "cte"),
-        cte: sql_mode == "cte",
+        routed: sql_mode == "routed",
         docs: Default::default(),
     };
     let mut total = Duration::ZERO;

@@ -10,6 +10,7 @@ pub mod pipeline;
 pub mod request;
 pub mod rerank;
 pub mod snippet;
+pub mod sql;
 pub mod types;
 
 pub use pipeline::{Candidate, DocMeta, Embedder, KeywordIndex, Reranker, SearchHit, SearchOutcome, VectorIndex};

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::search::pipeline::{Candidate, DocMeta, KeywordIndex, Scope};
+use nuzantara_shared::search::sql::{keyword_sql, parse_lists, placeholders, routed_sql, DOCUMENTS_IN};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use wasm_bindgen::JsValue;
@@ -14,7 +15,6 @@ use crate::context::Ctx;
 use crate::respond::internal;
 
 /// Column weights for bm25(): section, text, keywords. Codes live in `keywords`, titles in `section`.
-const BM25: &str = "bm25(kb_chunks_fts, 2.0, 1.0, 4.0)";
 /// D1 allows 100 bound parameters per statement; keep room for the others.
 const MAX_IN: usize = 90;
 
@@ -55,51 +55,6 @@ struct RoutedRow {
     doc_r2_key: Option<String>,
 }
 
-/// The one statement behind `keyword_routed` (bench/search-native/src/main.rs runs the same SQL natively, as
-/// `--sql cte`; keep them in step). ?1 MATCH, ?2 limit, ?3 limit per routed collection, then the scope's
-/// collections, then the routed ones. The MATCH and BM25 are evaluated once (a materialised CTE of rowid,
-/// collection and score); each list takes its best rows from it; then each chunk is read once, with its
-/// document's metadata and the lists it is in. One D1 round trip per search instead of one per list plus one
-/// for the documents, no chunk text sent twice, and in a native profile a third less SQLite work than one
-/// statement per list (BM25 over every matching row is most of it).
-fn routed_sql(scope_len: usize, negate: bool, routes: usize) -> String {
-    let scope_filter = if scope_len == 0 {
-        String::new()
-    } else {
-        format!(
-            "AND c.collection {}IN ({})",
-            if negate { "NOT " } else { "" },
-            placeholders(4, scope_len)
-        )
-    };
-    let matches = format!(
-        "SELECT kb_chunks_fts.rowid AS rid, c.collection AS col, {BM25} AS s FROM kb_chunks_fts \
-         JOIN kb_chunks c ON c.rowid = kb_chunks_fts.rowid WHERE kb_chunks_fts MATCH ?1 {scope_filter}"
-    );
-    let (with, lists) = if routes == 0 {
-        (
-            String::new(),
-            format!("SELECT rid, s, 0 AS list FROM ({matches} ORDER BY s LIMIT ?2)"),
-        )
-    } else {
-        let mut arms = vec!["SELECT * FROM (SELECT rid, s, 0 AS list FROM m ORDER BY s LIMIT ?2)".to_string()];
-        for i in 0..routes {
-            arms.push(format!(
-                "SELECT * FROM (SELECT rid, s, {} AS list FROM m WHERE col = ?{} ORDER BY s LIMIT ?3)",
-                i + 1,
-                4 + scope_len + i
-            ));
-        }
-        (format!("WITH m AS MATERIALIZED ({matches}) "), arms.join(" UNION ALL "))
-    };
-    format!(
-        "{with}SELECT c.id AS chunk_id, c.document_id, c.collection, c.section, c.page, c.text, c.keywords, r.s AS bm25, \
-         r.lists AS lists, d.title AS doc_title, d.authority AS doc_authority, d.url AS doc_url, d.r2_key AS doc_r2_key \
-         FROM (SELECT rid, MIN(s) AS s, group_concat(list) AS lists FROM ({lists}) GROUP BY rid) r \
-         JOIN kb_chunks c ON c.rowid = r.rid LEFT JOIN kb_documents d ON d.id = c.document_id ORDER BY r.s, r.rid"
-    )
-}
-
 impl From<Row> for Candidate {
     fn from(r: Row) -> Self {
         Candidate {
@@ -122,13 +77,6 @@ struct DocRow {
     authority: Option<String>,
     url: Option<String>,
     r2_key: Option<String>,
-}
-
-fn placeholders(start: usize, n: usize) -> String {
-    (start..start + n)
-        .map(|i| format!("?{i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn js(s: &str) -> JsValue {
@@ -276,7 +224,7 @@ impl KeywordIndex for D1Kb {
                     r2_key: r.doc_r2_key,
                 });
             }
-            let lists: Vec<usize> = r.lists.split(',').filter_map(|l| l.trim().parse().ok()).collect();
+            let lists = parse_lists(&r.lists);
             let c = Candidate::from(Row {
                 chunk_id: r.chunk_id,
                 document_id: r.document_id,
@@ -301,20 +249,11 @@ impl KeywordIndex for D1Kb {
 
     async fn keyword(&self, fts_query: &str, scope: &Scope, limit: usize) -> Result<Vec<Candidate>, ApiError> {
         let (cols, negate) = match scope {
-            Scope::Only(c) => (c, ""),
-            Scope::AllExcept(c) => (c, "NOT "),
+            Scope::Only(c) => (c, false),
+            Scope::AllExcept(c) => (c, true),
         };
         let cols: Vec<&String> = cols.iter().take(MAX_IN).collect();
-        let filter = if cols.is_empty() {
-            String::new()
-        } else {
-            format!("AND c.collection {negate}IN ({})", placeholders(3, cols.len()))
-        };
-        let sql = format!(
-            "SELECT c.id AS chunk_id, c.document_id, c.collection, c.section, c.page, c.text, c.keywords, \
-             {BM25} AS bm25 FROM kb_chunks_fts JOIN kb_chunks c ON c.rowid = kb_chunks_fts.rowid \
-             WHERE kb_chunks_fts MATCH ?1 {filter} ORDER BY bm25 LIMIT ?2"
-        );
+        let sql = keyword_sql(cols.len(), negate);
         let mut params = vec![js(fts_query), JsValue::from_f64(limit as f64)];
         params.extend(cols.iter().map(|c| js(c)));
         let rows = self
@@ -351,7 +290,7 @@ impl KeywordIndex for D1Kb {
             out.extend(ids.iter().filter_map(|id| known.get(id).cloned()));
             ids.iter().filter(|id| !known.contains_key(*id)).cloned().collect()
         };
-        let select = "SELECT id, title, authority, url, r2_key FROM kb_documents WHERE id IN";
+        let select = DOCUMENTS_IN;
         out.extend(
             self.rows_in::<DocRow>(select, &missing)
                 .await?
