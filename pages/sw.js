@@ -1,34 +1,38 @@
 // The service worker: the app shell is precached (cache-first, so the app opens offline) under a versioned
 // cache name; API calls go to the network first. Public knowledge-base GETs fall back to their last
 // answer when offline; calls with credentials are never cached here (the app keeps the user's data in
-// IndexedDB, per user). Bump VERSION whenever a shell file changes: the new worker installs the new
-// shell and deletes the old cache.
-const VERSION = 'v3';
+// IndexedDB, per user). SHELL (every file of pages/ but this one and _headers) and VERSION (a hash of the
+// shell's contents) are written by `node scripts/shell-version.mjs --write`, and tests/e2e/shell.test.mjs
+// fails when they are stale: a changed shell file gets a new cache name, and the new worker installs the
+// new shell and deletes the old cache.
+const VERSION = 'e1b3f873054c0e3b';
 const CACHE = 'nuzantara-shell-' + VERSION;
 const API_CACHE = 'nuzantara-api-' + VERSION;
 const SHELL = [
   '/',
   '/app.css',
-  '/manifest.webmanifest',
-  '/icons/icon.svg',
   '/icons/icon-192.png',
   '/icons/icon-512.png',
+  '/icons/icon.svg',
   '/icons/maskable-512.png',
-  '/js/main.js',
-  '/js/dom.js',
   '/js/api.js',
+  '/js/dom.js',
   '/js/i18n.js',
   '/js/i18n/id.js',
   '/js/i18n/it.js',
   '/js/idb.js',
-  '/js/sse.js',
+  '/js/main.js',
   '/js/markdown.js',
+  '/js/sse.js',
   '/js/text.js',
-  '/js/views/login.js',
+  '/js/views/chat-outbox.js',
+  '/js/views/chat-render.js',
   '/js/views/chat.js',
+  '/js/views/crm.js',
+  '/js/views/login.js',
   '/js/views/memory.js',
   '/js/views/search.js',
-  '/js/views/crm.js',
+  '/manifest.webmanifest',
 ];
 const API = /^\/(api|bali-zero|crm|v1|health|metrics|openapi\.json)(\/|$)/;
 const PUBLIC_API = /^\/api\/(collections|documents\/)/;

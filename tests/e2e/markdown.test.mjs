@@ -136,19 +136,6 @@ test('i18n: the default language follows the browser, a saved choice wins', () =
   assert.equal(initialLang('xx', ['it-IT']), 'it');
 });
 
-test('the service worker precaches every shell file, under a versioned cache name', () => {
-  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'pages');
-  const sw = readFileSync(join(root, 'sw.js'), 'utf8');
-  assert.match(sw, /const VERSION = 'v\d+';/);
-  assert.match(sw, /const CACHE = 'nuzantara-shell-' \+ VERSION;/);
-  const listed = new Set([...sw.matchAll(/^  '(\/[^']*)',$/gm)].map((m) => m[1]));
-  const walk = (dir, base = '') => readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? walk(join(dir, e.name), base + e.name + '/') : [`/${dir ? dir + '/' : ''}${e.name}`]);
-  const files = [...walk('js'), ...walk('icons'), '/app.css', '/manifest.webmanifest'].map((f) => f.replace('//', '/'));
-  for (const f of files) assert.ok(listed.has(f), `${f} is not precached`);
-  for (const f of listed) assert.ok(f === '/' || files.includes(f), `${f} is precached but does not exist`);
-});
-
 test('the committed PNG icons decode with the sizes the manifest declares', () => {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'pages');
   const manifest = JSON.parse(readFileSync(join(root, 'manifest.webmanifest'), 'utf8'));
