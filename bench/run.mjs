@@ -505,6 +505,8 @@ async function seed(persist, clients = 200) {
   try {
     await addUser(env.DB, { email: 'admin@test.local', name: 'Admin', role: 'admin', password: 'admin-password-1' });
     await addUser(env.DB, { email: 'dewi@test.local', name: 'Dewi', role: 'consultant', password: 'dewi-consultant-2468' });
+    // The accounts bench/lua/login.lua rotates over (at most 5 concurrent attempts per account are evaluated).
+    for (let i = 0; i < 8; i++) await addUser(env.DB, { email: `bench-${i}@test.local`, name: `Bench ${i}`, role: 'consultant', password: 'dewi-consultant-2468' });
     const names = ['Marco Rossi', 'Sari Dewi', 'Anna Müller', 'John Smith', 'Giulia Bianchi', 'Budi Santoso', 'Emma Johansson', 'Luca Ferrari'];
     const statuses = ['lead', 'active', 'active', 'inactive'];
     const now = Date.now();
