@@ -12,6 +12,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::check;
+use super::dates::Date;
 use crate::error::ApiError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -120,6 +122,100 @@ pub fn check_transition(from: PracticeStatus, to: PracticeStatus) -> Result<(), 
     )))
 }
 
+// ───────────────────────────── a status change ─────────────────────────────
+
+/// `POST /crm/practices/{id}/status`. `date` is when the step happened (default: today in Bali) and
+/// only applies to steps that stamp a date (in_progress → start_date, submitted, approved);
+/// `expiry_date` (the permit's) only applies when approving or completing.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChangeBody {
+    pub status: PracticeStatus,
+    pub version: Option<i64>,
+    pub date: Option<String>,
+    pub expiry_date: Option<String>,
+    pub note: Option<String>,
+}
+
+/// The practice as a status change sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PracticeState {
+    pub status: PracticeStatus,
+    pub start_date: Option<String>,
+    pub submitted_at: Option<String>,
+    pub approved_at: Option<String>,
+    pub expiry_date: Option<String>,
+}
+
+/// What a legal status change writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    pub from: PracticeStatus,
+    pub to: PracticeStatus,
+    pub start_date: Option<String>,
+    pub submitted_at: Option<String>,
+    pub approved_at: Option<String>,
+    pub expiry_date: Option<String>,
+    pub note: Option<String>,
+}
+
+impl StatusChangeBody {
+    /// Plans the change: checks the workflow (409 with the allowed statuses), stamps the step's date,
+    /// and on approval sets the permit's expiry (given, already known, or approval + the type's validity).
+    pub fn plan(
+        self,
+        current: &PracticeState,
+        today: Date,
+        validity_days: Option<i64>,
+    ) -> Result<Transition, ApiError> {
+        check_transition(current.status, self.status)?;
+        let to = self.status;
+        let when = match self.date {
+            None => today,
+            Some(_) if to.stamps().is_none() => {
+                return Err(check::invalid(
+                    "date",
+                    "only applies when moving to in_progress, submitted or approved",
+                ))
+            }
+            Some(d) => Date::parse("date", &d)?,
+        };
+        let expiry = match self.expiry_date {
+            Some(_) if !matches!(to, Approved | Completed) => {
+                return Err(check::invalid(
+                    "expiry_date",
+                    "can only be set when approving or completing",
+                ))
+            }
+            Some(d) => Some(Date::parse("expiry_date", &d)?.to_string()),
+            None => None,
+        };
+        let note = check::opt(self.note, |s| check::text("note", s, 1, check::MAX_NOTES, true))?;
+        let mut t = Transition {
+            from: current.status,
+            to,
+            start_date: current.start_date.clone(),
+            submitted_at: current.submitted_at.clone(),
+            approved_at: current.approved_at.clone(),
+            expiry_date: expiry.or_else(|| current.expiry_date.clone()),
+            note,
+        };
+        let stamp = Some(when.to_string());
+        match to {
+            InProgress => t.start_date = t.start_date.or(stamp),
+            Submitted => t.submitted_at = stamp,
+            Approved => {
+                t.approved_at = stamp;
+                if t.expiry_date.is_none() {
+                    t.expiry_date = validity_days.filter(|d| *d > 0).map(|d| when.add_days(d).to_string());
+                }
+            }
+            _ => {}
+        }
+        Ok(t)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,5 +306,81 @@ mod tests {
         assert!(!Cancelled.holds_permit() && !Rejected.holds_permit() && Approved.holds_permit());
         assert_eq!(Submitted.stamps(), Some("submitted_at"));
         assert_eq!(Completed.stamps(), None);
+    }
+
+    fn state(status: PracticeStatus) -> PracticeState {
+        PracticeState {
+            status,
+            start_date: None,
+            submitted_at: None,
+            approved_at: None,
+            expiry_date: None,
+        }
+    }
+    fn change(status: PracticeStatus) -> StatusChangeBody {
+        StatusChangeBody {
+            status,
+            version: Some(1),
+            date: None,
+            expiry_date: None,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn status_changes_stamp_dates_and_default_the_expiry() {
+        let today = Date::parse_opt("2025-06-01").unwrap();
+        let t = change(InProgress).plan(&state(Quoted), today, None).unwrap();
+        assert_eq!(t.start_date.as_deref(), Some("2025-06-01"));
+        let t = StatusChangeBody {
+            date: Some("2025-05-20".into()),
+            ..change(Submitted)
+        }
+        .plan(&state(InProgress), today, None)
+        .unwrap();
+        assert_eq!(t.submitted_at.as_deref(), Some("2025-05-20"));
+        let t = change(Approved).plan(&state(Submitted), today, Some(365)).unwrap();
+        assert_eq!(
+            (t.approved_at.as_deref(), t.expiry_date.as_deref()),
+            (Some("2025-06-01"), Some("2026-06-01"))
+        );
+        let t = StatusChangeBody {
+            expiry_date: Some("2025-12-31".into()),
+            ..change(Approved)
+        }
+        .plan(&state(Submitted), today, Some(365))
+        .unwrap();
+        assert_eq!(t.expiry_date.as_deref(), Some("2025-12-31"));
+        let t = change(Approved).plan(&state(Submitted), today, None).unwrap();
+        assert_eq!(t.expiry_date, None, "no validity known, no expiry invented");
+    }
+
+    #[test]
+    fn bad_status_changes() {
+        let today = Date::parse_opt("2025-06-01").unwrap();
+        let e = change(Approved).plan(&state(Inquiry), today, None).unwrap_err();
+        assert_eq!(e.status(), 409);
+        assert!(e.message.contains("quoted, cancelled"));
+        let e = StatusChangeBody {
+            date: Some("2025-01-01".into()),
+            ..change(Cancelled)
+        }
+        .plan(&state(Inquiry), today, None)
+        .unwrap_err();
+        assert_eq!(e.status(), 422);
+        let e = StatusChangeBody {
+            expiry_date: Some("2026-01-01".into()),
+            ..change(Quoted)
+        }
+        .plan(&state(Inquiry), today, None)
+        .unwrap_err();
+        assert_eq!(e.status(), 422);
+        let e = StatusChangeBody {
+            date: Some("2025-02-30".into()),
+            ..change(InProgress)
+        }
+        .plan(&state(Quoted), today, None)
+        .unwrap_err();
+        assert_eq!(e.status(), 422);
     }
 }

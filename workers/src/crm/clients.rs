@@ -1,12 +1,13 @@
 //! Clients: create, read, search and filter (cursor pages), update with a version check, archive, and
 //! the client summary.
 
-use nuzantara_shared::crm::cursor::{paginate, Cursor};
-use nuzantara_shared::crm::input::{
-    resolve_version, ClientFields, ClientFilter, ClientListQuery, ClientPatchBody, ClientStatus, Language,
-    NewClientBody,
+use nuzantara_shared::crm::clients::{
+    ClientFields, ClientFilter, ClientListQuery, ClientPatchBody, ClientStatus, Language, NewClientBody, COLUMNS,
 };
+use nuzantara_shared::crm::cursor::{paginate, Cursor};
+use nuzantara_shared::crm::record::{assignments, placeholders, select_list};
 use nuzantara_shared::crm::status::PracticeStatus;
+use nuzantara_shared::crm::version::resolve_version;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -14,7 +15,7 @@ use worker::{D1Database, Request};
 
 use super::practice_row;
 use super::practice_views::PracticeView;
-use super::{header, json_with_etag, new_record_id, not_found, now, path_id, query, today, Sql, Viewer};
+use super::{header, json_with_etag, new_record_id, not_found, now, param, path_id, query, today, Sql, Viewer};
 use crate::context::Ctx;
 use crate::db::{self, P};
 use crate::respond::{self, HandlerResult};
@@ -40,8 +41,13 @@ pub struct ClientRow {
     pub updated_at: i64,
 }
 
-pub const COLS: &str = "c.id, c.full_name, c.email, c.phone, c.whatsapp, c.nationality, c.company_name, c.status, \
-     c.consultant_id, u.name AS consultant_name, c.language, c.notes, c.version, c.created_at, c.updated_at";
+/// The select list of a [`ClientRow`]: the stored fields ([`COLUMNS`]) and the record's bookkeeping.
+pub fn cols() -> String {
+    format!(
+        "c.id, {}, u.name AS consultant_name, c.version, c.created_at, c.updated_at",
+        select_list("c", &COLUMNS)
+    )
+}
 pub const FROM: &str = "FROM clients c LEFT JOIN users u ON u.id = c.consultant_id";
 
 impl ClientRow {
@@ -70,7 +76,7 @@ impl ClientRow {
 }
 
 pub async fn load(db: &D1Database, id: &str) -> ApiResult<Option<ClientRow>> {
-    db::first(db, &format!("SELECT {COLS} {FROM} WHERE c.id = ?1"), &[P::S(id)]).await
+    db::first(db, &format!("SELECT {} {FROM} WHERE c.id = ?1", cols()), &[P::S(id)]).await
 }
 
 /// 404 unless the client exists and the viewer may see it.
@@ -106,7 +112,7 @@ async fn check_email_free(db: &D1Database, email: &str, except: Option<&str>) ->
 
 /// Searches and filters clients, newest first; returns the page and the next cursor.
 pub async fn search(db: &D1Database, f: &ClientFilter) -> ApiResult<(Vec<ClientRow>, Option<String>)> {
-    let mut q = Sql::new(format!("SELECT {COLS} {FROM} WHERE 1 = 1"));
+    let mut q = Sql::new(format!("SELECT {} {FROM} WHERE 1 = 1", cols()));
     match f.status {
         Some(s) => {
             let p = q.arg(P::S(s.as_str()));
@@ -132,14 +138,11 @@ pub async fn search(db: &D1Database, f: &ClientFilter) -> ApiResult<(Vec<ClientR
             None => q.push(&format!(" AND instr(c.search_text, {p}) > 0")),
         }
     }
-    if let Some(c) = &f.cursor {
-        let (a, b) = (q.arg(P::I(c.at)), q.arg(P::S(&c.id)));
-        q.push(&format!(" AND (c.created_at, c.id) < ({a}, {b})"));
-    }
-    let limit = q.arg(P::I(i64::from(f.limit) + 1));
-    q.push(&format!(" ORDER BY c.created_at DESC, c.id DESC LIMIT {limit}"));
+    q.page("c.created_at", "c.id", &f.page);
     let rows: Vec<ClientRow> = db::all(db, &q.sql, &q.params).await?;
-    Ok(paginate(rows, f.limit, |r| Cursor::new(r.created_at, r.id.clone())))
+    Ok(paginate(rows, f.page.limit, |r| {
+        Cursor::new(r.created_at, r.id.clone())
+    }))
 }
 
 /// `GET /crm/clients`
@@ -161,26 +164,16 @@ pub async fn insert(db: &D1Database, c: &ClientFields) -> ApiResult<ClientRow> {
     }
     let id = new_record_id();
     let now = now();
-    db::run(
-        db,
-        "INSERT INTO clients (id, full_name, email, phone, whatsapp, nationality, company_name, status, consultant_id, \
-         language, notes, version, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12, ?12)",
-        &[
-            P::S(&id),
-            P::S(&c.full_name),
-            c.email.as_deref().into(),
-            c.phone.as_deref().into(),
-            c.whatsapp.as_deref().into(),
-            c.nationality.as_deref().into(),
-            c.company_name.as_deref().into(),
-            P::S(c.status.as_str()),
-            c.consultant_id.as_deref().into(),
-            P::S(c.language.as_str()),
-            c.notes.as_deref().into(),
-            P::I(now),
-        ],
-    )
-    .await?;
+    let sql = format!(
+        "INSERT INTO clients (id, {}, version, created_at, updated_at) VALUES (?1, {}, 1, ?{n}, ?{n})",
+        COLUMNS.join(", "),
+        placeholders(2, &COLUMNS),
+        n = COLUMNS.len() + 2
+    );
+    let mut params = vec![P::S(&id)];
+    params.extend(c.cells().map(param));
+    params.push(P::I(now));
+    db::run(db, &sql, &params).await?;
     load(db, &id)
         .await?
         .ok_or_else(|| ApiError::internal("client vanished after insert"))
@@ -204,11 +197,11 @@ struct EmailQuery {
 pub async fn by_email(req: &Request, ctx: &Ctx) -> HandlerResult {
     let q: EmailQuery = query(req)?;
     let raw = q.email.ok_or_else(|| ApiError::validation("email: required"))?;
-    let email = nuzantara_shared::crm::input::email("email", &raw)?;
+    let email = nuzantara_shared::crm::check::email("email", &raw)?;
     let db = db::db(ctx)?;
     let row: Option<ClientRow> = db::first(
         &db,
-        &format!("SELECT {COLS} {FROM} WHERE c.email = ?1"),
+        &format!("SELECT {} {FROM} WHERE c.email = ?1", cols()),
         &[P::S(&email)],
     )
     .await?;
@@ -233,28 +226,17 @@ pub fn stale(what: &str, current: i64) -> ApiError {
 
 /// Writes a client's fields if it is still at `version`; 409 when someone else got there first.
 async fn write(db: &D1Database, id: &str, version: i64, c: &ClientFields) -> ApiResult<ClientRow> {
-    let changed = db::run(
-        db,
-        "UPDATE clients SET full_name = ?1, email = ?2, phone = ?3, whatsapp = ?4, nationality = ?5, company_name = ?6, \
-         status = ?7, consultant_id = ?8, language = ?9, notes = ?10, version = version + 1, updated_at = ?11 \
-         WHERE id = ?12 AND version = ?13",
-        &[
-            P::S(&c.full_name),
-            c.email.as_deref().into(),
-            c.phone.as_deref().into(),
-            c.whatsapp.as_deref().into(),
-            c.nationality.as_deref().into(),
-            c.company_name.as_deref().into(),
-            P::S(c.status.as_str()),
-            c.consultant_id.as_deref().into(),
-            P::S(c.language.as_str()),
-            c.notes.as_deref().into(),
-            P::I(now()),
-            P::S(id),
-            P::I(version),
-        ],
-    )
-    .await?;
+    let n = COLUMNS.len();
+    let sql = format!(
+        "UPDATE clients SET {}, version = version + 1, updated_at = ?{} WHERE id = ?{} AND version = ?{}",
+        assignments(1, &COLUMNS),
+        n + 1,
+        n + 2,
+        n + 3
+    );
+    let mut params = Vec::from(c.cells().map(param));
+    params.extend([P::I(now()), P::S(id), P::I(version)]);
+    let changed = db::run(db, &sql, &params).await?;
     let row = load(db, id).await?.ok_or_else(|| not_found("client"))?;
     if changed == 0 {
         return Err(stale("client", row.version));

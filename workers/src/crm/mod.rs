@@ -24,6 +24,8 @@ pub mod tools;
 
 use nuzantara_shared::auth::Role;
 use nuzantara_shared::crm::dates::Date;
+use nuzantara_shared::crm::list::Paging;
+use nuzantara_shared::crm::record::Cell;
 use nuzantara_shared::crm::CrmRoute;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::ids::{new_id, EntityId};
@@ -167,7 +169,7 @@ pub fn today() -> Date {
 pub fn json_with_etag<T: Serialize>(status: u16, value: &T, version: i64) -> HandlerResult {
     let mut resp = respond::json(status, value)?;
     resp.headers_mut()
-        .set("ETag", &nuzantara_shared::crm::input::etag(version))
+        .set("ETag", &nuzantara_shared::crm::version::etag(version))
         .map_err(internal)?;
     Ok(resp)
 }
@@ -200,5 +202,25 @@ impl<'a> Sql<'a> {
     }
     pub fn push(&mut self, s: &str) {
         self.sql.push_str(s);
+    }
+    /// Ends a list query with its page: rows strictly before the cursor in `(at DESC, id DESC)` order,
+    /// one more than the page size (so [`paginate`](nuzantara_shared::crm::cursor::paginate) sees if
+    /// there is a next page).
+    pub fn page(&mut self, at: &str, id: &str, page: &'a Paging) {
+        if let Some(c) = &page.cursor {
+            let (a, b) = (self.arg(P::I(c.at)), self.arg(P::S(&c.id)));
+            self.push(&format!(" AND ({at}, {id}) < ({a}, {b})"));
+        }
+        let limit = self.arg(P::I(i64::from(page.limit) + 1));
+        self.push(&format!(" ORDER BY {at} DESC, {id} DESC LIMIT {limit}"));
+    }
+}
+
+/// A column value declared in `nuzantara_shared::crm` as a D1 parameter.
+pub fn param(c: Cell<'_>) -> P<'_> {
+    match c {
+        Cell::Text(s) => P::S(s),
+        Cell::Int(i) => P::I(i),
+        Cell::Null => P::Null,
     }
 }

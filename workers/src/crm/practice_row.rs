@@ -2,7 +2,8 @@
 //! by id, by id for a viewer, by client. The views per role (`practice_views`) and the handlers
 //! (`practices`) both build on this, so neither imports the other for it.
 
-use nuzantara_shared::crm::input::PracticeFields;
+use nuzantara_shared::crm::practices::{PracticeFields, COLUMNS};
+use nuzantara_shared::crm::record::select_list;
 use nuzantara_shared::crm::status::PracticeStatus;
 use nuzantara_shared::error::ApiResult;
 use serde::{Deserialize, Serialize};
@@ -34,9 +35,15 @@ pub struct PracticeRow {
     pub updated_at: i64,
 }
 
-pub const COLS: &str = "p.id, p.client_id, c.full_name AS client_name, p.type_code, t.name AS type_name, t.category, \
-     p.consultant_id, u.name AS consultant_name, p.status, p.fee_idr, p.paid_idr, p.start_date, p.submitted_at, \
-     p.approved_at, p.expiry_date, p.notes, p.version, p.created_at, p.updated_at";
+/// The select list of a [`PracticeRow`]: the stored fields ([`COLUMNS`]), the workflow's and the
+/// bookkeeping columns, and the joined names.
+pub fn cols() -> String {
+    format!(
+        "p.id, p.client_id, p.status, p.paid_idr, {}, c.full_name AS client_name, t.name AS type_name, t.category, \
+         u.name AS consultant_name, p.version, p.created_at, p.updated_at",
+        select_list("p", &COLUMNS)
+    )
+}
 pub const FROM: &str = "FROM practices p JOIN clients c ON c.id = p.client_id \
      LEFT JOIN practice_types t ON t.code = p.type_code LEFT JOIN users u ON u.id = p.consultant_id";
 
@@ -63,7 +70,7 @@ impl PracticeRow {
 }
 
 pub async fn load(db: &D1Database, id: &str) -> ApiResult<Option<PracticeRow>> {
-    db::first(db, &format!("SELECT {COLS} {FROM} WHERE p.id = ?1"), &[P::S(id)]).await
+    db::first(db, &format!("SELECT {} {FROM} WHERE p.id = ?1", cols()), &[P::S(id)]).await
 }
 
 /// 404 when the practice does not exist or belongs to another client than the viewer.
@@ -77,7 +84,10 @@ pub async fn load_visible(db: &D1Database, id: &str, viewer: &Viewer) -> ApiResu
 pub async fn of_client(db: &D1Database, client_id: &str) -> ApiResult<Vec<PracticeRow>> {
     db::all(
         db,
-        &format!("SELECT {COLS} {FROM} WHERE p.client_id = ?1 ORDER BY p.created_at DESC, p.id DESC LIMIT 200"),
+        &format!(
+            "SELECT {} {FROM} WHERE p.client_id = ?1 ORDER BY p.created_at DESC, p.id DESC LIMIT 200",
+            cols()
+        ),
         &[P::S(client_id)],
     )
     .await

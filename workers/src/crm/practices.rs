@@ -1,22 +1,27 @@
 //! Practice types and practices: the status workflow (each change and its history row written in one
 //! batch), fees and payments, dates, and renewals (permits expiring, open practices overdue).
 
+use nuzantara_shared::crm::clients::ClientStatus;
 use nuzantara_shared::crm::cursor::{paginate, Cursor};
 use nuzantara_shared::crm::dates::Date;
-use nuzantara_shared::crm::input::{
-    resolve_version, within_days, ClientStatus, NewPracticeBody, PaymentBody, PracticeListQuery, PracticePatchBody,
-    PracticeState, StatusChangeBody,
+use nuzantara_shared::crm::list::within_days;
+use nuzantara_shared::crm::payments::PaymentBody;
+use nuzantara_shared::crm::practices::{
+    NewPracticeBody, PracticeFields, PracticeListQuery, PracticePatchBody, COLUMNS,
 };
+use nuzantara_shared::crm::record::{assignments, placeholders};
 use nuzantara_shared::crm::renewals::window_for;
+use nuzantara_shared::crm::status::{PracticeState, StatusChangeBody};
+use nuzantara_shared::crm::version::resolve_version;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use worker::{D1Database, Request};
 
 use super::clients::{check_consultant, stale};
-use super::practice_row::{load, load_visible, PracticeRow, COLS, FROM};
+use super::practice_row::{cols, load, load_visible, PracticeRow, FROM};
 use super::practice_views::{PracticeDetail, PracticeView, ViewedPractice};
-use super::{author, header, json_with_etag, new_record_id, not_found, now, path_id, query, today, Sql, Viewer};
+use super::{author, header, json_with_etag, new_record_id, not_found, now, param, path_id, query, today, Sql, Viewer};
 use crate::body;
 use crate::context::Ctx;
 use crate::db::{self, P};
@@ -61,7 +66,7 @@ pub async fn list(req: &Request, ctx: &Ctx) -> HandlerResult {
     let q: PracticeListQuery = query(req)?;
     let f = q.validate(&ctx.principal()?.id)?;
     let viewer = Viewer::of(ctx);
-    let mut q = Sql::new(format!("SELECT {COLS} {FROM} WHERE 1 = 1"));
+    let mut q = Sql::new(format!("SELECT {} {FROM} WHERE 1 = 1", cols()));
     if let Some(own) = viewer.client_scope() {
         let p = q.arg(P::S(own));
         q.push(&format!(" AND p.client_id = {p}"));
@@ -82,15 +87,10 @@ pub async fn list(req: &Request, ctx: &Ctx) -> HandlerResult {
         let p = q.arg(P::S(t));
         q.push(&format!(" AND p.type_code = {p}"));
     }
-    if let Some(c) = &f.cursor {
-        let (a, b) = (q.arg(P::I(c.at)), q.arg(P::S(&c.id)));
-        q.push(&format!(" AND (p.created_at, p.id) < ({a}, {b})"));
-    }
-    let limit = q.arg(P::I(i64::from(f.limit) + 1));
-    q.push(&format!(" ORDER BY p.created_at DESC, p.id DESC LIMIT {limit}"));
+    q.page("p.created_at", "p.id", &f.page);
     let db = db::db(ctx)?;
     let rows: Vec<PracticeRow> = db::all(&db, &q.sql, &q.params).await?;
-    let (rows, next) = paginate(rows, f.limit, |r| Cursor::new(r.created_at, r.id.clone()));
+    let (rows, next) = paginate(rows, f.page.limit, |r| Cursor::new(r.created_at, r.id.clone()));
     let views: Vec<ViewedPractice> = rows.into_iter().map(|r| ViewedPractice::new(r, &viewer)).collect();
     respond::json(200, &json!({ "practices": views, "next_cursor": next }))
 }
@@ -110,30 +110,29 @@ pub async fn create(mut req: Request, ctx: &Ctx) -> HandlerResult {
         ));
     }
     let ty = practice_type(&db, &new.fields.type_code).await?;
-    let f = new.fields;
-    let consultant = f.consultant_id.clone().or(client.consultant_id.clone());
-    if let Some(c) = &f.consultant_id {
+    if let Some(c) = &new.fields.consultant_id {
         check_consultant(&db, c).await?;
     }
+    // The client's consultant and the type's fee, unless given.
+    let f = PracticeFields {
+        type_code: ty.code.clone(),
+        consultant_id: new.fields.consultant_id.clone().or(client.consultant_id.clone()),
+        fee_idr: new.fields.fee_idr.or(ty.default_fee_idr),
+        ..new.fields
+    };
     let id = new_record_id();
     let now = now();
-    let fee = f.fee_idr.or(ty.default_fee_idr);
-    let insert = db::stmt(
-        &db,
-        "INSERT INTO practices (id, client_id, type_code, consultant_id, status, fee_idr, paid_idr, start_date, expiry_date, notes, \
-         version, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, 'inquiry', ?5, 0, ?6, ?7, ?8, 1, ?9, ?9)",
-        &[
-            P::S(&id),
-            P::S(&new.client_id),
-            P::S(&ty.code),
-            consultant.as_deref().into(),
-            fee.into(),
-            f.start_date.as_deref().into(),
-            f.expiry_date.as_deref().into(),
-            f.notes.as_deref().into(),
-            P::I(now),
-        ],
-    )?;
+    let sql = format!(
+        "INSERT INTO practices (id, client_id, status, paid_idr, {}, version, created_at, updated_at) \
+         VALUES (?1, ?2, 'inquiry', 0, {}, 1, ?{n}, ?{n})",
+        COLUMNS.join(", "),
+        placeholders(3, &COLUMNS),
+        n = COLUMNS.len() + 3
+    );
+    let mut params = vec![P::S(&id), P::S(&new.client_id)];
+    params.extend(f.cells().map(param));
+    params.push(P::I(now));
+    let insert = db::stmt(&db, &sql, &params)?;
     let history = db::stmt(
         &db,
         "INSERT INTO practice_status_history (practice_id, from_status, to_status, changed_by, changed_at) VALUES (?1, NULL, 'inquiry', ?2, ?3)",
@@ -178,25 +177,17 @@ pub async fn update(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
             check_consultant(&db, c).await?;
         }
     }
-    let changed = db::run(
-        &db,
-        "UPDATE practices SET type_code = ?1, consultant_id = ?2, fee_idr = ?3, start_date = ?4, submitted_at = ?5, approved_at = ?6, \
-         expiry_date = ?7, notes = ?8, version = version + 1, updated_at = ?9 WHERE id = ?10 AND version = ?11",
-        &[
-            P::S(&next.type_code),
-            next.consultant_id.as_deref().into(),
-            next.fee_idr.into(),
-            next.start_date.as_deref().into(),
-            next.submitted_at.as_deref().into(),
-            next.approved_at.as_deref().into(),
-            next.expiry_date.as_deref().into(),
-            next.notes.as_deref().into(),
-            P::I(now()),
-            P::S(&id),
-            P::I(version),
-        ],
-    )
-    .await?;
+    let n = COLUMNS.len();
+    let sql = format!(
+        "UPDATE practices SET {}, version = version + 1, updated_at = ?{} WHERE id = ?{} AND version = ?{}",
+        assignments(1, &COLUMNS),
+        n + 1,
+        n + 2,
+        n + 3
+    );
+    let mut params = Vec::from(next.cells().map(param));
+    params.extend([P::I(now()), P::S(&id), P::I(version)]);
+    let changed = db::run(&db, &sql, &params).await?;
     let row = load(&db, &id).await?.ok_or_else(|| not_found("practice"))?;
     if changed == 0 {
         return Err(stale("practice", row.version));
@@ -323,8 +314,9 @@ pub async fn expiring(db: &D1Database, today: Date, within: i64) -> ApiResult<Ve
     db::all(
         db,
         &format!(
-            "SELECT {COLS} {FROM} WHERE p.expiry_date >= ?1 AND p.expiry_date <= ?2 \
-             AND p.status NOT IN ('cancelled', 'rejected') AND c.status != 'archived' ORDER BY p.expiry_date, p.id LIMIT 1000"
+            "SELECT {} {FROM} WHERE p.expiry_date >= ?1 AND p.expiry_date <= ?2 \
+             AND p.status NOT IN ('cancelled', 'rejected') AND c.status != 'archived' ORDER BY p.expiry_date, p.id LIMIT 1000",
+            cols()
         ),
         &[P::S(&today.to_string()), P::S(&today.add_days(within).to_string())],
     )
@@ -358,9 +350,10 @@ pub async fn renewals(req: &Request, ctx: &Ctx) -> HandlerResult {
     let overdue: Vec<Overdue> = db::all(
         &db,
         &format!(
-            "SELECT {COLS}, {expected} AS expected_by {FROM} WHERE p.status IN ('quoted', 'in_progress', 'submitted') \
+            "SELECT {}, {expected} AS expected_by {FROM} WHERE p.status IN ('quoted', 'in_progress', 'submitted') \
              AND p.start_date IS NOT NULL AND t.duration_days IS NOT NULL AND {expected} < ?1 AND c.status != 'archived' \
-             ORDER BY expected_by, p.id LIMIT 1000"
+             ORDER BY expected_by, p.id LIMIT 1000",
+            cols()
         ),
         &[P::S(&today.to_string())],
     )
