@@ -16,6 +16,7 @@ pub mod llm;
 pub mod log;
 pub mod metrics;
 pub mod openapi;
+pub mod openapi_schema;
 pub mod routes;
 pub mod search;
 pub mod sse;

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::check::{MAX_IDR, MAX_NAME, MAX_NOTES, MAX_PHONE, MAX_QUERY, MAX_SHORT};
 use super::CrmRoute;
-use crate::openapi::{obj, open_obj, s, Spec};
+use crate::openapi_schema::{obj, open_obj, s, Spec};
 
 const ID: &str = "^[A-Za-z0-9_-]{1,64}$";
 const ID_OR_EMPTY: &str = "^([A-Za-z0-9_-]{1,64})?$";

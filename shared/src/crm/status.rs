@@ -383,4 +383,33 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.status(), 422);
     }
+
+    #[test]
+    fn resubmission_keeps_the_start_date_and_finals_refuse_every_move() {
+        let today = Date::parse_opt("2025-06-01").unwrap();
+        let rejected = PracticeState {
+            start_date: Some("2025-01-10".into()),
+            submitted_at: Some("2025-02-01".into()),
+            ..state(Rejected)
+        };
+        let t = change(InProgress).plan(&rejected, today, None).unwrap();
+        assert_eq!((t.from, t.to), (Rejected, InProgress));
+        assert_eq!(t.start_date.as_deref(), Some("2025-01-10"), "the first start stays");
+        assert_eq!(t.submitted_at.as_deref(), Some("2025-02-01"));
+        let t = change(Submitted).plan(&state(InProgress), today, None).unwrap();
+        assert_eq!(t.submitted_at.as_deref(), Some("2025-06-01"));
+        let t = StatusChangeBody {
+            note: Some("  paid in full ".into()),
+            ..change(Completed)
+        }
+        .plan(&state(Approved), today, None)
+        .unwrap();
+        assert_eq!(t.note.as_deref(), Some("paid in full"));
+        for from in [Completed, Cancelled] {
+            for to in ALL {
+                let e = change(to).plan(&state(from), today, Some(30)).unwrap_err();
+                assert_eq!(e.status(), 409, "{from:?} -> {to:?}");
+            }
+        }
+    }
 }

@@ -15,7 +15,7 @@ use worker::{D1Database, Request};
 
 use super::practice_row;
 use super::practice_views::PracticeView;
-use super::{header, json_with_etag, new_record_id, not_found, now, param, path_id, query, today, Sql, Viewer};
+use super::{header, json_with_etag, new_record_id, not_found, now, param, path_id, query, stale, today, Sql, Viewer};
 use crate::context::Ctx;
 use crate::db::{self, P};
 use crate::respond::{self, HandlerResult};
@@ -216,12 +216,6 @@ pub async fn get(id: &str, ctx: &Ctx) -> HandlerResult {
     let db = db::db(ctx)?;
     let row = load_visible(&db, &id, &viewer).await?.for_viewer(&viewer);
     json_with_etag(200, &row, row.version)
-}
-
-pub fn stale(what: &str, current: i64) -> ApiError {
-    ApiError::conflict(format!(
-        "the {what} changed since you read it (it is now version {current}); reload and try again"
-    ))
 }
 
 /// Writes a client's fields if it is still at `version`; 409 when someone else got there first.

@@ -182,6 +182,13 @@ pub fn author(ctx: &Ctx) -> Option<&str> {
         .map(|p| p.id.as_str())
 }
 
+/// 409 for an update based on a version that is no longer the record's.
+pub fn stale(what: &str, current: i64) -> ApiError {
+    ApiError::conflict(format!(
+        "the {what} changed since you read it (it is now version {current}); reload and try again"
+    ))
+}
+
 /// A SQL statement built piece by piece, numbering its parameters (`?1`, `?2`…) as they are added.
 pub struct Sql<'a> {
     pub sql: String,

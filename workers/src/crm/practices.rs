@@ -6,22 +6,19 @@ use nuzantara_shared::crm::cursor::{paginate, Cursor};
 use nuzantara_shared::crm::dates::Date;
 use nuzantara_shared::crm::list::within_days;
 use nuzantara_shared::crm::payments::PaymentBody;
-use nuzantara_shared::crm::practices::{
-    NewPracticeBody, PracticeFields, PracticeListQuery, PracticePatchBody, COLUMNS,
-};
-use nuzantara_shared::crm::record::{assignments, placeholders};
+use nuzantara_shared::crm::practices::{NewPracticeBody, PracticeFields, PracticeListQuery, PracticePatchBody};
 use nuzantara_shared::crm::renewals::window_for;
-use nuzantara_shared::crm::status::{PracticeState, StatusChangeBody};
+use nuzantara_shared::crm::status::StatusChangeBody;
 use nuzantara_shared::crm::version::resolve_version;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use worker::{D1Database, Request};
 
-use super::clients::{check_consultant, stale};
-use super::practice_row::{cols, load, load_visible, PracticeRow, FROM};
+use super::clients::check_consultant;
+use super::practice_row::{self, cols, load, load_visible, PracticeRow, FROM};
 use super::practice_views::{PracticeDetail, PracticeView, ViewedPractice};
-use super::{author, header, json_with_etag, new_record_id, not_found, now, param, path_id, query, today, Sql, Viewer};
+use super::{author, header, json_with_etag, not_found, path_id, query, stale, today, Sql, Viewer};
 use crate::body;
 use crate::context::Ctx;
 use crate::db::{self, P};
@@ -120,28 +117,7 @@ pub async fn create(mut req: Request, ctx: &Ctx) -> HandlerResult {
         fee_idr: new.fields.fee_idr.or(ty.default_fee_idr),
         ..new.fields
     };
-    let id = new_record_id();
-    let now = now();
-    let sql = format!(
-        "INSERT INTO practices (id, client_id, status, paid_idr, {}, version, created_at, updated_at) \
-         VALUES (?1, ?2, 'inquiry', 0, {}, 1, ?{n}, ?{n})",
-        COLUMNS.join(", "),
-        placeholders(3, &COLUMNS),
-        n = COLUMNS.len() + 3
-    );
-    let mut params = vec![P::S(&id), P::S(&new.client_id)];
-    params.extend(f.cells().map(param));
-    params.push(P::I(now));
-    let insert = db::stmt(&db, &sql, &params)?;
-    let history = db::stmt(
-        &db,
-        "INSERT INTO practice_status_history (practice_id, from_status, to_status, changed_by, changed_at) VALUES (?1, NULL, 'inquiry', ?2, ?3)",
-        &[P::S(&id), author(ctx).into(), P::I(now)],
-    )?;
-    db::batch(&db, vec![insert, history]).await?;
-    let row = load(&db, &id)
-        .await?
-        .ok_or_else(|| ApiError::internal("practice vanished after insert"))?;
+    let row = practice_row::insert(&db, &new.client_id, &f, author(ctx)).await?;
     let view = PracticeView::new(row);
     json_with_etag(201, &view, view.row.version)
 }
@@ -177,21 +153,7 @@ pub async fn update(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
             check_consultant(&db, c).await?;
         }
     }
-    let n = COLUMNS.len();
-    let sql = format!(
-        "UPDATE practices SET {}, version = version + 1, updated_at = ?{} WHERE id = ?{} AND version = ?{}",
-        assignments(1, &COLUMNS),
-        n + 1,
-        n + 2,
-        n + 3
-    );
-    let mut params = Vec::from(next.cells().map(param));
-    params.extend([P::I(now()), P::S(&id), P::I(version)]);
-    let changed = db::run(&db, &sql, &params).await?;
-    let row = load(&db, &id).await?.ok_or_else(|| not_found("practice"))?;
-    if changed == 0 {
-        return Err(stale("practice", row.version));
-    }
+    let row = practice_row::write(&db, &id, version, &next).await?;
     let view = PracticeView::new(row);
     json_with_etag(200, &view, view.row.version)
 }
@@ -209,50 +171,8 @@ pub async fn change_status(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResu
         return Err(stale("practice", current.version));
     }
     let ty = practice_type(&db, &current.type_code).await.ok();
-    let state = PracticeState {
-        status: current.status(),
-        start_date: current.start_date.clone(),
-        submitted_at: current.submitted_at.clone(),
-        approved_at: current.approved_at.clone(),
-        expiry_date: current.expiry_date.clone(),
-    };
-    let t = b.plan(&state, today(), ty.and_then(|t| t.validity_days))?;
-    let now = now();
-    let history = db::stmt(
-        &db,
-        "INSERT INTO practice_status_history (practice_id, from_status, to_status, changed_by, changed_at, note) \
-         SELECT id, status, ?2, ?3, ?4, ?5 FROM practices WHERE id = ?1 AND version = ?6 AND status = ?7",
-        &[
-            P::S(&id),
-            P::S(t.to.as_str()),
-            author(ctx).into(),
-            P::I(now),
-            t.note.as_deref().into(),
-            P::I(version),
-            P::S(t.from.as_str()),
-        ],
-    )?;
-    let update = db::stmt(
-        &db,
-        "UPDATE practices SET status = ?1, start_date = ?2, submitted_at = ?3, approved_at = ?4, expiry_date = ?5, \
-         version = version + 1, updated_at = ?6 WHERE id = ?7 AND version = ?8 AND status = ?9",
-        &[
-            P::S(t.to.as_str()),
-            t.start_date.as_deref().into(),
-            t.submitted_at.as_deref().into(),
-            t.approved_at.as_deref().into(),
-            t.expiry_date.as_deref().into(),
-            P::I(now),
-            P::S(&id),
-            P::I(version),
-            P::S(t.from.as_str()),
-        ],
-    )?;
-    let changes = db::batch_changes(&db, vec![history, update]).await?;
-    let row = load(&db, &id).await?.ok_or_else(|| not_found("practice"))?;
-    if changes.get(1).copied().unwrap_or(0) == 0 {
-        return Err(stale("practice", row.version));
-    }
+    let t = b.plan(&current.state(), today(), ty.and_then(|t| t.validity_days))?;
+    let row = practice_row::change_status(&db, &id, version, &t, author(ctx)).await?;
     let view = PracticeView::new(row);
     json_with_etag(200, &view, view.row.version)
 }
@@ -265,30 +185,7 @@ pub async fn add_payment(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult
     let p = b.validate(today())?;
     let db = db::db(ctx)?;
     load(&db, &id).await?.ok_or_else(|| not_found("practice"))?;
-    let pay_id = new_record_id();
-    let now = now();
-    let insert = db::stmt(
-        &db,
-        "INSERT INTO practice_payments (id, practice_id, amount_idr, paid_on, method, note, recorded_by, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        &[
-            P::S(&pay_id),
-            P::S(&id),
-            P::I(p.amount_idr),
-            P::S(&p.paid_on),
-            P::S(p.method.as_str()),
-            p.note.as_deref().into(),
-            author(ctx).into(),
-            P::I(now),
-        ],
-    )?;
-    let total = db::stmt(
-        &db,
-        "UPDATE practices SET paid_idr = paid_idr + ?1, version = version + 1, updated_at = ?2 WHERE id = ?3",
-        &[P::I(p.amount_idr), P::I(now), P::S(&id)],
-    )?;
-    db::batch(&db, vec![insert, total]).await?;
-    let row = load(&db, &id).await?.ok_or_else(|| not_found("practice"))?;
+    let (pay_id, now, row) = practice_row::add_payment(&db, &id, &p, author(ctx)).await?;
     let payment = json!({
         "id": pay_id, "practice_id": id, "amount_idr": p.amount_idr, "paid_on": p.paid_on, "method": p.method.as_str(),
         "note": p.note, "created_at": now
