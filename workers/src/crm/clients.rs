@@ -376,3 +376,38 @@ pub async fn summary(id: &str, ctx: &Ctx) -> HandlerResult {
         }),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::selected;
+    use super::*;
+
+    #[test]
+    fn the_select_list_yields_exactly_the_rows_fields() {
+        let row = ClientRow {
+            id: "c1".into(),
+            full_name: "A".into(),
+            email: None,
+            phone: None,
+            whatsapp: None,
+            nationality: None,
+            company_name: None,
+            status: "lead".into(),
+            consultant_id: None,
+            consultant_name: None,
+            language: "en".into(),
+            notes: None,
+            version: 1,
+            created_at: 0,
+            updated_at: 0,
+        };
+        let json = serde_json::to_value(&row).unwrap();
+        let mut keys: Vec<String> = json.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        assert_eq!(selected(&cols()), keys);
+        assert_eq!(
+            serde_json::to_value(row.fields()).unwrap().as_object().unwrap().len(),
+            COLUMNS.len()
+        );
+    }
+}

@@ -231,3 +231,17 @@ pub fn param(c: Cell<'_>) -> P<'_> {
         Cell::Null => P::Null,
     }
 }
+
+/// The names a select list yields (`x.col` → `col`, `… AS name` → `name`).
+#[cfg(test)]
+pub fn selected(cols: &str) -> Vec<String> {
+    let mut names: Vec<String> = cols
+        .split(", ")
+        .map(|c| match c.split_once(" AS ") {
+            Some((_, name)) => name.trim().to_string(),
+            None => c.rsplit('.').next().unwrap_or(c).trim().to_string(),
+        })
+        .collect();
+    names.sort();
+    names
+}

@@ -239,3 +239,23 @@ pub async fn add_payment(
     let row = load(db, id).await?.ok_or_else(|| not_found("practice"))?;
     Ok((pay_id, now, row))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_select_list_yields_exactly_the_rows_fields() {
+        let row: PracticeRow = serde_json::from_value(serde_json::json!({
+            "id": "p1", "client_id": "c1", "client_name": null, "type_code": "E33G", "type_name": null,
+            "category": null, "consultant_id": null, "consultant_name": null, "status": "inquiry", "fee_idr": null,
+            "paid_idr": 0, "start_date": null, "submitted_at": null, "approved_at": null, "expiry_date": null,
+            "notes": null, "version": 1, "created_at": 0, "updated_at": 0
+        }))
+        .unwrap();
+        let json = serde_json::to_value(&row).unwrap();
+        let mut keys: Vec<String> = json.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        assert_eq!(super::super::selected(&cols()), keys);
+    }
+}
