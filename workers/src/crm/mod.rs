@@ -11,6 +11,7 @@
 //! notes: never shown to clients.
 
 mod analytics;
+mod client_summary;
 mod clients;
 mod documents;
 mod export;
@@ -48,7 +49,7 @@ pub async fn dispatch(route: CrmRoute, m: &Matched, req: Request, ctx: &Ctx) -> 
         CrmRoute::ClientGet => clients::get(id, ctx).await,
         CrmRoute::ClientUpdate => clients::update(id, req, ctx).await,
         CrmRoute::ClientArchive => clients::archive(id, &req, ctx).await,
-        CrmRoute::ClientSummary => clients::summary(id, ctx).await,
+        CrmRoute::ClientSummary => client_summary::summary(id, ctx).await,
         CrmRoute::InteractionList => interactions::list(id, &req, ctx).await,
         CrmRoute::InteractionCreate => interactions::create(id, req, ctx).await,
         CrmRoute::InteractionFromConversation => interactions::from_conversation(req, ctx).await,
