@@ -1,25 +1,36 @@
 //! The CRM and team-operations domain: clients, practices (a client's case, moving along a fixed status
 //! workflow), interactions, documents, renewals, work sessions, analytics and exports.
 //!
-//! Everything here is pure and natively tested: the status workflow ([`status`]), validated inputs
-//! ([`input`]), civil dates in Bali time ([`dates`]), opaque list cursors ([`cursor`]), the CSV writer
+//! Everything here is pure and natively tested: one module per resource declaring its fields and
+//! checking its inputs ([`clients`], [`practices`], [`interactions`], [`payments`], [`team`]), made of the
+//! shared field checks ([`check`]); the status workflow and its status-change body ([`status`]); list
+//! queries' paging and filters ([`list`]); record versions ([`version`]); column lists and the SQL built
+//! from them ([`record`]); civil dates in Bali time ([`dates`]), opaque list cursors ([`cursor`]), the CSV writer
 //! ([`csv`]), upload checks ([`files`]), renewal windows ([`renewals`]), the practice types derived from the
 //! price list ([`practice_types`]), conversation summaries ([`summary`]), who may link a conversation
 //! to a timeline ([`conversations`]), the chat tools' arguments ([`tools`]) and the OpenAPI description
 //! of the CRM routes ([`openapi`]). The worker's `crm` module wires them to D1 and R2.
 
+pub mod check;
+pub mod clients;
 pub mod conversations;
 pub mod csv;
 pub mod cursor;
 pub mod dates;
 pub mod files;
-pub mod input;
+pub mod interactions;
+pub mod list;
 pub mod openapi;
+pub mod payments;
 pub mod practice_types;
+pub mod practices;
+pub mod record;
 pub mod renewals;
 pub mod status;
 pub mod summary;
+pub mod team;
 pub mod tools;
+pub mod version;
 
 /// The CRM routes. Each appears once in [`crate::routes::ROUTES`] as `Route::Crm(..)`, with its access rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,12 +1,12 @@
 //! The OpenAPI description of the CRM routes (called from [`crate::openapi::spec`]). Request schemas say
 //! exactly what the server accepts or less: optional fields are nullable, unknown fields are refused,
-//! and every length, pattern and bound here is enforced by `crm::input` (often more strictly).
+//! and every length, pattern and bound here is enforced by the resource modules (`crm::clients`, `crm::check`, …) (often more strictly).
 
 use serde_json::{json, Value};
 
-use super::input::{MAX_IDR, MAX_NAME, MAX_NOTES, MAX_PHONE, MAX_QUERY, MAX_SHORT};
+use super::check::{MAX_IDR, MAX_NAME, MAX_NOTES, MAX_PHONE, MAX_QUERY, MAX_SHORT};
 use super::CrmRoute;
-use crate::openapi::{obj, open_obj, s, Spec};
+use crate::openapi::schema::{obj, open_obj, s, Spec};
 
 const ID: &str = "^[A-Za-z0-9_-]{1,64}$";
 const ID_OR_EMPTY: &str = "^([A-Za-z0-9_-]{1,64})?$";
@@ -161,7 +161,7 @@ pub fn spec(route: CrmRoute) -> Spec {
                     "kind": { "enum": ["chat", "email", "whatsapp", "call", "meeting", "note"] },
                     "summary": s(1, MAX_NOTES),
                     "practice_id": id(),
-                    "occurred_at": { "type": "integer", "minimum": super::input::EARLIEST_MS }
+                    "occurred_at": { "type": "integer", "minimum": super::interactions::EARLIEST_MS }
                 }),
             )),
             success: 201,

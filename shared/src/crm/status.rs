@@ -12,6 +12,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::check;
+use super::dates::Date;
 use crate::error::ApiError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -120,95 +122,99 @@ pub fn check_transition(from: PracticeStatus, to: PracticeStatus) -> Result<(), 
     )))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+// ───────────────────────────── a status change ─────────────────────────────
 
-    #[test]
-    fn the_transition_table_is_exactly_this() {
-        let mut legal: Vec<(&str, &str)> = Vec::new();
-        for from in ALL {
-            for to in ALL {
-                if from.can_become(to) {
-                    legal.push((from.as_str(), to.as_str()));
+/// `POST /crm/practices/{id}/status`. `date` is when the step happened (default: today in Bali) and
+/// only applies to steps that stamp a date (in_progress → start_date, submitted, approved);
+/// `expiry_date` (the permit's) only applies when approving or completing.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChangeBody {
+    pub status: PracticeStatus,
+    pub version: Option<i64>,
+    pub date: Option<String>,
+    pub expiry_date: Option<String>,
+    pub note: Option<String>,
+}
+
+/// The practice as a status change sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PracticeState {
+    pub status: PracticeStatus,
+    pub start_date: Option<String>,
+    pub submitted_at: Option<String>,
+    pub approved_at: Option<String>,
+    pub expiry_date: Option<String>,
+}
+
+/// What a legal status change writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    pub from: PracticeStatus,
+    pub to: PracticeStatus,
+    pub start_date: Option<String>,
+    pub submitted_at: Option<String>,
+    pub approved_at: Option<String>,
+    pub expiry_date: Option<String>,
+    pub note: Option<String>,
+}
+
+impl StatusChangeBody {
+    /// Plans the change: checks the workflow (409 with the allowed statuses), stamps the step's date,
+    /// and on approval sets the permit's expiry (given, already known, or approval + the type's validity).
+    pub fn plan(
+        self,
+        current: &PracticeState,
+        today: Date,
+        validity_days: Option<i64>,
+    ) -> Result<Transition, ApiError> {
+        check_transition(current.status, self.status)?;
+        let to = self.status;
+        let when = match self.date {
+            None => today,
+            Some(_) if to.stamps().is_none() => {
+                return Err(check::invalid(
+                    "date",
+                    "only applies when moving to in_progress, submitted or approved",
+                ))
+            }
+            Some(d) => Date::parse("date", &d)?,
+        };
+        let expiry = match self.expiry_date {
+            Some(_) if !matches!(to, Approved | Completed) => {
+                return Err(check::invalid(
+                    "expiry_date",
+                    "can only be set when approving or completing",
+                ))
+            }
+            Some(d) => Some(Date::parse("expiry_date", &d)?.to_string()),
+            None => None,
+        };
+        let note = check::opt(self.note, |s| check::text("note", s, 1, check::MAX_NOTES, true))?;
+        let mut t = Transition {
+            from: current.status,
+            to,
+            start_date: current.start_date.clone(),
+            submitted_at: current.submitted_at.clone(),
+            approved_at: current.approved_at.clone(),
+            expiry_date: expiry.or_else(|| current.expiry_date.clone()),
+            note,
+        };
+        let stamp = Some(when.to_string());
+        match to {
+            InProgress => t.start_date = t.start_date.or(stamp),
+            Submitted => t.submitted_at = stamp,
+            Approved => {
+                t.approved_at = stamp;
+                if t.expiry_date.is_none() {
+                    t.expiry_date = validity_days.filter(|d| *d > 0).map(|d| when.add_days(d).to_string());
                 }
             }
+            _ => {}
         }
-        assert_eq!(
-            legal,
-            vec![
-                ("inquiry", "quoted"),
-                ("inquiry", "cancelled"),
-                ("quoted", "in_progress"),
-                ("quoted", "cancelled"),
-                ("in_progress", "submitted"),
-                ("in_progress", "cancelled"),
-                ("submitted", "approved"),
-                ("submitted", "rejected"),
-                ("submitted", "cancelled"),
-                ("approved", "completed"),
-                ("rejected", "in_progress"),
-                ("rejected", "completed"),
-            ]
-        );
-    }
-
-    #[test]
-    fn every_status_is_in_the_table_once_and_round_trips() {
-        for s in ALL {
-            assert_eq!(TRANSITIONS.iter().filter(|(f, _)| *f == s).count(), 1, "{s:?}");
-            assert_eq!(PracticeStatus::parse(s.as_str()), Some(s));
-            let json = serde_json::to_string(&s).unwrap();
-            assert_eq!(json, format!("\"{}\"", s.as_str()));
-        }
-        assert_eq!(PracticeStatus::parse("done"), None);
-        assert_eq!(PracticeStatus::parse("IN_PROGRESS"), None);
-    }
-
-    #[test]
-    fn no_status_leads_to_itself_or_back_to_inquiry_and_finals_are_final() {
-        for s in ALL {
-            assert!(!s.can_become(s), "{s:?}");
-            assert!(!s.can_become(Inquiry), "{s:?}");
-        }
-        assert!(Completed.is_final() && Cancelled.is_final());
-        assert!(!Approved.is_final() && !Rejected.is_final());
-        // Every non-final status can reach a final one.
-        for s in ALL {
-            let mut seen = vec![s];
-            let mut i = 0;
-            while i < seen.len() {
-                for n in seen[i].next() {
-                    if !seen.contains(n) {
-                        seen.push(*n);
-                    }
-                }
-                i += 1;
-            }
-            assert!(seen.iter().any(|x| x.is_final()), "{s:?} cannot finish");
-        }
-    }
-
-    #[test]
-    fn illegal_moves_are_409_and_name_the_allowed_statuses() {
-        assert!(check_transition(Inquiry, Quoted).is_ok());
-        let e = check_transition(Inquiry, Approved).unwrap_err();
-        assert_eq!(e.status(), 409);
-        assert!(
-            e.message.contains("allowed next statuses: quoted, cancelled"),
-            "{}",
-            e.message
-        );
-        let e = check_transition(Completed, InProgress).unwrap_err();
-        assert!(e.message.contains("none (it is final)"), "{}", e.message);
-    }
-
-    #[test]
-    fn open_and_permit_holding_statuses() {
-        let open: Vec<_> = ALL.into_iter().filter(|s| s.is_open()).collect();
-        assert_eq!(open, vec![Inquiry, Quoted, InProgress, Submitted]);
-        assert!(!Cancelled.holds_permit() && !Rejected.holds_permit() && Approved.holds_permit());
-        assert_eq!(Submitted.stamps(), Some("submitted_at"));
-        assert_eq!(Completed.stamps(), None);
+        Ok(t)
     }
 }
+
+#[cfg(test)]
+mod tests;

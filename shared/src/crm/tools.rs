@@ -6,7 +6,9 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::input::{self, ClientFields, InteractionKind, NewClientBody};
+use super::check;
+use super::clients::{self, ClientFields, NewClientBody};
+use super::interactions::InteractionKind;
 use crate::error::ApiError;
 
 pub const CLIENT_LOOKUP: &str = "client_lookup";
@@ -65,7 +67,7 @@ struct LeadArgs {
     phone: Option<String>,
     whatsapp: Option<String>,
     nationality: Option<String>,
-    language: Option<input::Language>,
+    language: Option<clients::Language>,
     notes: Option<String>,
     company_name: Option<String>,
 }
@@ -79,20 +81,20 @@ impl CrmTool {
     pub fn parse(name: &str, arguments: &Value) -> Option<Result<CrmTool, ApiError>> {
         let parsed = match name {
             CLIENT_LOOKUP => args::<LookupArgs>(name, arguments)
-                .and_then(|a| input::text("query", &a.query, 1, MAX_LOOKUP, false))
+                .and_then(|a| check::text("query", &a.query, 1, MAX_LOOKUP, false))
                 .map(|query| CrmTool::ClientLookup { query }),
             LOG_INTERACTION => args::<LogArgs>(name, arguments).and_then(|a| {
                 if a.kind == InteractionKind::Reminder {
                     return Err(ApiError::validation("kind: reminders are written by the renewal job"));
                 }
                 Ok(CrmTool::LogInteraction {
-                    client_id: input::id("client_id", &a.client_id)?,
+                    client_id: check::id("client_id", &a.client_id)?,
                     kind: a.kind,
-                    summary: input::text("summary", &a.summary, 1, input::MAX_NOTES, true)?,
+                    summary: check::text("summary", &a.summary, 1, check::MAX_NOTES, true)?,
                     practice_id: a
                         .practice_id
                         .as_deref()
-                        .map(|p| input::id("practice_id", p))
+                        .map(|p| check::id("practice_id", p))
                         .transpose()?,
                 })
             }),
@@ -102,9 +104,9 @@ impl CrmTool {
                     practice_id: a
                         .practice_id
                         .as_deref()
-                        .map(|p| input::id("practice_id", p))
+                        .map(|p| check::id("practice_id", p))
                         .transpose()?,
-                    client_id: a.client_id.as_deref().map(|c| input::id("client_id", c)).transpose()?,
+                    client_id: a.client_id.as_deref().map(|c| check::id("client_id", c)).transpose()?,
                 }),
             }),
             CREATE_LEAD => args::<LeadArgs>(name, arguments).and_then(|a| {
@@ -115,7 +117,7 @@ impl CrmTool {
                     whatsapp: a.whatsapp,
                     nationality: a.nationality,
                     company_name: a.company_name,
-                    status: Some(input::ClientStatus::Lead),
+                    status: Some(clients::ClientStatus::Lead),
                     consultant_id: None,
                     language: a.language,
                     notes: a.notes,
@@ -164,7 +166,7 @@ mod tests {
         match lead {
             CrmTool::CreateLead(c) => assert_eq!(
                 (c.email.as_deref(), c.status),
-                (Some("sari@example.co.id"), input::ClientStatus::Lead)
+                (Some("sari@example.co.id"), clients::ClientStatus::Lead)
             ),
             other => panic!("{other:?}"),
         }

@@ -6,9 +6,9 @@ use serde_json::{json, Map, Value};
 use crate::auth::Access;
 use crate::routes::{Route, ROUTES};
 
-mod schema;
-/// The building blocks of a route's documentation, for the CRM's own specs (`crm::openapi`).
-pub(crate) use schema::{obj, open_obj, s, Spec};
+pub mod schema;
+pub use schema::Spec;
+use schema::{obj, open_obj, s};
 
 fn chat_body() -> Value {
     obj(

@@ -1,20 +1,18 @@
 //! Clients: create, read, search and filter (cursor pages), update with a version check, archive, and
 //! the client summary.
 
-use nuzantara_shared::crm::cursor::{paginate, Cursor};
-use nuzantara_shared::crm::input::{
-    resolve_version, ClientFields, ClientFilter, ClientListQuery, ClientPatchBody, ClientStatus, Language,
-    NewClientBody,
+use nuzantara_shared::crm::clients::{
+    ClientFields, ClientFilter, ClientListQuery, ClientPatchBody, ClientStatus, Language, NewClientBody, COLUMNS,
 };
-use nuzantara_shared::crm::status::PracticeStatus;
+use nuzantara_shared::crm::cursor::{paginate, Cursor};
+use nuzantara_shared::crm::record::{assignments, placeholders, select_list};
+use nuzantara_shared::crm::version::resolve_version;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use worker::{D1Database, Request};
 
-use super::practice_row;
-use super::practice_views::PracticeView;
-use super::{header, json_with_etag, new_record_id, not_found, now, path_id, query, today, Sql, Viewer};
+use super::{header, json_with_etag, new_record_id, not_found, now, param, path_id, query, stale, Sql, Viewer};
 use crate::context::Ctx;
 use crate::db::{self, P};
 use crate::respond::{self, HandlerResult};
@@ -40,8 +38,13 @@ pub struct ClientRow {
     pub updated_at: i64,
 }
 
-pub const COLS: &str = "c.id, c.full_name, c.email, c.phone, c.whatsapp, c.nationality, c.company_name, c.status, \
-     c.consultant_id, u.name AS consultant_name, c.language, c.notes, c.version, c.created_at, c.updated_at";
+/// The select list of a [`ClientRow`]: the stored fields ([`COLUMNS`]) and the record's bookkeeping.
+pub fn cols() -> String {
+    format!(
+        "c.id, {}, u.name AS consultant_name, c.version, c.created_at, c.updated_at",
+        select_list("c", &COLUMNS)
+    )
+}
 pub const FROM: &str = "FROM clients c LEFT JOIN users u ON u.id = c.consultant_id";
 
 impl ClientRow {
@@ -70,7 +73,7 @@ impl ClientRow {
 }
 
 pub async fn load(db: &D1Database, id: &str) -> ApiResult<Option<ClientRow>> {
-    db::first(db, &format!("SELECT {COLS} {FROM} WHERE c.id = ?1"), &[P::S(id)]).await
+    db::first(db, &format!("SELECT {} {FROM} WHERE c.id = ?1", cols()), &[P::S(id)]).await
 }
 
 /// 404 unless the client exists and the viewer may see it.
@@ -106,7 +109,7 @@ async fn check_email_free(db: &D1Database, email: &str, except: Option<&str>) ->
 
 /// Searches and filters clients, newest first; returns the page and the next cursor.
 pub async fn search(db: &D1Database, f: &ClientFilter) -> ApiResult<(Vec<ClientRow>, Option<String>)> {
-    let mut q = Sql::new(format!("SELECT {COLS} {FROM} WHERE 1 = 1"));
+    let mut q = Sql::new(format!("SELECT {} {FROM} WHERE 1 = 1", cols()));
     match f.status {
         Some(s) => {
             let p = q.arg(P::S(s.as_str()));
@@ -132,14 +135,11 @@ pub async fn search(db: &D1Database, f: &ClientFilter) -> ApiResult<(Vec<ClientR
             None => q.push(&format!(" AND instr(c.search_text, {p}) > 0")),
         }
     }
-    if let Some(c) = &f.cursor {
-        let (a, b) = (q.arg(P::I(c.at)), q.arg(P::S(&c.id)));
-        q.push(&format!(" AND (c.created_at, c.id) < ({a}, {b})"));
-    }
-    let limit = q.arg(P::I(i64::from(f.limit) + 1));
-    q.push(&format!(" ORDER BY c.created_at DESC, c.id DESC LIMIT {limit}"));
+    q.page("c.created_at", "c.id", &f.page);
     let rows: Vec<ClientRow> = db::all(db, &q.sql, &q.params).await?;
-    Ok(paginate(rows, f.limit, |r| Cursor::new(r.created_at, r.id.clone())))
+    Ok(paginate(rows, f.page.limit, |r| {
+        Cursor::new(r.created_at, r.id.clone())
+    }))
 }
 
 /// `GET /crm/clients`
@@ -161,26 +161,16 @@ pub async fn insert(db: &D1Database, c: &ClientFields) -> ApiResult<ClientRow> {
     }
     let id = new_record_id();
     let now = now();
-    db::run(
-        db,
-        "INSERT INTO clients (id, full_name, email, phone, whatsapp, nationality, company_name, status, consultant_id, \
-         language, notes, version, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12, ?12)",
-        &[
-            P::S(&id),
-            P::S(&c.full_name),
-            c.email.as_deref().into(),
-            c.phone.as_deref().into(),
-            c.whatsapp.as_deref().into(),
-            c.nationality.as_deref().into(),
-            c.company_name.as_deref().into(),
-            P::S(c.status.as_str()),
-            c.consultant_id.as_deref().into(),
-            P::S(c.language.as_str()),
-            c.notes.as_deref().into(),
-            P::I(now),
-        ],
-    )
-    .await?;
+    let sql = format!(
+        "INSERT INTO clients (id, {}, version, created_at, updated_at) VALUES (?1, {}, 1, ?{n}, ?{n})",
+        COLUMNS.join(", "),
+        placeholders(2, &COLUMNS),
+        n = COLUMNS.len() + 2
+    );
+    let mut params = vec![P::S(&id)];
+    params.extend(c.cells().map(param));
+    params.push(P::I(now));
+    db::run(db, &sql, &params).await?;
     load(db, &id)
         .await?
         .ok_or_else(|| ApiError::internal("client vanished after insert"))
@@ -204,11 +194,11 @@ struct EmailQuery {
 pub async fn by_email(req: &Request, ctx: &Ctx) -> HandlerResult {
     let q: EmailQuery = query(req)?;
     let raw = q.email.ok_or_else(|| ApiError::validation("email: required"))?;
-    let email = nuzantara_shared::crm::input::email("email", &raw)?;
+    let email = nuzantara_shared::crm::check::email("email", &raw)?;
     let db = db::db(ctx)?;
     let row: Option<ClientRow> = db::first(
         &db,
-        &format!("SELECT {COLS} {FROM} WHERE c.email = ?1"),
+        &format!("SELECT {} {FROM} WHERE c.email = ?1", cols()),
         &[P::S(&email)],
     )
     .await?;
@@ -225,36 +215,19 @@ pub async fn get(id: &str, ctx: &Ctx) -> HandlerResult {
     json_with_etag(200, &row, row.version)
 }
 
-pub fn stale(what: &str, current: i64) -> ApiError {
-    ApiError::conflict(format!(
-        "the {what} changed since you read it (it is now version {current}); reload and try again"
-    ))
-}
-
 /// Writes a client's fields if it is still at `version`; 409 when someone else got there first.
 async fn write(db: &D1Database, id: &str, version: i64, c: &ClientFields) -> ApiResult<ClientRow> {
-    let changed = db::run(
-        db,
-        "UPDATE clients SET full_name = ?1, email = ?2, phone = ?3, whatsapp = ?4, nationality = ?5, company_name = ?6, \
-         status = ?7, consultant_id = ?8, language = ?9, notes = ?10, version = version + 1, updated_at = ?11 \
-         WHERE id = ?12 AND version = ?13",
-        &[
-            P::S(&c.full_name),
-            c.email.as_deref().into(),
-            c.phone.as_deref().into(),
-            c.whatsapp.as_deref().into(),
-            c.nationality.as_deref().into(),
-            c.company_name.as_deref().into(),
-            P::S(c.status.as_str()),
-            c.consultant_id.as_deref().into(),
-            P::S(c.language.as_str()),
-            c.notes.as_deref().into(),
-            P::I(now()),
-            P::S(id),
-            P::I(version),
-        ],
-    )
-    .await?;
+    let n = COLUMNS.len();
+    let sql = format!(
+        "UPDATE clients SET {}, version = version + 1, updated_at = ?{} WHERE id = ?{} AND version = ?{}",
+        assignments(1, &COLUMNS),
+        n + 1,
+        n + 2,
+        n + 3
+    );
+    let mut params = Vec::from(c.cells().map(param));
+    params.extend([P::I(now()), P::S(id), P::I(version)]);
+    let changed = db::run(db, &sql, &params).await?;
     let row = load(db, id).await?.ok_or_else(|| not_found("client"))?;
     if changed == 0 {
         return Err(stale("client", row.version));
@@ -331,72 +304,37 @@ pub async fn archive(id: &str, req: &Request, ctx: &Ctx) -> HandlerResult {
     json_with_etag(200, &row, row.version)
 }
 
-#[derive(Serialize, Deserialize)]
-struct Deadline {
-    practice_id: String,
-    type_name: Option<String>,
-    kind: String,
-    date: String,
-}
+#[cfg(test)]
+mod tests {
+    use super::super::selected;
+    use super::*;
 
-/// `GET /crm/clients/{id}/summary`: the client, open practices, last interactions, next deadlines
-/// (permit expiries and the expected end of open practices) and money owed.
-pub async fn summary(id: &str, ctx: &Ctx) -> HandlerResult {
-    let id = path_id(id)?;
-    let db = db::db(ctx)?;
-    let client = load(&db, &id).await?.ok_or_else(|| not_found("client"))?;
-    let open: Vec<&str> = nuzantara_shared::crm::status::ALL
-        .iter()
-        .filter(|s| s.is_open())
-        .map(|s| s.as_str())
-        .collect();
-    let practices: Vec<PracticeView> = practice_row::of_client(&db, &id)
-        .await?
-        .into_iter()
-        .map(PracticeView::new)
-        .collect();
-    let open_practices: Vec<&PracticeView> = practices
-        .iter()
-        .filter(|p| open.contains(&p.row.status.as_str()))
-        .collect();
-    let today = today().to_string();
-    let deadlines: Vec<Deadline> = db::all(
-        &db,
-        "SELECT id AS practice_id, type_name, kind, date FROM ( \
-           SELECT p.id, t.name AS type_name, 'permit_expiry' AS kind, p.expiry_date AS date FROM practices p \
-             JOIN practice_types t ON t.code = p.type_code \
-             WHERE p.client_id = ?1 AND p.expiry_date >= ?2 AND p.status NOT IN ('cancelled', 'rejected') \
-           UNION ALL \
-           SELECT p.id, t.name, 'expected_completion', date(p.start_date, '+' || t.duration_days || ' days') FROM practices p \
-             JOIN practice_types t ON t.code = p.type_code \
-             WHERE p.client_id = ?1 AND p.status IN ('quoted', 'in_progress', 'submitted') \
-               AND p.start_date IS NOT NULL AND t.duration_days IS NOT NULL) \
-         ORDER BY date LIMIT 10",
-        &[P::S(&id), P::S(&today)],
-    )
-    .await?;
-    let interactions = super::interactions::latest(&db, &id, 10).await?;
-    let balance: i64 = practices
-        .iter()
-        .filter(|p| PracticeStatus::parse(&p.row.status).is_some_and(|s| s != PracticeStatus::Cancelled))
-        .map(|p| (p.row.fee_idr.unwrap_or(0) - p.row.paid_idr).max(0))
-        .sum();
-    let documents: Option<Value> = db::first(
-        &db,
-        "SELECT COUNT(*) AS n FROM documents WHERE client_id = ?1 AND deleted_at IS NULL",
-        &[P::S(&id)],
-    )
-    .await?;
-    respond::json(
-        200,
-        &json!({
-            "client": client,
-            "practice_count": practices.len(),
-            "open_practices": open_practices,
-            "last_interactions": interactions,
-            "next_deadlines": deadlines,
-            "balance_due_idr": balance,
-            "document_count": documents.and_then(|d| d["n"].as_i64()).unwrap_or(0),
-        }),
-    )
+    #[test]
+    fn the_select_list_yields_exactly_the_rows_fields() {
+        let row = ClientRow {
+            id: "c1".into(),
+            full_name: "A".into(),
+            email: None,
+            phone: None,
+            whatsapp: None,
+            nationality: None,
+            company_name: None,
+            status: "lead".into(),
+            consultant_id: None,
+            consultant_name: None,
+            language: "en".into(),
+            notes: None,
+            version: 1,
+            created_at: 0,
+            updated_at: 0,
+        };
+        let json = serde_json::to_value(&row).unwrap();
+        let mut keys: Vec<String> = json.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        assert_eq!(selected(&cols()), keys);
+        assert_eq!(
+            serde_json::to_value(row.fields()).unwrap().as_object().unwrap().len(),
+            COLUMNS.len()
+        );
+    }
 }

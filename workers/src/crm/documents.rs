@@ -9,11 +9,12 @@
 use std::collections::HashMap;
 
 use futures_util::StreamExt;
+use nuzantara_shared::crm::check;
 use nuzantara_shared::crm::cursor::{paginate, Cursor};
 use nuzantara_shared::crm::files::{
     check_content, check_file_name, check_upload_size, content_disposition, kind_of, r2_key, sha256, MAX_UPLOAD_BYTES,
 };
-use nuzantara_shared::crm::input::{self, PageQuery};
+use nuzantara_shared::crm::list::PageQuery;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -91,7 +92,7 @@ pub async fn upload(mut req: Request, ctx: &Ctx) -> HandlerResult {
         check_upload_size(len)?;
     }
     let q: UploadQuery = query(&req)?;
-    let client_id = input::id(
+    let client_id = check::id(
         "client_id",
         q.client_id
             .as_deref()
@@ -100,7 +101,7 @@ pub async fn upload(mut req: Request, ctx: &Ctx) -> HandlerResult {
     let practice_id = q
         .practice_id
         .as_deref()
-        .map(|p| input::id("practice_id", p))
+        .map(|p| check::id("practice_id", p))
         .transpose()?;
     let filename = check_file_name(q.filename.as_deref().unwrap_or(""), kind)?;
     let db = db::db(ctx)?;
@@ -195,15 +196,10 @@ pub async fn list(req: &Request, ctx: &Ctx) -> HandlerResult {
         let p = q.arg(P::S(pr));
         q.push(&format!(" AND d.practice_id = {p}"));
     }
-    if let Some(c) = &page.cursor {
-        let (a, b) = (q.arg(P::I(c.at)), q.arg(P::S(&c.id)));
-        q.push(&format!(" AND (d.created_at, d.id) < ({a}, {b})"));
-    }
-    let limit = q.arg(P::I(i64::from(page.limit) + 1));
-    q.push(&format!(" ORDER BY d.created_at DESC, d.id DESC LIMIT {limit}"));
+    q.page("d.created_at", "d.id", &page.page);
     let db = db::db(ctx)?;
     let rows: Vec<DocumentRow> = db::all(&db, &q.sql, &q.params).await?;
-    let (rows, next) = paginate(rows, page.limit, |r| Cursor::new(r.created_at, r.id.clone()));
+    let (rows, next) = paginate(rows, page.page.limit, |r| Cursor::new(r.created_at, r.id.clone()));
     respond::json(200, &json!({ "documents": rows, "next_cursor": next }))
 }
 

@@ -44,7 +44,7 @@ pub async fn clients(ctx: &Ctx) -> HandlerResult {
         &db,
         &format!(
             "SELECT {} {} ORDER BY c.created_at, c.id LIMIT 200000",
-            clients::COLS,
+            clients::cols(),
             clients::FROM
         ),
         &[],
@@ -91,7 +91,7 @@ pub async fn practices(ctx: &Ctx) -> HandlerResult {
         &db,
         &format!(
             "SELECT {} {} ORDER BY p.created_at, p.id LIMIT 200000",
-            practice_row::COLS,
+            practice_row::cols(),
             practice_row::FROM
         ),
         &[],

@@ -1,9 +1,11 @@
 //! Interactions: a client's timeline (chat, e-mail, WhatsApp, calls, meetings, notes, renewal
 //! reminders). Internal notes: the routes are team-only.
 
+use nuzantara_shared::crm::check;
 use nuzantara_shared::crm::conversations::{conversation_use, ConversationUse};
 use nuzantara_shared::crm::cursor::{paginate, Cursor};
-use nuzantara_shared::crm::input::{FromConversationBody, InteractionBody, InteractionKind, NewInteraction, PageQuery};
+use nuzantara_shared::crm::interactions::{FromConversationBody, InteractionBody, InteractionKind, NewInteraction};
+use nuzantara_shared::crm::list::PageQuery;
 use nuzantara_shared::crm::summary::summarise_conversation;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
@@ -60,14 +62,9 @@ pub async fn list(id: &str, req: &Request, ctx: &Ctx) -> HandlerResult {
         let p = q.arg(P::S(k.as_str()));
         q.push(&format!(" AND i.kind = {p}"));
     }
-    if let Some(c) = &page.cursor {
-        let (a, b) = (q.arg(P::I(c.at)), q.arg(P::S(&c.id)));
-        q.push(&format!(" AND (i.occurred_at, i.id) < ({a}, {b})"));
-    }
-    let limit = q.arg(P::I(i64::from(page.limit) + 1));
-    q.push(&format!(" ORDER BY i.occurred_at DESC, i.id DESC LIMIT {limit}"));
+    q.page("i.occurred_at", "i.id", &page.page);
     let rows: Vec<InteractionRow> = db::all(&db, &q.sql, &q.params).await?;
-    let (rows, next) = paginate(rows, page.limit, |r| Cursor::new(r.occurred_at, r.id.clone()));
+    let (rows, next) = paginate(rows, page.page.limit, |r| Cursor::new(r.occurred_at, r.id.clone()));
     respond::json(200, &json!({ "interactions": rows, "next_cursor": next }))
 }
 
@@ -151,12 +148,12 @@ struct Content {
 /// one the caller may not use alike; 409 when this conversation is already on this client's timeline.
 pub async fn from_conversation(mut req: Request, ctx: &Ctx) -> HandlerResult {
     let b: FromConversationBody = body::json(&mut req, ctx).await?;
-    let client_id = nuzantara_shared::crm::input::id("client_id", &b.client_id)?;
-    let conversation_id = nuzantara_shared::crm::input::id("conversation_id", &b.conversation_id)?;
+    let client_id = check::id("client_id", &b.client_id)?;
+    let conversation_id = check::id("conversation_id", &b.conversation_id)?;
     let practice_id = b
         .practice_id
         .as_deref()
-        .map(|p| nuzantara_shared::crm::input::id("practice_id", p))
+        .map(|p| check::id("practice_id", p))
         .transpose()?;
     let caller = ctx.principal()?;
     let db = db::db(ctx)?;

@@ -11,6 +11,7 @@
 //! notes: never shown to clients.
 
 mod analytics;
+mod client_summary;
 mod clients;
 mod documents;
 mod export;
@@ -24,6 +25,8 @@ pub mod tools;
 
 use nuzantara_shared::auth::Role;
 use nuzantara_shared::crm::dates::Date;
+use nuzantara_shared::crm::list::Paging;
+use nuzantara_shared::crm::record::Cell;
 use nuzantara_shared::crm::CrmRoute;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::ids::{new_id, EntityId};
@@ -46,7 +49,7 @@ pub async fn dispatch(route: CrmRoute, m: &Matched, req: Request, ctx: &Ctx) -> 
         CrmRoute::ClientGet => clients::get(id, ctx).await,
         CrmRoute::ClientUpdate => clients::update(id, req, ctx).await,
         CrmRoute::ClientArchive => clients::archive(id, &req, ctx).await,
-        CrmRoute::ClientSummary => clients::summary(id, ctx).await,
+        CrmRoute::ClientSummary => client_summary::summary(id, ctx).await,
         CrmRoute::InteractionList => interactions::list(id, &req, ctx).await,
         CrmRoute::InteractionCreate => interactions::create(id, req, ctx).await,
         CrmRoute::InteractionFromConversation => interactions::from_conversation(req, ctx).await,
@@ -167,7 +170,7 @@ pub fn today() -> Date {
 pub fn json_with_etag<T: Serialize>(status: u16, value: &T, version: i64) -> HandlerResult {
     let mut resp = respond::json(status, value)?;
     resp.headers_mut()
-        .set("ETag", &nuzantara_shared::crm::input::etag(version))
+        .set("ETag", &nuzantara_shared::crm::version::etag(version))
         .map_err(internal)?;
     Ok(resp)
 }
@@ -178,6 +181,13 @@ pub fn author(ctx: &Ctx) -> Option<&str> {
         .as_ref()
         .filter(|p| p.role != Role::Service)
         .map(|p| p.id.as_str())
+}
+
+/// 409 for an update based on a version that is no longer the record's.
+pub fn stale(what: &str, current: i64) -> ApiError {
+    ApiError::conflict(format!(
+        "the {what} changed since you read it (it is now version {current}); reload and try again"
+    ))
 }
 
 /// A SQL statement built piece by piece, numbering its parameters (`?1`, `?2`…) as they are added.
@@ -201,4 +211,38 @@ impl<'a> Sql<'a> {
     pub fn push(&mut self, s: &str) {
         self.sql.push_str(s);
     }
+    /// Ends a list query with its page: rows strictly before the cursor in `(at DESC, id DESC)` order,
+    /// one more than the page size (so [`paginate`](nuzantara_shared::crm::cursor::paginate) sees if
+    /// there is a next page).
+    pub fn page(&mut self, at: &str, id: &str, page: &'a Paging) {
+        if let Some(c) = &page.cursor {
+            let (a, b) = (self.arg(P::I(c.at)), self.arg(P::S(&c.id)));
+            self.push(&format!(" AND ({at}, {id}) < ({a}, {b})"));
+        }
+        let limit = self.arg(P::I(i64::from(page.limit) + 1));
+        self.push(&format!(" ORDER BY {at} DESC, {id} DESC LIMIT {limit}"));
+    }
+}
+
+/// A column value declared in `nuzantara_shared::crm` as a D1 parameter.
+pub fn param(c: Cell<'_>) -> P<'_> {
+    match c {
+        Cell::Text(s) => P::S(s),
+        Cell::Int(i) => P::I(i),
+        Cell::Null => P::Null,
+    }
+}
+
+/// The names a select list yields (`x.col` → `col`, `… AS name` → `name`).
+#[cfg(test)]
+pub fn selected(cols: &str) -> Vec<String> {
+    let mut names: Vec<String> = cols
+        .split(", ")
+        .map(|c| match c.split_once(" AS ") {
+            Some((_, name)) => name.trim().to_string(),
+            None => c.rsplit('.').next().unwrap_or(c).trim().to_string(),
+        })
+        .collect();
+    names.sort();
+    names
 }

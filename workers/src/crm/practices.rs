@@ -1,22 +1,24 @@
 //! Practice types and practices: the status workflow (each change and its history row written in one
 //! batch), fees and payments, dates, and renewals (permits expiring, open practices overdue).
 
+use nuzantara_shared::crm::clients::ClientStatus;
 use nuzantara_shared::crm::cursor::{paginate, Cursor};
 use nuzantara_shared::crm::dates::Date;
-use nuzantara_shared::crm::input::{
-    resolve_version, within_days, ClientStatus, NewPracticeBody, PaymentBody, PracticeListQuery, PracticePatchBody,
-    PracticeState, StatusChangeBody,
-};
+use nuzantara_shared::crm::list::within_days;
+use nuzantara_shared::crm::payments::PaymentBody;
+use nuzantara_shared::crm::practices::{NewPracticeBody, PracticeFields, PracticeListQuery, PracticePatchBody};
 use nuzantara_shared::crm::renewals::window_for;
+use nuzantara_shared::crm::status::StatusChangeBody;
+use nuzantara_shared::crm::version::resolve_version;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use worker::{D1Database, Request};
 
-use super::clients::{check_consultant, stale};
-use super::practice_row::{load, load_visible, PracticeRow, COLS, FROM};
+use super::clients::check_consultant;
+use super::practice_row::{self, cols, load, load_visible, PracticeRow, FROM};
 use super::practice_views::{PracticeDetail, PracticeView, ViewedPractice};
-use super::{author, header, json_with_etag, new_record_id, not_found, now, path_id, query, today, Sql, Viewer};
+use super::{author, header, json_with_etag, not_found, path_id, query, stale, today, Sql, Viewer};
 use crate::body;
 use crate::context::Ctx;
 use crate::db::{self, P};
@@ -61,7 +63,7 @@ pub async fn list(req: &Request, ctx: &Ctx) -> HandlerResult {
     let q: PracticeListQuery = query(req)?;
     let f = q.validate(&ctx.principal()?.id)?;
     let viewer = Viewer::of(ctx);
-    let mut q = Sql::new(format!("SELECT {COLS} {FROM} WHERE 1 = 1"));
+    let mut q = Sql::new(format!("SELECT {} {FROM} WHERE 1 = 1", cols()));
     if let Some(own) = viewer.client_scope() {
         let p = q.arg(P::S(own));
         q.push(&format!(" AND p.client_id = {p}"));
@@ -82,15 +84,10 @@ pub async fn list(req: &Request, ctx: &Ctx) -> HandlerResult {
         let p = q.arg(P::S(t));
         q.push(&format!(" AND p.type_code = {p}"));
     }
-    if let Some(c) = &f.cursor {
-        let (a, b) = (q.arg(P::I(c.at)), q.arg(P::S(&c.id)));
-        q.push(&format!(" AND (p.created_at, p.id) < ({a}, {b})"));
-    }
-    let limit = q.arg(P::I(i64::from(f.limit) + 1));
-    q.push(&format!(" ORDER BY p.created_at DESC, p.id DESC LIMIT {limit}"));
+    q.page("p.created_at", "p.id", &f.page);
     let db = db::db(ctx)?;
     let rows: Vec<PracticeRow> = db::all(&db, &q.sql, &q.params).await?;
-    let (rows, next) = paginate(rows, f.limit, |r| Cursor::new(r.created_at, r.id.clone()));
+    let (rows, next) = paginate(rows, f.page.limit, |r| Cursor::new(r.created_at, r.id.clone()));
     let views: Vec<ViewedPractice> = rows.into_iter().map(|r| ViewedPractice::new(r, &viewer)).collect();
     respond::json(200, &json!({ "practices": views, "next_cursor": next }))
 }
@@ -110,39 +107,17 @@ pub async fn create(mut req: Request, ctx: &Ctx) -> HandlerResult {
         ));
     }
     let ty = practice_type(&db, &new.fields.type_code).await?;
-    let f = new.fields;
-    let consultant = f.consultant_id.clone().or(client.consultant_id.clone());
-    if let Some(c) = &f.consultant_id {
+    if let Some(c) = &new.fields.consultant_id {
         check_consultant(&db, c).await?;
     }
-    let id = new_record_id();
-    let now = now();
-    let fee = f.fee_idr.or(ty.default_fee_idr);
-    let insert = db::stmt(
-        &db,
-        "INSERT INTO practices (id, client_id, type_code, consultant_id, status, fee_idr, paid_idr, start_date, expiry_date, notes, \
-         version, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, 'inquiry', ?5, 0, ?6, ?7, ?8, 1, ?9, ?9)",
-        &[
-            P::S(&id),
-            P::S(&new.client_id),
-            P::S(&ty.code),
-            consultant.as_deref().into(),
-            fee.into(),
-            f.start_date.as_deref().into(),
-            f.expiry_date.as_deref().into(),
-            f.notes.as_deref().into(),
-            P::I(now),
-        ],
-    )?;
-    let history = db::stmt(
-        &db,
-        "INSERT INTO practice_status_history (practice_id, from_status, to_status, changed_by, changed_at) VALUES (?1, NULL, 'inquiry', ?2, ?3)",
-        &[P::S(&id), author(ctx).into(), P::I(now)],
-    )?;
-    db::batch(&db, vec![insert, history]).await?;
-    let row = load(&db, &id)
-        .await?
-        .ok_or_else(|| ApiError::internal("practice vanished after insert"))?;
+    // The client's consultant and the type's fee, unless given.
+    let f = PracticeFields {
+        type_code: ty.code.clone(),
+        consultant_id: new.fields.consultant_id.clone().or(client.consultant_id.clone()),
+        fee_idr: new.fields.fee_idr.or(ty.default_fee_idr),
+        ..new.fields
+    };
+    let row = practice_row::insert(&db, &new.client_id, &f, author(ctx)).await?;
     let view = PracticeView::new(row);
     json_with_etag(201, &view, view.row.version)
 }
@@ -178,29 +153,7 @@ pub async fn update(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
             check_consultant(&db, c).await?;
         }
     }
-    let changed = db::run(
-        &db,
-        "UPDATE practices SET type_code = ?1, consultant_id = ?2, fee_idr = ?3, start_date = ?4, submitted_at = ?5, approved_at = ?6, \
-         expiry_date = ?7, notes = ?8, version = version + 1, updated_at = ?9 WHERE id = ?10 AND version = ?11",
-        &[
-            P::S(&next.type_code),
-            next.consultant_id.as_deref().into(),
-            next.fee_idr.into(),
-            next.start_date.as_deref().into(),
-            next.submitted_at.as_deref().into(),
-            next.approved_at.as_deref().into(),
-            next.expiry_date.as_deref().into(),
-            next.notes.as_deref().into(),
-            P::I(now()),
-            P::S(&id),
-            P::I(version),
-        ],
-    )
-    .await?;
-    let row = load(&db, &id).await?.ok_or_else(|| not_found("practice"))?;
-    if changed == 0 {
-        return Err(stale("practice", row.version));
-    }
+    let row = practice_row::write(&db, &id, version, &next).await?;
     let view = PracticeView::new(row);
     json_with_etag(200, &view, view.row.version)
 }
@@ -218,50 +171,8 @@ pub async fn change_status(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResu
         return Err(stale("practice", current.version));
     }
     let ty = practice_type(&db, &current.type_code).await.ok();
-    let state = PracticeState {
-        status: current.status(),
-        start_date: current.start_date.clone(),
-        submitted_at: current.submitted_at.clone(),
-        approved_at: current.approved_at.clone(),
-        expiry_date: current.expiry_date.clone(),
-    };
-    let t = b.plan(&state, today(), ty.and_then(|t| t.validity_days))?;
-    let now = now();
-    let history = db::stmt(
-        &db,
-        "INSERT INTO practice_status_history (practice_id, from_status, to_status, changed_by, changed_at, note) \
-         SELECT id, status, ?2, ?3, ?4, ?5 FROM practices WHERE id = ?1 AND version = ?6 AND status = ?7",
-        &[
-            P::S(&id),
-            P::S(t.to.as_str()),
-            author(ctx).into(),
-            P::I(now),
-            t.note.as_deref().into(),
-            P::I(version),
-            P::S(t.from.as_str()),
-        ],
-    )?;
-    let update = db::stmt(
-        &db,
-        "UPDATE practices SET status = ?1, start_date = ?2, submitted_at = ?3, approved_at = ?4, expiry_date = ?5, \
-         version = version + 1, updated_at = ?6 WHERE id = ?7 AND version = ?8 AND status = ?9",
-        &[
-            P::S(t.to.as_str()),
-            t.start_date.as_deref().into(),
-            t.submitted_at.as_deref().into(),
-            t.approved_at.as_deref().into(),
-            t.expiry_date.as_deref().into(),
-            P::I(now),
-            P::S(&id),
-            P::I(version),
-            P::S(t.from.as_str()),
-        ],
-    )?;
-    let changes = db::batch_changes(&db, vec![history, update]).await?;
-    let row = load(&db, &id).await?.ok_or_else(|| not_found("practice"))?;
-    if changes.get(1).copied().unwrap_or(0) == 0 {
-        return Err(stale("practice", row.version));
-    }
+    let t = b.plan(&current.state(), today(), ty.and_then(|t| t.validity_days))?;
+    let row = practice_row::change_status(&db, &id, version, &t, author(ctx)).await?;
     let view = PracticeView::new(row);
     json_with_etag(200, &view, view.row.version)
 }
@@ -274,30 +185,7 @@ pub async fn add_payment(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult
     let p = b.validate(today())?;
     let db = db::db(ctx)?;
     load(&db, &id).await?.ok_or_else(|| not_found("practice"))?;
-    let pay_id = new_record_id();
-    let now = now();
-    let insert = db::stmt(
-        &db,
-        "INSERT INTO practice_payments (id, practice_id, amount_idr, paid_on, method, note, recorded_by, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        &[
-            P::S(&pay_id),
-            P::S(&id),
-            P::I(p.amount_idr),
-            P::S(&p.paid_on),
-            P::S(p.method.as_str()),
-            p.note.as_deref().into(),
-            author(ctx).into(),
-            P::I(now),
-        ],
-    )?;
-    let total = db::stmt(
-        &db,
-        "UPDATE practices SET paid_idr = paid_idr + ?1, version = version + 1, updated_at = ?2 WHERE id = ?3",
-        &[P::I(p.amount_idr), P::I(now), P::S(&id)],
-    )?;
-    db::batch(&db, vec![insert, total]).await?;
-    let row = load(&db, &id).await?.ok_or_else(|| not_found("practice"))?;
+    let (pay_id, now, row) = practice_row::add_payment(&db, &id, &p, author(ctx)).await?;
     let payment = json!({
         "id": pay_id, "practice_id": id, "amount_idr": p.amount_idr, "paid_on": p.paid_on, "method": p.method.as_str(),
         "note": p.note, "created_at": now
@@ -323,8 +211,9 @@ pub async fn expiring(db: &D1Database, today: Date, within: i64) -> ApiResult<Ve
     db::all(
         db,
         &format!(
-            "SELECT {COLS} {FROM} WHERE p.expiry_date >= ?1 AND p.expiry_date <= ?2 \
-             AND p.status NOT IN ('cancelled', 'rejected') AND c.status != 'archived' ORDER BY p.expiry_date, p.id LIMIT 1000"
+            "SELECT {} {FROM} WHERE p.expiry_date >= ?1 AND p.expiry_date <= ?2 \
+             AND p.status NOT IN ('cancelled', 'rejected') AND c.status != 'archived' ORDER BY p.expiry_date, p.id LIMIT 1000",
+            cols()
         ),
         &[P::S(&today.to_string()), P::S(&today.add_days(within).to_string())],
     )
@@ -358,9 +247,10 @@ pub async fn renewals(req: &Request, ctx: &Ctx) -> HandlerResult {
     let overdue: Vec<Overdue> = db::all(
         &db,
         &format!(
-            "SELECT {COLS}, {expected} AS expected_by {FROM} WHERE p.status IN ('quoted', 'in_progress', 'submitted') \
+            "SELECT {}, {expected} AS expected_by {FROM} WHERE p.status IN ('quoted', 'in_progress', 'submitted') \
              AND p.start_date IS NOT NULL AND t.duration_days IS NOT NULL AND {expected} < ?1 AND c.status != 'archived' \
-             ORDER BY expected_by, p.id LIMIT 1000"
+             ORDER BY expected_by, p.id LIMIT 1000",
+            cols()
         ),
         &[P::S(&today.to_string())],
     )

@@ -1,8 +1,9 @@
 //! The team: members (users with their team profile) and work sessions (clock in/out, one open
 //! session per person, enforced by a partial UNIQUE index).
 
+use nuzantara_shared::crm::check;
 use nuzantara_shared::crm::cursor::page_size;
-use nuzantara_shared::crm::input::{self, ClockBody};
+use nuzantara_shared::crm::team::ClockBody;
 use nuzantara_shared::error::{ApiError, ErrorCode};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -64,7 +65,7 @@ struct SessionsQuery {
 /// `GET /crm/work-sessions?user_id=&limit=`: newest first (open ones count up to now).
 pub async fn sessions(req: &Request, ctx: &Ctx) -> HandlerResult {
     let q: SessionsQuery = query(req)?;
-    let user = q.user_id.as_deref().map(|u| input::id("user_id", u)).transpose()?;
+    let user = q.user_id.as_deref().map(|u| check::id("user_id", u)).transpose()?;
     let limit = page_size(q.limit.as_deref(), 50, 200)?;
     let db = db::db(ctx)?;
     let rows: Vec<Session> = db::all(

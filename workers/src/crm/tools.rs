@@ -13,7 +13,9 @@
 //! user only their own practices and in the client view (the tool registry keeps these tools for the team
 //! today; the client branch is there so that opening one to clients cannot leak), anyone else nothing.
 
-use nuzantara_shared::crm::input::{needle, phone_digits, ClientFields, ClientFilter, InteractionKind, NewInteraction};
+use nuzantara_shared::crm::clients::{ClientFields, ClientFilter};
+use nuzantara_shared::crm::interactions::{InteractionKind, NewInteraction};
+use nuzantara_shared::crm::list::{needle, phone_digits, Paging};
 use nuzantara_shared::crm::tools::CrmTool;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use serde_json::{json, Value};
@@ -59,8 +61,7 @@ pub async fn client_lookup(ctx: &Ctx, query: &str) -> ApiResult<(String, Value)>
         digits: phone_digits(query),
         status: None,
         consultant_id: None,
-        cursor: None,
-        limit: 5,
+        page: Paging { cursor: None, limit: 5 },
     };
     let db = db::db(ctx)?;
     let (found, more) = clients::search(&db, &filter).await?;
