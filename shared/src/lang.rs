@@ -279,6 +279,11 @@ impl Lang {
         }
     }
 
+    /// Exactly `en`, `id` or `it` (stored values, API fields); [`Lang::from_code`] is the lenient reader.
+    pub fn parse(code: &str) -> Option<Self> {
+        [Self::En, Self::Id, Self::It].into_iter().find(|l| l.code() == code)
+    }
+
     pub fn from_code(code: &str) -> Option<Self> {
         match code.trim().to_ascii_lowercase().get(..2)? {
             "en" => Some(Self::En),

@@ -4,8 +4,44 @@
 //! tested natively; the worker's `router` module maps each [`Route`] to its handler.
 
 use crate::auth::roles::{Access, ADMIN, ANY, USERS};
-use crate::crm::CrmRoute as Crm;
 use crate::error::{ApiError, ErrorCode};
+use CrmRoute as Crm;
+
+/// The CRM routes. Each appears once in [`ROUTES`] as `Route::Crm(..)`, with its access rule; the CRM
+/// dispatches on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CrmRoute {
+    ClientList,
+    ClientCreate,
+    ClientByEmail,
+    ClientGet,
+    ClientUpdate,
+    ClientArchive,
+    ClientSummary,
+    InteractionList,
+    InteractionCreate,
+    InteractionFromConversation,
+    PracticeTypes,
+    PracticeList,
+    PracticeCreate,
+    Renewals,
+    PracticeGet,
+    PracticeUpdate,
+    PracticeStatus,
+    PaymentCreate,
+    DocumentList,
+    DocumentUpload,
+    DocumentGet,
+    DocumentDelete,
+    DocumentContent,
+    Team,
+    WorkSessions,
+    ClockIn,
+    ClockOut,
+    Analytics,
+    ExportClients,
+    ExportPractices,
+}
 
 /// Every route, by name. Handlers are chosen by matching on this.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -46,7 +82,7 @@ pub enum Route {
     EditMemoryFact,
     DeleteMemoryFact,
     /// The CRM and team routes (`/crm/...`), dispatched by the worker's `crm` module.
-    Crm(crate::crm::CrmRoute),
+    Crm(CrmRoute),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

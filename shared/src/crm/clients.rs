@@ -7,6 +7,7 @@ use super::check::{clear_or, email, id, invalid, opt, phone, text, MAX_NAME, MAX
 use super::list::{consultant, needle, phone_digits, Paging};
 use super::record::Cell;
 use crate::error::ApiError;
+use crate::lang::Lang;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -32,27 +33,6 @@ impl ClientStatus {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Language {
-    En,
-    Id,
-    It,
-}
-
-impl Language {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::En => "en",
-            Self::Id => "id",
-            Self::It => "it",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::En, Self::Id, Self::It].into_iter().find(|v| v.as_str() == s)
-    }
-}
-
 /// A client's editable fields, validated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientFields {
@@ -64,7 +44,7 @@ pub struct ClientFields {
     pub company_name: Option<String>,
     pub status: ClientStatus,
     pub consultant_id: Option<String>,
-    pub language: Language,
+    pub language: Lang,
     pub notes: Option<String>,
 }
 
@@ -95,7 +75,7 @@ impl ClientFields {
             self.company_name.as_deref().into(),
             Cell::Text(self.status.as_str()),
             self.consultant_id.as_deref().into(),
-            Cell::Text(self.language.as_str()),
+            Cell::Text(self.language.code()),
             self.notes.as_deref().into(),
         ]
     }
@@ -126,7 +106,7 @@ pub struct NewClientBody {
     pub company_name: Option<String>,
     pub status: Option<ClientStatus>,
     pub consultant_id: Option<String>,
-    pub language: Option<Language>,
+    pub language: Option<Lang>,
     pub notes: Option<String>,
 }
 
@@ -141,7 +121,7 @@ impl NewClientBody {
             company_name: opt(self.company_name, check_field("company_name"))?,
             status: self.status.unwrap_or(ClientStatus::Lead),
             consultant_id: opt(self.consultant_id, check_field("consultant_id"))?,
-            language: self.language.unwrap_or(Language::En),
+            language: self.language.unwrap_or(Lang::En),
             notes: opt(self.notes, check_field("notes"))?,
         })
     }
@@ -160,7 +140,7 @@ pub struct ClientPatchBody {
     pub company_name: Option<String>,
     pub status: Option<ClientStatus>,
     pub consultant_id: Option<String>,
-    pub language: Option<Language>,
+    pub language: Option<Lang>,
     pub notes: Option<String>,
     pub version: Option<i64>,
 }
@@ -257,7 +237,7 @@ mod tests {
             company_name: None,
             status: None,
             consultant_id: None,
-            language: Some(Language::It),
+            language: Some(Lang::It),
             notes: Some("Wants E33G.\nCall after 5pm.".into()),
         }
         .validate()
@@ -270,7 +250,7 @@ mod tests {
         assert_eq!(c.full_name, "Marco Rossi");
         assert_eq!(c.email.as_deref(), Some("marco.rossi@example.it"));
         assert_eq!(c.status, ClientStatus::Lead);
-        assert_eq!(c.language, Language::It);
+        assert_eq!(c.language, Lang::It);
         assert!(c.notes.unwrap().contains('\n'));
     }
 

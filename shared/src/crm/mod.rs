@@ -32,49 +32,14 @@ pub mod team;
 pub mod tools;
 pub mod version;
 
-/// The CRM routes. Each appears once in [`crate::routes::ROUTES`] as `Route::Crm(..)`, with its access rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CrmRoute {
-    ClientList,
-    ClientCreate,
-    ClientByEmail,
-    ClientGet,
-    ClientUpdate,
-    ClientArchive,
-    ClientSummary,
-    InteractionList,
-    InteractionCreate,
-    InteractionFromConversation,
-    PracticeTypes,
-    PracticeList,
-    PracticeCreate,
-    Renewals,
-    PracticeGet,
-    PracticeUpdate,
-    PracticeStatus,
-    PaymentCreate,
-    DocumentList,
-    DocumentUpload,
-    DocumentGet,
-    DocumentDelete,
-    DocumentContent,
-    Team,
-    WorkSessions,
-    ClockIn,
-    ClockOut,
-    Analytics,
-    ExportClients,
-    ExportPractices,
-}
-
 /// Page sizes of list routes: the default and the most a caller may ask for.
 pub const DEFAULT_PAGE: u32 = 25;
 pub const MAX_PAGE: u32 = 100;
 
 #[cfg(test)]
 mod tests {
-    use super::CrmRoute;
     use crate::auth::{Access, Role};
+    use crate::routes::CrmRoute;
     use crate::routes::{match_route, Route, ROUTES};
 
     fn crm_rows() -> Vec<(&'static str, &'static str, CrmRoute, Access)> {

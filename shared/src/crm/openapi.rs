@@ -5,8 +5,8 @@
 use serde_json::{json, Value};
 
 use super::check::{MAX_IDR, MAX_NAME, MAX_NOTES, MAX_PHONE, MAX_QUERY, MAX_SHORT};
-use super::CrmRoute;
 use crate::openapi::schema::{obj, open_obj, s, Spec};
+use crate::routes::CrmRoute;
 
 const ID: &str = "^[A-Za-z0-9_-]{1,64}$";
 const ID_OR_EMPTY: &str = "^([A-Za-z0-9_-]{1,64})?$";

@@ -67,7 +67,7 @@ struct LeadArgs {
     phone: Option<String>,
     whatsapp: Option<String>,
     nationality: Option<String>,
-    language: Option<clients::Language>,
+    language: Option<crate::lang::Lang>,
     notes: Option<String>,
     company_name: Option<String>,
 }

@@ -2,12 +2,13 @@
 //! the client summary.
 
 use nuzantara_shared::crm::clients::{
-    ClientFields, ClientFilter, ClientListQuery, ClientPatchBody, ClientStatus, Language, NewClientBody, COLUMNS,
+    ClientFields, ClientFilter, ClientListQuery, ClientPatchBody, ClientStatus, NewClientBody, COLUMNS,
 };
 use nuzantara_shared::crm::cursor::{paginate, Cursor};
 use nuzantara_shared::crm::record::{assignments, placeholders, select_list};
 use nuzantara_shared::crm::version::resolve_version;
 use nuzantara_shared::error::{ApiError, ApiResult};
+use nuzantara_shared::lang::Lang;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use worker::{D1Database, Request};
@@ -58,7 +59,7 @@ impl ClientRow {
             company_name: self.company_name.clone(),
             status: ClientStatus::parse(&self.status).unwrap_or(ClientStatus::Lead),
             consultant_id: self.consultant_id.clone(),
-            language: Language::parse(&self.language).unwrap_or(Language::En),
+            language: Lang::parse(&self.language).unwrap_or_default(),
             notes: self.notes.clone(),
         }
     }
