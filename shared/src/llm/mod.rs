@@ -25,7 +25,7 @@ pub mod wire;
 pub mod workers_ai;
 
 #[cfg(test)]
-mod test_util;
+pub(crate) mod test_util;
 
 pub use breaker::{BreakerConfig, BreakerSet, BreakerState};
 pub use error::{ErrorKind, ProviderError};
