@@ -134,15 +134,23 @@ pub trait Retriever {
 /// event and its SSE frame.
 pub trait EventOut {
     fn emit(&mut self, event: &ChatEvent, frame: String);
+    /// Whether the client sees event ids as they come and may reconnect mid-answer (SSE). Then the log is
+    /// stored from the first event on; otherwise only once, complete.
+    fn live(&self) -> bool {
+        true
+    }
 }
 
-/// Collects frames (the JSON route discards them; tests read them).
+/// Collects frames for a route that answers once, at the end (the JSON routes).
 #[derive(Debug, Default)]
 pub struct Collect(pub Vec<String>);
 
 impl EventOut for Collect {
     fn emit(&mut self, _event: &ChatEvent, frame: String) {
         self.0.push(frame);
+    }
+    fn live(&self) -> bool {
+        false
     }
 }
 
@@ -560,7 +568,8 @@ impl<O: EventOut, St: TurnStore, C: Sleeper> Events<'_, O, St, C> {
         // Stored at the first event (so a reconnect right away can resume), at the last, and in between
         // at most once a second.
         let now = self.clock.now_ms();
-        if self.log.finished || self.last_flush.is_none_or(|t| now.saturating_sub(t) > LOG_FLUSH_MS) {
+        let due = self.out.live() && self.last_flush.is_none_or(|t| now.saturating_sub(t) > LOG_FLUSH_MS);
+        if self.log.finished || due {
             self.last_flush = Some(now);
             let _ = self.store.save_log(&self.log).await;
         }
@@ -650,6 +659,44 @@ pub fn system_prompt(lang: Lang, passages: &[Passage], tools: &[ToolResult], ans
         }
     }
     s
+}
+
+/// Where a resumed answer's log is read from while it is still being written.
+pub trait LogSource {
+    async fn load_log(&self, message_id: &str) -> Result<Option<AnswerLog>, ApiError>;
+}
+
+/// Polls of a running answer when resuming (every [`RESUME_POLL_MS`]: two minutes in all).
+pub const RESUME_POLLS: usize = 240;
+pub const RESUME_POLL_MS: u64 = 500;
+
+/// Resumption after `Last-Event-ID` `last`: sends the stored frames that follow it and, while the answer is
+/// still being written, follows the stored log.
+pub async fn follow<S: Sleeper>(
+    mut log: AnswerLog,
+    last: &str,
+    source: &impl LogSource,
+    sleeper: &mut S,
+    mut send: impl FnMut(String),
+) {
+    let mut sent_after = last.to_string();
+    for _ in 0..RESUME_POLLS {
+        let frames = log.frames_after(Some(&sent_after));
+        // Only ever move forward: a stored log still behind the client's Last-Event-ID must not rewind the
+        // resume point (that would replay events the client already has).
+        if !frames.is_empty() {
+            sent_after = format!("{}:{}", log.message_id, log.events.len() - 1);
+        }
+        frames.into_iter().for_each(&mut send);
+        if log.finished {
+            return;
+        }
+        sleeper.sleep(RESUME_POLL_MS).await;
+        match source.load_log(&log.message_id).await {
+            Ok(Some(l)) => log = l,
+            _ => return,
+        }
+    }
 }
 
 #[cfg(test)]

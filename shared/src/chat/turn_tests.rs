@@ -774,3 +774,83 @@ fn a_provider_refusing_the_request_falls_back_before_any_token() {
     assert_eq!(r.fallbacks, 1);
     assert_eq!(w.store.row(&r.message_id).content, client.text());
 }
+
+#[test]
+fn an_answer_returned_whole_stores_its_log_once_complete() {
+    let w = world(true);
+    let provider = fake(vec![say(&["One ", "two."])]);
+    let c = chat("What is the E33G remote worker KITAS?", None);
+    let search = SearchRequest {
+        query: c.query.clone(),
+        collections: None,
+        top_k: None,
+        mode: None,
+        rerank: None,
+    }
+    .validate(&[])
+    .unwrap();
+    let engine = w.engine();
+    let mut out = Collect::default();
+    let r = block_on(async {
+        let p = engine.prepare(&c, search, &me(), w.ids()).await?;
+        engine.run(&c, p, |_| provider.clone(), 7, &mut out).await
+    })
+    .unwrap();
+    // The log (once, finished, resumable later) and the recent window.
+    assert_eq!(w.store.kv_writes.get(), 2);
+    let log = w.store.logs.borrow()[&r.message_id].clone();
+    assert!(log.finished);
+    assert_eq!(log.frames_after(None), out.0);
+}
+
+/// The engine's own CPU per turn (retrieval, stores and tools faked): `cargo test --release -p
+/// nuzantara-shared turn_cost -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn turn_cost() {
+    let w = world(false);
+    let c = chat("How much is a C1 tourism visa and can I extend it?", None);
+    let n = 300;
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        let (r, _) = w.turn(&c, &fake(vec![]));
+        r.unwrap();
+    }
+    println!(
+        "turn_cost: {:.3} ms per turn",
+        t.elapsed().as_secs_f64() * 1000.0 / n as f64
+    );
+}
+
+/// Serves the stored logs one after the other, as a running answer's log grows.
+struct Growing(RefCell<VecDeque<AnswerLog>>);
+
+impl LogSource for Growing {
+    async fn load_log(&self, _: &str) -> Result<Option<AnswerLog>, ApiError> {
+        Ok(self.0.borrow_mut().pop_front())
+    }
+}
+
+#[test]
+fn resuming_a_running_answer_follows_its_log_without_repeating_events() {
+    let token = |t: &str| ChatEvent::Token { text: t.into(), seq: 0 };
+    let mut log = AnswerLog::new("m");
+    let mut all = vec![];
+    all.push(log.push(&token("a")));
+    all.push(log.push(&token("b")));
+    let first = log.clone();
+    all.push(log.push(&token("c")));
+    let second = log.clone();
+    all.push(log.push(&ChatEvent::Sources { sources: vec![] }));
+    all.push(log.push(&ChatEvent::Error {
+        code: "x".into(),
+        message: "y".into(),
+    }));
+    // The client had m:2 ("c") already; the first stored copy is still behind it.
+    let source = Growing(RefCell::new(vec![second, log.clone()].into()));
+    let mut clock = Clock::default();
+    let mut got = vec![];
+    block_on(follow(first, "m:2", &source, &mut clock, |f| got.push(f)));
+    assert_eq!(got, all[3..]);
+    assert_eq!(clock.0.get(), 2 * RESUME_POLL_MS);
+}

@@ -19,9 +19,10 @@ use worker::{Delay, Request, Response};
 
 use crate::body;
 use crate::context::Ctx;
+use crate::llm::WorkerClock;
 use crate::platform::random16;
 use crate::respond::{self, internal, HandlerResult};
-use nuzantara_shared::chat::turn::{Collect, EventOut};
+use nuzantara_shared::chat::turn::{follow, Collect, EventOut, LogSource};
 use nuzantara_shared::chat::ChatEvent;
 pub use openai_compat::{completions, models};
 use store::ChatStore;
@@ -118,31 +119,11 @@ async fn resume(ctx: &Ctx, last: &str, session_id: Option<&str>) -> HandlerResul
         .ok_or_else(|| ApiError::not_found("this answer is no longer kept"))?;
     let (tx, rx) = unbounded();
     let last = last.to_string();
-    let message_id = message_id.to_string();
     ctx.wait_until(async move {
-        let mut sent_after = last;
-        let mut log = log;
-        // Follow a running answer for up to two minutes.
-        for _ in 0..240 {
-            let frames = log.frames_after(Some(&sent_after));
-            let n = log.events.len();
-            // Only ever move forward: a stored log still behind the client's Last-Event-ID must not
-            // rewind the resume point (that would replay events the client already has).
-            if !frames.is_empty() {
-                sent_after = format!("{message_id}:{}", n - 1);
-            }
-            for f in frames {
-                let _ = tx.unbounded_send(Ok(f.into_bytes()));
-            }
-            if log.finished {
-                break;
-            }
-            Delay::from(Duration::from_millis(500)).await;
-            match store.load_log(&message_id).await {
-                Ok(Some(l)) => log = l,
-                _ => break,
-            }
-        }
+        follow(log, &last, &store, &mut WorkerClock, |f| {
+            let _ = tx.unbounded_send(Ok(f.into_bytes()));
+        })
+        .await;
         tx.close_channel();
     });
     sse_response(rx)

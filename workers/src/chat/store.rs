@@ -1,7 +1,7 @@
 //! The chat's [`TurnStore`] over D1 (conversations, messages) and KV (each conversation's recent window,
 //! each answer's event log for `Last-Event-ID` resumption).
 
-use nuzantara_shared::chat::turn::{Conversation, Finished, Opening, TurnStore, RECENT};
+use nuzantara_shared::chat::turn::{Conversation, Finished, LogSource, Opening, TurnStore, RECENT};
 use nuzantara_shared::chat::AnswerLog;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::llm::ChatMessage;
@@ -32,16 +32,6 @@ impl ChatStore {
         })
     }
 
-    pub async fn load_log(&self, message_id: &str) -> ApiResult<Option<AnswerLog>> {
-        let text = self
-            .kv
-            .get(&format!("answer:{message_id}"))
-            .text()
-            .await
-            .map_err(internal)?;
-        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
-    }
-
     /// The conversation an answer belongs to.
     pub async fn conversation_of_answer(&self, message_id: &str) -> ApiResult<Option<Conversation>> {
         db::first(
@@ -61,6 +51,18 @@ impl ChatStore {
             .execute()
             .await
             .map_err(internal)
+    }
+}
+
+impl LogSource for ChatStore {
+    async fn load_log(&self, message_id: &str) -> ApiResult<Option<AnswerLog>> {
+        let text = self
+            .kv
+            .get(&format!("answer:{message_id}"))
+            .text()
+            .await
+            .map_err(internal)?;
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
     }
 }
 
