@@ -2,33 +2,155 @@
 //! `<message_id>:<n>`, so a client that reconnects with `Last-Event-ID` gets exactly what follows.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{json, Value};
 
+use crate::llm::FallbackNotice;
 use crate::sse;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ChatEvent {
+/// An event of the chat stream. Its SSE form (name and JSON data) is made in one place, [`AnswerLog::push`]
+/// over [`sse::frame`]; the data's keys come out sorted, as the PWA and the stored logs have them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChatEvent {
+    /// `meta`: the turn's ids, the planned model and how retrieval went.
+    Meta(Meta),
+    /// `meta` with `{"fallback": …}`: a provider failed and another takes over.
+    Fallback(FallbackNotice),
+    /// `tool`: a tool ran (or failed).
+    Tool(ToolEvent),
+    /// `token`: a piece of the answer, numbered from 0.
+    Token { text: String, seq: u64 },
+    /// `sources`: the numbered citations.
+    Sources { sources: Vec<Value> },
+    /// `done`: the answer is complete and stored.
+    Done(Done),
+    /// `error`: the turn failed (what was said is stored).
+    Error { code: String, message: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Meta {
+    pub conversation_id: String,
+    pub session_id: String,
+    pub message_id: String,
+    pub model: Option<String>,
+    pub provider: Option<String>,
+    pub query_class: &'static str,
+    pub retrieval_mode: &'static str,
+    pub retrieval_notice: Option<String>,
+    pub routed_to: Vec<String>,
+    pub language: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ToolEvent {
     pub name: String,
-    pub data: Value,
+    pub arguments: Value,
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ToolError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ToolError {
+    pub code: String,
+    pub message: String,
+}
+
+impl ToolEvent {
+    pub fn ok(name: &str, arguments: &Value, summary: &str, result: Value) -> Self {
+        Self {
+            name: name.to_string(),
+            arguments: arguments.clone(),
+            ok: true,
+            summary: Some(summary.to_string()),
+            result: Some(result),
+            error: None,
+        }
+    }
+    pub fn failed(name: &str, arguments: &Value, code: &str, message: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            arguments: arguments.clone(),
+            ok: false,
+            summary: None,
+            result: None,
+            error: Some(ToolError {
+                code: code.to_string(),
+                message: message.to_string(),
+            }),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TokenUsage {
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Done {
+    pub usage: TokenUsage,
+    pub latency_ms: u64,
+    pub model: String,
+    pub provider: String,
+    pub fallbacks: u32,
+    pub cost_usd: f64,
+    pub message_id: String,
+    pub conversation_id: String,
+    pub finished_at: u64,
+    pub answerable: bool,
+    pub confidence: f64,
 }
 
 impl ChatEvent {
-    pub fn new(name: &str, data: Value) -> Self {
-        Self {
-            name: name.to_string(),
-            data,
+    /// The SSE event name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Meta(_) | Self::Fallback(_) => "meta",
+            Self::Tool(_) => "tool",
+            Self::Token { .. } => "token",
+            Self::Sources { .. } => "sources",
+            Self::Done(_) => "done",
+            Self::Error { .. } => "error",
         }
     }
-    pub fn is_terminal(&self) -> bool {
-        self.name == "done" || self.name == "error"
+
+    /// The SSE data, as JSON (object keys sorted: `serde_json` without `preserve_order`).
+    pub fn data(&self) -> Value {
+        let v = match self {
+            Self::Meta(m) => serde_json::to_value(m),
+            Self::Fallback(n) => Ok(json!({ "fallback": n })),
+            Self::Tool(t) => serde_json::to_value(t),
+            Self::Token { text, seq } => Ok(json!({ "text": text, "seq": seq })),
+            Self::Sources { sources } => Ok(json!({ "sources": sources })),
+            Self::Done(d) => serde_json::to_value(d),
+            Self::Error { code, message } => Ok(json!({ "code": code, "message": message })),
+        };
+        v.unwrap_or(Value::Null)
     }
+
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, Self::Done(_) | Self::Error { .. })
+    }
+}
+
+/// An event as kept in the stored log (the shape logs have always been stored in).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredEvent {
+    pub name: String,
+    pub data: Value,
 }
 
 /// The events of one answer, in order, as stored for resumption.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AnswerLog {
     pub message_id: String,
-    pub events: Vec<ChatEvent>,
+    pub events: Vec<StoredEvent>,
     pub finished: bool,
 }
 
@@ -42,16 +164,23 @@ impl AnswerLog {
     }
 
     /// Appends an event and returns its SSE frame.
-    pub fn push(&mut self, event: ChatEvent) -> String {
-        let n = self.events.len();
+    pub fn push(&mut self, event: &ChatEvent) -> String {
         self.finished |= event.is_terminal();
-        let frame = sse::frame(
+        self.events.push(StoredEvent {
+            name: event.name().to_string(),
+            data: event.data(),
+        });
+        self.frame(self.events.len() - 1)
+    }
+
+    /// The SSE frame of the `n`th event: the one place chat events become bytes.
+    fn frame(&self, n: usize) -> String {
+        let e = &self.events[n];
+        sse::frame(
             Some(&format!("{}:{n}", self.message_id)),
-            Some(&event.name),
-            &event.data.to_string(),
-        );
-        self.events.push(event);
-        frame
+            Some(&e.name),
+            &e.data.to_string(),
+        )
     }
 
     /// Frames of the events after `last_event_id` (all of them for an id of another answer or none).
@@ -66,13 +195,7 @@ impl AnswerLog {
             .iter()
             .enumerate()
             .skip(start)
-            .map(|(n, e)| {
-                sse::frame(
-                    Some(&format!("{}:{n}", self.message_id)),
-                    Some(&e.name),
-                    &e.data.to_string(),
-                )
-            })
+            .map(|(n, _)| self.frame(n))
             .collect()
     }
 }
@@ -85,17 +208,21 @@ pub fn message_of(last_event_id: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn resume_returns_exactly_what_follows_the_last_event() {
         let mut log = AnswerLog::new("m1");
-        let first = log.push(ChatEvent::new("meta", json!({ "model": "offline" })));
-        assert!(first.starts_with("id: m1:0\nevent: meta\n"));
+        let first = log.push(&ChatEvent::Error {
+            code: "x".into(),
+            message: "y".into(),
+        });
+        log.finished = false;
+        assert!(first.starts_with("id: m1:0\nevent: error\n"));
         for t in ["Hello", " world"] {
-            log.push(ChatEvent::new("token", json!({ "text": t })));
+            log.push(&ChatEvent::Token { text: t.into(), seq: 0 });
         }
-        log.push(ChatEvent::new("done", json!({})));
+        log.push(&ChatEvent::Sources { sources: vec![] });
+        log.finished = true;
         assert!(log.finished);
         let rest = log.frames_after(Some("m1:1"));
         assert_eq!(rest.len(), 2);

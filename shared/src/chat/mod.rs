@@ -7,6 +7,7 @@ pub mod export;
 pub mod history;
 pub mod intent;
 pub mod request;
+pub mod turn;
 
-pub use events::{AnswerLog, ChatEvent};
+pub use events::{AnswerLog, ChatEvent, StoredEvent};
 pub use request::{ChatInput, ValidChat};

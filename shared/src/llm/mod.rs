@@ -26,7 +26,7 @@ pub mod wire;
 pub mod workers_ai;
 
 #[cfg(test)]
-mod test_util;
+pub(crate) mod test_util;
 
 pub use backend::Backend;
 pub use breaker::{BreakerConfig, BreakerSet, BreakerState};

@@ -19,10 +19,13 @@ use worker::{Delay, Request, Response};
 
 use crate::body;
 use crate::context::Ctx;
+use crate::llm::WorkerClock;
 use crate::platform::random16;
 use crate::respond::{self, internal, HandlerResult};
+use nuzantara_shared::chat::turn::{follow, Collect, EventOut, LogSource};
+use nuzantara_shared::chat::ChatEvent;
 pub use openai_compat::{completions, models};
-use turn::{Collect, EventOut};
+use store::ChatStore;
 
 /// Comment lines keep proxies from closing a quiet stream (a slow first byte from a provider).
 const HEARTBEAT_SECS: u64 = 15;
@@ -30,7 +33,7 @@ const HEARTBEAT_SECS: u64 = 15;
 struct Channel(UnboundedSender<Result<Vec<u8>, worker::Error>>);
 
 impl EventOut for Channel {
-    fn emit(&mut self, frame: String) {
+    fn emit(&mut self, _event: &ChatEvent, frame: String) {
         // A closed channel means the client left; the turn goes on and is stored for resumption.
         let _ = self.0.unbounded_send(Ok(frame.into_bytes()));
     }
@@ -83,7 +86,7 @@ pub async fn stream(mut req: Request, ctx: &Ctx) -> HandlerResult {
     let task_ctx = ctx.clone();
     ctx.wait_until(async move {
         let mut out = Channel(tx);
-        let _ = turn::run(&task_ctx, chat, prepared, &mut out).await;
+        let _ = turn::run(&task_ctx, &chat, prepared, &mut out).await;
         done.set(true);
         // Ends the response now, whatever clone of the sender the heartbeat holds.
         out.0.close_channel();
@@ -106,40 +109,21 @@ fn heartbeat(tx: UnboundedSender<Result<Vec<u8>, worker::Error>>, done: Rc<Cell<
 async fn resume(ctx: &Ctx, last: &str, session_id: Option<&str>) -> HandlerResult {
     let message_id =
         message_of(last).ok_or_else(|| ApiError::validation("Last-Event-ID is not an event id of this API"))?;
-    if message_id.len() > 64 || !store::answer_owner_ok(ctx, message_id, session_id).await? {
-        return Err(ApiError::not_found("no such answer"));
+    let store = ChatStore::new(ctx)?;
+    if message_id.len() > 64 || !turn::may_resume(ctx, &store, message_id, session_id).await? {
+        return Err(turn::not_resumable());
     }
-    let log = store::load_answer_log(ctx, message_id)
+    let log = store
+        .load_log(message_id)
         .await?
         .ok_or_else(|| ApiError::not_found("this answer is no longer kept"))?;
     let (tx, rx) = unbounded();
-    let task_ctx = ctx.clone();
     let last = last.to_string();
-    let message_id = message_id.to_string();
     ctx.wait_until(async move {
-        let mut sent_after = last;
-        let mut log = log;
-        // Follow a running answer for up to two minutes.
-        for _ in 0..240 {
-            let frames = log.frames_after(Some(&sent_after));
-            let n = log.events.len();
-            // Only ever move forward: a stored log still behind the client's Last-Event-ID must not
-            // rewind the resume point (that would replay events the client already has).
-            if !frames.is_empty() {
-                sent_after = format!("{message_id}:{}", n - 1);
-            }
-            for f in frames {
-                let _ = tx.unbounded_send(Ok(f.into_bytes()));
-            }
-            if log.finished {
-                break;
-            }
-            Delay::from(Duration::from_millis(500)).await;
-            match store::load_answer_log(&task_ctx, &message_id).await {
-                Ok(Some(l)) => log = l,
-                _ => break,
-            }
-        }
+        follow(log, &last, &store, &mut WorkerClock, |f| {
+            let _ = tx.unbounded_send(Ok(f.into_bytes()));
+        })
+        .await;
         tx.close_channel();
     });
     sse_response(rx)
@@ -150,7 +134,7 @@ pub async fn json(mut req: Request, ctx: &Ctx) -> HandlerResult {
     let (chat, session) = validated(&mut req, ctx).await?;
     let mut out = Collect::default();
     let prepared = turn::prepare(ctx, &chat, session.clone()).await?;
-    let r = turn::run(ctx, chat, prepared, &mut out).await?;
+    let r = turn::run(ctx, &chat, prepared, &mut out).await?;
     respond::json(
         200,
         &json!({

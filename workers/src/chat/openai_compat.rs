@@ -9,12 +9,14 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use worker::Request;
 
-use super::turn::{self, Collect, EventOut};
+use super::turn;
 use super::{model_names, sse_response};
 use crate::body;
 use crate::context::Ctx;
 use crate::platform::{now_ms, random16};
 use crate::respond::{self, HandlerResult};
+use nuzantara_shared::chat::turn::{Collect, EventOut};
+use nuzantara_shared::chat::ChatEvent;
 
 /// The model name clients use for "let the router choose".
 pub const AUTO: &str = "nuzantara";
@@ -76,22 +78,12 @@ struct Chunks {
 }
 
 impl EventOut for Chunks {
-    fn emit(&mut self, frame: String) {
-        // Our frames are `id/event/data` lines; only tokens and the end matter to an OpenAI client.
-        let event = frame.lines().find_map(|l| l.strip_prefix("event: ")).unwrap_or("");
-        let data: Value = frame
-            .lines()
-            .find_map(|l| l.strip_prefix("data: "))
-            .and_then(|d| serde_json::from_str(d).ok())
-            .unwrap_or(Value::Null);
-        let chunk = |delta: Value, finish: Value| {
-            json!({ "id": self.id, "object": "chat.completion.chunk", "created": self.created, "model": self.model,
-                    "choices": [{ "index": 0, "delta": delta, "finish_reason": finish }] })
-        };
-        let out = match event {
-            "token" => Some(chunk(json!({ "content": data["text"] }), Value::Null)),
-            "done" => Some(chunk(json!({}), json!("stop"))),
-            "error" => Some(json!({ "error": data })),
+    fn emit(&mut self, e: &ChatEvent, _frame: String) {
+        // Only tokens and the end matter to an OpenAI client.
+        let out = match e {
+            ChatEvent::Token { text, .. } => Some(self.chunk(json!({ "content": text }), Value::Null)),
+            ChatEvent::Done(_) => Some(self.chunk(json!({}), json!("stop"))),
+            ChatEvent::Error { .. } => Some(json!({ "error": e.data() })),
             _ => None,
         };
         if let Some(v) = out {
@@ -99,11 +91,18 @@ impl EventOut for Chunks {
                 .tx
                 .unbounded_send(Ok(sse::frame(None, None, &v.to_string()).into_bytes()));
         }
-        if event == "done" || event == "error" {
+        if e.is_terminal() {
             let _ = self
                 .tx
                 .unbounded_send(Ok(sse::frame(None, None, "[DONE]").into_bytes()));
         }
+    }
+}
+
+impl Chunks {
+    fn chunk(&self, delta: Value, finish: Value) -> Value {
+        json!({ "id": self.id, "object": "chat.completion.chunk", "created": self.created, "model": self.model,
+                "choices": [{ "index": 0, "delta": delta, "finish_reason": finish }] })
     }
 }
 
@@ -149,21 +148,21 @@ pub async fn completions(mut req: Request, ctx: &Ctx) -> HandlerResult {
             created,
         };
         ctx.wait_until(async move {
-            let _ = turn::run(&task_ctx, chat, prepared, &mut out).await;
+            let _ = turn::run(&task_ctx, &chat, prepared, &mut out).await;
             out.tx.close_channel();
         });
         return sse_response(rx);
     }
     let mut out = Collect::default();
-    let t = turn::run(ctx, chat, prepared, &mut out).await?;
+    let t = turn::run(ctx, &chat, prepared, &mut out).await?;
     respond::json(
         200,
         &json!({
             "id": id, "object": "chat.completion", "created": created, "model": r.model,
             "choices": [{ "index": 0, "message": { "role": "assistant", "content": t.answer }, "finish_reason": "stop" }],
             "usage": {
-                "prompt_tokens": t.usage["input_tokens"], "completion_tokens": t.usage["output_tokens"],
-                "total_tokens": t.usage["input_tokens"].as_u64().unwrap_or(0) + t.usage["output_tokens"].as_u64().unwrap_or(0)
+                "prompt_tokens": t.usage.input_tokens, "completion_tokens": t.usage.output_tokens,
+                "total_tokens": t.usage.input_tokens + t.usage.output_tokens
             },
             "nuzantara": { "sources": t.sources, "tools": t.tools, "provider": t.provider, "fallbacks": t.fallbacks, "conversation_id": t.conversation_id },
         }),

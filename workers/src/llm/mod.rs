@@ -7,11 +7,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use nuzantara_shared::config::ProviderKind;
-use nuzantara_shared::llm::{Backend, BreakerSet, RoutingPolicy, Sleeper};
+use nuzantara_shared::llm::{BreakerSet, RoutingPolicy, Sleeper};
 use worker::Delay;
 
-use crate::context::Ctx;
 use crate::platform::now_ms;
 pub use remote::RemoteProvider;
 
@@ -30,6 +28,7 @@ pub fn breakers(policy: &RoutingPolicy) -> Rc<RefCell<BreakerSet>> {
 }
 
 /// Real time: `worker::Delay` is a `setTimeout`.
+#[derive(Clone, Copy)]
 pub struct WorkerClock;
 
 impl Sleeper for WorkerClock {
@@ -39,12 +38,4 @@ impl Sleeper for WorkerClock {
     async fn sleep(&mut self, ms: u64) {
         Delay::from(Duration::from_millis(ms)).await;
     }
-}
-
-/// The providers to try for a query, in policy order (offline, built by the caller, comes last).
-pub fn remote_candidates(ctx: &Ctx, plan: &[nuzantara_shared::config::ProviderConfig]) -> Vec<Backend<RemoteProvider>> {
-    plan.iter()
-        .filter(|p| p.kind != ProviderKind::Offline)
-        .map(|p| Backend::Remote(RemoteProvider::new(ctx, p.clone())))
-        .collect()
 }
