@@ -8,9 +8,15 @@ HOST="${HOST:-127.0.0.1}"
 STATE="${NUZANTARA_STATE:-.wrangler/state}"
 
 scripts/setup.sh
-if [ ! -f .dev.vars ] || ! grep -q '^JWT_SECRET=' .dev.vars; then
+# A JWT_SECRET of 32+ characters, written if missing or empty (e.g. a fresh copy of .dev.vars.example).
+if [ ! -f .dev.vars ] || ! grep -qE '^JWT_SECRET=.{32,}' .dev.vars; then
   echo "[dev] writing a random JWT_SECRET to .dev.vars (local secrets; not committed)"
-  echo "JWT_SECRET=$(node -e 'console.log(require("crypto").randomBytes(32).toString("hex"))')" >> .dev.vars
+  secret=$(node -e 'console.log(require("crypto").randomBytes(32).toString("hex"))')
+  if [ -f .dev.vars ] && grep -q '^JWT_SECRET=' .dev.vars; then
+    sed -i "s/^JWT_SECRET=.*/JWT_SECRET=$secret/" .dev.vars
+  else
+    echo "JWT_SECRET=$secret" >> .dev.vars
+  fi
 fi
 echo "[dev] building the worker"
 scripts/build-worker.sh

@@ -47,7 +47,11 @@ Environment:
   VECTORIZE_INDEX          --target cloudflare: the Vectorize index (default nuzantara-kb)
   R2_BUCKET                --target cloudflare: the R2 bucket (default nuzantara-docs)
   NUZANTARA_ROOT           The repository root (wrangler.toml, scripts/, .cache/), when not found
-                           from the working directory";
+                           from the working directory
+
+The API token for --target cloudflare needs, on the account: D1 Edit (queries), Vectorize Edit (index
+info, upsert, delete), Workers R2 Storage Edit (source objects), and Workers AI Read for --embedder
+workers-ai.";
 
 /// Builds the Nuzantara knowledge base and loads what changed into a store.
 #[derive(Debug, Parser)]
