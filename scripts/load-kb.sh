@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Loads the knowledge base (kb-build/kb + ../shared/data/kb-sources) into the local wrangler state.
+# Loads the knowledge base (kb-build/kb + ../shared/data/kb-sources, or $KB_DATA_DIR; the authored part alone
+# when those are missing) into the local wrangler state.
 # Usage: scripts/load-kb.sh [--persist-to DIR] [extra kb-build args]
 # Migrations must already be applied to DIR (`npx wrangler d1 migrations apply DB --local --persist-to DIR`).
 # Only what changed since the last load is written; a second run prints "no changes".
@@ -9,9 +10,18 @@ cd "$ROOT"
 export PATH="$HOME/.cargo/bin:$PATH" WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
 
 DATA_DIR="${KB_DATA_DIR:-$ROOT/../shared/data/kb-sources}"
-if [ ! -d "$DATA_DIR" ]; then
-  echo "load-kb: data directory not found: $DATA_DIR (set KB_DATA_DIR to the folder holding kbli-2020.json)" >&2
-  exit 1
+# The data sources are optional: without them (a clone of this repository alone) the authored knowledge base is
+# served, and this says what is missing and how to add it.
+DATA_ARGS=(--data-dir "$DATA_DIR")
+missing=()
+for f in kbli-2020.json pp-28-2025-raw.txt bali-zero-prices-2025.json; do
+  [ -f "$DATA_DIR/$f" ] || missing+=("$f")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "[load-kb] WARNING: data sources missing in $DATA_DIR: ${missing[*]}" >&2
+  echo "[load-kb]   loading the authored knowledge base only (kb-build/kb): no KBLI codes, no PP 28/2025 articles, no price list." >&2
+  echo "[load-kb]   To add them: KB_DATA_DIR=/path/to/kb-sources (the folder holding all three files), then run make dev again." >&2
+  DATA_ARGS=(--without-data)
 fi
 
 PERSIST=".wrangler/state"
@@ -27,4 +37,4 @@ done
 echo "[load-kb] building kb-build (release)"
 cargo build --release -p kb-build --quiet
 exec "${CARGO_TARGET_DIR:-$ROOT/target}/release/kb-build" --target local --persist-to "$PERSIST" \
-  --kb-dir "$ROOT/kb-build/kb" --data-dir "$DATA_DIR" ${ARGS[@]+"${ARGS[@]}"}
+  --kb-dir "$ROOT/kb-build/kb" "${DATA_ARGS[@]}" ${ARGS[@]+"${ARGS[@]}"}

@@ -63,6 +63,10 @@ pub struct Cli {
     /// Folder with kbli-2020.json, pp-28-2025-raw.txt and bali-zero-prices-2025.json.
     #[arg(long, default_value = "../shared/data/kb-sources")]
     pub data_dir: PathBuf,
+    /// Leave out the data sources (KBLI, PP 28/2025, the price list): the authored knowledge base only, for a
+    /// clone without `../shared` (what is already loaded from them is removed, as for any source that went away).
+    #[arg(long, conflicts_with = "data_dir")]
+    pub without_data: bool,
     /// Build only the --jsonl-collection collections (benchmarks).
     #[arg(long)]
     pub only_jsonl: bool,
@@ -209,7 +213,7 @@ impl Cli {
         }
         Ok(Options {
             kb_dir: (!self.only_jsonl).then(|| self.kb_dir.clone()),
-            data_dir: (!self.only_jsonl).then(|| self.data_dir.clone()),
+            data_dir: (!self.only_jsonl && !self.without_data).then(|| self.data_dir.clone()),
             jsonl: self.jsonl.clone(),
             chunker,
             settings: format!("{};{embedder_settings}", chunker.fingerprint()),

@@ -123,6 +123,26 @@ fn dry_run_prints_the_summary() {
     );
 }
 
+#[test]
+fn without_data_builds_the_authored_knowledge_base_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (kb, _data) = fixture(tmp.path());
+    let out = kb_build(&[
+        "--kb-dir",
+        kb.to_str().unwrap(),
+        "--without-data",
+        "--target",
+        "dry-run",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("kbli_eye"), "no data collections: {stdout}");
+    assert!(stdout.contains("summary: documents 2 total"), "{stdout}");
+    // Naming a data directory as well is a contradiction, refused before anything runs.
+    let both = kb_build(&["--without-data", "--data-dir", "x", "--target", "dry-run"]);
+    assert_eq!(both.status.code(), Some(2), "{}", stderr(&both));
+}
+
 /// Every environment variable the sources read (`var("X")`, `var_os("X")`, `get("X")` with an
 /// upper-case name), so a new one cannot be added without documenting it in `--help`.
 fn env_vars_read_by_the_sources() -> Vec<String> {
