@@ -29,11 +29,14 @@ const rnd = () => {
 const pick = (arr) => arr[Math.floor(rnd() * arr.length)];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-let token = null;
+// The work is shared round-robin by the admin and the demo consultants (see `addDemoTeam()`): the API allows each
+// signed-in user 600 requests a minute, and one account seeding alone would wait out that limit.
+const seeders = []; // { email, password, token }
 let requests = 0;
-async function api(method, path, { body, raw, type, expect = [200, 201] } = {}) {
+async function api(method, path, { body, raw, type, expect = [200, 201], as } = {}) {
+  const who = as ?? seeders[requests % seeders.length];
   for (let attempt = 0; ; attempt++) {
-    const headers = { Authorization: `Bearer ${token}` };
+    const headers = { Authorization: `Bearer ${who.token}` };
     let payload;
     if (raw) { headers['Content-Type'] = type; payload = raw; }
     else if (body !== undefined) { headers['Content-Type'] = 'application/json'; payload = JSON.stringify(body); }
@@ -46,8 +49,8 @@ async function api(method, path, { body, raw, type, expect = [200, 201] } = {}) 
       await sleep(wait * 1000);
       continue;
     }
-    if (res.status === 401 && attempt === 0 && path !== '/api/auth/team/login') {
-      await login(); // access tokens last 15 minutes
+    if (res.status === 401 && attempt === 0) {
+      who.token = await login(who.email, who.password); // access tokens last 15 minutes
       continue;
     }
     const json = text ? JSON.parse(text) : null;
@@ -55,12 +58,26 @@ async function api(method, path, { body, raw, type, expect = [200, 201] } = {}) 
     return { status: res.status, json };
   }
 }
-async function login() {
+async function login(email, password) {
   const res = await fetch(`${URL_BASE}/api/auth/team/login`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password }),
   });
-  if (!res.ok) throw new Error(`login failed (${res.status}): ${await res.text()}`);
-  token = (await res.json()).access_token;
+  if (!res.ok) throw new Error(`login failed for ${email} (${res.status}): ${await res.text()}`);
+  return (await res.json()).access_token;
+}
+
+/** Three demo consultants (the workload views need more than one), who also share the seeding. A consultant
+ * left by an earlier run (409) keeps its unknown password and does not seed. */
+const DEMO_TEAM = [['wayan.demo@nuzantara.local', 'Wayan Sudarta'], ['ayu.demo@nuzantara.local', 'Ayu Lestari'], ['marco.demo@nuzantara.local', 'Marco Bellini']];
+async function addDemoTeam() {
+  const admin = seeders[0];
+  for (const [email, name] of DEMO_TEAM) {
+    const made = await api('POST', '/api/admin/users', { body: { email, name, role: 'consultant' }, expect: [201, 409], as: admin });
+    if (made.status === 201) {
+      const password = made.json.generated_password;
+      seeders.push({ email, password, token: await login(email, password) });
+    }
+  }
 }
 
 const PEOPLE = {
@@ -98,7 +115,7 @@ const NOTES = {
 const baliDate = (days) => new Date(Date.now() + 8 * 3600e3 + days * 86400e3).toISOString().slice(0, 10);
 
 async function main() {
-  await login();
+  seeders.push({ email: EMAIL, password: PASSWORD, token: await login(EMAIL, PASSWORD) });
   // Skip when the CRM already has data.
   let existing = 0;
   let cursor = null;
@@ -111,7 +128,9 @@ async function main() {
     console.log(`[seed] ${existing}+ clients already exist: nothing to do`);
     return;
   }
-  const team = (await api('GET', '/crm/team')).json.members.filter((m) => !m.disabled);
+  await addDemoTeam();
+  console.log(`[seed] seeding as ${seeders.map((x) => x.email).join(', ')}`);
+  const team = (await api('GET', '/crm/team', { as: seeders[0] })).json.members.filter((m) => !m.disabled);
   const consultants = team.filter((m) => m.role === 'consultant').map((m) => m.user_id);
   const assignees = consultants.length ? consultants : team.map((m) => m.user_id);
   const typeCodes = new Set((await api('GET', '/crm/practice-types')).json.practice_types.map((t) => t.code));
