@@ -21,13 +21,21 @@ pub fn locked_until(failures: u32, now_ms: u64) -> Option<u64> {
 
 /// One statement that counts an attempt unless the key is locked, and sets the lock when this attempt
 /// reaches the free tries: `?1` the key, `?2` now (ms). It returns a row when the attempt may go ahead and
-/// none when the key is locked. The lock length is [`locked_until`]'s formula in SQL.
+/// none when the key is locked. The lock lengths are [`locked_until`]'s, listed per failure count up to the
+/// cap, so the rule lives in one place.
 pub fn attempt_sql() -> String {
+    let mut arms = String::new();
+    let mut n = FREE_ATTEMPTS;
+    while let Some(until) = locked_until(n, 0).filter(|&ms| ms < MAX_LOCK_SECS * 1000) {
+        arms.push_str(&format!("WHEN {n} THEN {until} "));
+        n += 1;
+    }
+    let max_ms = MAX_LOCK_SECS * 1000;
     format!(
         "INSERT INTO login_failures (email_hash, failures, updated_at) VALUES (?1, 1, ?2) \
          ON CONFLICT(email_hash) DO UPDATE SET failures = failures + 1, updated_at = ?2, \
          locked_until = CASE WHEN failures + 1 >= {FREE_ATTEMPTS} \
-           THEN ?2 + min({MAX_LOCK_SECS}, {BASE_LOCK_SECS} << min(16, failures + 1 - {FREE_ATTEMPTS})) * 1000 \
+           THEN ?2 + (CASE failures + 1 {arms}ELSE {max_ms} END) \
            ELSE locked_until END \
          WHERE locked_until IS NULL OR locked_until <= ?2 \
          RETURNING failures"
@@ -48,10 +56,11 @@ mod tests {
     }
 
     #[test]
-    fn the_attempt_statement_uses_the_same_constants() {
+    fn the_attempt_statement_locks_as_locked_until_says() {
         let sql = attempt_sql();
+        assert!(sql.contains("WHEN failures + 1 >= 5 "), "{sql}");
         assert!(
-            sql.contains(">= 5 ") && sql.contains("min(900, 30 << min(16, failures + 1 - 5))"),
+            sql.contains("CASE failures + 1 WHEN 5 THEN 30000 WHEN 6 THEN 60000 WHEN 7 THEN 120000 WHEN 8 THEN 240000 WHEN 9 THEN 480000 ELSE 900000 END"),
             "{sql}"
         );
         assert!(sql.contains("WHERE locked_until IS NULL OR locked_until <= ?2"));
