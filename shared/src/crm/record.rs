@@ -39,10 +39,7 @@ pub fn select_list(alias: &str, columns: &[&str]) -> String {
 
 /// `?first, ?first+1, …`: one placeholder per column.
 pub fn placeholders(first: usize, columns: &[&str]) -> String {
-    (first..first + columns.len())
-        .map(|i| format!("?{i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    crate::search::sql::placeholders(first, columns.len())
 }
 
 /// `x = ?first, y = ?first+1, …`: the assignments of an UPDATE.
@@ -55,6 +52,19 @@ pub fn assignments(first: usize, columns: &[&str]) -> String {
         .join(", ")
 }
 
+/// The UPDATE of a versioned record's columns: `?1…?n` the values (in `columns` order), then `?n+1` the update
+/// time, `?n+2` the id and `?n+3` the version read; it changes nothing when someone else wrote first.
+pub fn versioned_update(table: &str, columns: &[&str]) -> String {
+    let n = columns.len();
+    format!(
+        "UPDATE {table} SET {}, version = version + 1, updated_at = ?{} WHERE id = ?{} AND version = ?{}",
+        assignments(1, columns),
+        n + 1,
+        n + 2,
+        n + 3
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,6 +75,11 @@ mod tests {
         assert_eq!(select_list("c", &cols), "c.full_name, c.email, c.notes");
         assert_eq!(placeholders(2, &cols), "?2, ?3, ?4");
         assert_eq!(assignments(1, &cols), "full_name = ?1, email = ?2, notes = ?3");
+        assert_eq!(
+            versioned_update("clients", &cols),
+            "UPDATE clients SET full_name = ?1, email = ?2, notes = ?3, version = version + 1, updated_at = ?4 \
+             WHERE id = ?5 AND version = ?6"
+        );
         assert_eq!(Cell::from(None::<&str>), Cell::Null);
         assert_eq!(Cell::from(Some(5_i64)), Cell::Int(5));
     }

@@ -5,7 +5,7 @@ use nuzantara_shared::crm::clients::{
     ClientFields, ClientFilter, ClientListQuery, ClientPatchBody, ClientStatus, NewClientBody, COLUMNS,
 };
 use nuzantara_shared::crm::cursor::{paginate, Cursor};
-use nuzantara_shared::crm::record::{assignments, placeholders, select_list};
+use nuzantara_shared::crm::record::{placeholders, select_list, versioned_update};
 use nuzantara_shared::crm::version::resolve_version;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::lang::Lang;
@@ -218,14 +218,7 @@ pub async fn get(id: &str, ctx: &Ctx) -> HandlerResult {
 
 /// Writes a client's fields if it is still at `version`; 409 when someone else got there first.
 async fn write(db: &D1Database, id: &str, version: i64, c: &ClientFields) -> ApiResult<ClientRow> {
-    let n = COLUMNS.len();
-    let sql = format!(
-        "UPDATE clients SET {}, version = version + 1, updated_at = ?{} WHERE id = ?{} AND version = ?{}",
-        assignments(1, &COLUMNS),
-        n + 1,
-        n + 2,
-        n + 3
-    );
+    let sql = versioned_update("clients", &COLUMNS);
     let mut params = Vec::from(c.cells().map(param));
     params.extend([P::I(now()), P::S(id), P::I(version)]);
     let changed = db::run(db, &sql, &params).await?;

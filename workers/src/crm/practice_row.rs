@@ -5,7 +5,7 @@
 
 use nuzantara_shared::crm::payments::Payment;
 use nuzantara_shared::crm::practices::{PracticeFields, COLUMNS};
-use nuzantara_shared::crm::record::{assignments, placeholders, select_list};
+use nuzantara_shared::crm::record::{placeholders, select_list, versioned_update};
 use nuzantara_shared::crm::status::PracticeStatus;
 use nuzantara_shared::crm::status::{PracticeState, Transition};
 use nuzantara_shared::error::{ApiError, ApiResult};
@@ -139,14 +139,7 @@ pub async fn insert(
 
 /// Writes a practice's fields if it is still at `version`; 409 when someone else got there first.
 pub async fn write(db: &D1Database, id: &str, version: i64, f: &PracticeFields) -> ApiResult<PracticeRow> {
-    let n = COLUMNS.len();
-    let sql = format!(
-        "UPDATE practices SET {}, version = version + 1, updated_at = ?{} WHERE id = ?{} AND version = ?{}",
-        assignments(1, &COLUMNS),
-        n + 1,
-        n + 2,
-        n + 3
-    );
+    let sql = versioned_update("practices", &COLUMNS);
     let mut params = Vec::from(f.cells().map(param));
     params.extend([P::I(now()), P::S(id), P::I(version)]);
     let changed = db::run(db, &sql, &params).await?;
