@@ -1,4 +1,5 @@
 //! The chat turn over in-memory fakes: what the client receives (the SSE frames) and what is stored.
+//! Long because the fakes of all four ports live here with the thirteen scenarios that use them.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
@@ -9,8 +10,8 @@ use serde_json::{json, Value};
 use super::*;
 use crate::chat::ChatInput;
 use crate::config::{ProviderConfig, ProviderKind};
-use crate::llm::test_util::block_on;
-use crate::llm::{BreakerConfig, DeltaStream, ProviderError, StopReason};
+use crate::llm::test_util::{block_on, ScriptedStream};
+use crate::llm::{BreakerConfig, ProviderError, StopReason};
 use crate::search::analyze::analyze;
 use crate::search::request::SearchRequest;
 use crate::search::snippet::Snippet;
@@ -217,27 +218,19 @@ struct Fake {
     calls: Rc<RefCell<Vec<ChatRequest>>>,
 }
 
-struct FakeStream(VecDeque<Item>);
-
-impl DeltaStream for FakeStream {
-    async fn next(&mut self) -> Option<Item> {
-        self.0.pop_front()
-    }
-}
-
 impl LlmProvider for Fake {
-    type Stream = FakeStream;
+    type Stream = ScriptedStream;
     fn name(&self) -> &str {
         "openai"
     }
     fn model(&self) -> &str {
         "gpt-4o-mini"
     }
-    async fn start(&self, req: &ChatRequest) -> Result<FakeStream, ProviderError> {
+    async fn start(&self, req: &ChatRequest) -> Result<ScriptedStream, ProviderError> {
         self.calls.borrow_mut().push(req.clone());
         match self.scripts.borrow_mut().pop_front().expect("unexpected provider call") {
             Script::Fail(e) => Err(e),
-            Script::Stream(items) => Ok(FakeStream(items.into())),
+            Script::Stream(items) => Ok(ScriptedStream(items.into())),
         }
     }
 }
@@ -356,6 +349,19 @@ fn chat(query: &str, conversation: Option<&str>) -> ValidChat {
     .expect("valid chat")
 }
 
+/// The search request a turn runs for `query`.
+fn search_for(query: &str, top_k: Option<i64>) -> ValidSearch {
+    SearchRequest {
+        query: query.into(),
+        collections: None,
+        top_k,
+        mode: None,
+        rerank: None,
+    }
+    .validate(&[])
+    .expect("valid search")
+}
+
 fn me() -> Caller {
     Caller {
         user_id: None,
@@ -388,15 +394,7 @@ impl World {
 
     /// One turn: prepare, then run with `provider` as the remote, recording what the client gets.
     fn turn(&self, c: &ValidChat, provider: &Fake) -> (Result<TurnResult, ApiError>, Client) {
-        let search = SearchRequest {
-            query: c.query.clone(),
-            collections: None,
-            top_k: Some(PASSAGES),
-            mode: None,
-            rerank: None,
-        }
-        .validate(&[])
-        .expect("valid search");
+        let search = search_for(&c.query, Some(PASSAGES));
         let engine = self.engine();
         let mut client = Client::default();
         let r = block_on(async {
@@ -512,15 +510,7 @@ fn a_follow_up_sends_the_history_and_keeps_the_window_without_duplicates() {
     let rows = w.store.rows.borrow().len();
     let engine = w.engine();
     let c = chat("Mine?", Some(&conv));
-    let search = SearchRequest {
-        query: "Mine?".into(),
-        collections: None,
-        top_k: None,
-        mode: None,
-        rerank: None,
-    }
-    .validate(&[])
-    .unwrap();
+    let search = search_for("Mine?", None);
     let other = Caller {
         user_id: None,
         session_id: "s2".into(),
@@ -656,15 +646,7 @@ fn a_failed_turn_is_stored_as_failed_and_ends_with_an_error_event() {
         clock: w.clock.clone(),
     };
     let c = chat("What is the E33G remote worker KITAS?", None);
-    let search = SearchRequest {
-        query: c.query.clone(),
-        collections: None,
-        top_k: None,
-        mode: None,
-        rerank: None,
-    }
-    .validate(&[])
-    .unwrap();
+    let search = search_for(&c.query, None);
     let mut client = Client::default();
     let ids = w.ids();
     let p = block_on(engine.prepare(&c, search, &me(), ids)).unwrap();
@@ -693,15 +675,7 @@ fn a_client_that_leaves_mid_stream_can_resume_from_its_last_event_id() {
         }
     }
     let c = chat("What is the E33G remote worker KITAS?", None);
-    let search = SearchRequest {
-        query: c.query.clone(),
-        collections: None,
-        top_k: None,
-        mode: None,
-        rerank: None,
-    }
-    .validate(&[])
-    .unwrap();
+    let search = search_for(&c.query, None);
     let engine = w.engine();
     let mut out = Ticking {
         client: Client::default(),
@@ -780,15 +754,7 @@ fn an_answer_returned_whole_stores_its_log_once_complete() {
     let w = world(true);
     let provider = fake(vec![say(&["One ", "two."])]);
     let c = chat("What is the E33G remote worker KITAS?", None);
-    let search = SearchRequest {
-        query: c.query.clone(),
-        collections: None,
-        top_k: None,
-        mode: None,
-        rerank: None,
-    }
-    .validate(&[])
-    .unwrap();
+    let search = search_for(&c.query, None);
     let engine = w.engine();
     let mut out = Collect::default();
     let r = block_on(async {

@@ -4,7 +4,7 @@ use super::*;
 use crate::llm::backend::Backend;
 use crate::llm::breaker::BreakerState;
 use crate::llm::offline::{Lang, OfflineContext, OfflineProvider, Passage};
-use crate::llm::test_util::block_on;
+use crate::llm::test_util::{block_on, ScriptedStream};
 use crate::llm::types::{ChatMessage, CONTINUE_INSTRUCTION};
 
 type Item = Result<Delta, ProviderError>;
@@ -36,23 +36,15 @@ impl Fake {
     }
 }
 
-struct FakeStream(VecDeque<Item>);
-
-impl DeltaStream for FakeStream {
-    async fn next(&mut self) -> Option<Item> {
-        self.0.pop_front()
-    }
-}
-
 impl LlmProvider for Fake {
-    type Stream = FakeStream;
+    type Stream = ScriptedStream;
     fn name(&self) -> &str {
         self.name
     }
     fn model(&self) -> &str {
         self.model
     }
-    async fn start(&self, req: &ChatRequest) -> Result<FakeStream, ProviderError> {
+    async fn start(&self, req: &ChatRequest) -> Result<ScriptedStream, ProviderError> {
         self.calls.borrow_mut().push(req.clone());
         match self
             .scripts
@@ -61,7 +53,7 @@ impl LlmProvider for Fake {
             .unwrap_or_else(|| panic!("unexpected call to {}", self.name))
         {
             Script::Fail(e) => Err(e),
-            Script::Stream(items) => Ok(FakeStream(items.into())),
+            Script::Stream(items) => Ok(ScriptedStream(items.into())),
         }
     }
 }

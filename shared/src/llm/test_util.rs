@@ -1,10 +1,14 @@
-//! Test helpers: a `block_on` for futures that never suspend, and decoding under every chunking.
+//! Test helpers: a `block_on` for futures that never suspend, a scripted delta stream for fake providers, and
+//! decoding under every chunking.
 
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
+use std::collections::VecDeque;
+
 use super::error::ProviderError;
+use super::provider::DeltaStream;
 use super::sse_decode::DeltaDecoder;
 use super::types::Delta;
 
@@ -14,6 +18,15 @@ pub fn block_on<F: Future>(f: F) -> F::Output {
     match pin!(f).poll(&mut cx) {
         Poll::Ready(v) => v,
         Poll::Pending => panic!("fakes never suspend"),
+    }
+}
+
+/// A fake provider's response: the deltas (or errors) it was scripted to give, in order.
+pub struct ScriptedStream(pub VecDeque<Result<Delta, ProviderError>>);
+
+impl DeltaStream for ScriptedStream {
+    async fn next(&mut self) -> Option<Result<Delta, ProviderError>> {
+        self.0.pop_front()
     }
 }
 
