@@ -131,6 +131,8 @@ pub struct Config {
     /// A bearer token that lets a scraper read `/metrics` and `/health/detailed` without an admin session
     /// (`METRICS_TOKEN`, secret, at least 24 characters); unset: admins only.
     pub metrics_token: Option<String>,
+    /// Which requests are logged (`LOG_REQUESTS`: `failures`, the default, or `all`).
+    pub request_log: crate::log::RequestLog,
 }
 
 /// All the problems found in the configuration at once, so an operator fixes them in one go.
@@ -310,6 +312,11 @@ impl Config {
             errors.push("METRICS_TOKEN must be at least 24 characters".into());
         }
 
+        let request_log = crate::log::RequestLog::parse(get("LOG_REQUESTS").as_deref()).unwrap_or_else(|e| {
+            errors.push(e);
+            crate::log::RequestLog::FailuresAndSlow
+        });
+
         if errors.is_empty() {
             Ok(Self {
                 environment,
@@ -328,6 +335,7 @@ impl Config {
                 exchange_rates,
                 session_check_ttl_ms,
                 metrics_token,
+                request_log,
             })
         } else {
             Err(ConfigError(errors))

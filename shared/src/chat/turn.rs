@@ -69,8 +69,8 @@ impl Conversation {
     }
 }
 
-/// What [`TurnStore::begin`] writes at once: the conversation when new, the question, and the answer's
-/// `partial` placeholder.
+/// What [`TurnStore::begin`] writes at once: the conversation when new, the question, and the answer (its
+/// `partial` placeholder, or the finished answer when the turn is written in one go).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Opening {
     /// `Some` when the conversation is new and must be created with this title and language.
@@ -109,10 +109,11 @@ pub trait TurnStore {
     async fn conversation(&self, id: &str) -> Result<Option<Conversation>, ApiError>;
     /// The conversation's recent user/assistant messages, oldest first.
     async fn recent(&self, conversation_id: &str) -> Result<Vec<ChatMessage>, ApiError>;
-    /// Stores everything of [`Opening`] (atomically where the store can).
-    async fn begin(&self, opening: &Opening) -> Result<(), ApiError>;
+    /// Stores everything of [`Opening`] (atomically where the store can), with the answer's placeholder or,
+    /// given `answer`, the finished answer: a turn answered whole costs one write.
+    async fn begin(&self, opening: &Opening, answer: Option<&Finished>) -> Result<(), ApiError>;
+    /// Fills the placeholder `begin` wrote.
     async fn finish(&self, answer: &Finished) -> Result<(), ApiError>;
-    async fn remember_recent(&self, conversation_id: &str, window: &[ChatMessage]) -> Result<(), ApiError>;
     async fn save_log(&self, log: &AnswerLog) -> Result<(), ApiError>;
 }
 
@@ -137,8 +138,8 @@ pub trait Retriever {
 /// event and its SSE frame.
 pub trait EventOut {
     fn emit(&mut self, event: &ChatEvent, frame: String);
-    /// Whether the client sees event ids as they come and may reconnect mid-answer (SSE). Then the log is
-    /// stored from the first event on; otherwise only once, complete.
+    /// Whether the client sees event ids as they come and may reconnect mid-answer (SSE). Only then is the
+    /// event log stored (from the first event on): a one-shot answer is kept whole in its message row.
     fn live(&self) -> bool {
         true
     }
@@ -166,7 +167,7 @@ pub struct TurnIds {
     pub answer: String,
 }
 
-/// What [`Engine::prepare`] checked and stored.
+/// What [`Engine::prepare`] checked, and the rows the turn will write.
 #[derive(Debug, Clone)]
 pub struct Prepared {
     pub conversation_id: String,
@@ -175,6 +176,7 @@ pub struct Prepared {
     search: ValidSearch,
     recent: Vec<ChatMessage>,
     started: u64,
+    opening: Opening,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -207,8 +209,8 @@ pub struct Engine<'a, St, Tl, Rt, C> {
 }
 
 impl<St: TurnStore, Tl: ToolRunner, Rt: Retriever, C: Sleeper + Clone> Engine<'_, St, Tl, Rt, C> {
-    /// The conversation (404 if not the caller's) and its recent window, then the question and the
-    /// answer's placeholder in one write.
+    /// The conversation (404 if not the caller's) and its recent window. Nothing is written yet: see
+    /// [`Engine::run`].
     pub async fn prepare(
         &self,
         chat: &ValidChat,
@@ -240,16 +242,14 @@ impl<St: TurnStore, Tl: ToolRunner, Rt: Retriever, C: Sleeper + Clone> Engine<'_
                 Vec::new(),
             ),
         };
-        self.store
-            .begin(&Opening {
-                new_conversation,
-                conversation_id: conversation_id.clone(),
-                question_id: ids.question,
-                question: chat.query.clone(),
-                answer_id: ids.answer.clone(),
-                now_ms: started,
-            })
-            .await?;
+        let opening = Opening {
+            new_conversation,
+            conversation_id: conversation_id.clone(),
+            question_id: ids.question,
+            question: chat.query.clone(),
+            answer_id: ids.answer.clone(),
+            now_ms: started,
+        };
         Ok(Prepared {
             conversation_id,
             session_id: who.session_id.clone(),
@@ -257,11 +257,15 @@ impl<St: TurnStore, Tl: ToolRunner, Rt: Retriever, C: Sleeper + Clone> Engine<'_
             search,
             recent,
             started,
+            opening,
         })
     }
 
     /// Runs a prepared turn, emitting events; a failure is stored with what was said and sent as `error`.
     /// `remote` makes the worker's provider for a configured one (offline is built in).
+    ///
+    /// A streamed turn writes the question and a placeholder before the first event (a reconnect needs
+    /// them), then the answer; a turn answered whole writes everything once, at the end.
     pub async fn run<P: LlmProvider, O: EventOut>(
         &self,
         chat: &ValidChat,
@@ -279,22 +283,30 @@ impl<St: TurnStore, Tl: ToolRunner, Rt: Retriever, C: Sleeper + Clone> Engine<'_
             seq: 0,
             text: String::new(),
         };
-        match self.answer(chat, &p, remote, seed, &mut events).await {
+        let live = events.out.live();
+        let opened = if live {
+            self.store.begin(&p.opening, None).await
+        } else {
+            Ok(())
+        };
+        let answered = match opened {
+            Ok(()) => self.answer(chat, &p, remote, seed, &mut events).await,
+            Err(e) => Err(e),
+        };
+        match answered {
             Ok(r) => Ok(r),
             Err(e) => {
-                let _ = self
-                    .store
-                    .finish(&Finished {
-                        answer_id: p.answer_id.clone(),
-                        content: events.text.clone(),
-                        status: "failed",
-                        model: None,
-                        sources: None,
-                        tool_calls: None,
-                        tokens: None,
-                        latency_ms: self.clock.now_ms().saturating_sub(p.started),
-                    })
-                    .await;
+                let failed = Finished {
+                    answer_id: p.answer_id.clone(),
+                    content: events.text.clone(),
+                    status: "failed",
+                    model: None,
+                    sources: None,
+                    tool_calls: None,
+                    tokens: None,
+                    latency_ms: self.clock.now_ms().saturating_sub(p.started),
+                };
+                let _ = self.settle(&p, &failed, live).await;
                 events
                     .send(ChatEvent::Error {
                         code: e.code.as_str().to_string(),
@@ -303,6 +315,15 @@ impl<St: TurnStore, Tl: ToolRunner, Rt: Retriever, C: Sleeper + Clone> Engine<'_
                     .await;
                 Err(e)
             }
+        }
+    }
+
+    /// The answer's row: the placeholder filled when streamed, else the whole turn written at once.
+    async fn settle(&self, p: &Prepared, answer: &Finished, live: bool) -> Result<(), ApiError> {
+        if live {
+            self.store.finish(answer).await
+        } else {
+            self.store.begin(&p.opening, Some(answer)).await
         }
     }
 
@@ -440,24 +461,17 @@ impl<St: TurnStore, Tl: ToolRunner, Rt: Retriever, C: Sleeper + Clone> Engine<'_
             input_tokens: usage.input_tokens,
             output_tokens: usage.output_tokens,
         };
-        self.store
-            .finish(&Finished {
-                answer_id: p.answer_id.clone(),
-                content: text.clone(),
-                status: "complete",
-                model: Some(final_model.clone()),
-                sources: Some(Value::Array(sources.clone())),
-                tool_calls: Some(Value::Array(tools.log.clone())),
-                tokens: Some((usage.input_tokens, usage.output_tokens)),
-                latency_ms,
-            })
-            .await?;
-        // The window read at the start, with this exchange.
-        let mut window = p.recent.clone();
-        window.push(ChatMessage::user(chat.query.clone()));
-        window.push(ChatMessage::assistant(text.clone()));
-        let start = window.len().saturating_sub(RECENT);
-        let _ = self.store.remember_recent(&p.conversation_id, &window[start..]).await;
+        let finished = Finished {
+            answer_id: p.answer_id.clone(),
+            content: text.clone(),
+            status: "complete",
+            model: Some(final_model.clone()),
+            sources: Some(Value::Array(sources.clone())),
+            tool_calls: Some(Value::Array(tools.log.clone())),
+            tokens: Some((usage.input_tokens, usage.output_tokens)),
+            latency_ms,
+        };
+        self.settle(p, &finished, events.out.live()).await?;
         events
             .send(ChatEvent::Done(Done {
                 usage: usage.clone(),
@@ -571,8 +585,8 @@ impl<O: EventOut, St: TurnStore, C: Sleeper> Events<'_, O, St, C> {
         // Stored at the first event (so a reconnect right away can resume), at the last, and in between
         // at most once a second.
         let now = self.clock.now_ms();
-        let due = self.out.live() && self.last_flush.is_none_or(|t| now.saturating_sub(t) > LOG_FLUSH_MS);
-        if self.log.finished || due {
+        let due = self.log.finished || self.last_flush.is_none_or(|t| now.saturating_sub(t) > LOG_FLUSH_MS);
+        if self.out.live() && due {
             self.last_flush = Some(now);
             let _ = self.store.save_log(&self.log).await;
         }

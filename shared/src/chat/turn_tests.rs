@@ -36,7 +36,6 @@ struct Row {
 struct Store {
     conversations: RefCell<Vec<Conversation>>,
     rows: RefCell<Vec<Row>>,
-    recent: RefCell<HashMap<String, Vec<ChatMessage>>>,
     logs: RefCell<HashMap<String, AnswerLog>>,
     /// Store round trips: (reads, writes of rows, writes of logs and windows).
     reads: Cell<u32>,
@@ -49,11 +48,21 @@ impl TurnStore for Store {
         self.reads.set(self.reads.get() + 1);
         Ok(self.conversations.borrow().iter().find(|c| c.id == id).cloned())
     }
+    /// Like the D1 store: the last [`RECENT`] non-empty user/assistant rows of the conversation.
     async fn recent(&self, conversation_id: &str) -> Result<Vec<ChatMessage>, ApiError> {
         self.reads.set(self.reads.get() + 1);
-        Ok(self.recent.borrow().get(conversation_id).cloned().unwrap_or_default())
+        let rows = self.rows.borrow();
+        let msgs: Vec<ChatMessage> = rows
+            .iter()
+            .filter(|r| r.conversation_id == conversation_id && !r.content.is_empty())
+            .map(|r| match r.role {
+                "user" => ChatMessage::user(r.content.clone()),
+                _ => ChatMessage::assistant(r.content.clone()),
+            })
+            .collect();
+        Ok(msgs[msgs.len().saturating_sub(RECENT)..].to_vec())
     }
-    async fn begin(&self, o: &Opening) -> Result<(), ApiError> {
+    async fn begin(&self, o: &Opening, answer: Option<&Finished>) -> Result<(), ApiError> {
         self.row_writes.set(self.row_writes.get() + 1);
         if let Some(c) = &o.new_conversation {
             self.conversations.borrow_mut().push(Conversation {
@@ -73,7 +82,12 @@ impl TurnStore for Store {
         };
         let mut rows = self.rows.borrow_mut();
         rows.push(row(&o.question_id, "user", &o.question, "complete"));
-        rows.push(row(&o.answer_id, "assistant", "", "partial"));
+        let mut a = row(&o.answer_id, "assistant", "", "partial");
+        if let Some(f) = answer {
+            (a.content, a.status, a.model, a.tool_calls) =
+                (f.content.clone(), f.status, f.model.clone(), f.tool_calls.clone());
+        }
+        rows.push(a);
         Ok(())
     }
     async fn finish(&self, a: &Finished) -> Result<(), ApiError> {
@@ -84,11 +98,6 @@ impl TurnStore for Store {
         r.status = a.status;
         r.model = a.model.clone();
         r.tool_calls = a.tool_calls.clone();
-        Ok(())
-    }
-    async fn remember_recent(&self, conversation_id: &str, window: &[ChatMessage]) -> Result<(), ApiError> {
-        self.kv_writes.set(self.kv_writes.get() + 1);
-        self.recent.borrow_mut().insert(conversation_id.into(), window.to_vec());
         Ok(())
     }
     async fn save_log(&self, log: &AnswerLog) -> Result<(), ApiError> {
@@ -439,7 +448,7 @@ fn a_plain_answer_streams_meta_tokens_sources_done_and_is_stored() {
         )
     );
 
-    // Stored: the question, the answer complete; the recent window; the whole log, finished.
+    // Stored: the question, the answer complete (the next turn's history); the whole log, finished.
     let q = w.store.row("q0");
     assert_eq!(
         (q.role, q.status, q.content.as_str()),
@@ -451,9 +460,10 @@ fn a_plain_answer_streams_meta_tokens_sources_done_and_is_stored() {
         ("complete", "The E33G KITAS lasts one year [1].")
     );
     assert_eq!(a.model.as_deref(), Some("gpt-4o-mini"));
-    let window = w.store.recent.borrow()[&r.conversation_id].clone();
+    let window = block_on(w.store.recent(&r.conversation_id)).unwrap();
     assert_eq!(window.len(), 2);
     assert_eq!(window[1].content, r.answer);
+    w.store.reads.set(0);
     let log = w.store.logs.borrow()["a0"].clone();
     assert!(log.finished);
     assert_eq!(log.frames_after(None), client.frames);
@@ -468,9 +478,9 @@ fn a_plain_answer_streams_meta_tokens_sources_done_and_is_stored() {
     assert_eq!(req.tools.len(), 1);
 
     // Per turn: one write for the question + placeholder (+ conversation), one for the answer; the log
-    // at the first and the last event (no time passed) and the window; no read for a new conversation.
+    // at the first and the last event (no time passed); no read for a new conversation.
     assert_eq!(w.store.row_writes.get(), 2);
-    assert_eq!(w.store.kv_writes.get(), 3);
+    assert_eq!(w.store.kv_writes.get(), 2);
     assert_eq!(w.store.reads.get(), 0);
 }
 
@@ -493,7 +503,8 @@ fn a_follow_up_sends_the_history_and_keeps_the_window_without_duplicates() {
             "And how long does it last?"
         ]
     );
-    let window: Vec<String> = w.store.recent.borrow()[&conv]
+    let window: Vec<String> = block_on(w.store.recent(&conv))
+        .unwrap()
         .iter()
         .map(|m| m.content.clone())
         .collect();
@@ -650,13 +661,37 @@ fn a_failed_turn_is_stored_as_failed_and_ends_with_an_error_event() {
     let mut client = Client::default();
     let ids = w.ids();
     let p = block_on(engine.prepare(&c, search, &me(), ids)).unwrap();
-    // Until the turn ends, the answer is a `partial` placeholder.
-    assert_eq!(w.store.row("a0").status, "partial");
+    // Nothing is written until the turn runs; a streamed turn then writes the placeholder first.
+    assert!(w.store.rows.borrow().is_empty());
     let e = block_on(engine.run(&c, p, |_| fake(vec![]), 7, &mut client)).unwrap_err();
     assert_eq!(e.status(), 500);
     assert_eq!(client.names(), ["error"]);
     assert_eq!(w.store.row("a0").status, "failed");
     assert!(w.store.logs.borrow()["a0"].finished);
+}
+
+#[test]
+fn a_failed_turn_answered_whole_is_stored_once_as_failed() {
+    let w = world(false);
+    let engine = Engine {
+        store: &w.store,
+        tools: &w.tools,
+        retriever: &BrokenKb,
+        policy: &w.policy,
+        providers: &w.providers,
+        breakers: &w.breakers,
+        clock: w.clock.clone(),
+    };
+    let c = chat("What is the E33G remote worker KITAS?", None);
+    let p = block_on(engine.prepare(&c, search_for(&c.query, None), &me(), w.ids())).unwrap();
+    let mut out = Collect::default();
+    let e = block_on(engine.run(&c, p, |_| fake(vec![]), 7, &mut out)).unwrap_err();
+    assert_eq!(e.status(), 500);
+    // The question and the failed answer, in one write; no event log.
+    assert_eq!(w.store.row_writes.get(), 1);
+    assert_eq!(w.store.row("q0").status, "complete");
+    assert_eq!(w.store.row("a0").status, "failed");
+    assert!(w.store.logs.borrow().is_empty());
 }
 
 #[test]
@@ -688,7 +723,7 @@ fn a_client_that_leaves_mid_stream_can_resume_from_its_last_event_id() {
     .unwrap();
     let frames = out.client.frames;
     // Fewer log writes than events, but the last one holds everything.
-    let kv = w.store.kv_writes.get() - 1; // the recent window
+    let kv = w.store.kv_writes.get();
     assert!(kv < frames.len() as u32 && kv >= 2, "{kv} log writes");
     let log = w.store.logs.borrow()[&r.message_id].clone();
     assert_eq!(log.events.len(), frames.len());
@@ -750,7 +785,7 @@ fn a_provider_refusing_the_request_falls_back_before_any_token() {
 }
 
 #[test]
-fn an_answer_returned_whole_stores_its_log_once_complete() {
+fn an_answer_returned_whole_is_stored_in_its_message_without_an_event_log() {
     let w = world(true);
     let provider = fake(vec![say(&["One ", "two."])]);
     let c = chat("What is the E33G remote worker KITAS?", None);
@@ -762,11 +797,14 @@ fn an_answer_returned_whole_stores_its_log_once_complete() {
         engine.run(&c, p, |_| provider.clone(), 7, &mut out).await
     })
     .unwrap();
-    // The log (once, finished, resumable later) and the recent window.
-    assert_eq!(w.store.kv_writes.get(), 2);
-    let log = w.store.logs.borrow()[&r.message_id].clone();
-    assert!(log.finished);
-    assert_eq!(log.frames_after(None), out.0);
+    // No client can reconnect to a one-shot answer: no event log, and one write for the whole turn.
+    assert_eq!(w.store.kv_writes.get(), 0);
+    assert!(w.store.logs.borrow().is_empty());
+    assert_eq!(w.store.row_writes.get(), 1);
+    assert_eq!(w.store.row("q0").content, c.query);
+    let row = w.store.row(&r.message_id);
+    assert_eq!((row.status, row.content.as_str()), ("complete", "One two."));
+    assert_eq!(out.0.len(), 5, "meta, two tokens, sources, done: {:?}", out.0);
 }
 
 /// The engine's own CPU per turn (retrieval, stores and tools faked): `cargo test --release -p

@@ -1,5 +1,5 @@
-//! The chat's [`TurnStore`] over D1 (conversations, messages) and KV (each conversation's recent window,
-//! each answer's event log for `Last-Event-ID` resumption).
+//! The chat's [`TurnStore`] over D1 (conversations, messages: the history a turn sends is read back from
+//! them) and KV (each streamed answer's event log for `Last-Event-ID` resumption).
 
 use nuzantara_shared::chat::turn::{Conversation, Finished, LogSource, Opening, TurnStore, RECENT};
 use nuzantara_shared::chat::AnswerLog;
@@ -12,12 +12,21 @@ use crate::context::Ctx;
 use crate::db::{self, P};
 use crate::respond::internal;
 
-/// Answers stay resumable for a day; recent windows for a week.
+/// Answers stay resumable for a day.
 const ANSWER_TTL_SECS: u64 = 86_400;
-const RECENT_TTL_SECS: u64 = 7 * 86_400;
 
 const INSERT_MESSAGE: &str = "INSERT INTO messages (id, conversation_id, seq, role, content, status, created_at) \
      VALUES (?1, ?2, (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE conversation_id = ?2), ?3, ?4, ?5, ?6)";
+
+/// An answer inserted finished (a turn answered whole).
+const INSERT_ANSWER: &str =
+    "INSERT INTO messages (id, conversation_id, seq, role, content, status, created_at, model, \
+     sources, tool_calls, tokens_in, tokens_out, latency_ms) VALUES (?1, ?2, (SELECT COALESCE(MAX(seq), 0) + 1 FROM \
+     messages WHERE conversation_id = ?2), 'assistant', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+
+const UPDATE_ANSWER: &str =
+    "UPDATE messages SET content = ?1, status = ?2, model = ?3, sources = ?4, tool_calls = ?5, \
+     tokens_in = ?6, tokens_out = ?7, latency_ms = ?8 WHERE id = ?9";
 
 pub struct ChatStore {
     db: D1Database,
@@ -41,16 +50,6 @@ impl ChatStore {
             &[P::S(message_id)],
         )
         .await
-    }
-
-    async fn put(&self, key: &str, value: String, ttl: u64) -> ApiResult<()> {
-        self.kv
-            .put(key, value)
-            .map_err(internal)?
-            .expiration_ttl(ttl)
-            .execute()
-            .await
-            .map_err(internal)
     }
 }
 
@@ -76,13 +75,9 @@ impl TurnStore for ChatStore {
         .await
     }
 
-    /// From KV when cached, else from D1.
+    /// One indexed read (`messages` by conversation and seq), only when a turn continues a conversation:
+    /// cheaper than keeping a copy in KV, which cost a KV write on every turn.
     async fn recent(&self, conversation_id: &str) -> ApiResult<Vec<ChatMessage>> {
-        if let Ok(Some(text)) = self.kv.get(&format!("recent:{conversation_id}")).text().await {
-            if let Ok(msgs) = serde_json::from_str::<Vec<ChatMessage>>(&text) {
-                return Ok(msgs);
-            }
-        }
         #[derive(Deserialize)]
         struct Row {
             role: String,
@@ -104,9 +99,9 @@ impl TurnStore for ChatStore {
             .collect())
     }
 
-    /// One D1 batch (a transaction): the new conversation, the question, the placeholder, `updated_at`.
-    /// Retried when a concurrent turn took the next sequence number.
-    async fn begin(&self, o: &Opening) -> ApiResult<()> {
+    /// One D1 batch (a transaction): the new conversation, the question, the placeholder or the finished
+    /// answer, `updated_at`. Retried when a concurrent turn took the next sequence number.
+    async fn begin(&self, o: &Opening, answer: Option<&Finished>) -> ApiResult<()> {
         let conv = o.conversation_id.as_str();
         let mut last = None;
         for _ in 0..3 {
@@ -138,18 +133,27 @@ impl TurnStore for ChatStore {
                     P::I(o.now_ms as i64),
                 ],
             )?);
-            batch.push(db::stmt(
-                &self.db,
-                INSERT_MESSAGE,
-                &[
-                    P::S(&o.answer_id),
-                    P::S(conv),
-                    P::S("assistant"),
-                    P::S(""),
-                    P::S("partial"),
-                    P::I(o.now_ms as i64),
-                ],
-            )?);
+            batch.push(match answer {
+                None => db::stmt(
+                    &self.db,
+                    INSERT_MESSAGE,
+                    &[
+                        P::S(&o.answer_id),
+                        P::S(conv),
+                        P::S("assistant"),
+                        P::S(""),
+                        P::S("partial"),
+                        P::I(o.now_ms as i64),
+                    ],
+                )?,
+                Some(m) => {
+                    let (sources, tools) = json_columns(m);
+                    let mut params = vec![P::S(&o.answer_id), P::S(conv)];
+                    params.extend(answer_params(m, &sources, &tools));
+                    params.insert(4, P::I(o.now_ms as i64));
+                    db::stmt(&self.db, INSERT_ANSWER, &params)?
+                }
+            });
             if o.new_conversation.is_none() {
                 batch.push(db::stmt(
                     &self.db,
@@ -167,37 +171,42 @@ impl TurnStore for ChatStore {
     }
 
     async fn finish(&self, m: &Finished) -> ApiResult<()> {
-        let sources = m.sources.as_ref().map(|s| s.to_string());
-        let tools = m.tool_calls.as_ref().map(|s| s.to_string());
-        db::run(
-            &self.db,
-            "UPDATE messages SET content = ?1, status = ?2, model = ?3, sources = ?4, tool_calls = ?5, tokens_in = ?6, \
-             tokens_out = ?7, latency_ms = ?8 WHERE id = ?9",
-            &[
-                P::S(&m.content),
-                P::S(m.status),
-                m.model.as_deref().into(),
-                sources.as_deref().into(),
-                tools.as_deref().into(),
-                m.tokens.map(|t| P::I(t.0 as i64)).unwrap_or(P::Null),
-                m.tokens.map(|t| P::I(t.1 as i64)).unwrap_or(P::Null),
-                P::I(m.latency_ms as i64),
-                P::S(&m.answer_id),
-            ],
-        )
-        .await
-        .map(|_| ())
-    }
-
-    async fn remember_recent(&self, conversation_id: &str, window: &[ChatMessage]) -> ApiResult<()> {
-        let text = serde_json::to_string(window).map_err(internal)?;
-        self.put(&format!("recent:{conversation_id}"), text, RECENT_TTL_SECS)
-            .await
+        let (sources, tools) = json_columns(m);
+        let mut params = answer_params(m, &sources, &tools);
+        params.push(P::S(&m.answer_id));
+        db::run(&self.db, UPDATE_ANSWER, &params).await.map(|_| ())
     }
 
     async fn save_log(&self, log: &AnswerLog) -> ApiResult<()> {
         let text = serde_json::to_string(log).map_err(internal)?;
-        self.put(&format!("answer:{}", log.message_id), text, ANSWER_TTL_SECS)
+        self.kv
+            .put(&format!("answer:{}", log.message_id), text)
+            .map_err(internal)?
+            .expiration_ttl(ANSWER_TTL_SECS)
+            .execute()
             .await
+            .map_err(internal)
     }
+}
+
+/// The answer's JSON columns as text.
+fn json_columns(m: &Finished) -> (Option<String>, Option<String>) {
+    (
+        m.sources.as_ref().map(|s| s.to_string()),
+        m.tool_calls.as_ref().map(|s| s.to_string()),
+    )
+}
+
+/// content, status, model, sources, tool_calls, tokens in/out, latency: the order both answer statements use.
+fn answer_params<'a>(m: &'a Finished, sources: &'a Option<String>, tools: &'a Option<String>) -> Vec<P<'a>> {
+    vec![
+        P::S(&m.content),
+        P::S(m.status),
+        m.model.as_deref().into(),
+        sources.as_deref().into(),
+        tools.as_deref().into(),
+        m.tokens.map(|t| P::I(t.0 as i64)).unwrap_or(P::Null),
+        m.tokens.map(|t| P::I(t.1 as i64)).unwrap_or(P::Null),
+        P::I(m.latency_ms as i64),
+    ]
 }

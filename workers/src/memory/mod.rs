@@ -168,8 +168,6 @@ pub async fn delete(id: &str, ctx: &Ctx) -> HandlerResult {
         &[P::I(now_ms() as i64), P::S(cid)],
     )
     .await?;
-    let kv = ctx.env.kv("KV").map_err(internal)?;
-    let _ = kv.delete(&format!("recent:{cid}")).await;
     audit::record(ctx, Some(who), "delete", "conversation", Some(cid), json!({})).await;
     respond::json(200, &json!({ "id": cid, "deleted": true }))
 }

@@ -4,7 +4,7 @@ use nuzantara_shared::config::RerankerMode;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::search::analyze::Analysis;
 use nuzantara_shared::search::pipeline::{Candidate, DocMeta, Reranker};
-use nuzantara_shared::search::rerank::lexical_score;
+use nuzantara_shared::search::rerank::lexical_scores;
 use serde::Deserialize;
 use serde_json::json;
 use worker::Ai;
@@ -55,7 +55,7 @@ impl Reranker for WorkersAiReranker {
             .await
             .map_err(upstream)?;
         // The model's relevance, plus the exact-code evidence it cannot see.
-        let mut scores: Vec<f64> = passages.iter().map(|(c, d)| lexical_score(q, c, d) * 0.5).collect();
+        let mut scores: Vec<f64> = lexical_scores(q, passages).into_iter().map(|s| s * 0.5).collect();
         for item in out.response {
             if let Some(s) = scores.get_mut(item.id) {
                 *s += item.score;

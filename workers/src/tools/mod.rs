@@ -6,13 +6,13 @@ mod memory;
 mod prices;
 
 use nuzantara_shared::error::{ApiError, ApiResult};
-use nuzantara_shared::log;
+use nuzantara_shared::log::{self, RequestLog};
 use nuzantara_shared::tools::{schema, tool, TOOLS};
 use serde::Serialize;
 use serde_json::{json, Value};
 use worker::{console_log, Request};
 
-use crate::context::Ctx;
+use crate::context::{self, Ctx};
 use crate::platform::clock_ms;
 use crate::respond::{self, HandlerResult};
 use crate::{body, crm};
@@ -52,15 +52,23 @@ pub async fn execute(ctx: &Ctx, name: &str, args: &Value) -> ApiResult<ToolOutpu
         }
         _ => Err(ApiError::internal(format!("tool {name} has no executor"))),
     };
-    console_log!(
-        "{}",
-        log::line(
-            "info",
-            "tool call",
-            &ctx.request_id,
-            json!({ "tool": name, "ok": result.is_ok(), "ms": clock_ms() - started })
-        )
-    );
+    // Counted always; logged when it failed or the deployment logs everything (the chat's answer row keeps
+    // the tools it used).
+    context::metrics(|m| m.incr("tool_calls", "Tool calls run (chat and POST /api/tools)."));
+    if result.is_err() {
+        context::metrics(|m| m.incr("tool_call_failures", "Tool calls that returned an error."));
+    }
+    if result.is_err() || ctx.config.request_log == RequestLog::All {
+        console_log!(
+            "{}",
+            log::line(
+                "info",
+                "tool call",
+                &ctx.request_id,
+                json!({ "tool": name, "ok": result.is_ok(), "ms": clock_ms() - started })
+            )
+        );
+    }
     result.map(|(summary, value)| ToolOutput {
         name: name.to_string(),
         summary,
