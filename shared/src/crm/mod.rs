@@ -6,11 +6,13 @@
 //! shared field checks ([`check`]); the status workflow and its status-change body ([`status`]); list
 //! queries' paging and filters ([`list`]); record versions ([`version`]); column lists and the SQL built
 //! from them ([`record`]); civil dates in Bali time ([`dates`]), opaque list cursors ([`cursor`]), the CSV writer
-//! ([`csv`]), upload checks ([`files`]), renewal windows ([`renewals`]), the practice types derived from the
+//! ([`csv`]), upload checks ([`files`]), renewal windows ([`renewals`]), the dashboard's time series
+//! ([`analytics`]), the practice types derived from the
 //! price list ([`practice_types`]), conversation summaries ([`summary`]), who may link a conversation
 //! to a timeline ([`conversations`]), the chat tools' arguments ([`tools`]) and the OpenAPI description
 //! of the CRM routes ([`openapi`]). The worker's `crm` module wires them to D1 and R2.
 
+pub mod analytics;
 pub mod check;
 pub mod clients;
 pub mod conversations;
