@@ -242,7 +242,7 @@ test('client screen: a new practice and a payment, with the API\'s validation er
   const before = await page.locator('li.practice').count();
 
   await page.click('.new-practice summary');
-  await page.waitForSelector(`#np-type_code option[value="${types[2].code}"]`);
+  await page.waitForSelector(`#np-type_code option[value="${types[2].code}"]`, { state: 'attached' });
   await page.click('.practice-form button[type=submit]');
   await page.waitForFunction(() => document.querySelector('#np-type_code-err').textContent);
   assert.equal(await page.textContent('#np-type_code-err'), 'Required.');

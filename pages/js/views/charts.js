@@ -26,7 +26,8 @@ export function niceMax(max) {
 /**
  * A chart card. spec: { id, kind: 'bars' (horizontal, one row per category) | 'columns' (vertical, a time
  * series), title, desc (what it shows), rows: [{ label, value, short? (axis label), cells? (table cells) }],
- * fmt (value → text), short (value → compact text for the axis), head (table column headings) }.
+ * fmt (value → text), short (value → compact text for the axis), integer (counts: no fractional gridline),
+ * head (table column headings) }.
  * Returns { el, stop } (stop ends the resize observer).
  */
 export function chart(spec) {
@@ -66,15 +67,17 @@ function bars(spec, w) {
   const height = Math.max(1, spec.rows.length) * rowH;
   const svg = s('svg', { width: w, height, viewBox: `0 0 ${w} ${height}`, class: 'chart-svg' });
   if (!spec.rows.length) svg.append(s('text', { x: 0, y: 20, class: 'chart-empty' }, t('dash.no_data')));
-  const valueRoom = 110;
+  // The values in a right-aligned column after the bars, as wide as the longest needs (~7.5px a character).
+  const valueRoom = Math.max(36, 12 + 7.5 * Math.max(0, ...spec.rows.map((r) => spec.fmt(r.value).length)));
+  const track = Math.max(40, w - valueRoom);
   spec.rows.forEach((r, i) => {
     const y = i * rowH;
-    const len = max > 0 ? Math.max(r.value > 0 ? 2 : 0, (r.value / max) * (w - valueRoom)) : 0;
+    const len = max > 0 ? Math.max(r.value > 0 ? 2 : 0, (r.value / max) * track) : 0;
     svg.append(
       s('text', { x: 0, y: y + 13, class: 'chart-label' }, r.label),
-      s('rect', { x: 0, y: y + 18, width: w - valueRoom, height: 14, rx: 3, class: 'chart-track' }),
+      s('rect', { x: 0, y: y + 18, width: track, height: 14, rx: 3, class: 'chart-track' }),
       s('rect', { x: 0, y: y + 18, width: len.toFixed(1), height: 14, rx: 3, class: 'chart-bar' }),
-      s('text', { x: len + 6, y: y + 30, class: 'chart-value' }, spec.fmt(r.value)));
+      s('text', { x: w, y: y + 30, class: 'chart-value', 'text-anchor': 'end' }, spec.fmt(r.value)));
   });
   return svg;
 }
@@ -90,7 +93,8 @@ function columns(spec, w) {
   const slot = (w - left) / n;
   const max = niceMax(Math.max(0, ...spec.rows.map((r) => r.value)));
   const svg = s('svg', { width: w, height, viewBox: `0 0 ${w} ${height}`, class: 'chart-svg' });
-  for (const f of [0, 0.5, 1]) {
+  // Gridlines at 0, half and the top; counts (spec.integer) get no fractional line.
+  for (const f of [0, 0.5, 1].filter((x) => !spec.integer || Number.isInteger(max * x))) {
     const y = top + plotH * (1 - f);
     svg.append(s('line', { x1: left, x2: w, y1: y, y2: y, class: 'chart-grid' }),
       s('text', { x: left - 6, y: y + 4, class: 'chart-axis', 'text-anchor': 'end' }, spec.short(max * f)));

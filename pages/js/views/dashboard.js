@@ -41,7 +41,7 @@ export function specs(a) {
     { id: 'ch-type', kind: 'bars', title: t('dash.by_type'), desc: t('dash.by_type_desc'), fmt: count, short,
       head: [t('dash.type'), t('dash.practices'), t('dash.open')],
       rows: (a.practices_by_type || []).map((r) => ({ label: r.type_name || r.type_code, value: r.practices, cells: [num(r.practices), num(r.open)] })) },
-    { id: 'ch-renewals', kind: 'columns', title: t('dash.renewals'), desc: t('dash.renewals_desc', { n: weeks.length }), fmt: count, short,
+    { id: 'ch-renewals', kind: 'columns', title: t('dash.renewals'), desc: t('dash.renewals_desc', { n: weeks.length }), fmt: count, short, integer: true,
       head: [t('dash.week_of'), t('dash.due')],
       rows: weeks.map((r) => ({ label: date(r.week_start, L), short: dayMonth(r.week_start, L), value: r.renewals })) },
     { id: 'ch-revenue', kind: 'columns', title: t('dash.revenue'), desc: t('dash.revenue_desc', { n: months.length }), fmt: money, short,

@@ -70,7 +70,7 @@ export function practiceForm(clientId, done) {
     try {
       types = (await api.request('/crm/practice-types')).practice_types;
       f.type_code.input.replaceChildren(h('option', { value: '' }, t('pf.choose')),
-        types.map((ty) => h('option', { value: ty.code }, `${ty.name} (${ty.code})`)));
+        ...types.map((ty) => h('option', { value: ty.code }, ty.name.includes(ty.code) ? ty.name : `${ty.name} (${ty.code})`)));
     } catch (x) { showErrors(f, general, x); }
   });
   return details;
