@@ -5,7 +5,7 @@
 // shell's contents) are written by `node scripts/shell-version.mjs --write`, and tests/e2e/shell.test.mjs
 // fails when they are stale: a changed shell file gets a new cache name, and the new worker installs the
 // new shell and deletes the old cache.
-const VERSION = '49f84017b5134f12';
+const VERSION = 'b26fd6b2c21a9fda';
 const CACHE = 'nuzantara-shell-' + VERSION;
 const API_CACHE = 'nuzantara-api-' + VERSION;
 const SHELL = [

@@ -48,7 +48,7 @@ export function date(ms, lang = 'en', withTime = false) {
   return new Intl.DateTimeFormat(LOCALES[lang] || 'en-GB', o).format(d);
 }
 
-/** A number in few characters, for chart axes: 1.5M (en), 1,5 jt (id), 1,5 Mln (it). */
+/** A number in few characters, for chart axes: 1.5m (en-GB), 1,5 jt (id), 1,5 Mln (it). */
 export function compact(n, lang = 'en') {
   return new Intl.NumberFormat(LOCALES[lang] || 'en-GB', { notation: 'compact', maximumFractionDigits: 1 }).format(Number(n) || 0);
 }
