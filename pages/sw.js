@@ -5,7 +5,7 @@
 // shell's contents) are written by `node scripts/shell-version.mjs --write`, and tests/e2e/shell.test.mjs
 // fails when they are stale: a changed shell file gets a new cache name, and the new worker installs the
 // new shell and deletes the old cache.
-const VERSION = 'e1b3f873054c0e3b';
+const VERSION = 'b26fd6b2c21a9fda';
 const CACHE = 'nuzantara-shell-' + VERSION;
 const API_CACHE = 'nuzantara-api-' + VERSION;
 const SHELL = [
@@ -25,12 +25,18 @@ const SHELL = [
   '/js/markdown.js',
   '/js/sse.js',
   '/js/text.js',
+  '/js/views/charts.js',
   '/js/views/chat-outbox.js',
   '/js/views/chat-render.js',
   '/js/views/chat.js',
+  '/js/views/crm-common.js',
   '/js/views/crm.js',
+  '/js/views/dashboard.js',
+  '/js/views/documents.js',
   '/js/views/login.js',
   '/js/views/memory.js',
+  '/js/views/portal.js',
+  '/js/views/practice-forms.js',
   '/js/views/search.js',
   '/manifest.webmanifest',
 ];

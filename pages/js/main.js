@@ -22,6 +22,8 @@ const ROUTES = [
   [/^doc\/(.+)$/, 'search', 'mountDoc', 'any'],
   [/^crm$/, 'crm', 'mountList', 'team'],
   [/^crm\/renewals$/, 'crm', 'mountRenewals', 'team'],
+  [/^crm\/dashboard$/, 'dashboard', 'mountDashboard', 'team'],
+  [/^portal$/, 'portal', 'mount', 'client'],
   [/^crm\/client\/([\w-]+)$/, 'crm', 'mountClient', 'team'],
 ];
 
@@ -46,6 +48,7 @@ function renderNav(active) {
   const items = [['chat', 'nav.chat'], ['search', 'nav.search']];
   if (u) items.splice(1, 0, ['memory', 'nav.memory']);
   if (api.isTeam()) items.push(['crm', 'nav.crm']);
+  if (u && u.role === 'client') items.push(['portal', 'nav.portal']);
   nav.replaceChildren(
     ...items.map(([path, key]) =>
       h('a', { href: '#/' + path, 'aria-current': active === path ? 'page' : null, 'data-path': path }, t(key))),
@@ -69,7 +72,8 @@ async function route() {
   if (!found) return app.navigate('chat');
   const [re, mod, fn, access] = found;
   if (!u && !visitor() && mod !== 'login') return app.navigate('login');
-  if ((access === 'user' && !u) || (access === 'team' && !api.isTeam())) return app.navigate(u || visitor() ? 'chat' : 'login');
+  const allowed = access === 'any' || (access === 'user' && u) || (access === 'team' && api.isTeam()) || (access === 'client' && u && u.role === 'client');
+  if (!allowed) return app.navigate(u || visitor() ? 'chat' : 'login');
   // Before showing anything: data left on this device by someone else (a tab closed without signing out) goes.
   if (mod !== 'login' && owner !== api.owner()) {
     owner = api.owner();

@@ -47,3 +47,22 @@ export function date(ms, lang = 'en', withTime = false) {
   if (withTime) Object.assign(o, { hour: '2-digit', minute: '2-digit' });
   return new Intl.DateTimeFormat(LOCALES[lang] || 'en-GB', o).format(d);
 }
+
+/** A number in few characters, for chart axes: 1.5m (en-GB), 1,5 jt (id), 1,5 Mln (it). */
+export function compact(n, lang = 'en') {
+  return new Intl.NumberFormat(LOCALES[lang] || 'en-GB', { notation: 'compact', maximumFractionDigits: 1 }).format(Number(n) || 0);
+}
+
+/** A `YYYY-MM` month as a short name with the year ("Jun 25"); `long` spells it out ("June 2025"). */
+export function month(ym, lang = 'en', long = false) {
+  const d = new Date(ym + '-01T00:00:00');
+  if (Number.isNaN(d.getTime())) return String(ym);
+  return new Intl.DateTimeFormat(LOCALES[lang] || 'en-GB', long ? { month: 'long', year: 'numeric' } : { month: 'short', year: '2-digit' }).format(d);
+}
+
+/** A `YYYY-MM-DD` date as day and short month ("10 Jun"), for a chart's axis. */
+export function dayMonth(ymd, lang = 'en') {
+  const d = new Date(ymd + 'T00:00:00');
+  if (Number.isNaN(d.getTime())) return String(ymd);
+  return new Intl.DateTimeFormat(LOCALES[lang] || 'en-GB', { day: 'numeric', month: 'short' }).format(d);
+}

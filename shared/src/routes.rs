@@ -192,7 +192,7 @@ pub const ROUTES: &[(Method, &str, Route, Access)] = &[
     (Method::Post, "/crm/practices/{id}/status", Route::Crm(Crm::PracticeStatus), CRM_WRITE),
     (Method::Post, "/crm/practices/{id}/payments", Route::Crm(Crm::PaymentCreate), CRM_WRITE),
     (Method::Get, "/crm/documents", Route::Crm(Crm::DocumentList), CRM_OWN),
-    (Method::Post, "/crm/documents", Route::Crm(Crm::DocumentUpload), CRM_WRITE),
+    (Method::Post, "/crm/documents", Route::Crm(Crm::DocumentUpload), CRM_OWN_WRITE),
     (Method::Get, "/crm/documents/{id}", Route::Crm(Crm::DocumentGet), CRM_OWN),
     (Method::Delete, "/crm/documents/{id}", Route::Crm(Crm::DocumentDelete), CRM_WRITE),
     (Method::Get, "/crm/documents/{id}/content", Route::Crm(Crm::DocumentContent), CRM_OWN),
@@ -208,6 +208,8 @@ pub const ROUTES: &[(Method, &str, Route, Access)] = &[
 const CRM_READ: Access = roles(crate::auth::roles::TEAM_OR_SERVICE, "crm:read");
 const CRM_WRITE: Access = roles(crate::auth::roles::TEAM_OR_SERVICE, "crm:write");
 const CRM_OWN: Access = roles(ANY, "crm:read");
+/// Writes a client user may make to their own records (an upload); API keys need crm:write.
+const CRM_OWN_WRITE: Access = roles(ANY, "crm:write");
 /// Work sessions belong to a person: team users only, no API keys.
 const CRM_STAFF: Access = roles(crate::auth::roles::TEAM, "");
 

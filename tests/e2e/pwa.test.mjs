@@ -183,9 +183,9 @@ test('login (team and client portals), wrong password, refresh on 401, session e
   assert.equal(await page.evaluate(() => sessionStorage.getItem('nz.session')), null);
   assert.equal((await api(token, '/api/auth/me')).status, 401);
 
-  // The client portal: no CRM in the navigation.
+  // The client portal: no CRM in the navigation, their own portal instead.
   await login(page, 'marco@example.it', 'marco-password-1', 'client');
-  assert.deepEqual(await page.locator('#nav a').allTextContents(), ['Chat', 'Memory', 'Knowledge base']);
+  assert.deepEqual(await page.locator('#nav a').allTextContents(), ['Chat', 'Memory', 'Knowledge base', 'My portal']);
   await page.goto('/#/crm');
   await page.waitForSelector('#chat-input');
   await ctx.close();

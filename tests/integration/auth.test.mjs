@@ -286,7 +286,7 @@ const TABLE = [
   ['POST', '/crm/practices/{id}/status', { status: 'quoted', version: 1 }, { anon: 401, client: 403, consultant: 404, admin: 404, svc: 403 }],
   ['POST', '/crm/practices/{id}/payments', { amount_idr: 1 }, { anon: 401, client: 403, consultant: 404, admin: 404, svc: 403 }],
   ['GET', '/crm/documents', null, { anon: 401, client: 200, consultant: 200, admin: 200, svc: 403 }],
-  ['POST', '/crm/documents', {}, { anon: 401, client: 403, consultant: 415, admin: 415, svc: 403 }],
+  ['POST', '/crm/documents', {}, { anon: 401, client: 415, consultant: 415, admin: 415, svc: 403 }],
   ['GET', '/crm/documents/{id}', null, { anon: 401, client: 404, consultant: 404, admin: 404, svc: 403 }],
   ['DELETE', '/crm/documents/{id}', null, { anon: 401, client: 403, consultant: 404, admin: 404, svc: 403 }],
   ['GET', '/crm/documents/{id}/content', null, { anon: 401, client: 404, consultant: 404, admin: 404, svc: 403 }],

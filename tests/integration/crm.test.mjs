@@ -439,9 +439,22 @@ test('client isolation: a client user sees only their own record, practices and 
   // Internal or write routes are closed to clients.
   for (const [m, path, body] of [['GET', `/crm/clients/${mine}/interactions`], ['GET', `/crm/clients/${mine}/summary`], ['GET', '/crm/clients'],
     ['POST', '/crm/practices', { client_id: mine, type_code: 'C1' }], ['DELETE', `/crm/documents/${myDoc.id}`], ['PATCH', `/crm/clients/${mine}`, { full_name: 'Me', version: 2 }],
-    ['POST', `/crm/documents?client_id=${mine}&filename=a.png`], ['GET', '/crm/export/clients.csv']]) {
+    ['GET', '/crm/export/clients.csv'], ['GET', '/crm/analytics']]) {
     isError(await call(m, path, { token: me, body }), 403, 'forbidden');
   }
+  // Uploads (the portal's): to their own record, never to another client's (the same 404 as an unknown id).
+  const mineUp = await upload(me, `client_id=${mine}&practice_id=${myPractice.id}&filename=my-passport.png`, PNG, 'image/png');
+  ok(mineUp, 201);
+  assert.deepEqual([mineUp.json.client_id, mineUp.json.uploaded_by, mineUp.json.sha256], [mine, people.client.id, sha(PNG)]);
+  assert.ok((await call('GET', '/crm/documents', { token: me })).json.documents.some((d) => d.id === mineUp.json.id));
+  const before = (await call('GET', `/crm/documents?client_id=${theirs}`, { token: admin })).json.documents.length;
+  const theirUp = await upload(me, `client_id=${theirs}&filename=x.png`, PNG, 'image/png');
+  isError(theirUp, 404, 'not_found');
+  assert.equal(theirUp.json.error.message, (await upload(me, 'client_id=no-such-client&filename=x.png', PNG, 'image/png')).json.error.message);
+  isError(await upload(me, `client_id=${mine}&practice_id=${theirPractice.id}&filename=x.png`, PNG, 'image/png'), 404, 'not_found');
+  assert.equal((await call('GET', `/crm/documents?client_id=${theirs}`, { token: admin })).json.documents.length, before, 'nothing stored for them');
+  // Another client's account cannot upload to this record either.
+  isError(await upload(await as('client2'), `client_id=${mine}&filename=x.png`, PNG, 'image/png'), 404, 'not_found');
 });
 
 test('API keys need crm:read / crm:write; the search scope opens nothing here', async () => {
@@ -450,6 +463,7 @@ test('API keys need crm:read / crm:write; the search scope opens nothing here', 
   const search = await apiKey(['search']);
   ok(await call('GET', '/crm/clients', { token: read }), 200);
   isError(await call('POST', '/crm/clients', { token: read, body: { full_name: 'Via key' } }), 403, 'forbidden');
+  isError(await upload(read, `client_id=${people.clientIds[0]}&filename=k.png`, PNG, 'image/png'), 403, 'forbidden');
   const made = await call('POST', '/crm/clients', { token: write, body: { full_name: 'Via key', email: 'via-key@example.com' } });
   ok(made, 201);
   const p = await call('POST', '/crm/practices', { token: write, body: { client_id: made.json.id, type_code: 'C1' } });
@@ -542,6 +556,61 @@ test('team: members, clock in/out with one open session per person, analytics', 
   assert.ok(a.json.interactions_per_consultant.some((r) => r.user_id === people.consultant.id && r.interactions >= 4));
   const quoted = a.json.avg_days_in_status.find((r) => r.status === 'quoted');
   assert.ok(quoted && quoted.transitions >= 1 && quoted.avg_days >= 0);
+});
+
+test('analytics for the dashboard: practices by type, renewals per week ahead, payments per month, consultant workload', async () => {
+  const admin = await as('admin');
+  const dewi = people.consultant.id;
+  const get = async () => { const r = await call('GET', '/crm/analytics', { token: await as('consultant') }); ok(r, 200); return r.json; };
+  const before = await get();
+  const c = await newClient({ full_name: 'Dashboard Client', email: 'dash@example.com', consultant_id: dewi });
+  const gone = await newClient({ full_name: 'Archived Client', email: 'dash-archived@example.com', consultant_id: dewi });
+  const p1 = await newPractice({ client_id: c.id, type_code: 'E33G', fee_idr: 8_000_000, expiry_date: bali(3) }); // week 0
+  const p2 = await newPractice({ client_id: c.id, type_code: 'C1', expiry_date: bali(15) }); // week 2, then cancelled
+  await move(p2, 'cancelled');
+  const p3 = await newPractice({ client_id: c.id, type_code: 'C1', fee_idr: 2_000_000, expiry_date: bali(16) }); // week 2
+  await newPractice({ client_id: c.id, type_code: 'C1', expiry_date: bali(84) }); // the 13th week: outside
+  await newPractice({ client_id: gone.id, type_code: 'C1', expiry_date: bali(4) });
+  ok(await call('DELETE', `/crm/clients/${gone.id}`, { token: admin }), 200);
+  ok(await call('POST', `/crm/practices/${p1.id}/payments`, { token: admin, body: { amount_idr: 3_000_000, paid_on: bali(0) } }), 201);
+  ok(await call('POST', `/crm/practices/${p3.id}/payments`, { token: admin, body: { amount_idr: 2_000_000, paid_on: bali(-40) } }), 201);
+  const after = await get();
+
+  // Renewals: twelve weeks from today (Bali), each present; only live permits of clients not archived count.
+  assert.deepEqual(after.renewals_by_week.map((w) => w.week_start), Array.from({ length: 12 }, (_, i) => bali(7 * i)));
+  const delta = after.renewals_by_week.map((w, i) => w.renewals - before.renewals_by_week[i].renewals);
+  assert.deepEqual(delta, [1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+
+  // Payments: the last twelve months, oldest first, this month last; each payment in its own month.
+  const months = after.revenue_by_month.map((m) => m.month);
+  assert.equal(months.length, 12);
+  assert.equal(months.at(-1), bali(0).slice(0, 7));
+  assert.deepEqual(months, [...months].sort());
+  const moneyDelta = (month) => {
+    const [a, b] = [after, before].map((x) => x.revenue_by_month.find((m) => m.month === month) || { paid_idr: 0, payments: 0 });
+    return [a.paid_idr - b.paid_idr, a.payments - b.payments];
+  };
+  const [thisMonth, earlier] = [bali(0).slice(0, 7), bali(-40).slice(0, 7)];
+  assert.deepEqual(moneyDelta(thisMonth), [3_000_000, 1]);
+  assert.deepEqual(moneyDelta(earlier), [2_000_000, 1]);
+  const total = (x) => x.revenue_by_month.reduce((sum, m) => sum + m.paid_idr, 0);
+  assert.equal(total(after) - total(before), 5_000_000);
+
+  // By type: every practice counted, the open ones (inquiry … submitted) apart.
+  const type = (x, code) => x.practices_by_type.find((t) => t.type_code === code) || { practices: 0, open: 0 };
+  assert.deepEqual([type(after, 'E33G').practices - type(before, 'E33G').practices, type(after, 'E33G').open - type(before, 'E33G').open], [1, 1]);
+  assert.deepEqual([type(after, 'C1').practices - type(before, 'C1').practices, type(after, 'C1').open - type(before, 'C1').open], [4, 3]);
+  assert.equal(type(after, 'E33G').type_name, 'Remote Worker KITAS (E33G)');
+
+  // Workload: each active team member (not clients), with their open practices of live clients and what is still owed on them.
+  const load = (x, id) => x.consultant_workload.find((w) => w.user_id === id);
+  const [a, b] = [load(after, dewi), load(before, dewi)];
+  assert.equal(a.name, 'Dewi');
+  // p1, p3 and the one expiring in 84 days (at C1's list fee); not the cancelled one, nor the archived client's.
+  assert.deepEqual([a.open_practices - b.open_practices, a.clients - b.clients, a.outstanding_idr - b.outstanding_idr], [3, 1, 5_000_000 + 2_300_000]);
+  assert.ok(load(after, people.admin.id), 'a member with nothing open is listed too');
+  assert.ok(!after.consultant_workload.some((w) => w.user_id === people.client.id));
+  assert.ok(after.consultant_workload.every((w) => Object.keys(w).sort().join() === 'clients,name,open_practices,outstanding_idr,user_id'));
 });
 
 test('CSV exports quote properly, neutralise formulas, and are audited', async () => {

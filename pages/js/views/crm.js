@@ -1,23 +1,16 @@
 // CRM for the team: clients (search, status and "mine" filters, paging), a client's detail (contact details
 // with optimistic-concurrency edits, practices with the status moves the workflow allows, timeline with
-// notes, documents with upload and download), and renewals due.
-import { h, download, debounce } from '../dom.js';
+// notes, documents with upload and download; new practices and payments: practice-forms.js), and renewals due.
+import { h, debounce } from '../dom.js';
 import * as api from '../api.js';
 import { t, lang } from '../i18n.js';
 import { idr, date } from '../text.js';
+import { st, badge, errText, tabs } from './crm-common.js';
+import { practiceForm, paymentForm } from './practice-forms.js';
+import { loadDocs as docsCard } from './documents.js';
 
 const CLIENT_STATUSES = ['lead', 'active', 'inactive', 'archived'];
 const filters = { q: '', status: '', mine: false };
-
-const st = (s) => t('status.' + s, null, String(s || '').replace(/_/g, ' '));
-const badge = (s) => h('span', { class: 'badge st-' + s }, st(s));
-const errText = (e) => (e.name === 'NetworkError' ? t('error.offline') : t('error.generic', { msg: e.message }));
-
-function tabs(active) {
-  return h('nav', { class: 'subnav', 'aria-label': t('nav.crm') },
-    h('a', { href: '#/crm', 'aria-current': active === 'list' ? 'page' : null }, t('crm.clients')),
-    h('a', { href: '#/crm/renewals', 'aria-current': active === 'renewals' ? 'page' : null }, t('crm.renewals')));
-}
 
 export async function mountList(root) {
   const q = h('input', { id: 'crm-q', type: 'search', value: filters.q, autocomplete: 'off', maxlength: '200' });
@@ -157,7 +150,10 @@ export async function mountClient(root, [id], app) {
   }
 
   async function loadPractices() {
-    const out = [h('h3', { id: 'cp-h' }, t('crm.practices'))];
+    const out = [h('h3', { id: 'cp-h' }, t('crm.practices')), practiceForm(id, (p) => {
+      app.toast(t('pf.created', { name: p.type_name || p.type_code }));
+      Promise.all([loadPractices(), loadTimeline()]).then(() => practices.querySelector(`[data-id="${p.id}"]`)?.focus());
+    })];
     try {
       const r = await api.request('/crm/practices?limit=100&client_id=' + id);
       out.push(r.practices.length ? h('ul', { class: 'list' }, r.practices.map(practiceRow)) : h('p', { class: 'muted' }, t('crm.no_practices')));
@@ -172,6 +168,7 @@ export async function mountClient(root, [id], app) {
       h('p', { class: 'muted small' },
         [p.fee_idr != null ? t('crm.fee') + ' ' + idr(p.fee_idr, lang()) : null,
           t('crm.paid') + ' ' + idr(p.paid_idr, lang()),
+          p.balance_idr > 0 ? t('pf.balance') + ' ' + idr(p.balance_idr, lang()) : null,
           p.expiry_date ? t('crm.expiry') + ' ' + date(p.expiry_date, lang()) : null,
           p.consultant_name].filter(Boolean).join(' · ')),
       (p.allowed_next || []).length
@@ -193,6 +190,10 @@ export async function mountClient(root, [id], app) {
             },
           }, '→ ', st(s))))
         : null,
+      p.status === 'cancelled' ? null : paymentForm(p, (r) => {
+        app.toast(t('pf.recorded', { amount: idr(r.payment.amount_idr, lang()) }));
+        loadPractices().then(() => practices.querySelector(`[data-id="${p.id}"]`)?.focus());
+      }),
       msg);
     li.tabIndex = -1;
     return li;
@@ -222,39 +223,7 @@ export async function mountClient(root, [id], app) {
     timeline.replaceChildren(...out);
   }
 
-  async function loadDocs() {
-    const file = h('input', { id: 'doc-file', type: 'file', accept: '.pdf,.jpg,.jpeg,.png,.webp,.heic,.docx,.xlsx,.txt' });
-    const msg = h('p', { class: 'muted', role: 'status' });
-    const out = [h('h3', { id: 'cdoc-h' }, t('crm.documents')),
-      h('form', { class: 'upload', onsubmit: async (e) => {
-        e.preventDefault();
-        const f = file.files[0];
-        if (!f) { file.focus(); return; }
-        msg.textContent = t('crm.uploading');
-        try {
-          const qs = new URLSearchParams({ client_id: id, filename: f.name });
-          await api.request('/crm/documents?' + qs, { method: 'POST', body: f, headers: { 'Content-Type': f.type || 'application/octet-stream' } });
-          await loadDocs();
-          docs.querySelector('[role=status]').textContent = t('crm.uploaded', { name: f.name });
-        } catch (x) { msg.textContent = errText(x); }
-      } }, h('label', { for: 'doc-file' }, t('crm.upload')), file, h('button', { type: 'submit', class: 'primary small' }, t('crm.upload_go')), msg)];
-    try {
-      const r = await api.request('/crm/documents?limit=100&client_id=' + id);
-      out.push(r.documents.length
-        ? h('ul', { class: 'list docs' }, r.documents.map((d) => h('li', null,
-          h('button', { type: 'button', class: 'link', onclick: () => fetchDoc(d) }, '⬇ ', d.filename),
-          h('span', { class: 'muted small' }, Math.max(1, Math.round(d.size_bytes / 1024)) + ' KB · ' + date(d.created_at, lang())))))
-        : h('p', { class: 'muted' }, t('crm.no_docs')));
-    } catch (e) { out.push(h('p', { class: 'error' }, errText(e))); }
-    docs.replaceChildren(...out);
-  }
-
-  async function fetchDoc(d) {
-    try {
-      const res = await api.request(`/crm/documents/${d.id}/content`, { raw: true, headers: { Accept: '*/*' } });
-      download(await res.blob(), d.filename);
-    } catch (e) { app.toast(errText(e)); }
-  }
+  const loadDocs = () => docsCard(docs, id, app);
 
   showDetails();
   await Promise.all([loadPractices(), loadTimeline(), loadDocs()]);

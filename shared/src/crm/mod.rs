@@ -6,11 +6,13 @@
 //! shared field checks ([`check`]); the status workflow and its status-change body ([`status`]); list
 //! queries' paging and filters ([`list`]); record versions ([`version`]); column lists and the SQL built
 //! from them ([`record`]); civil dates in Bali time ([`dates`]), opaque list cursors ([`cursor`]), the CSV writer
-//! ([`csv`]), upload checks ([`files`]), renewal windows ([`renewals`]), the practice types derived from the
+//! ([`csv`]), upload checks ([`files`]), renewal windows ([`renewals`]), the dashboard's time series
+//! ([`analytics`]), the practice types derived from the
 //! price list ([`practice_types`]), conversation summaries ([`summary`]), who may link a conversation
 //! to a timeline ([`conversations`]), the chat tools' arguments ([`tools`]) and the OpenAPI description
 //! of the CRM routes ([`openapi`]). The worker's `crm` module wires them to D1 and R2.
 
+pub mod analytics;
 pub mod check;
 pub mod clients;
 pub mod conversations;
@@ -80,13 +82,15 @@ mod tests {
     }
 
     #[test]
-    fn clients_reach_only_their_own_records_and_never_write() {
+    fn clients_reach_only_their_own_records_and_write_only_uploads() {
         for (method, path, route, access) in crm_rows() {
             let Access::Roles { roles, scope } = access else {
                 panic!("{path} must need a role")
             };
             let client_ok = roles.contains(&Role::Client);
-            if client_ok {
+            // The one write a client user makes: a document uploaded to their own record (the portal).
+            let upload = route == CrmRoute::DocumentUpload;
+            if client_ok && !upload {
                 assert_eq!(method, "GET", "{path}: clients only read");
                 assert_eq!(scope, "crm:read");
             }
@@ -99,6 +103,7 @@ mod tests {
                     | CrmRoute::DocumentList
                     | CrmRoute::DocumentGet
                     | CrmRoute::DocumentContent
+                    | CrmRoute::DocumentUpload
             );
             assert_eq!(client_ok, own, "{path}");
             if method != "GET" && roles.contains(&Role::Service) {

@@ -268,7 +268,7 @@ pub fn spec(route: CrmRoute) -> Spec {
             required_query: &["client_id", "filename"],
             success: 201,
             ..crm(
-                "Upload a document: the raw file as the body with its Content-Type (pdf, jpeg, png, webp, heic, docx, xlsx, txt), \
+                "Upload a document (a client user: to their own record only): the raw file as the body with its Content-Type (pdf, jpeg, png, webp, heic, docx, xlsx, txt), \
                  at most 10 MiB; stored in R2 with its SHA-256",
                 document(),
             )
@@ -301,9 +301,19 @@ pub fn spec(route: CrmRoute) -> Spec {
             )
         },
         CrmRoute::Analytics => base(
-            "Practices by status, revenue by type and month, interactions per consultant, average days per status",
+            "Practices by status and type, renewals due per week (12 ahead), payments per month (12 back) and by type, \
+             consultant workload, interactions per consultant, average days per status",
             "team",
-            open_obj(&["practices_by_status", "revenue_by_type_month", "interactions_per_consultant", "avg_days_in_status"]),
+            open_obj(&[
+                "practices_by_status",
+                "practices_by_type",
+                "renewals_by_week",
+                "revenue_by_month",
+                "revenue_by_type_month",
+                "consultant_workload",
+                "interactions_per_consultant",
+                "avg_days_in_status",
+            ]),
         ),
         CrmRoute::ExportClients => Spec {
             response: json!({ "type": "string" }),

@@ -82,14 +82,15 @@ export async function startFakeLlm() {
   return fake;
 }
 
-/** Fake model + stack + browser. `stop()` ends all three. */
-export async function startE2E() {
+/** Fake model + stack + browser. `stop()` ends all three. `kb: false` skips loading the knowledge base
+ * (for screens that never search it). */
+export async function startE2E({ kb = true } = {}) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const fake = await startFakeLlm();
   let people;
   const stack = await startStack({
     vars: { OPENAI_API_KEY: 'sk-fake', OPENAI_BASE_URL: fake.url + '/v1', OPENAI_MODEL: 'fake-gpt', RATE_LIMITS: 'off' },
-    load: async (p) => { people = await seedPeople(p); loadKb(p); },
+    load: async (p) => { people = await seedPeople(p); if (kb) loadKb(p); },
   });
   const browser = await chromium.launch(CHROMIUM);
   return {

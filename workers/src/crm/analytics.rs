@@ -1,12 +1,31 @@
-//! Team analytics: practices by status, revenue (payments) by practice type and month, interactions
-//! logged per team member, and the average time practices spend in each status (from the history).
+//! Team analytics: practices by status and by type, renewals due per week ahead, payments per month
+//! (in all and by practice type), each consultant's open workload, interactions logged per team member,
+//! and the average time practices spend in each status (from the history).
 
+use nuzantara_shared::crm::analytics::{
+    first_month_start, renewals_by_week, revenue_by_month, RENEWAL_WEEKS, REVENUE_MONTHS,
+};
 use nuzantara_shared::crm::status::ALL;
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use super::today;
 use crate::context::Ctx;
-use crate::db;
+use crate::db::{self, P};
 use crate::respond::{self, HandlerResult};
+
+#[derive(Deserialize)]
+struct Expiring {
+    expiry_date: String,
+    n: i64,
+}
+
+#[derive(Deserialize)]
+struct Month {
+    month: String,
+    paid_idr: i64,
+    payments: i64,
+}
 
 /// `GET /crm/analytics`
 pub async fn report(ctx: &Ctx) -> HandlerResult {
@@ -46,6 +65,60 @@ pub async fn report(ctx: &Ctx) -> HandlerResult {
         &[],
     )
     .await?;
+    // The statuses of practices still being worked on, as an SQL list.
+    let open = ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let by_type: Vec<Value> = db::all(
+        &db,
+        &format!(
+            "SELECT p.type_code, t.name AS type_name, t.category, COUNT(*) AS practices, \
+           SUM(CASE WHEN p.status IN ({open}) THEN 1 ELSE 0 END) AS open \
+         FROM practices p LEFT JOIN practice_types t ON t.code = p.type_code \
+         GROUP BY p.type_code ORDER BY practices DESC, p.type_code"
+        ),
+        &[],
+    )
+    .await?;
+    let today = today();
+    // The same permits as GET /crm/practices/renewals: of practices not rejected or cancelled, of clients not archived.
+    let expiring: Vec<Expiring> = db::all(
+        &db,
+        "SELECT p.expiry_date, COUNT(*) AS n FROM practices p JOIN clients c ON c.id = p.client_id \
+         WHERE p.expiry_date >= ?1 AND p.expiry_date < ?2 AND p.status NOT IN ('cancelled', 'rejected') \
+           AND c.status != 'archived' GROUP BY p.expiry_date",
+        &[
+            P::S(&today.to_string()),
+            P::S(&today.add_days(RENEWAL_WEEKS * 7).to_string()),
+        ],
+    )
+    .await?;
+    let expiring: Vec<(String, i64)> = expiring.into_iter().map(|e| (e.expiry_date, e.n)).collect();
+    let months: Vec<Month> = db::all(
+        &db,
+        "SELECT substr(paid_on, 1, 7) AS month, SUM(amount_idr) AS paid_idr, COUNT(*) AS payments \
+         FROM practice_payments WHERE paid_on >= ?1 GROUP BY month",
+        &[P::S(&first_month_start(today, REVENUE_MONTHS))],
+    )
+    .await?;
+    let months: Vec<(String, i64, i64)> = months.into_iter().map(|m| (m.month, m.paid_idr, m.payments)).collect();
+    // Every active team member, with the open practices (of clients not archived) they are the consultant of.
+    let workload: Vec<Value> = db::all(
+        &db,
+        &format!(
+            "SELECT u.id AS user_id, u.name, COUNT(p.id) AS open_practices, COUNT(DISTINCT p.client_id) AS clients, \
+           COALESCE(SUM(MAX(COALESCE(p.fee_idr, 0) - p.paid_idr, 0)), 0) AS outstanding_idr \
+         FROM users u LEFT JOIN practices p ON p.consultant_id = u.id \
+           AND p.status IN ({open}) AND p.client_id IN (SELECT id FROM clients WHERE status != 'archived') \
+         WHERE u.role IN ('admin', 'consultant') AND u.disabled = 0 \
+         GROUP BY u.id ORDER BY open_practices DESC, u.name"
+        ),
+        &[],
+    )
+    .await?;
     let totals: Option<Value> = db::first(
         &db,
         "SELECT (SELECT COUNT(*) FROM clients WHERE status != 'archived') AS clients, COUNT(*) AS practices, \
@@ -58,6 +131,10 @@ pub async fn report(ctx: &Ctx) -> HandlerResult {
         200,
         &json!({
             "practices_by_status": statuses,
+            "practices_by_type": by_type,
+            "renewals_by_week": renewals_by_week(today, RENEWAL_WEEKS, &expiring),
+            "revenue_by_month": revenue_by_month(today, REVENUE_MONTHS, &months),
+            "consultant_workload": workload,
             "revenue_by_type_month": revenue,
             "interactions_per_consultant": per_consultant,
             "avg_days_in_status": avg_days,

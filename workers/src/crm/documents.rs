@@ -1,6 +1,6 @@
 //! Client documents: bytes in R2 (`clients/<client_id>/<doc_id>`), metadata and SHA-256 in D1.
 //!
-//! Upload is the raw file as the body: `POST /crm/documents?client_id=…&practice_id=…&filename=…` with
+//! Upload (by the team, or by a client user to their own record) is the raw file as the body: `POST /crm/documents?client_id=…&practice_id=…&filename=…` with
 //! the file's own `Content-Type`. Checks, before anything is stored: type allow-list (415), declared
 //! size (413, before reading), query and file name (422), client and practice (404), size again while
 //! reading (413), content matching the type (415). R2 is written first, then D1; when D1 fails the
@@ -104,6 +104,8 @@ pub async fn upload(mut req: Request, ctx: &Ctx) -> HandlerResult {
         .map(|p| check::id("practice_id", p))
         .transpose()?;
     let filename = check_file_name(q.filename.as_deref().unwrap_or(""), kind)?;
+    // A client user uploads to their own record only; anyone else's is the same 404 as an unknown id.
+    Viewer::of(ctx).check(&client_id, "client")?;
     let db = db::db(ctx)?;
     let client: Option<Value> = db::first(&db, "SELECT id FROM clients WHERE id = ?1", &[P::S(&client_id)]).await?;
     client.ok_or_else(|| not_found("client"))?;
