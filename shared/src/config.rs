@@ -131,6 +131,11 @@ pub struct Config {
     /// A bearer token that lets a scraper read `/metrics` and `/health/detailed` without an admin session
     /// (`METRICS_TOKEN`, secret, at least 24 characters); unset: admins only.
     pub metrics_token: Option<String>,
+    /// Google Workspace (Calendar, Gmail) through a service account; `None` hides the Google tools and
+    /// skips e-mailed reminders.
+    pub google: Option<crate::google::GoogleConfig>,
+    /// WhatsApp template messages for renewal reminders; `None` skips them.
+    pub reminder_whatsapp: Option<crate::crm::reminder_delivery::WhatsAppSender>,
 }
 
 /// All the problems found in the configuration at once, so an operator fixes them in one go.
@@ -310,6 +315,9 @@ impl Config {
             errors.push("METRICS_TOKEN must be at least 24 characters".into());
         }
 
+        let google = read_google(&get, &mut errors);
+        let reminder_whatsapp = read_reminder_whatsapp(&get, &mut errors);
+
         if errors.is_empty() {
             Ok(Self {
                 environment,
@@ -328,6 +336,8 @@ impl Config {
                 exchange_rates,
                 session_check_ttl_ms,
                 metrics_token,
+                google,
+                reminder_whatsapp,
             })
         } else {
             Err(ConfigError(errors))
@@ -413,6 +423,65 @@ fn read_providers(get: &impl Fn(&str) -> Option<String>, errors: &mut Vec<String
         model: "offline-extractive".into(),
     });
     out
+}
+
+/// `GOOGLE_SERVICE_ACCOUNT_JSON` (secret) turns Google on; the URLs are configurable for tests.
+fn read_google(get: &impl Fn(&str) -> Option<String>, errors: &mut Vec<String>) -> Option<crate::google::GoogleConfig> {
+    let json = get("GOOGLE_SERVICE_ACCOUNT_JSON")?;
+    let token_url = get("GOOGLE_TOKEN_URL");
+    let api_base = get("GOOGLE_API_BASE").unwrap_or_else(|| "https://www.googleapis.com".into());
+    if !is_http_url(&api_base) {
+        errors.push("GOOGLE_API_BASE is not an http(s) URL".into());
+    }
+    let reminder_sender = get("GOOGLE_REMINDER_SENDER");
+    if reminder_sender.as_deref().is_some_and(|s| !crate::google::mime::valid_address(s)) {
+        errors.push("GOOGLE_REMINDER_SENDER is not an e-mail address".into());
+    }
+    let default_minutes = parse_num(get, "GOOGLE_CONSULTATION_MINUTES", 60, 15..=240, errors) as u32;
+    match crate::google::ServiceAccount::parse(&json, token_url) {
+        Ok(account) => Some(crate::google::GoogleConfig {
+            account,
+            api_base: api_base.trim_end_matches('/').into(),
+            reminder_sender,
+            default_minutes,
+        }),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    }
+}
+
+/// `WHATSAPP_TOKEN` and `WHATSAPP_PHONE_NUMBER_ID` together turn on WhatsApp renewal reminders.
+fn read_reminder_whatsapp(
+    get: &impl Fn(&str) -> Option<String>,
+    errors: &mut Vec<String>,
+) -> Option<crate::crm::reminder_delivery::WhatsAppSender> {
+    let (token, phone_number_id) = match (get("WHATSAPP_TOKEN"), get("WHATSAPP_PHONE_NUMBER_ID")) {
+        (Some(t), Some(p)) => (t, p),
+        (None, None) => return None,
+        _ => {
+            errors.push("WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID go together".into());
+            return None;
+        }
+    };
+    let api_base = get("WHATSAPP_API_BASE").unwrap_or_else(|| "https://graph.facebook.com/v21.0".into());
+    if !is_http_url(&api_base) {
+        errors.push("WHATSAPP_API_BASE is not an http(s) URL".into());
+    }
+    let templates = match get("WHATSAPP_REMINDER_TEMPLATES") {
+        None => Default::default(),
+        Some(json) => crate::crm::reminder_delivery::Templates::parse(&json).unwrap_or_else(|e| {
+            errors.push(e);
+            Default::default()
+        }),
+    };
+    Some(crate::crm::reminder_delivery::WhatsAppSender {
+        api_base: api_base.trim_end_matches('/').into(),
+        phone_number_id,
+        token,
+        templates,
+    })
 }
 
 fn parse_num(

@@ -91,6 +91,25 @@ impl Templates {
     }
 }
 
+/// The Graph API sender of reminder templates (`POST {api_base}/{phone_number_id}/messages`).
+#[derive(Clone, PartialEq)]
+pub struct WhatsAppSender {
+    pub api_base: String,
+    pub phone_number_id: String,
+    pub token: String,
+    pub templates: Templates,
+}
+
+// The token stays out of logs.
+impl std::fmt::Debug for WhatsAppSender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WhatsAppSender")
+            .field("api_base", &self.api_base)
+            .field("phone_number_id", &self.phone_number_id)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A number as WhatsApp's `to` wants it: E.164 digits without `+`. Local Indonesian numbers (`08…`) get
 /// the country code; anything without one is refused rather than guessed.
 pub fn whatsapp_number(raw: &str) -> Option<String> {

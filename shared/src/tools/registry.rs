@@ -21,11 +21,11 @@ pub struct ToolDef {
     pub permission: Option<&'static str>,
 }
 
-const EVERYONE: &[Role] = &[Role::Admin, Role::Consultant, Role::Client, Role::Service];
+pub(super) const EVERYONE: &[Role] = &[Role::Admin, Role::Consultant, Role::Client, Role::Service];
 const SIGNED_IN: &[Role] = &[Role::Admin, Role::Consultant, Role::Client];
-const TEAM: &[Role] = &[Role::Admin, Role::Consultant, Role::Service];
+pub(super) const TEAM: &[Role] = &[Role::Admin, Role::Consultant, Role::Service];
 
-fn p(required: &[&str], props: Value) -> Value {
+pub(super) fn p(required: &[&str], props: Value) -> Value {
     json!({ "type": "object", "required": required, "properties": props, "additionalProperties": false })
 }
 
@@ -133,6 +133,9 @@ pub static TOOLS: std::sync::LazyLock<Vec<ToolDef>> = std::sync::LazyLock::new(|
             permission: Some("crm:write"),
         },
     ]
+    .into_iter()
+    .chain(super::google::tools())
+    .collect()
 });
 
 pub fn tool(name: &str) -> Option<&'static ToolDef> {
@@ -150,6 +153,10 @@ impl ToolDef {
                     && (p.role != Role::Service || self.permission.is_none_or(|perm| p.has_scope(perm)))
             }
         }
+    }
+    /// Whether the integration this tool needs is configured (the Google tools need Google).
+    pub fn available(&self, config: &crate::config::Config) -> bool {
+        !super::google::needs_google(self.name) || config.google.is_some()
     }
     pub fn spec(&self) -> ToolSpec {
         ToolSpec {
@@ -221,5 +228,21 @@ mod tests {
             TOOLS.iter().filter(|t| t.roles == TEAM).all(|t| t.permission.is_some()),
             "{crm:?}"
         );
+    }
+
+    #[test]
+    fn google_tools_book_for_clients_too_but_send_only_for_the_team_and_only_when_configured() {
+        let allowed = |name: &str, p: Option<Principal>| tool(name).unwrap().allowed(p.as_ref());
+        assert!(allowed("book_consultation", Some(who(Role::Client, &[]))));
+        assert!(allowed("book_consultation", Some(who(Role::Consultant, &[]))));
+        assert!(!allowed("book_consultation", None));
+        assert!(!allowed("book_consultation", Some(who(Role::Service, &["tools"]))));
+        assert!(allowed("send_email", Some(who(Role::Consultant, &[]))));
+        assert!(!allowed("send_email", Some(who(Role::Client, &[]))));
+        assert!(!allowed("send_email", Some(who(Role::Service, &["tools", "crm:read"]))));
+        assert!(allowed("send_email", Some(who(Role::Service, &["crm:write"]))));
+        let off = crate::config::Config::from_lookup(|k| (k == "JWT_SECRET").then(|| "x".repeat(40))).unwrap();
+        assert!(!tool("send_email").unwrap().available(&off) && !tool("book_consultation").unwrap().available(&off));
+        assert!(tool("get_pricing").unwrap().available(&off));
     }
 }
