@@ -434,7 +434,10 @@ fn read_google(get: &impl Fn(&str) -> Option<String>, errors: &mut Vec<String>) 
         errors.push("GOOGLE_API_BASE is not an http(s) URL".into());
     }
     let reminder_sender = get("GOOGLE_REMINDER_SENDER");
-    if reminder_sender.as_deref().is_some_and(|s| !crate::google::mime::valid_address(s)) {
+    if reminder_sender
+        .as_deref()
+        .is_some_and(|s| !crate::google::mime::valid_address(s))
+    {
         errors.push("GOOGLE_REMINDER_SENDER is not an e-mail address".into());
     }
     let default_minutes = parse_num(get, "GOOGLE_CONSULTATION_MINUTES", 60, 15..=240, errors) as u32;

@@ -68,16 +68,24 @@ pub struct Templates(pub std::collections::BTreeMap<String, Template>);
 
 impl Default for Templates {
     fn default() -> Self {
-        let t = |lang: &str| Template { name: "permit_renewal_reminder".into(), language: lang.into() };
-        Self([("en", t("en_US")), ("id", t("id")), ("it", t("it"))].into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+        let t = |lang: &str| Template {
+            name: "permit_renewal_reminder".into(),
+            language: lang.into(),
+        };
+        Self(
+            [("en", t("en_US")), ("id", t("id")), ("it", t("it"))]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        )
     }
 }
 
 impl Templates {
     /// `{"en":{"name":"…","language":"en_US"},…}`; must cover `en`, the fallback.
     pub fn parse(json: &str) -> Result<Self, String> {
-        let map: std::collections::BTreeMap<String, Template> =
-            serde_json::from_str(json).map_err(|_| "WHATSAPP_REMINDER_TEMPLATES must map languages to {name, language}".to_string())?;
+        let map: std::collections::BTreeMap<String, Template> = serde_json::from_str(json)
+            .map_err(|_| "WHATSAPP_REMINDER_TEMPLATES must map languages to {name, language}".to_string())?;
         if !map.contains_key("en") {
             return Err("WHATSAPP_REMINDER_TEMPLATES needs an \"en\" template (the fallback)".into());
         }
@@ -87,7 +95,11 @@ impl Templates {
         Ok(Self(map))
     }
     pub fn for_language(&self, lang: &str) -> &Template {
-        self.0.get(lang).or_else(|| self.0.get("en")).or_else(|| self.0.values().next()).expect("at least the en template")
+        self.0
+            .get(lang)
+            .or_else(|| self.0.get("en"))
+            .or_else(|| self.0.values().next())
+            .expect("at least the en template")
     }
 }
 
@@ -153,7 +165,10 @@ pub fn template_message(to: &str, t: &Template, due: &Due) -> Value {
 /// The consultant's e-mail: subject and body.
 pub fn consultant_email(due: &Due) -> (String, String) {
     let r = &due.reminder;
-    let subject = format!("Renewal due: {} of {} expires {}", due.permit, due.client_name, due.expiry);
+    let subject = format!(
+        "Renewal due: {} of {} expires {}",
+        due.permit, due.client_name, due.expiry
+    );
     let body = format!(
         "Hello {},\n\n{}\n\nDays left: {}\nClient: {}\nPractice: {}\n\nThis reminder is sent once for the {}-day window.\n— Nuzantara",
         due.consultant_name.as_deref().unwrap_or("team"),

@@ -40,10 +40,15 @@ fn templates_follow_the_client_language_with_english_as_fallback() {
     assert_eq!(d.for_language("it").language, "it");
     assert_eq!(d.for_language("id").language, "id");
     assert_eq!(d.for_language("fr").language, "en_US");
-    let custom = Templates::parse(r#"{"en":{"name":"renew_en","language":"en_GB"},"it":{"name":"rinnovo","language":"it"}}"#).unwrap();
+    let custom =
+        Templates::parse(r#"{"en":{"name":"renew_en","language":"en_GB"},"it":{"name":"rinnovo","language":"it"}}"#)
+            .unwrap();
     assert_eq!(custom.for_language("it").name, "rinnovo");
     assert_eq!(custom.for_language("id").name, "renew_en");
-    assert!(Templates::parse(r#"{"it":{"name":"rinnovo","language":"it"}}"#).is_err(), "en is required");
+    assert!(
+        Templates::parse(r#"{"it":{"name":"rinnovo","language":"it"}}"#).is_err(),
+        "en is required"
+    );
     assert!(Templates::parse(r#"{"en":{"name":"","language":"en"}}"#).is_err());
     assert!(Templates::parse("renew").is_err());
 }
@@ -63,7 +68,10 @@ fn the_template_message_carries_the_client_the_permit_and_the_date() {
         .iter()
         .map(|p| p["text"].as_str().unwrap())
         .collect();
-    assert_eq!(params, ["Marco Rossi", "Remote Worker KITAS (E33G)", d.expiry.as_str(), "14"]);
+    assert_eq!(
+        params,
+        ["Marco Rossi", "Remote Worker KITAS (E33G)", d.expiry.as_str(), "14"]
+    );
 }
 
 #[test]
@@ -72,7 +80,13 @@ fn whatsapp_numbers_are_e164_digits_or_refused() {
     assert_eq!(whatsapp_number("0812-3456-789").as_deref(), Some("628123456789"));
     assert_eq!(whatsapp_number("0039 333 1234567").as_deref(), Some("393331234567"));
     assert_eq!(whatsapp_number("62 812 3456 789").as_deref(), Some("628123456789"));
-    for bad in ["", "12345", "333 123 4567", "+39 333 123 4567 ext 2", "+1234567890123456"] {
+    for bad in [
+        "",
+        "12345",
+        "333 123 4567",
+        "+39 333 123 4567 ext 2",
+        "+1234567890123456",
+    ] {
         assert_eq!(whatsapp_number(bad), None, "{bad}");
     }
 }
@@ -81,8 +95,18 @@ fn whatsapp_numbers_are_e164_digits_or_refused() {
 fn the_consultant_email_and_timeline_lines_name_the_permit_and_window() {
     let d = due(7, "en");
     let (subject, body) = consultant_email(&d);
-    assert_eq!(subject, format!("Renewal due: Remote Worker KITAS (E33G) of Marco Rossi expires {}", d.expiry));
-    assert!(body.starts_with("Hello Dewi,\n\nRenewal reminder (7-day window)"), "{body}");
+    assert_eq!(
+        subject,
+        format!(
+            "Renewal due: Remote Worker KITAS (E33G) of Marco Rossi expires {}",
+            d.expiry
+        )
+    );
+    assert!(
+        body.starts_with("Hello Dewi,\n\nRenewal reminder (7-day window)"),
+        "{body}"
+    );
     assert!(interaction_summary(Channel::WhatsApp, &d, "393331234567").contains("sent on WhatsApp to 393331234567"));
-    assert!(interaction_summary(Channel::Email, &d, "dewi@balizero.com").contains("(7-day window) e-mailed to the consultant (dewi@balizero.com)"));
+    assert!(interaction_summary(Channel::Email, &d, "dewi@balizero.com")
+        .contains("(7-day window) e-mailed to the consultant (dewi@balizero.com)"));
 }

@@ -36,7 +36,10 @@ pub struct GoogleError {
 
 impl GoogleError {
     pub fn new(status: Option<u16>, message: impl Into<String>) -> Self {
-        Self { status, message: message.into() }
+        Self {
+            status,
+            message: message.into(),
+        }
     }
 }
 
@@ -99,9 +102,15 @@ fn der_element(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
 
 fn pkcs8_inner(der: &[u8]) -> Option<Vec<u8>> {
     let (0x30, seq, _) = der_element(der)? else { return None };
-    let (0x02, _, rest) = der_element(seq)? else { return None };
-    let (0x30, _, rest) = der_element(rest)? else { return None };
-    let (0x04, key, _) = der_element(rest)? else { return None };
+    let (0x02, _, rest) = der_element(seq)? else {
+        return None;
+    };
+    let (0x30, _, rest) = der_element(rest)? else {
+        return None;
+    };
+    let (0x04, key, _) = der_element(rest)? else {
+        return None;
+    };
     Some(key.to_vec())
 }
 
@@ -126,7 +135,11 @@ pub fn assertion(sa: &ServiceAccount, sub: &str, scopes: &[&str], now_secs: i64)
 
 /// The form body of the token request.
 pub fn token_request_body(assertion: &str) -> String {
-    format!("grant_type={}&assertion={}", super::url_encode(GRANT_TYPE), super::url_encode(assertion))
+    format!(
+        "grant_type={}&assertion={}",
+        super::url_encode(GRANT_TYPE),
+        super::url_encode(assertion)
+    )
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -150,7 +163,10 @@ pub struct CachedToken {
 impl CachedToken {
     pub fn from_response(r: TokenResponse, now_ms: i64) -> Self {
         let usable = (r.expires_in - REFRESH_MARGIN_SECS).max(0);
-        Self { access_token: r.access_token, use_until_ms: now_ms + usable * 1000 }
+        Self {
+            access_token: r.access_token,
+            use_until_ms: now_ms + usable * 1000,
+        }
     }
     pub fn fresh(&self, now_ms: i64) -> bool {
         now_ms < self.use_until_ms
@@ -193,7 +209,10 @@ pub async fn access_token(
         return Ok(t.access_token);
     }
     let jwt = assertion(sa, sub, scopes, now_ms / 1000)?;
-    let token = CachedToken::from_response(endpoint.exchange(&sa.token_uri, &token_request_body(&jwt)).await?, now_ms);
+    let token = CachedToken::from_response(
+        endpoint.exchange(&sa.token_uri, &token_request_body(&jwt)).await?,
+        now_ms,
+    );
     let ttl = (token.use_until_ms - now_ms) / 1000;
     if ttl > 0 {
         store.put(&key, &token, ttl).await;

@@ -14,8 +14,15 @@ pub(crate) fn key_pair() -> (String, DecodingKey) {
     let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 1024).unwrap();
     let der = key.to_pkcs8_der().unwrap();
     let b64 = base64::engine::general_purpose::STANDARD.encode(der.as_bytes());
-    let lines: Vec<&str> = b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
-    let pem = format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", lines.join("\n"));
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    let pem = format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        lines.join("\n")
+    );
     let public = key.to_public_key().to_pkcs1_der().unwrap();
     (pem, DecodingKey::from_rsa_der(public.as_bytes()))
 }
@@ -34,7 +41,13 @@ fn account(pem: &str) -> ServiceAccount {
 fn the_assertion_is_rs256_with_the_delegation_claims_and_verifies_with_the_public_key() {
     let (pem, public) = key_pair();
     let sa = account(&pem);
-    let jwt = assertion(&sa, "dewi@balizero.com", &["https://www.googleapis.com/auth/calendar"], 1_700_000_000).unwrap();
+    let jwt = assertion(
+        &sa,
+        "dewi@balizero.com",
+        &["https://www.googleapis.com/auth/calendar"],
+        1_700_000_000,
+    )
+    .unwrap();
     let header = jsonwebtoken::decode_header(&jwt).unwrap();
     assert_eq!(header.alg, Algorithm::RS256);
     let mut v = Validation::new(Algorithm::RS256);
@@ -63,12 +76,22 @@ fn key_files_are_checked_when_read() {
     // Key files pasted into one line keep their newlines escaped.
     let escaped = pem.replace('\n', "\\n");
     assert!(signing_key(&escaped).is_ok());
-    let json = |key: &str| serde_json::json!({ "client_email": "a@b.iam.gserviceaccount.com", "private_key": key }).to_string();
+    let json = |key: &str| {
+        serde_json::json!({ "client_email": "a@b.iam.gserviceaccount.com", "private_key": key }).to_string()
+    };
     let sa = ServiceAccount::parse(&json(&pem), Some("http://127.0.0.1:9/token".into())).unwrap();
-    assert_eq!(sa.token_uri, "http://127.0.0.1:9/token", "the override wins over the file");
+    assert_eq!(
+        sa.token_uri, "http://127.0.0.1:9/token",
+        "the override wins over the file"
+    );
     assert!(!format!("{sa:?}").contains("PRIVATE"), "the key stays out of Debug");
     let truncated = format!("{}\n-----END PRIVATE KEY-----", &pem[..200]);
-    for bad in ["", "not a key", truncated.as_str(), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"] {
+    for bad in [
+        "",
+        "not a key",
+        truncated.as_str(),
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----",
+    ] {
         assert!(ServiceAccount::parse(&json(bad), None).is_err(), "{bad:?}");
     }
     assert!(ServiceAccount::parse("{}", None).is_err());
@@ -101,7 +124,10 @@ impl TokenEndpoint for FakeEndpoint {
         assert_eq!(url, "https://oauth2.googleapis.com/token");
         self.0.borrow_mut().push(form.to_string());
         let n = self.0.borrow().len();
-        Ok(TokenResponse { access_token: format!("token-{n}"), expires_in: 3600 })
+        Ok(TokenResponse {
+            access_token: format!("token-{n}"),
+            expires_in: 3600,
+        })
     }
 }
 
@@ -110,15 +136,24 @@ fn a_token_is_fetched_once_per_user_and_scopes_and_renewed_before_it_expires() {
     let (pem, _) = key_pair();
     let sa = account(&pem);
     let (store, ep) = (MemStore::default(), FakeEndpoint::default());
-    let get = |sub: &str, scopes: &[&str], now: i64| block_on(access_token(&store, &ep, &sa, sub, scopes, now)).unwrap();
+    let get =
+        |sub: &str, scopes: &[&str], now: i64| block_on(access_token(&store, &ep, &sa, sub, scopes, now)).unwrap();
     let t0 = 1_700_000_000_000;
     assert_eq!(get("dewi@x.com", &["a"], t0), "token-1");
-    assert_eq!(get("DEWI@x.com", &["a"], t0 + 1000), "token-1", "cached (e-mails are case-blind)");
+    assert_eq!(
+        get("DEWI@x.com", &["a"], t0 + 1000),
+        "token-1",
+        "cached (e-mails are case-blind)"
+    );
     assert_eq!(get("dewi@x.com", &["b"], t0), "token-2", "other scopes, other token");
     assert_eq!(get("made@x.com", &["a"], t0), "token-3", "other user, other token");
     let margin = (3600 - REFRESH_MARGIN_SECS) * 1000;
     assert_eq!(get("dewi@x.com", &["a"], t0 + margin - 1), "token-1");
-    assert_eq!(get("dewi@x.com", &["a"], t0 + margin), "token-4", "renewed before Google's expiry");
+    assert_eq!(
+        get("dewi@x.com", &["a"], t0 + margin),
+        "token-4",
+        "renewed before Google's expiry"
+    );
     assert_eq!(ep.0.borrow().len(), 4);
     assert!(ep.0.borrow()[0].starts_with("grant_type=urn%3Aietf"));
     assert_eq!(cache_key("a@x.com", &["s2", "s1"]), cache_key("A@x.com", &["s1", "s2"]));

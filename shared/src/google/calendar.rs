@@ -42,7 +42,10 @@ impl Slot {
 
 /// The window the free/busy query covers for a request starting at `start`.
 pub fn query_window(requested: Slot) -> Slot {
-    Slot { start: requested.start, end: requested.start + LOOKAHEAD_DAYS * DAY_MS }
+    Slot {
+        start: requested.start,
+        end: requested.start + LOOKAHEAD_DAYS * DAY_MS,
+    }
 }
 
 /// The body of `POST /calendar/v3/freeBusy` for one calendar.
@@ -136,7 +139,10 @@ mod tests {
         parse_rfc3339(s).unwrap()
     }
     fn slot(a: &str, b: &str) -> Slot {
-        Slot { start: at(a), end: at(b) }
+        Slot {
+            start: at(a),
+            end: at(b),
+        }
     }
 
     #[test]
@@ -144,7 +150,10 @@ mod tests {
         let a = slot("2026-12-03T10:00:00+08:00", "2026-12-03T11:00:00+08:00");
         assert!(a.overlaps(&slot("2026-12-03T10:30:00+08:00", "2026-12-03T10:45:00+08:00")));
         assert!(a.overlaps(&slot("2026-12-03T09:00:00+08:00", "2026-12-03T12:00:00+08:00")));
-        assert!(!a.overlaps(&slot("2026-12-03T11:00:00+08:00", "2026-12-03T12:00:00+08:00")), "back to back is fine");
+        assert!(
+            !a.overlaps(&slot("2026-12-03T11:00:00+08:00", "2026-12-03T12:00:00+08:00")),
+            "back to back is fine"
+        );
         assert!(!a.overlaps(&slot("2026-12-03T09:00:00+08:00", "2026-12-03T10:00:00+08:00")));
     }
 
@@ -168,8 +177,13 @@ mod tests {
         let alts = check_slot(requested, &busy).unwrap_err();
         let labels: Vec<String> = alts.iter().map(|s| format_rfc3339(s.start)).collect();
         // 15:30 and 16:00 that day; Friday 09:00–10:00 is busy, so 10:00 Friday.
-        assert_eq!(labels, ["2026-12-03T07:30:00Z", "2026-12-03T08:00:00Z", "2026-12-04T02:00:00Z"]);
-        assert!(alts.iter().all(|a| a.end - a.start == 3_600_000 && !busy.iter().any(|b| b.overlaps(a))));
+        assert_eq!(
+            labels,
+            ["2026-12-03T07:30:00Z", "2026-12-03T08:00:00Z", "2026-12-04T02:00:00Z"]
+        );
+        assert!(alts
+            .iter()
+            .all(|a| a.end - a.start == 3_600_000 && !busy.iter().any(|b| b.overlaps(a))));
         assert_eq!(check_slot(requested, &busy[1..]), Ok(()));
         assert_eq!(check_slot(requested, &[]), Ok(()));
     }
@@ -179,7 +193,10 @@ mod tests {
         let body = json!({ "calendars": { "dewi@balizero.com": { "busy": [
             { "start": "2026-12-03T07:00:00Z", "end": "2026-12-03T08:00:00Z" } ] } } });
         let busy = busy_from_response("Dewi@balizero.com", &body).unwrap();
-        assert_eq!(busy, vec![slot("2026-12-03T15:00:00+08:00", "2026-12-03T16:00:00+08:00")]);
+        assert_eq!(
+            busy,
+            vec![slot("2026-12-03T15:00:00+08:00", "2026-12-03T16:00:00+08:00")]
+        );
         let unreadable = json!({ "calendars": { "dewi@balizero.com": { "errors": [{ "reason": "notFound" }] } } });
         assert!(busy_from_response("dewi@balizero.com", &unreadable).is_err());
         assert!(busy_from_response("other@balizero.com", &body).is_err());

@@ -31,7 +31,12 @@ pub struct EmailParts {
 
 impl From<&EmailParts> for Email {
     fn from(p: &EmailParts) -> Self {
-        Email { from: p.from.clone(), to: p.to.clone(), subject: p.subject.clone(), body: p.body.clone() }
+        Email {
+            from: p.from.clone(),
+            to: p.to.clone(),
+            subject: p.subject.clone(),
+            body: p.body.clone(),
+        }
     }
 }
 
@@ -49,7 +54,9 @@ pub fn token_hash(token: &str) -> String {
 
 /// A well-formed token (checked before any lookup).
 pub fn well_formed(token: &str) -> bool {
-    token.strip_prefix(PREFIX).is_some_and(|h| h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
+    token
+        .strip_prefix(PREFIX)
+        .is_some_and(|h| h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
 }
 
 /// A stored confirmation as read back.
@@ -82,7 +89,9 @@ impl Refusal {
 /// Whether `principal_id` may confirm `stored` at `now_ms`. (The worker then marks it used with a
 /// conditional update, so two confirmations racing send once.)
 pub fn check(stored: Option<&Stored>, principal_id: &str, now_ms: i64) -> Result<(), Refusal> {
-    let s = stored.filter(|s| s.principal_id == principal_id).ok_or(Refusal::Unknown)?;
+    let s = stored
+        .filter(|s| s.principal_id == principal_id)
+        .ok_or(Refusal::Unknown)?;
     if s.used_at.is_some() {
         return Err(Refusal::Used);
     }
@@ -104,20 +113,39 @@ mod tests {
         assert!(well_formed(&t1) && well_formed(&t2));
         assert_eq!(h1, token_hash(&t1));
         assert!(!h1.contains(&t1[PREFIX.len()..]));
-        for bad in ["", "emc_", "emc_XYZ", &t1[..t1.len() - 1], &t1.to_uppercase(), &format!("{t1}0"), &t1.replace("emc_", "abc_")] {
+        for bad in [
+            "",
+            "emc_",
+            "emc_XYZ",
+            &t1[..t1.len() - 1],
+            &t1.to_uppercase(),
+            &format!("{t1}0"),
+            &t1.replace("emc_", "abc_"),
+        ] {
             assert!(!well_formed(bad), "{bad}");
         }
     }
 
     #[test]
     fn only_the_preparer_confirms_once_before_expiry() {
-        let s = Stored { principal_id: "u1".into(), expires_at: 1_000 + TTL_MS, used_at: None };
+        let s = Stored {
+            principal_id: "u1".into(),
+            expires_at: 1_000 + TTL_MS,
+            used_at: None,
+        };
         assert_eq!(check(Some(&s), "u1", 1_000), Ok(()));
         assert_eq!(check(Some(&s), "u1", 1_000 + TTL_MS - 1), Ok(()));
         assert_eq!(check(Some(&s), "u1", 1_000 + TTL_MS), Err(Refusal::Expired));
-        assert_eq!(check(Some(&s), "u2", 1_000), Err(Refusal::Unknown), "someone else's token does not exist");
+        assert_eq!(
+            check(Some(&s), "u2", 1_000),
+            Err(Refusal::Unknown),
+            "someone else's token does not exist"
+        );
         assert_eq!(check(None, "u1", 1_000), Err(Refusal::Unknown));
-        let used = Stored { used_at: Some(2_000), ..s };
+        let used = Stored {
+            used_at: Some(2_000),
+            ..s
+        };
         assert_eq!(check(Some(&used), "u1", 2_001), Err(Refusal::Used));
     }
 }

@@ -14,7 +14,8 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     let (date, rest) = s.split_at(10);
     let day = Date::parse_opt(date)?;
     let rest = rest.strip_prefix('T').or_else(|| rest.strip_prefix('t'))?;
-    let num = |t: &str| -> Option<i64> { (t.len() == 2 && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse().ok())? };
+    let num =
+        |t: &str| -> Option<i64> { (t.len() == 2 && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse().ok())? };
     let (h, m, sec) = (num(rest.get(0..2)?)?, num(rest.get(3..5)?)?, num(rest.get(6..8)?)?);
     if rest.get(2..3)? != ":" || rest.get(5..6)? != ":" || h > 23 || m > 59 || sec > 59 {
         return None;
@@ -67,7 +68,16 @@ mod tests {
         assert_eq!(parse_rfc3339("2026-12-02T21:00:00.000-05:00"), Some(z));
         assert_eq!(format_rfc3339(z), "2026-12-03T02:00:00Z");
         assert_eq!(bali_label(z), "2026-12-03 10:00 (Bali time)");
-        for bad in ["", "2026-12-03", "2026-12-03T10:00", "2026-12-03T25:00:00Z", "2026-13-03T10:00:00Z", "2026-12-03T10:00:00+0800", "2026-12-03T10:00:00", "2026-12-03T10:00:00.Z"] {
+        for bad in [
+            "",
+            "2026-12-03",
+            "2026-12-03T10:00",
+            "2026-12-03T25:00:00Z",
+            "2026-13-03T10:00:00Z",
+            "2026-12-03T10:00:00+0800",
+            "2026-12-03T10:00:00",
+            "2026-12-03T10:00:00.Z",
+        ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
     }
