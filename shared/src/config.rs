@@ -650,4 +650,50 @@ mod tests {
         assert!(!c.cors_allows("https://evil.example"));
         assert!(cfg(&[("CORS_ORIGINS", "javascript:alert(1)")]).is_err());
     }
+
+    #[test]
+    fn google_and_whatsapp_reminders_are_optional_and_checked() {
+        let c = cfg(&[]).unwrap();
+        assert!(c.google.is_none() && c.reminder_whatsapp.is_none());
+        let (pem, _) = crate::google::auth::tests::key_pair();
+        let sa = serde_json::json!({ "client_email": "sa@p.iam.gserviceaccount.com", "private_key": pem }).to_string();
+        let g = cfg(&[
+            ("GOOGLE_SERVICE_ACCOUNT_JSON", &sa),
+            ("GOOGLE_API_BASE", "http://127.0.0.1:9/"),
+        ])
+        .unwrap()
+        .google
+        .unwrap();
+        assert_eq!(
+            (g.api_base.as_str(), g.account.token_uri.as_str(), g.default_minutes),
+            ("http://127.0.0.1:9", "https://oauth2.googleapis.com/token", 60)
+        );
+        let err = cfg(&[
+            (
+                "GOOGLE_SERVICE_ACCOUNT_JSON",
+                "{\"client_email\":\"x@y.z\",\"private_key\":\"nope\"}",
+            ),
+            ("GOOGLE_REMINDER_SENDER", "not-an-address"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.0.len(), 2, "{err}");
+        assert!(!err.to_string().contains("BEGIN"), "no key material in errors");
+        let w = cfg(&[("WHATSAPP_TOKEN", "t"), ("WHATSAPP_PHONE_NUMBER_ID", "123")])
+            .unwrap()
+            .reminder_whatsapp
+            .unwrap();
+        assert_eq!(w.api_base, "https://graph.facebook.com/v21.0");
+        assert_eq!(w.templates.for_language("it").language, "it");
+        assert!(!format!("{w:?}").contains("\"t\""));
+        assert!(cfg(&[("WHATSAPP_TOKEN", "t")])
+            .unwrap_err()
+            .to_string()
+            .contains("go together"));
+        assert!(cfg(&[
+            ("WHATSAPP_TOKEN", "t"),
+            ("WHATSAPP_PHONE_NUMBER_ID", "1"),
+            ("WHATSAPP_REMINDER_TEMPLATES", "{}")
+        ])
+        .is_err());
+    }
 }

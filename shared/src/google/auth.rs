@@ -222,4 +222,4 @@ pub async fn access_token(
 
 #[cfg(test)]
 #[path = "auth_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::google;
 use crate::auth::{Principal, Role};
 use crate::llm::types::ToolSpec;
 
@@ -21,11 +22,11 @@ pub struct ToolDef {
     pub permission: Option<&'static str>,
 }
 
-pub(super) const EVERYONE: &[Role] = &[Role::Admin, Role::Consultant, Role::Client, Role::Service];
+const EVERYONE: &[Role] = &[Role::Admin, Role::Consultant, Role::Client, Role::Service];
 const SIGNED_IN: &[Role] = &[Role::Admin, Role::Consultant, Role::Client];
-pub(super) const TEAM: &[Role] = &[Role::Admin, Role::Consultant, Role::Service];
+const TEAM: &[Role] = &[Role::Admin, Role::Consultant, Role::Service];
 
-pub(super) fn p(required: &[&str], props: Value) -> Value {
+fn p(required: &[&str], props: Value) -> Value {
     json!({ "type": "object", "required": required, "properties": props, "additionalProperties": false })
 }
 
@@ -132,10 +133,22 @@ pub static TOOLS: std::sync::LazyLock<Vec<ToolDef>> = std::sync::LazyLock::new(|
             roles: TEAM,
             permission: Some("crm:write"),
         },
+        // Google Workspace: listed and run only when Google is configured (`ToolDef::available`).
+        ToolDef {
+            name: google::BOOK_CONSULTATION,
+            description: google::BOOK_DESCRIPTION,
+            parameters: google::book_parameters(),
+            roles: EVERYONE,
+            permission: Some("crm:write"),
+        },
+        ToolDef {
+            name: google::SEND_EMAIL,
+            description: google::SEND_DESCRIPTION,
+            parameters: google::send_parameters(),
+            roles: TEAM,
+            permission: Some("crm:write"),
+        },
     ]
-    .into_iter()
-    .chain(super::google::tools())
-    .collect()
 });
 
 pub fn tool(name: &str) -> Option<&'static ToolDef> {
@@ -156,7 +169,7 @@ impl ToolDef {
     }
     /// Whether the integration this tool needs is configured (the Google tools need Google).
     pub fn available(&self, config: &crate::config::Config) -> bool {
-        !super::google::needs_google(self.name) || config.google.is_some()
+        !google::needs_google(self.name) || config.google.is_some()
     }
     pub fn spec(&self) -> ToolSpec {
         ToolSpec {
