@@ -29,7 +29,7 @@ before(async () => {
       try {
         // Marco's consultant is Dewi; Sari has none.
         await env.DB.prepare('UPDATE clients SET consultant_id = ?1 WHERE id = ?2').bind(people.consultant.id, people.clientIds[0]).run();
-        await env.DOCS.put('kb/sources/bali-zero-prices-2025.json', readFileSync(PRICES));
+        await env.DOCS.put('kb/sources/bali-zero-prices-2025.json', readFileSync(PRICES, 'utf8'));
       } finally {
         await dispose();
       }
@@ -133,7 +133,7 @@ test('a client books for themselves only, with their own consultant', async () =
   assert.equal(own.json.value.consultant, 'dewi@test.local');
   ok(await tool('client', 'book_consultation', { client_id: people.clientIds[1], start: weekday(5, '15') }), 404);
   ok(await tool('client', 'book_consultation', { start: weekday(5, '15'), consultant_id: people.admin.id }), 403);
-  ok(await tool(null, 'book_consultation', { start: weekday(5, '15') }), 401);
+  ok(await tool(null, 'book_consultation', { start: weekday(5, '15') }), 403);
 });
 
 test('booking arguments are validated: schema, time format, past, out of hours', async () => {
