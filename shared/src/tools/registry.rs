@@ -264,14 +264,29 @@ mod tests {
         use crate::tools::schema::validate;
         let book = &tool("book_consultation").unwrap().parameters;
         assert!(validate(book, &json!({ "start": "2026-12-03T10:00:00+08:00" })).is_ok());
-        assert!(validate(book, &json!({ "start": "2026-12-03T10:00:00+08:00", "duration_minutes": 600 })).is_err());
-        assert!(validate(book, &json!({ "client_id": "c1" })).is_err(), "start is required");
+        assert!(validate(
+            book,
+            &json!({ "start": "2026-12-03T10:00:00+08:00", "duration_minutes": 600 })
+        )
+        .is_err());
+        assert!(
+            validate(book, &json!({ "client_id": "c1" })).is_err(),
+            "start is required"
+        );
         let send = &tool("send_email").unwrap().parameters;
-        assert!(validate(send, &json!({ "client_id": "c1", "kind": "checklist", "documents": ["Passport"] })).is_ok());
+        assert!(validate(
+            send,
+            &json!({ "client_id": "c1", "kind": "checklist", "documents": ["Passport"] })
+        )
+        .is_ok());
         assert!(validate(send, &json!({ "client_id": "c1", "kind": "fax" })).is_err());
         // No argument can carry a confirmation: sending is confirmed outside the tool.
         let sneaky = json!({ "client_id": "c1", "kind": "quote", "items": [{ "service": "E33G" }], "confirmation_token": "emc_x" });
         assert!(validate(send, &sneaky).is_err());
-        assert!(send["properties"].as_object().unwrap().keys().all(|k| !k.contains("confirm")));
+        assert!(send["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .all(|k| !k.contains("confirm")));
     }
 }
