@@ -668,11 +668,9 @@ mod tests {
             (g.api_base.as_str(), g.account.token_uri.as_str(), g.default_minutes),
             ("http://127.0.0.1:9", "https://oauth2.googleapis.com/token", 60)
         );
+        let broken = serde_json::json!({ "client_email": "x@y.z", "private_key": &pem[..300] }).to_string();
         let err = cfg(&[
-            (
-                "GOOGLE_SERVICE_ACCOUNT_JSON",
-                "{\"client_email\":\"x@y.z\",\"private_key\":\"nope\"}",
-            ),
+            ("GOOGLE_SERVICE_ACCOUNT_JSON", &broken),
             ("GOOGLE_REMINDER_SENDER", "not-an-address"),
         ])
         .unwrap_err();
