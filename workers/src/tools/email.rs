@@ -34,7 +34,6 @@ struct Row {
 
 pub async fn confirm(mut req: Request, ctx: &Ctx) -> HandlerResult {
     let b: Body = crate::body::json(&mut req, ctx).await?;
-    let cfg = config(ctx)?;
     let who = ctx.principal()?.id.clone();
     if !confirm::well_formed(&b.confirmation_token) {
         return Err(ApiError::validation("confirmation_token is malformed"));
@@ -59,6 +58,8 @@ pub async fn confirm(mut req: Request, ctx: &Ctx) -> HandlerResult {
     })?;
     let row = row.ok_or_else(|| ApiError::not_found(confirm::Refusal::Unknown.message()))?;
     let prepared: PreparedEmail = serde_json::from_str(&row.payload).map_err(respond::internal)?;
+    // Checked after the token: without Google nothing can have been prepared, so that is a 404 above.
+    let cfg = config(ctx)?;
     // Claim it: of two confirmations racing, one sends.
     let claimed = db::run(
         &db,
