@@ -12,8 +12,10 @@ import { startStack, ROOT } from '../support/stack.mjs';
 import { seedPeople } from '../support/seed.mjs';
 import { request } from '../support/http.mjs';
 import { startFakeGoogle } from '../support/fake-google.mjs';
+import { startFakeLlm, fakeProviderVars, parseSse } from '../support/fake-llm.mjs';
 
 let google;
+let llm;
 let stack;
 let bare;
 let people;
@@ -21,8 +23,9 @@ const PRICES = join(ROOT, '..', 'shared', 'data', 'kb-sources', 'bali-zero-price
 
 before(async () => {
   google = await startFakeGoogle();
+  llm = await startFakeLlm();
   stack = await startStack({
-    vars: { RATE_LIMITS: 'off', ...google.vars },
+    vars: { RATE_LIMITS: 'off', ...google.vars, ...fakeProviderVars(llm.base) },
     load: async (persist) => {
       people = await seedPeople(persist);
       const { env, dispose } = await getPlatformProxy({ persist: { path: `${persist}/v3` } });
@@ -37,7 +40,7 @@ before(async () => {
   });
   bare = await startStack({ vars: { RATE_LIMITS: 'off' }, load: async (persist) => { await seedPeople(persist); } });
 });
-after(async () => { await stack?.stop(); await bare?.stop(); await google?.stop(); });
+after(async () => { await stack?.stop(); await bare?.stop(); await google?.stop(); await llm?.close(); });
 
 const call = (method, path, opts) => request(stack.url, method, path, opts);
 const tokens = {};
@@ -224,4 +227,39 @@ test('clients cannot send e-mail', async () => {
   const r = await tool('client', 'send_email', { client_id: people.clientIds[0], kind: 'checklist', documents: ['Passport'] });
   ok(r, 403);
   assert.equal(r.json.error.code, 'forbidden');
+});
+
+test('in the chat, the model can prepare an e-mail but not send it; only the user gets the token, and confirms', async () => {
+  const marco = people.clientIds[0];
+  const gmailBefore = (await google.requests('gmail')).length;
+  await llm.reset();
+  const args = { client_id: marco, kind: 'checklist', documents: ['Passport copy'] };
+  await llm.script({ anthropic: [`tool:send_email:${JSON.stringify(args)}`, 'ok:I prepared the e-mail; please confirm it.'] });
+  const chat = async (token) => {
+    const res = await fetch(`${stack.url}/bali-zero/chat-stream`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify({ query: 'E-mail Marco the document checklist' }) });
+    assert.equal(res.status, 200);
+    return parseSse(await res.text());
+  };
+  const events = await chat(await as('consultant'));
+  const calls = await llm.requests();
+  const offered = calls[0].body.tools.map((t) => t.name);
+  assert.ok(offered.includes('send_email') && offered.includes('book_consultation'), offered.join());
+  // The model is told it is prepared, not sent, and never sees the token.
+  const toModel = JSON.stringify(calls[1].body.messages.at(-1));
+  assert.match(toModel, /Prepared, NOT sent/);
+  assert.doesNotMatch(toModel, /emc_/);
+  assert.equal((await google.requests('gmail')).length, gmailBefore, 'the model\'s call sent nothing');
+  // The user's stream carries the preview and the token; the person confirms it themselves.
+  const ev = events.find((e) => e.event === 'tool' && e.json.name === 'send_email');
+  assert.equal(ev.json.result.status, 'awaiting_confirmation', JSON.stringify(ev.json));
+  assert.equal(ev.json.result.preview.to, 'marco@example.it');
+  ok(await call('POST', '/api/email/confirm', { token: await as('consultant'), body: { confirmation_token: ev.json.result.confirmation_token } }), 200);
+  assert.equal((await google.requests('gmail')).length, gmailBefore + 1);
+
+  // A client's chat is offered the booking tool but never send_email.
+  await llm.reset();
+  await llm.script({ anthropic: ['ok:Hello.'] });
+  await chat(await as('client'));
+  const clientOffer = (await llm.requests())[0].body.tools.map((t) => t.name);
+  assert.ok(clientOffer.includes('book_consultation') && !clientOffer.includes('send_email'), clientOffer.join());
 });

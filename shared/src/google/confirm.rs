@@ -1,7 +1,8 @@
 //! The confirmation an e-mail needs before it is sent. The `send_email` tool only *prepares* a message:
 //! it is stored server-side under a random token and shown as a preview. Only `POST /api/email/confirm`
-//! with that token sends it, and no tool takes a token, so the model cannot confirm on the user's behalf;
-//! the person who prepared it must confirm it themselves, within [`TTL_MS`], once.
+//! with that token sends it. The model only reads the tool's summary (the token travels to the user's client
+//! in the chat stream's `tool` event) and no tool takes a token, so the model cannot confirm on the user's
+//! behalf; the person who prepared it must confirm it themselves, within [`TTL_MS`], once.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
