@@ -14,6 +14,8 @@ use nuzantara_shared::crm::reminder_delivery::{
 use nuzantara_shared::crm::renewals::{reminder, WINDOWS};
 use nuzantara_shared::error::ApiResult;
 use nuzantara_shared::google::mime::Email;
+use std::collections::HashMap;
+
 use serde::Deserialize;
 use worker::{D1Database, Env};
 
@@ -168,26 +170,56 @@ async fn claim(db: &D1Database, due: &Due, channel: Channel, to: &str, now: i64)
     Ok(changed == 1)
 }
 
+/// A delivery's state as the run found it (`status`, `detail`).
+#[derive(Deserialize)]
+struct Known {
+    delivery_key: String,
+    status: String,
+    detail: Option<String>,
+}
+
+/// The deliveries already recorded for the permits in the window, read once: a daily run then costs no
+/// query for what was sent or skipped for the same reason before (D1 allows 1,000 queries per invocation).
+async fn known(db: &D1Database, today: Date) -> ApiResult<HashMap<String, Known>> {
+    let widest = WINDOWS.iter().copied().max().unwrap_or(30);
+    let rows: Vec<Known> = db::all(
+        db,
+        "SELECT d.delivery_key, d.status, d.detail FROM reminder_deliveries d JOIN practices p ON p.id = d.practice_id \
+         WHERE p.expiry_date >= ?1 AND p.expiry_date <= ?2",
+        &[P::S(&today.to_string()), P::S(&today.add_days(widest).to_string())],
+    )
+    .await?;
+    Ok(rows.into_iter().map(|k| (k.delivery_key.clone(), k)).collect())
+}
+
 async fn deliver<C: ReminderChannel>(
     db: &D1Database,
     ch: Option<&C>,
     channel: Channel,
     due: &Due,
+    before: Option<&Known>,
     now: i64,
     out: &mut Sent,
 ) -> ApiResult<()> {
-    let Some(ch) = ch else {
-        out.skipped += u32::from(skip(db, due, channel, "channel not configured", now).await?);
+    if before.is_some_and(|k| k.status == "sent") {
+        out.done += 1;
         return Ok(());
+    }
+    let unreachable = match ch {
+        None => Err("channel not configured"),
+        Some(ch) => ch.recipient(due),
     };
-    debug_assert_eq!(ch.channel(), channel);
-    let to = match ch.recipient(due) {
+    let to = match unreachable {
         Ok(to) => to,
         Err(why) => {
-            out.skipped += u32::from(skip(db, due, channel, why, now).await?);
+            if !before.is_some_and(|k| k.status == "skipped" && k.detail.as_deref() == Some(why)) {
+                out.skipped += u32::from(skip(db, due, channel, why, now).await?);
+            }
             return Ok(());
         }
     };
+    let Some(ch) = ch else { return Ok(()) };
+    debug_assert_eq!(ch.channel(), channel);
     if !claim(db, due, channel, &to, now).await? {
         out.done += 1;
         return Ok(());
@@ -228,9 +260,30 @@ pub async fn send_due(db: &D1Database, env: &Env, config: &Config, now_ms: i64) 
         None => None,
     };
     let mut out = Sent::default();
+    let known = known(db, today).await?;
     for due in due_today(db, today).await? {
-        deliver(db, whatsapp.as_ref(), Channel::WhatsApp, &due, now_ms, &mut out).await?;
-        deliver(db, email.as_ref(), Channel::Email, &due, now_ms, &mut out).await?;
+        let wa_key = due.key(Channel::WhatsApp);
+        let email_key = due.key(Channel::Email);
+        deliver(
+            db,
+            whatsapp.as_ref(),
+            Channel::WhatsApp,
+            &due,
+            known.get(&wa_key),
+            now_ms,
+            &mut out,
+        )
+        .await?;
+        deliver(
+            db,
+            email.as_ref(),
+            Channel::Email,
+            &due,
+            known.get(&email_key),
+            now_ms,
+            &mut out,
+        )
+        .await?;
     }
     Ok(out)
 }
