@@ -133,6 +133,11 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// Which requests are logged (`LOG_REQUESTS`: `failures`, the default, or `all`).
     pub request_log: crate::log::RequestLog,
+    /// Google Workspace (Calendar, Gmail) through a service account; `None` hides the Google tools and
+    /// skips e-mailed reminders.
+    pub google: Option<crate::google::GoogleConfig>,
+    /// WhatsApp template messages for renewal reminders; `None` skips them.
+    pub reminder_whatsapp: Option<crate::crm::reminder_delivery::WhatsAppSender>,
 }
 
 /// All the problems found in the configuration at once, so an operator fixes them in one go.
@@ -316,6 +321,8 @@ impl Config {
             errors.push(e);
             crate::log::RequestLog::FailuresAndSlow
         });
+        let google = read_google(&get, &mut errors);
+        let reminder_whatsapp = read_reminder_whatsapp(&get, &mut errors);
 
         if errors.is_empty() {
             Ok(Self {
@@ -336,6 +343,8 @@ impl Config {
                 session_check_ttl_ms,
                 metrics_token,
                 request_log,
+                google,
+                reminder_whatsapp,
             })
         } else {
             Err(ConfigError(errors))
@@ -421,6 +430,68 @@ fn read_providers(get: &impl Fn(&str) -> Option<String>, errors: &mut Vec<String
         model: "offline-extractive".into(),
     });
     out
+}
+
+/// `GOOGLE_SERVICE_ACCOUNT_JSON` (secret) turns Google on; the URLs are configurable for tests.
+fn read_google(get: &impl Fn(&str) -> Option<String>, errors: &mut Vec<String>) -> Option<crate::google::GoogleConfig> {
+    let json = get("GOOGLE_SERVICE_ACCOUNT_JSON")?;
+    let token_url = get("GOOGLE_TOKEN_URL");
+    let api_base = get("GOOGLE_API_BASE").unwrap_or_else(|| "https://www.googleapis.com".into());
+    if !is_http_url(&api_base) {
+        errors.push("GOOGLE_API_BASE is not an http(s) URL".into());
+    }
+    let reminder_sender = get("GOOGLE_REMINDER_SENDER");
+    if reminder_sender
+        .as_deref()
+        .is_some_and(|s| !crate::google::mime::valid_address(s))
+    {
+        errors.push("GOOGLE_REMINDER_SENDER is not an e-mail address".into());
+    }
+    let default_minutes = parse_num(get, "GOOGLE_CONSULTATION_MINUTES", 60, 15..=240, errors) as u32;
+    match crate::google::ServiceAccount::parse(&json, token_url) {
+        Ok(account) => Some(crate::google::GoogleConfig {
+            account,
+            api_base: api_base.trim_end_matches('/').into(),
+            reminder_sender,
+            default_minutes,
+        }),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    }
+}
+
+/// `WHATSAPP_TOKEN` and `WHATSAPP_PHONE_NUMBER_ID` together turn on WhatsApp renewal reminders.
+fn read_reminder_whatsapp(
+    get: &impl Fn(&str) -> Option<String>,
+    errors: &mut Vec<String>,
+) -> Option<crate::crm::reminder_delivery::WhatsAppSender> {
+    let (token, phone_number_id) = match (get("WHATSAPP_TOKEN"), get("WHATSAPP_PHONE_NUMBER_ID")) {
+        (Some(t), Some(p)) => (t, p),
+        (None, None) => return None,
+        _ => {
+            errors.push("WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID go together".into());
+            return None;
+        }
+    };
+    let api_base = get("WHATSAPP_API_BASE").unwrap_or_else(|| "https://graph.facebook.com/v21.0".into());
+    if !is_http_url(&api_base) {
+        errors.push("WHATSAPP_API_BASE is not an http(s) URL".into());
+    }
+    let templates = match get("WHATSAPP_REMINDER_TEMPLATES") {
+        None => Default::default(),
+        Some(json) => crate::crm::reminder_delivery::Templates::parse(&json).unwrap_or_else(|e| {
+            errors.push(e);
+            Default::default()
+        }),
+    };
+    Some(crate::crm::reminder_delivery::WhatsAppSender {
+        api_base: api_base.trim_end_matches('/').into(),
+        phone_number_id,
+        token,
+        templates,
+    })
 }
 
 fn parse_num(
@@ -585,5 +656,49 @@ mod tests {
         assert!(c.cors_allows("http://localhost:8787"));
         assert!(!c.cors_allows("https://evil.example"));
         assert!(cfg(&[("CORS_ORIGINS", "javascript:alert(1)")]).is_err());
+    }
+
+    #[test]
+    fn google_and_whatsapp_reminders_are_optional_and_checked() {
+        let c = cfg(&[]).unwrap();
+        assert!(c.google.is_none() && c.reminder_whatsapp.is_none());
+        let (pem, _) = crate::google::auth::tests::key_pair();
+        let sa = serde_json::json!({ "client_email": "sa@p.iam.gserviceaccount.com", "private_key": pem }).to_string();
+        let g = cfg(&[
+            ("GOOGLE_SERVICE_ACCOUNT_JSON", &sa),
+            ("GOOGLE_API_BASE", "http://127.0.0.1:9/"),
+        ])
+        .unwrap()
+        .google
+        .unwrap();
+        assert_eq!(
+            (g.api_base.as_str(), g.account.token_uri.as_str(), g.default_minutes),
+            ("http://127.0.0.1:9", "https://oauth2.googleapis.com/token", 60)
+        );
+        let broken = serde_json::json!({ "client_email": "x@y.z", "private_key": &pem[..300] }).to_string();
+        let err = cfg(&[
+            ("GOOGLE_SERVICE_ACCOUNT_JSON", &broken),
+            ("GOOGLE_REMINDER_SENDER", "not-an-address"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.0.len(), 2, "{err}");
+        assert!(!err.to_string().contains("-----BEGIN"), "no key material in errors");
+        let w = cfg(&[("WHATSAPP_TOKEN", "t"), ("WHATSAPP_PHONE_NUMBER_ID", "123")])
+            .unwrap()
+            .reminder_whatsapp
+            .unwrap();
+        assert_eq!(w.api_base, "https://graph.facebook.com/v21.0");
+        assert_eq!(w.templates.for_language("it").language, "it");
+        assert!(!format!("{w:?}").contains("\"t\""));
+        assert!(cfg(&[("WHATSAPP_TOKEN", "t")])
+            .unwrap_err()
+            .to_string()
+            .contains("go together"));
+        assert!(cfg(&[
+            ("WHATSAPP_TOKEN", "t"),
+            ("WHATSAPP_PHONE_NUMBER_ID", "1"),
+            ("WHATSAPP_REMINDER_TEMPLATES", "{}")
+        ])
+        .is_err());
     }
 }

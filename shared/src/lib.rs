@@ -8,6 +8,7 @@ pub mod chat;
 pub mod config;
 pub mod crm;
 pub mod error;
+pub mod google;
 pub mod http;
 pub mod ids;
 pub mod kb;

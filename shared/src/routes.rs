@@ -72,6 +72,8 @@ pub enum Route {
     Models,
     Tools,
     RunTool,
+    /// Sends an e-mail the `send_email` tool prepared (the confirmation step no tool can take).
+    ConfirmEmail,
     Conversations,
     Conversation,
     ConversationExport,
@@ -160,6 +162,7 @@ pub const ROUTES: &[(Method, &str, Route, Access)] = &[
     (Method::Get, "/v1/models", Route::Models, roles(ANY, "chat")),
     (Method::Get, "/api/tools", Route::Tools, TOOLS),
     (Method::Post, "/api/tools/{name}", Route::RunTool, TOOLS),
+    (Method::Post, "/api/email/confirm", Route::ConfirmEmail, CRM_WRITE),
     // Conversations and memory: signed-in users, their own only.
     (Method::Get, "/api/conversations", Route::Conversations, roles(USERS, "")),
     (Method::Get, "/api/conversations/{id}", Route::Conversation, roles(USERS, "")),

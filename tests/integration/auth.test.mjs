@@ -257,6 +257,7 @@ const TABLE = [
   ['GET', '/v1/models', null, { anon: 401, client: 200, consultant: 200, admin: 200, svc: 403 }],
   ['GET', '/api/tools', null, { anon: 200, client: 200, consultant: 200, admin: 200, svc: 403 }],
   ['POST', '/api/tools/{name}', {}, { anon: 404, client: 404, consultant: 404, admin: 404, svc: 403 }],
+  ['POST', '/api/email/confirm', { confirmation_token: `emc_${'0'.repeat(32)}` }, { anon: 401, client: 403, consultant: 404, admin: 404, svc: 403 }],
   ['GET', '/api/conversations', null, { anon: 401, client: 200, consultant: 200, admin: 200, svc: 403 }],
   ['GET', '/api/conversations/{id}', null, { anon: 401, client: 404, consultant: 404, admin: 404, svc: 403 }],
   ['GET', '/api/conversations/{id}/export', null, { anon: 401, client: 404, consultant: 404, admin: 404, svc: 403 }],

@@ -37,6 +37,7 @@ pub async fn dispatch(m: &Matched, req: Request, ctx: &Ctx) -> HandlerResult {
         Route::Models => chat::models(ctx),
         Route::Tools => tools::list(ctx),
         Route::RunTool => tools::run(param("name"), req, ctx).await,
+        Route::ConfirmEmail => tools::confirm_email(req, ctx).await,
         Route::Conversations => memory::list(&req, ctx).await,
         Route::Conversation => memory::get(param("id"), ctx).await,
         Route::ConversationExport => memory::export(param("id"), &req, ctx).await,

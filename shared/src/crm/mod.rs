@@ -27,6 +27,7 @@ pub mod payments;
 pub mod practice_types;
 pub mod practices;
 pub mod record;
+pub mod reminder_delivery;
 pub mod renewals;
 pub mod status;
 pub mod summary;

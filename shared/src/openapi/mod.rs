@@ -236,6 +236,17 @@ pub fn spec(route: Route) -> Spec {
                 "tools",
             )
         },
+        Route::ConfirmEmail => Spec {
+            request: Some(json!({
+                "type": "object", "required": ["confirmation_token"], "additionalProperties": false,
+                "properties": { "confirmation_token": { "type": "string", "pattern": "^emc_[0-9a-f]{32}$" } }
+            })),
+            response: open_obj(&["sent", "message_id", "interaction_id"]),
+            ..base(
+                "Send an e-mail prepared by the send_email tool: the person who prepared it confirms it, once, within 10 minutes",
+                "tools",
+            )
+        },
         Route::Conversations => Spec {
             query: vec![
                 ("q", json!({ "type": "string", "maxLength": 200 })),

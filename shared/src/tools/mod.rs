@@ -2,6 +2,7 @@
 //! that checks every call before it runs, and the pure tools (pricing and quotes over the price table).
 //! Tools that need stores (search, KBLI, memory, CRM) are executed by the worker.
 
+pub mod google;
 pub mod pricing;
 pub mod registry;
 pub mod schema;

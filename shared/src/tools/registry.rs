@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::google;
 use crate::auth::{Principal, Role};
 use crate::llm::types::ToolSpec;
 
@@ -132,6 +133,21 @@ pub static TOOLS: std::sync::LazyLock<Vec<ToolDef>> = std::sync::LazyLock::new(|
             roles: TEAM,
             permission: Some("crm:write"),
         },
+        // Google Workspace: listed and run only when Google is configured (`ToolDef::available`).
+        ToolDef {
+            name: google::BOOK_CONSULTATION,
+            description: google::BOOK_DESCRIPTION,
+            parameters: google::book_parameters(),
+            roles: EVERYONE,
+            permission: Some("crm:write"),
+        },
+        ToolDef {
+            name: google::SEND_EMAIL,
+            description: google::SEND_DESCRIPTION,
+            parameters: google::send_parameters(),
+            roles: TEAM,
+            permission: Some("crm:write"),
+        },
     ]
 });
 
@@ -150,6 +166,10 @@ impl ToolDef {
                     && (p.role != Role::Service || self.permission.is_none_or(|perm| p.has_scope(perm)))
             }
         }
+    }
+    /// Whether the integration this tool needs is configured (the Google tools need Google).
+    pub fn available(&self, config: &crate::config::Config) -> bool {
+        !google::needs_google(self.name) || config.google.is_some()
     }
     pub fn spec(&self) -> ToolSpec {
         ToolSpec {
@@ -221,5 +241,52 @@ mod tests {
             TOOLS.iter().filter(|t| t.roles == TEAM).all(|t| t.permission.is_some()),
             "{crm:?}"
         );
+    }
+
+    #[test]
+    fn google_tools_book_for_clients_too_but_send_only_for_the_team_and_only_when_configured() {
+        let allowed = |name: &str, p: Option<Principal>| tool(name).unwrap().allowed(p.as_ref());
+        assert!(allowed("book_consultation", Some(who(Role::Client, &[]))));
+        assert!(allowed("book_consultation", Some(who(Role::Consultant, &[]))));
+        assert!(!allowed("book_consultation", None));
+        assert!(!allowed("book_consultation", Some(who(Role::Service, &["tools"]))));
+        assert!(allowed("send_email", Some(who(Role::Consultant, &[]))));
+        assert!(!allowed("send_email", Some(who(Role::Client, &[]))));
+        assert!(!allowed("send_email", Some(who(Role::Service, &["tools", "crm:read"]))));
+        assert!(allowed("send_email", Some(who(Role::Service, &["crm:write"]))));
+        let off = crate::config::Config::from_lookup(|k| (k == "JWT_SECRET").then(|| "x".repeat(40))).unwrap();
+        assert!(!tool("send_email").unwrap().available(&off) && !tool("book_consultation").unwrap().available(&off));
+        assert!(tool("get_pricing").unwrap().available(&off));
+    }
+
+    #[test]
+    fn google_tool_arguments_are_checked_by_their_schemas() {
+        use crate::tools::schema::validate;
+        let book = &tool("book_consultation").unwrap().parameters;
+        assert!(validate(book, &json!({ "start": "2026-12-03T10:00:00+08:00" })).is_ok());
+        assert!(validate(
+            book,
+            &json!({ "start": "2026-12-03T10:00:00+08:00", "duration_minutes": 600 })
+        )
+        .is_err());
+        assert!(
+            validate(book, &json!({ "client_id": "c1" })).is_err(),
+            "start is required"
+        );
+        let send = &tool("send_email").unwrap().parameters;
+        assert!(validate(
+            send,
+            &json!({ "client_id": "c1", "kind": "checklist", "documents": ["Passport"] })
+        )
+        .is_ok());
+        assert!(validate(send, &json!({ "client_id": "c1", "kind": "fax" })).is_err());
+        // No argument can carry a confirmation: sending is confirmed outside the tool.
+        let sneaky = json!({ "client_id": "c1", "kind": "quote", "items": [{ "service": "E33G" }], "confirmation_token": "emc_x" });
+        assert!(validate(send, &sneaky).is_err());
+        assert!(send["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .all(|k| !k.contains("confirm")));
     }
 }

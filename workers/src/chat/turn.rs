@@ -26,7 +26,7 @@ impl ToolRunner for Tools<'_> {
     fn specs(&self) -> Vec<ToolSpec> {
         TOOLS
             .iter()
-            .filter(|t| t.allowed(self.0.principal.as_ref()))
+            .filter(|t| t.allowed(self.0.principal.as_ref()) && t.available(&self.0.config))
             .map(|t| t.spec())
             .collect()
     }

@@ -1,7 +1,8 @@
 //! The daily renewal job (cron `0 1 * * *`, 09:00 in Bali): one reminder interaction per practice,
 //! window (30/14/7 days before the permit expires) and expiry date. Idempotent: each reminder has a
 //! dedupe key and is written with `INSERT OR IGNORE` (`interactions.dedupe_key` is UNIQUE), so a rerun,
-//! a retry or two overlapping runs add nothing.
+//! a retry or two overlapping runs add nothing. Then each due reminder goes out to the client (WhatsApp)
+//! and the consultant (e-mail), once per channel ([`super::reminder_send`]).
 
 use nuzantara_shared::crm::dates::Date;
 use nuzantara_shared::crm::renewals::{reminder, WINDOWS};
@@ -60,17 +61,24 @@ pub async fn scheduled(event: ScheduledEvent, env: Env) {
     let rid = format!("cron-{}", new_record_id());
     let result = async {
         let db = env.d1("DB").map_err(internal)?;
-        run(&db, event.schedule() as i64).await
+        let now = event.schedule() as i64;
+        let report = run(&db, now).await?;
+        // A broken configuration stops the deliveries, not the reminders already written.
+        let config =
+            crate::context::config(&env).map_err(|e| nuzantara_shared::error::ApiError::internal(e.to_string()))?;
+        let sent = super::reminder_send::send_due(&db, &env, &config, now).await?;
+        Ok::<_, nuzantara_shared::error::ApiError>((report, sent))
     }
     .await;
     match result {
-        Ok(r) => console_log!(
+        Ok((r, s)) => console_log!(
             "{}",
             log::line(
                 "info",
                 "renewal reminders",
                 &rid,
-                json!({ "cron": event.cron(), "due": r.due, "written": r.written })
+                json!({ "cron": event.cron(), "due": r.due, "written": r.written, "sent": s.sent, "failed": s.failed,
+                        "skipped": s.skipped, "already_sent": s.done })
             )
         ),
         Err(e) => console_error!(

@@ -1,9 +1,13 @@
 //! The tool executor: every call is checked against the tool's JSON Schema and the caller's role
 //! before it runs, and logged. Used by the chat's tool loop and by `POST /api/tools/{name}`.
 
+mod email;
+mod google;
 mod kb;
 mod memory;
 mod prices;
+
+pub use email::confirm as confirm_email;
 
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::log::{self, RequestLog};
@@ -28,6 +32,10 @@ pub struct ToolOutput {
 pub async fn execute(ctx: &Ctx, name: &str, args: &Value) -> ApiResult<ToolOutput> {
     let def = tool(name)
         .ok_or_else(|| ApiError::not_found(format!("no tool named {:?}", name.chars().take(40).collect::<String>())))?;
+    // A tool whose integration is not configured does not exist for the caller.
+    if !def.available(&ctx.config) {
+        return Err(ApiError::not_found(format!("no tool named {name:?}")));
+    }
     if !def.allowed(ctx.principal.as_ref()) {
         let why = match (def.permission, &ctx.principal) {
             (Some(perm), Some(p)) if p.role == nuzantara_shared::auth::Role::Service => {
@@ -50,6 +58,8 @@ pub async fn execute(ctx: &Ctx, name: &str, args: &Value) -> ApiResult<ToolOutpu
         "client_lookup" | "practice_status" | "log_interaction" | "create_lead" => {
             crm::tools::run(ctx, name, args).await
         }
+        "book_consultation" => google::book(ctx, args).await,
+        "send_email" => google::prepare_email(ctx, args).await,
         _ => Err(ApiError::internal(format!("tool {name} has no executor"))),
     };
     // Counted always; logged when it failed or the deployment logs everything (the chat's answer row keeps
@@ -78,8 +88,10 @@ pub async fn execute(ctx: &Ctx, name: &str, args: &Value) -> ApiResult<ToolOutpu
 
 /// `GET /api/tools`: the tools this caller may use.
 pub fn list(ctx: &Ctx) -> HandlerResult {
-    let tools: Vec<&nuzantara_shared::tools::ToolDef> =
-        TOOLS.iter().filter(|t| t.allowed(ctx.principal.as_ref())).collect();
+    let tools: Vec<&nuzantara_shared::tools::ToolDef> = TOOLS
+        .iter()
+        .filter(|t| t.allowed(ctx.principal.as_ref()) && t.available(&ctx.config))
+        .collect();
     respond::json(200, &json!({ "tools": tools }))
 }
 
