@@ -21,3 +21,4 @@ pub mod search;
 pub mod sse;
 pub mod tools;
 pub mod validate;
+pub mod whatsapp;
