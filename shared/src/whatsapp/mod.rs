@@ -6,6 +6,7 @@
 
 pub mod graph;
 pub mod job;
+pub mod openapi;
 pub mod payload;
 pub mod phone;
 pub mod reply;
