@@ -650,7 +650,7 @@ mod tests {
     fn whatsapp_is_off_unless_configured_and_needs_all_four_secrets() {
         assert_eq!(cfg(&[]).unwrap().whatsapp, None);
         let four = [
-            ("WHATSAPP_TOKEN", "EAAB"),
+            ("WHATSAPP_TOKEN", "token-1"),
             ("WHATSAPP_PHONE_NUMBER_ID", "1234567890"),
             ("WHATSAPP_APP_SECRET", "app-secret"),
             ("WHATSAPP_VERIFY_TOKEN", "verify-me"),
