@@ -467,7 +467,8 @@ fn read_whatsapp(get: &impl Fn(&str) -> Option<String>, errors: &mut Vec<String>
     }
     let retry_base_secs = parse_num(get, "WHATSAPP_RETRY_BASE_SECS", 10, 0..=600, errors) as u32;
     let timeout_ms = parse_num(get, "WHATSAPP_TIMEOUT_MS", 10_000, 100..=60_000, errors);
-    let [token, phone_number_id, app_secret, verify_token] = [0, 1, 2, 3].map(|i| values[i].clone().unwrap_or_default());
+    let [token, phone_number_id, app_secret, verify_token] =
+        [0, 1, 2, 3].map(|i| values[i].clone().unwrap_or_default());
     if !phone_number_id.bytes().all(|b| b.is_ascii_digit()) {
         errors.push("WHATSAPP_PHONE_NUMBER_ID is the numeric id of the business phone number".into());
     }
@@ -659,9 +660,15 @@ mod tests {
         assert_eq!(wa.api_base, "https://graph.facebook.com/v21.0");
         assert_eq!((wa.retry_base_secs, wa.timeout_ms), (10, 10_000));
         let mut local = four.to_vec();
-        local.extend([("WHATSAPP_API_BASE", "http://127.0.0.1:9/v21.0/"), ("WHATSAPP_RETRY_BASE_SECS", "1")]);
+        local.extend([
+            ("WHATSAPP_API_BASE", "http://127.0.0.1:9/v21.0/"),
+            ("WHATSAPP_RETRY_BASE_SECS", "1"),
+        ]);
         let wa = cfg(&local).unwrap().whatsapp.unwrap();
-        assert_eq!((wa.api_base.as_str(), wa.retry_base_secs), ("http://127.0.0.1:9/v21.0", 1));
+        assert_eq!(
+            (wa.api_base.as_str(), wa.retry_base_secs),
+            ("http://127.0.0.1:9/v21.0", 1)
+        );
         let err = cfg(&four[..2]).unwrap_err().to_string();
         assert!(err.contains("WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN"), "{err}");
         let mut bad = four.to_vec();

@@ -10,7 +10,9 @@ use super::payload::Event;
 pub enum Job {
     Event(Event),
     /// Send the outbox row with this id (its message is stored there).
-    Send { outbox_id: String },
+    Send {
+        outbox_id: String,
+    },
 }
 
 impl Job {
@@ -40,7 +42,9 @@ mod tests {
                 timestamp: 5,
                 content: Content::Text { body: "halo".into() },
             })),
-            Job::Send { outbox_id: "abc".into() },
+            Job::Send {
+                outbox_id: "abc".into(),
+            },
         ];
         for j in jobs {
             let s = serde_json::to_string(&j).unwrap();

@@ -31,7 +31,9 @@ fn a_text_message_with_its_contact() {
             from: "393331234567".into(),
             name: Some("Marco".into()),
             timestamp: 1_733_000_000,
-            content: Content::Text { body: "Quanto costa un visto C1?".into() },
+            content: Content::Text {
+                body: "Quanto costa un visto C1?".into()
+            },
         })]
     );
 }
@@ -50,7 +52,10 @@ fn statuses_with_their_errors() {
     let events = parse(&raw, None).unwrap();
     assert_eq!(events.len(), 2, "an unknown status is skipped: {events:?}");
     let Event::Status(read) = &events[0] else { panic!() };
-    assert_eq!((read.wamid.as_str(), read.status, read.timestamp), ("wamid.OUT1", DeliveryStatus::Read, 1_733_000_100));
+    assert_eq!(
+        (read.wamid.as_str(), read.status, read.timestamp),
+        ("wamid.OUT1", DeliveryStatus::Read, 1_733_000_100)
+    );
     let Event::Status(failed) = &events[1] else { panic!() };
     assert_eq!(failed.status, DeliveryStatus::Failed);
     assert_eq!(failed.error.as_deref(), Some("131047: Re-engagement message"));
@@ -84,12 +89,26 @@ fn media_reactions_and_unknown_types() {
         })
         .collect();
     assert_eq!(kinds.len(), 6, "a bad sender or a missing id is dropped: {kinds:?}");
-    assert!(matches!(&kinds[0], Content::Media { kind, caption: Some(c), .. } if kind == "image" && c == "my passport"));
-    assert!(matches!(&kinds[1], Content::Media { kind, filename: Some(f), .. } if kind == "document" && f == "kitas.pdf"));
+    assert!(
+        matches!(&kinds[0], Content::Media { kind, caption: Some(c), .. } if kind == "image" && c == "my passport")
+    );
+    assert!(
+        matches!(&kinds[1], Content::Media { kind, filename: Some(f), .. } if kind == "document" && f == "kitas.pdf")
+    );
     assert!(matches!(&kinds[2], Content::Media { kind, .. } if kind == "audio"));
     assert_eq!(kinds[3], Content::Reaction);
-    assert_eq!(kinds[4], Content::Other { kind: "location".into() });
-    assert_eq!(kinds[5], Content::Other { kind: "unsupported".into() });
+    assert_eq!(
+        kinds[4],
+        Content::Other {
+            kind: "location".into()
+        }
+    );
+    assert_eq!(
+        kinds[5],
+        Content::Other {
+            kind: "unsupported".into()
+        }
+    );
 }
 
 #[test]
@@ -103,7 +122,10 @@ fn other_numbers_other_fields_and_other_objects() {
     let other_field = json!({ "object": "whatsapp_business_account",
         "entry": [{ "changes": [{ "field": "account_update", "value": { "x": 1 } }] }] });
     assert_eq!(parse(other_field.to_string().as_bytes(), None).unwrap(), vec![]);
-    assert_eq!(parse(br#"{"object":"page","entry":[]}"#, None), Err(PayloadError::NotWhatsApp));
+    assert_eq!(
+        parse(br#"{"object":"page","entry":[]}"#, None),
+        Err(PayloadError::NotWhatsApp)
+    );
     assert_eq!(parse(b"{not json", None), Err(PayloadError::NotJson));
     assert_eq!(parse(b"[]", None), Err(PayloadError::NotJson));
 }

@@ -96,7 +96,10 @@ mod tests {
             assert_eq!(E164::parse(raw).unwrap().as_str(), "+6281234567890", "{raw}");
         }
         let it = E164::parse("+39 333 123 4567").unwrap();
-        assert_eq!((it.as_str(), it.digits(), it.tail(4)), ("+393331234567", "393331234567", "4567"));
+        assert_eq!(
+            (it.as_str(), it.digits(), it.tail(4)),
+            ("+393331234567", "393331234567", "4567")
+        );
     }
 
     #[test]

@@ -183,13 +183,19 @@ mod tests {
             json!({ "n": 2, "label": "PP 28/2025 Pasal 128" }),
             json!({ "n": 3, "label": "KBLI 56101 — Restoran" }),
         ];
-        let text = compose("The C1 visa costs IDR 2,300,000 [1]; risk levels are in [3].", &sources, Lang::En);
+        let text = compose(
+            "The C1 visa costs IDR 2,300,000 [1]; risk levels are in [3].",
+            &sources,
+            Lang::En,
+        );
         assert_eq!(
             text,
             "The C1 visa costs IDR 2,300,000 [1]; risk levels are in [3].\n\nSources:\n[1] Bali Zero price list 2025 › C1 Tourism\n[3] KBLI 56101 — Restoran"
         );
         let uncited = compose("Nessuna citazione.", &sources, Lang::It);
-        assert!(uncited.ends_with("Fonti:\n[1] Bali Zero price list 2025 › C1 Tourism\n[2] PP 28/2025 Pasal 128\n[3] KBLI 56101 — Restoran"));
+        assert!(uncited.ends_with(
+            "Fonti:\n[1] Bali Zero price list 2025 › C1 Tourism\n[2] PP 28/2025 Pasal 128\n[3] KBLI 56101 — Restoran"
+        ));
         assert_eq!(compose("No sources.", &[], Lang::Id), "No sources.");
     }
 

@@ -54,6 +54,10 @@ mod tests {
         assert!(!verify("app-secret", body, Some("sha256=zz")));
         assert!(!verify("app-secret", body, Some(&good[..good.len() - 2])));
         assert!(!verify("app-secret", body, Some("sha256=")));
-        assert!(verify("app-secret", body, Some(&good.to_uppercase().replace("SHA256=", "sha256="))));
+        assert!(verify(
+            "app-secret",
+            body,
+            Some(&good.to_uppercase().replace("SHA256=", "sha256="))
+        ));
     }
 }

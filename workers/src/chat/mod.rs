@@ -138,7 +138,10 @@ pub async fn channel_turn(
     conversation_id: &str,
     session_id: &str,
 ) -> ApiResult<nuzantara_shared::chat::turn::TurnResult> {
-    let query: String = query.chars().take(nuzantara_shared::chat::request::MAX_QUERY_CHARS).collect();
+    let query: String = query
+        .chars()
+        .take(nuzantara_shared::chat::request::MAX_QUERY_CHARS)
+        .collect();
     let chat = ChatInput {
         query,
         session_id: Some(session_id.to_string()),

@@ -15,8 +15,11 @@ use nuzantara_shared::whatsapp::payload::{Content, Event, Inbound};
 use nuzantara_shared::whatsapp::reply::{compose, split, text_only, MAX_MESSAGE};
 use nuzantara_shared::whatsapp::E164;
 use serde_json::{json, Value};
-use worker::{console_error, console_log, console_warn, D1Database, Env, MessageBatch, MessageExt, QueueRetryOptionsBuilder};
+use worker::{
+    console_error, console_log, console_warn, D1Database, Env, MessageBatch, MessageExt, QueueRetryOptionsBuilder,
+};
 
+use super::dead_letter::dead_letter;
 use super::graph::HttpGraph;
 use super::store::{self, Failure};
 use crate::chat;
@@ -33,7 +36,7 @@ struct Retry {
 }
 
 /// What an API error says, for the retry log (its detail when it has one).
-fn why(e: ApiError) -> String {
+pub(super) fn why(e: ApiError) -> String {
     e.detail.unwrap_or(e.message)
 }
 
@@ -49,7 +52,15 @@ pub async fn run(batch: MessageBatch<Value>, env: Env, worker_ctx: worker::Conte
     let config = match context::config(&env) {
         Ok(c) => c,
         Err(e) => {
-            console_error!("{}", log::line("error", "queue: configuration rejected", &queue, json!({ "problems": e.0 })));
+            console_error!(
+                "{}",
+                log::line(
+                    "error",
+                    "queue: configuration rejected",
+                    &queue,
+                    json!({ "problems": e.0 })
+                )
+            );
             batch.retry_all();
             return;
         }
@@ -68,7 +79,15 @@ pub async fn run(batch: MessageBatch<Value>, env: Env, worker_ctx: worker::Conte
             Ok(m) => m,
             Err(e) => {
                 // Left unacknowledged: retried, then dead-lettered.
-                console_error!("{}", log::line("error", "queue: unreadable message", &queue, json!({ "error": e.to_string() })));
+                console_error!(
+                    "{}",
+                    log::line(
+                        "error",
+                        "queue: unreadable message",
+                        &queue,
+                        json!({ "error": e.to_string() })
+                    )
+                );
                 continue;
             }
         };
@@ -77,7 +96,15 @@ pub async fn run(batch: MessageBatch<Value>, env: Env, worker_ctx: worker::Conte
         let job: Job = match serde_json::from_value(message.body().clone()) {
             Ok(j) => j,
             Err(e) => {
-                console_error!("{}", log::line("error", "queue: not a WhatsApp job", &ctx.request_id, json!({ "error": e.to_string() })));
+                console_error!(
+                    "{}",
+                    log::line(
+                        "error",
+                        "queue: not a WhatsApp job",
+                        &ctx.request_id,
+                        json!({ "error": e.to_string() })
+                    )
+                );
                 message.ack();
                 continue;
             }
@@ -97,8 +124,12 @@ pub async fn run(batch: MessageBatch<Value>, env: Env, worker_ctx: worker::Conte
                 let (kind, reference) = job.describe();
                 console_warn!(
                     "{}",
-                    log::line("warn", "whatsapp job retried", &ctx.request_id,
-                        json!({ "job": kind, "ref": reference, "reason": r.reason, "delay_s": r.delay_secs }))
+                    log::line(
+                        "warn",
+                        "whatsapp job retried",
+                        &ctx.request_id,
+                        json!({ "job": kind, "ref": reference, "reason": r.reason, "delay_s": r.delay_secs })
+                    )
                 );
                 message.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(r.delay_secs).build());
             }
@@ -117,7 +148,9 @@ async fn process(ctx: &Ctx, job: &Job) -> Result<(), Retry> {
         }
         Job::Send { outbox_id } => {
             let cfg = cfg.ok_or_else(|| later(None, "the WhatsApp channel is not configured"))?;
-            let rows = store::pending(&db, None, Some(outbox_id)).await.map_err(|e| later(Some(cfg), why(e)))?;
+            let rows = store::pending(&db, None, Some(outbox_id))
+                .await
+                .map_err(|e| later(Some(cfg), why(e)))?;
             send(ctx, cfg, &db, rows).await
         }
     }
@@ -127,7 +160,15 @@ async fn process(ctx: &Ctx, job: &Job) -> Result<(), Retry> {
 async fn inbound(ctx: &Ctx, cfg: &WhatsAppConfig, db: &D1Database, m: &Inbound) -> Result<(), Retry> {
     let fail = |e: nuzantara_shared::error::ApiError| later(Some(cfg), why(e));
     let Some(state) = store::claim(db, m, &ctx.request_id).await.map_err(fail)? else {
-        console_log!("{}", log::line("info", "whatsapp duplicate skipped", &ctx.request_id, json!({ "wamid": m.wamid })));
+        console_log!(
+            "{}",
+            log::line(
+                "info",
+                "whatsapp duplicate skipped",
+                &ctx.request_id,
+                json!({ "wamid": m.wamid })
+            )
+        );
         return Ok(());
     };
     let Ok(number) = E164::parse(&m.from) else {
@@ -139,7 +180,12 @@ async fn inbound(ctx: &Ctx, cfg: &WhatsAppConfig, db: &D1Database, m: &Inbound) 
         if contact.taken_over_by.is_some() {
             // The consultant answers: keep the message on the conversation for them, say nothing.
             let held = store::append_message(db, &contact.conversation_id, "user", &shown, None).map_err(fail)?;
-            let st = db::stmt(db, "UPDATE wa_inbound SET state = 'held' WHERE wamid = ?1", &[db::P::S(&m.wamid)]).map_err(fail)?;
+            let st = db::stmt(
+                db,
+                "UPDATE wa_inbound SET state = 'held' WHERE wamid = ?1",
+                &[db::P::S(&m.wamid)],
+            )
+            .map_err(fail)?;
             return db::batch(db, vec![held, st]).await.map_err(fail);
         }
         let parts = match &m.content {
@@ -157,17 +203,33 @@ async fn inbound(ctx: &Ctx, cfg: &WhatsAppConfig, db: &D1Database, m: &Inbound) 
             // The turn stores text questions and answers; the rest is kept here.
             statements.push(store::append_message(db, &contact.conversation_id, "user", &shown, None).map_err(fail)?);
             statements.push(
-                store::append_message(db, &contact.conversation_id, "assistant", &parts.join("\n\n"), Some("whatsapp"))
-                    .map_err(fail)?,
+                store::append_message(
+                    db,
+                    &contact.conversation_id,
+                    "assistant",
+                    &parts.join("\n\n"),
+                    Some("whatsapp"),
+                )
+                .map_err(fail)?,
             );
         }
         for (i, body) in parts.into_iter().enumerate() {
-            let message = OutgoingMessage::Text { to: m.from.clone(), body };
+            let message = OutgoingMessage::Text {
+                to: m.from.clone(),
+                body,
+            };
             let id = format!("{}:{i}", m.wamid);
-            statements.push(store::outbox_insert(db, &id, Some(&m.wamid), i as i64, &message, "assistant", None).map_err(fail)?);
+            statements.push(
+                store::outbox_insert(db, &id, Some(&m.wamid), i as i64, &message, "assistant", None).map_err(fail)?,
+            );
         }
         statements.push(
-            db::stmt(db, "UPDATE wa_inbound SET state = 'answered' WHERE wamid = ?1", &[db::P::S(&m.wamid)]).map_err(fail)?,
+            db::stmt(
+                db,
+                "UPDATE wa_inbound SET state = 'answered' WHERE wamid = ?1",
+                &[db::P::S(&m.wamid)],
+            )
+            .map_err(fail)?,
         );
         db::batch(db, statements).await.map_err(fail)?;
     }
@@ -180,8 +242,17 @@ async fn inbound(ctx: &Ctx, cfg: &WhatsAppConfig, db: &D1Database, m: &Inbound) 
 fn shown(content: &Content) -> String {
     match content {
         Content::Text { body } => body.clone(),
-        Content::Media { kind, caption, filename, .. } => {
-            let what = filename.as_deref().or(caption.as_deref()).map(|c| format!(": {c}")).unwrap_or_default();
+        Content::Media {
+            kind,
+            caption,
+            filename,
+            ..
+        } => {
+            let what = filename
+                .as_deref()
+                .or(caption.as_deref())
+                .map(|c| format!(": {c}"))
+                .unwrap_or_default();
             format!("[{kind}{what}]")
         }
         Content::Reaction => "[reaction]".into(),
@@ -195,33 +266,52 @@ async fn send(ctx: &Ctx, cfg: &WhatsAppConfig, db: &D1Database, rows: Vec<store:
     for row in rows {
         match serde_json::from_str::<OutgoingMessage>(&row.message) {
             Ok(msg) => pending.push(((row.id, row.attempts), msg)),
-            Err(e) => console_error!("{}", log::line("error", "whatsapp outbox row unreadable", &ctx.request_id, json!({ "id": row.id, "error": e.to_string() }))),
+            Err(e) => console_error!(
+                "{}",
+                log::line(
+                    "error",
+                    "whatsapp outbox row unreadable",
+                    &ctx.request_id,
+                    json!({ "id": row.id, "error": e.to_string() })
+                )
+            ),
         }
     }
     let graph = HttpGraph(cfg);
     let mut failed_attempts = 0;
     let mut store_error = None;
-    let result = deliver(&graph, &pending, async |(id, attempts): &(String, i64), r: &Result<_, SendError>| {
-        let written = match r {
-            Ok(a) => store::record_attempt(db, id, "accepted", a.wamid.as_deref(), None).await,
-            Err(e @ SendError::Permanent { .. }) => {
-                let detail = e.detail();
-                let job = json!({ "job": "send", "outbox_id": id }).to_string();
-                let failure = Failure { kind: "send", reference: id, wa_id: None, error: &detail, attempts: attempts + 1, job: &job };
-                match store::record_failure(db, &failure).await {
-                    Ok(()) => store::record_attempt(db, id, "refused", None, Some(&detail)).await,
-                    Err(e) => Err(e),
+    let result = deliver(
+        &graph,
+        &pending,
+        async |(id, attempts): &(String, i64), r: &Result<_, SendError>| {
+            let written = match r {
+                Ok(a) => store::record_attempt(db, id, "accepted", a.wamid.as_deref(), None).await,
+                Err(e @ SendError::Permanent { .. }) => {
+                    let detail = e.detail();
+                    let job = json!({ "job": "send", "outbox_id": id }).to_string();
+                    let failure = Failure {
+                        kind: "send",
+                        reference: id,
+                        wa_id: None,
+                        error: &detail,
+                        attempts: attempts + 1,
+                        job: &job,
+                    };
+                    match store::record_failure(db, &failure).await {
+                        Ok(()) => store::record_attempt(db, id, "refused", None, Some(&detail)).await,
+                        Err(e) => Err(e),
+                    }
                 }
+                Err(e) => {
+                    failed_attempts = attempts + 1;
+                    store::record_attempt(db, id, "pending", None, Some(&e.detail())).await
+                }
+            };
+            if let Err(e) = written {
+                store_error = Some(why(e));
             }
-            Err(e) => {
-                failed_attempts = attempts + 1;
-                store::record_attempt(db, id, "pending", None, Some(&e.detail())).await
-            }
-        };
-        if let Err(e) = written {
-            store_error = Some(why(e));
-        }
-    })
+        },
+    )
     .await;
     if let Some(e) = store_error {
         return Err(later(Some(cfg), e));
@@ -237,71 +327,6 @@ async fn send(ctx: &Ctx, cfg: &WhatsAppConfig, db: &D1Database, rows: Vec<store:
                 delay_secs: retry_delay_secs(failed_attempts.max(1) as u32, cfg.retry_base_secs, retry_after),
                 reason: e.detail(),
             })
-        }
-    }
-}
-
-/// A job whose retries are spent: recorded for the admins with the last error, its pending messages marked
-/// dead (kept, with their text, in the outbox).
-async fn dead_letter(ctx: &Ctx, job: &Job, body: &Value) -> bool {
-    let (kind, reference) = job.describe();
-    let result = async {
-        let db = db::db(ctx)?;
-        let (inbound, id) = match job {
-            Job::Event(Event::Message(m)) => (Some(m.wamid.as_str()), None),
-            Job::Send { outbox_id } => (None, Some(outbox_id.as_str())),
-            Job::Event(Event::Status(_)) => (None, None),
-        };
-        #[derive(serde::Deserialize)]
-        struct Last {
-            wa_id: Option<String>,
-            last_error: Option<String>,
-            attempts: Option<i64>,
-        }
-        let last: Option<Last> = db::first(
-            &db,
-            "SELECT wa_id, last_error, attempts FROM wa_outbox WHERE state = 'pending' AND (inbound_wamid = ?1 OR id = ?2) \
-             ORDER BY seq LIMIT 1",
-            &[inbound.into(), id.into()],
-        )
-        .await?;
-        let wa_id = match job {
-            Job::Event(Event::Message(m)) => Some(m.from.clone()),
-            _ => last.as_ref().and_then(|l| l.wa_id.clone()),
-        };
-        let error = last
-            .as_ref()
-            .and_then(|l| l.last_error.clone())
-            .unwrap_or_else(|| "retries spent".into());
-        let job_text = body.to_string();
-        store::record_failure(
-            &db,
-            &Failure {
-                kind,
-                reference: &reference,
-                wa_id: wa_id.as_deref(),
-                error: &error,
-                attempts: last.and_then(|l| l.attempts).unwrap_or(0),
-                job: &job_text,
-            },
-        )
-        .await?;
-        db::run(
-            &db,
-            "UPDATE wa_outbox SET state = 'dead', updated_at = ?3 WHERE state = 'pending' AND (inbound_wamid = ?1 OR id = ?2)",
-            &[inbound.into(), id.into(), db::P::I(crate::platform::now_ms() as i64)],
-        )
-        .await
-    }
-    .await;
-    match result {
-        Ok(_) => {
-            console_error!("{}", log::line("error", "whatsapp job dead-lettered", &ctx.request_id, json!({ "job": kind, "ref": reference })));
-            true
-        }
-        Err(e) => {
-            console_error!("{}", log::line("error", "whatsapp dead letter not recorded", &ctx.request_id, json!({ "job": kind, "ref": reference, "error": why(e) })));
-            false
         }
     }
 }

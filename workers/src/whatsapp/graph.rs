@@ -18,7 +18,9 @@ impl GraphApi for HttpGraph<'_> {
             status: 0,
             detail: e.to_string(),
         };
-        headers.set("Authorization", &format!("Bearer {}", cfg.token)).map_err(bad)?;
+        headers
+            .set("Authorization", &format!("Bearer {}", cfg.token))
+            .map_err(bad)?;
         headers.set("Content-Type", "application/json").map_err(bad)?;
         let mut init = RequestInit::new();
         init.with_method(Method::Post)

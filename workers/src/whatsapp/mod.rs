@@ -3,6 +3,7 @@
 //! ([`store`]) and the team's routes ([`team`]). The pure parts live in `nuzantara_shared::whatsapp`.
 
 pub mod consumer;
+mod dead_letter;
 mod graph;
 mod store;
 mod team;

@@ -95,7 +95,13 @@ pub async fn ensure_contact(db: &D1Database, m: &Inbound, number: &E164) -> ApiR
                 db,
                 "INSERT INTO clients (id, full_name, whatsapp, status, language, notes, created_at, updated_at) \
                  VALUES (?1, ?2, ?3, 'lead', ?4, 'Lead created from a WhatsApp message.', ?5, ?5)",
-                &[P::S(&id), P::S(&name), P::S(number.as_str()), P::S(lang.code()), P::I(now)],
+                &[
+                    P::S(&id),
+                    P::S(&name),
+                    P::S(number.as_str()),
+                    P::S(lang.code()),
+                    P::I(now),
+                ],
             )?);
             id
         }
@@ -186,7 +192,9 @@ pub async fn claim(db: &D1Database, m: &Inbound, job_id: &str) -> ApiResult<Opti
         &[P::S(&m.wamid)],
     )
     .await?;
-    Ok(row.filter(|r| r.job_id == job_id && matches!(r.state.as_str(), "processing" | "answered")).map(|r| r.state))
+    Ok(row
+        .filter(|r| r.job_id == job_id && matches!(r.state.as_str(), "processing" | "answered"))
+        .map(|r| r.state))
 }
 
 pub async fn set_state(db: &D1Database, wamid: &str, state: &str) -> ApiResult<()> {

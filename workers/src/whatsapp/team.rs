@@ -71,7 +71,10 @@ pub async fn get(raw: &str, ctx: &Ctx) -> HandlerResult {
         &[P::S(raw)],
     )
     .await?;
-    respond::json(200, &json!({ "conversation": conversation, "messages": messages, "outbox": outbox }))
+    respond::json(
+        200,
+        &json!({ "conversation": conversation, "messages": messages, "outbox": outbox }),
+    )
 }
 
 /// `POST …/takeover` and `…/release`: while taken over, the assistant does not answer this number.
@@ -121,7 +124,9 @@ pub async fn send(raw: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
     }
     let conversation = summary(ctx, id).await?;
     if conversation["taken_over_by"].is_null() {
-        return Err(ApiError::conflict("take the conversation over first: the assistant is answering it"));
+        return Err(ApiError::conflict(
+            "take the conversation over first: the assistant is answering it",
+        ));
     }
     let db = db::db(ctx)?;
     let outbox_id = new_id(random16());
