@@ -5,7 +5,7 @@
 // shell's contents) are written by `node scripts/shell-version.mjs --write`, and tests/e2e/shell.test.mjs
 // fails when they are stale: a changed shell file gets a new cache name, and the new worker installs the
 // new shell and deletes the old cache.
-const VERSION = 'e1b3f873054c0e3b';
+const VERSION = 'e5471014a8491553';
 const CACHE = 'nuzantara-shell-' + VERSION;
 const API_CACHE = 'nuzantara-api-' + VERSION;
 const SHELL = [
@@ -32,6 +32,7 @@ const SHELL = [
   '/js/views/login.js',
   '/js/views/memory.js',
   '/js/views/search.js',
+  '/js/views/whatsapp-list.js',
   '/manifest.webmanifest',
 ];
 const API = /^\/(api|bali-zero|crm|v1|health|metrics|openapi\.json)(\/|$)/;
