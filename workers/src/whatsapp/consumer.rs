@@ -21,7 +21,7 @@ use worker::{
 
 use super::dead_letter::dead_letter;
 use super::graph::HttpGraph;
-use super::store::{self, Failure};
+use super::store::{self, why, Failure};
 use crate::chat;
 use crate::context::{self, Ctx};
 use crate::db;
@@ -33,11 +33,6 @@ pub const DEAD_LETTER_SUFFIX: &str = "-dlq";
 struct Retry {
     delay_secs: u32,
     reason: String,
-}
-
-/// What an API error says, for the retry log (its detail when it has one).
-pub(super) fn why(e: ApiError) -> String {
-    e.detail.unwrap_or(e.message)
 }
 
 fn later(cfg: Option<&WhatsAppConfig>, reason: impl std::fmt::Display) -> Retry {

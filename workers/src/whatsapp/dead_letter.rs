@@ -8,8 +8,7 @@ use nuzantara_shared::whatsapp::payload::Event;
 use serde_json::{json, Value};
 use worker::console_error;
 
-use super::consumer::why;
-use super::store::{self, Failure};
+use super::store::{self, why, Failure};
 use crate::context::Ctx;
 use crate::db;
 

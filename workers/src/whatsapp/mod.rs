@@ -12,8 +12,10 @@ use nuzantara_shared::auth::password::constant_time_eq;
 use nuzantara_shared::config::WhatsAppConfig;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::http::check_size;
+use nuzantara_shared::ids::new_id;
 use nuzantara_shared::log;
 use nuzantara_shared::routes::{Matched, WhatsAppRoute};
+use nuzantara_shared::whatsapp::graph::OutgoingMessage;
 use nuzantara_shared::whatsapp::job::Job;
 use nuzantara_shared::whatsapp::payload::{self, PayloadError};
 use nuzantara_shared::whatsapp::signature;
@@ -21,6 +23,7 @@ use serde_json::json;
 use worker::{console_warn, Request};
 
 use crate::context::Ctx;
+use crate::platform::random16;
 use crate::respond::{self, internal, HandlerResult};
 
 /// The producer binding of the jobs queue (wrangler.toml `[[queues.producers]]`).
@@ -107,8 +110,27 @@ async fn webhook(mut req: Request, ctx: &Ctx) -> HandlerResult {
     respond::json(200, &json!({ "received": received }))
 }
 
-/// Queues sending an outbox row (a consultant's message; the reminders' templates can use the same path).
-pub async fn enqueue_send(ctx: &Ctx, outbox_id: &str) -> ApiResult<()> {
+/// Sends a message through the outbox and the queue (same retries and dead letters as the assistant's
+/// answers): a consultant's text, or an approved template (`OutgoingMessage::Template`, origin `template`) for
+/// the renewal reminders. Returns the outbox id; its delivery status shows on the conversation.
+pub async fn queue_message(
+    ctx: &Ctx,
+    message: &OutgoingMessage,
+    origin: &'static str,
+    author: Option<&str>,
+) -> ApiResult<String> {
+    let db = crate::db::db(ctx)?;
+    let id = new_id(random16());
+    store::outbox_insert(&db, &id, None, 0, message, origin, author)?
+        .run()
+        .await
+        .map_err(internal)?;
+    enqueue_send(ctx, &id).await?;
+    Ok(id)
+}
+
+/// Queues sending an outbox row.
+async fn enqueue_send(ctx: &Ctx, outbox_id: &str) -> ApiResult<()> {
     ctx.env
         .queue(QUEUE_BINDING)
         .map_err(internal)?

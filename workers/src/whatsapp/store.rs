@@ -13,6 +13,11 @@ use worker::D1Database;
 use crate::db::{self, P};
 use crate::platform::{now_ms, random16};
 
+/// What an API error says, for logs and the retry reason (its detail when it has one).
+pub fn why(e: ApiError) -> String {
+    e.detail.unwrap_or(e.message)
+}
+
 /// A WhatsApp number we talk with, as the consumer needs it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Contact {

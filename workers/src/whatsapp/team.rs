@@ -2,18 +2,17 @@
 //! statuses), taking one over and releasing it, a consultant's own message, and the admins' failure list.
 
 use nuzantara_shared::error::{ApiError, ApiResult};
-use nuzantara_shared::ids::new_id;
 use nuzantara_shared::whatsapp::graph::OutgoingMessage;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use worker::Request;
 
-use super::{enqueue_send, store};
+use super::{queue_message, store};
 use crate::audit;
 use crate::body;
 use crate::context::Ctx;
 use crate::db::{self, P};
-use crate::platform::{now_ms, random16};
+use crate::platform::now_ms;
 use crate::respond::{self, HandlerResult};
 
 const LIST_LIMIT: i64 = 100;
@@ -129,21 +128,16 @@ pub async fn send(raw: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
         ));
     }
     let db = db::db(ctx)?;
-    let outbox_id = new_id(random16());
     let message = OutgoingMessage::Text {
         to: id.to_string(),
         body: text.to_string(),
     };
     let conv_id = conversation["conversation_id"].as_str().unwrap_or_default();
-    db::batch(
-        &db,
-        vec![
-            store::outbox_insert(&db, &outbox_id, None, 0, &message, "consultant", Some(&me.id))?,
-            store::append_message(&db, conv_id, "assistant", text, Some("consultant"))?,
-        ],
-    )
-    .await?;
-    enqueue_send(ctx, &outbox_id).await?;
+    let outbox_id = queue_message(ctx, &message, "consultant", Some(&me.id)).await?;
+    store::append_message(&db, conv_id, "assistant", text, Some("consultant"))?
+        .run()
+        .await
+        .map_err(crate::respond::internal)?;
     respond::json(202, &json!({ "id": outbox_id, "state": "pending" }))
 }
 
