@@ -6,7 +6,6 @@
 use std::rc::Rc;
 
 use nuzantara_shared::config::WhatsAppConfig;
-use nuzantara_shared::error::ApiError;
 use nuzantara_shared::lang::Lang;
 use nuzantara_shared::log;
 use nuzantara_shared::whatsapp::graph::{deliver, retry_delay_secs, OutgoingMessage, SendError};
