@@ -131,7 +131,7 @@ pub struct Config {
     /// A bearer token that lets a scraper read `/metrics` and `/health/detailed` without an admin session
     /// (`METRICS_TOKEN`, secret, at least 24 characters); unset: admins only.
     pub metrics_token: Option<String>,
-    /// The WhatsApp channel; `None` (the default) turns it off and its webhook answers 503.
+    /// The WhatsApp channel; `None` (the default) turns it off and its webhook answers 404.
     pub whatsapp: Option<WhatsAppConfig>,
 }
 
