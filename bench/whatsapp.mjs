@@ -57,7 +57,11 @@ const replyTimes = async (sent) => {
 };
 
 try {
-  await send(0).then((s) => replyTimes([s])); // warm-up: isolate start, first D1 reads
+  // Warm-up (isolate start, first D1 reads), and a sample of what a client receives.
+  const first = await send(0);
+  await replyTimes([first]);
+  const sample = (await graph.requests()).find((q) => q.body?.to === first.from && q.outcome === 'ok');
+  console.log(`[bench-whatsapp] sample reply to "${QUESTIONS[0]}":\n${sample.body.text.body.slice(0, 700)}\n`);
   const acks = [];
   const e2e = [];
   for (let i = 0; i < N; i++) {
