@@ -4,7 +4,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 export WRANGLER_SEND_METRICS := false
 export CLOUDFLARE_CF_FETCH_ENABLED := false
 
-.PHONY: dev test setup setup-python build test-native test-integration test-python test-e2e lint size bench eval clean
+.PHONY: dev test setup setup-python build test-native test-integration test-python test-e2e lint size bench bench-whatsapp eval clean
 
 dev:                ## set up, build, migrate, load the KB, serve API + PWA on http://127.0.0.1:$${PORT:-8787}
 	scripts/dev.sh
@@ -48,6 +48,9 @@ size:               ## release WASM size, raw and gzip
 
 bench: setup build  ## load, latency, SSE, size, startup, kb-build and retrieval figures vs a baseline worker (needs wrk); not part of `make test`
 	scripts/bench.sh
+
+bench-whatsapp: setup build   ## WhatsApp webhook acknowledgement p50/p95 and webhook → reply time on the fake Graph API
+	node bench/whatsapp.mjs
 
 eval: setup build   ## retrieval and answer quality on a fresh local stack with the local embedder (first run embeds: see scripts/eval.mjs); EVAL_ARGS=--no-scifact etc.
 	node scripts/eval.mjs $(EVAL_ARGS)

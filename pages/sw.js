@@ -5,7 +5,7 @@
 // shell's contents) are written by `node scripts/shell-version.mjs --write`, and tests/e2e/shell.test.mjs
 // fails when they are stale: a changed shell file gets a new cache name, and the new worker installs the
 // new shell and deletes the old cache.
-const VERSION = 'b26fd6b2c21a9fda';
+const VERSION = '0bdf76eb3f9ede84';
 const CACHE = 'nuzantara-shell-' + VERSION;
 const API_CACHE = 'nuzantara-api-' + VERSION;
 const SHELL = [
@@ -38,6 +38,7 @@ const SHELL = [
   '/js/views/portal.js',
   '/js/views/practice-forms.js',
   '/js/views/search.js',
+  '/js/views/whatsapp-list.js',
   '/manifest.webmanifest',
 ];
 const API = /^\/(api|bali-zero|crm|v1|health|metrics|openapi\.json)(\/|$)/;

@@ -22,3 +22,4 @@ pub mod search;
 pub mod sse;
 pub mod tools;
 pub mod validate;
+pub mod whatsapp;

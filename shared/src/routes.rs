@@ -6,6 +6,7 @@
 use crate::auth::roles::{Access, ADMIN, ANY, USERS};
 use crate::error::{ApiError, ErrorCode};
 use CrmRoute as Crm;
+use WhatsAppRoute as Wa;
 
 /// The CRM routes. Each appears once in [`ROUTES`] as `Route::Crm(..)`, with its access rule; the CRM
 /// dispatches on them.
@@ -41,6 +42,19 @@ pub enum CrmRoute {
     Analytics,
     ExportClients,
     ExportPractices,
+}
+
+/// The WhatsApp channel's routes: Meta's webhook (public, signed) and the team's view of the conversations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WhatsAppRoute {
+    Verify,
+    Webhook,
+    Conversations,
+    Conversation,
+    TakeOver,
+    Release,
+    Send,
+    Failures,
 }
 
 /// Every route, by name. Handlers are chosen by matching on this.
@@ -85,6 +99,8 @@ pub enum Route {
     DeleteMemoryFact,
     /// The CRM and team routes (`/crm/...`), dispatched by the worker's `crm` module.
     Crm(CrmRoute),
+    /// The WhatsApp channel, dispatched by the worker's `whatsapp` module.
+    WhatsApp(WhatsAppRoute),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,6 +222,16 @@ pub const ROUTES: &[(Method, &str, Route, Access)] = &[
     (Method::Get, "/crm/analytics", Route::Crm(Crm::Analytics), CRM_READ),
     (Method::Get, "/crm/export/clients.csv", Route::Crm(Crm::ExportClients), CRM_READ),
     (Method::Get, "/crm/export/practices.csv", Route::Crm(Crm::ExportPractices), CRM_READ),
+    // WhatsApp (issue 15): Meta's webhook is public and proves itself by its signature (POST) or the verify
+    // token (GET); the team sees the conversations and may take one over; admins see failed deliveries.
+    (Method::Get, "/webhooks/whatsapp", Route::WhatsApp(Wa::Verify), PUBLIC),
+    (Method::Post, "/webhooks/whatsapp", Route::WhatsApp(Wa::Webhook), PUBLIC),
+    (Method::Get, "/api/whatsapp/conversations", Route::WhatsApp(Wa::Conversations), WA_TEAM),
+    (Method::Get, "/api/whatsapp/conversations/{wa_id}", Route::WhatsApp(Wa::Conversation), WA_TEAM),
+    (Method::Post, "/api/whatsapp/conversations/{wa_id}/takeover", Route::WhatsApp(Wa::TakeOver), WA_TEAM),
+    (Method::Post, "/api/whatsapp/conversations/{wa_id}/release", Route::WhatsApp(Wa::Release), WA_TEAM),
+    (Method::Post, "/api/whatsapp/conversations/{wa_id}/messages", Route::WhatsApp(Wa::Send), WA_TEAM),
+    (Method::Get, "/api/admin/whatsapp/failures", Route::WhatsApp(Wa::Failures), roles(ADMIN, "")),
 ];
 
 const CRM_READ: Access = roles(crate::auth::roles::TEAM_OR_SERVICE, "crm:read");
@@ -213,6 +239,8 @@ const CRM_WRITE: Access = roles(crate::auth::roles::TEAM_OR_SERVICE, "crm:write"
 const CRM_OWN: Access = roles(ANY, "crm:read");
 /// Writes a client user may make to their own records (an upload); API keys need crm:write.
 const CRM_OWN_WRITE: Access = roles(ANY, "crm:write");
+/// Taking over a conversation is a person's act: team users only, no API keys.
+const WA_TEAM: Access = roles(crate::auth::roles::TEAM, "");
 /// Work sessions belong to a person: team users only, no API keys.
 const CRM_STAFF: Access = roles(crate::auth::roles::TEAM, "");
 
@@ -225,6 +253,7 @@ pub const API_ROOTS: &[&str] = &[
     "/v1",
     "/crm",
     "/openapi.json",
+    "/webhooks",
 ];
 
 pub fn is_api_path(path: &str) -> bool {
@@ -401,7 +430,10 @@ mod tests {
             );
             if *a == Access::Public {
                 assert!(
-                    *p == "/health" || *p == "/openapi.json" || p.starts_with("/api/auth/"),
+                    *p == "/health"
+                        || *p == "/openapi.json"
+                        || p.starts_with("/api/auth/")
+                        || p.starts_with("/webhooks/"),
                     "{p} is public"
                 );
             }

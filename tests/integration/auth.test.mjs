@@ -298,6 +298,15 @@ const TABLE = [
   ['GET', '/crm/analytics', null, { anon: 401, client: 403, consultant: 200, admin: 200, svc: 403 }],
   ['GET', '/crm/export/clients.csv', null, { anon: 401, client: 403, consultant: 200, admin: 200, svc: 403 }],
   ['GET', '/crm/export/practices.csv', null, { anon: 401, client: 403, consultant: 200, admin: 200, svc: 403 }],
+  // WhatsApp: this stack has no WHATSAPP_* secrets, so the channel is off and its webhook is a 404 for everyone.
+  ['GET', '/webhooks/whatsapp', null, { anon: 404, client: 404, consultant: 404, admin: 404, svc: 404 }],
+  ['POST', '/webhooks/whatsapp', {}, { anon: 404, client: 404, consultant: 404, admin: 404, svc: 404 }],
+  ['GET', '/api/whatsapp/conversations', null, { anon: 401, client: 403, consultant: 200, admin: 200, svc: 403 }],
+  ['GET', '/api/whatsapp/conversations/{wa_id}', null, { anon: 401, client: 403, consultant: 404, admin: 404, svc: 403 }],
+  ['POST', '/api/whatsapp/conversations/{wa_id}/takeover', {}, { anon: 401, client: 403, consultant: 404, admin: 404, svc: 403 }],
+  ['POST', '/api/whatsapp/conversations/{wa_id}/release', {}, { anon: 401, client: 403, consultant: 404, admin: 404, svc: 403 }],
+  ['POST', '/api/whatsapp/conversations/{wa_id}/messages', { text: 'x' }, { anon: 401, client: 403, consultant: 404, admin: 404, svc: 403 }],
+  ['GET', '/api/admin/whatsapp/failures', null, { anon: 401, client: 403, consultant: 403, admin: 200, svc: 403 }],
 ];
 
 test('role × route table: every declared route, every kind of caller', async () => {

@@ -23,6 +23,15 @@ test('each environment has its own worker and stores; only --env production is p
     assert.equal(c.ai?.binding, 'AI', c.name);
     assert.deepEqual(c.triggers.crons, ['0 1 * * *'], `${c.name}: the renewal cron`);
   }
+  // The WhatsApp jobs queue (issue 15): every environment produces and consumes it, with a dead-letter queue
+  // that the same worker consumes, and its own queues.
+  for (const c of [dev, staging, prod]) {
+    assert.equal(c.queues.producers[0]?.binding, 'WA_QUEUE', c.name);
+    const [main, dlq] = c.queues.consumers;
+    assert.equal(main.queue, c.queues.producers[0].queue, c.name);
+    assert.ok(main.max_retries >= 3 && main.dead_letter_queue === dlq.queue, `${c.name}: retries, then the dead-letter queue`);
+  }
+  assert.equal(new Set([dev, staging, prod].map((c) => c.queues.producers[0].queue)).size, 3, 'queues per environment');
   const stores = (c) => [c.d1_databases[0].database_id, c.kv_namespaces[0].id, c.r2_buckets[0].bucket_name, c.vectorize[0].index_name];
   const [s, p] = [stores(staging), stores(prod)];
   s.forEach((v, i) => assert.notEqual(v, p[i], `staging and production share ${v}`));

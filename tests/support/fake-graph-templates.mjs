@@ -26,7 +26,7 @@ export async function startFakeGraph({ token = 'test-whatsapp-token', phoneNumbe
   const url = `http://127.0.0.1:${server.address().port}`;
   return {
     url,
-    vars: { WHATSAPP_TOKEN: token, WHATSAPP_PHONE_NUMBER_ID: phoneNumberId, WHATSAPP_API_BASE: url },
+    vars: { WHATSAPP_TOKEN: token, WHATSAPP_PHONE_NUMBER_ID: phoneNumberId, WHATSAPP_API_BASE: url, WHATSAPP_APP_SECRET: 'reminder-test-app-secret', WHATSAPP_VERIFY_TOKEN: 'reminder-test-verify' },
     requests: async () => (await fetch(`${url}/__requests`)).json(),
     fail: (status, times = 1) => fetch(`${url}/__fail`, { method: 'POST', body: JSON.stringify({ status, times }) }),
     stop: () => new Promise((r) => server.close(r)),

@@ -23,6 +23,7 @@ mod ratelimit;
 mod respond;
 mod router;
 mod tools;
+mod whatsapp;
 
 use worker::{event, Context, Env, Request, Response, Result};
 
@@ -35,4 +36,11 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
 #[event(scheduled)]
 async fn scheduled(event: worker::ScheduledEvent, env: Env, _ctx: worker::ScheduleContext) {
     crm::reminders::scheduled(event, env).await;
+}
+
+/// The WhatsApp jobs queue and its dead-letter queue (wrangler.toml `[[queues.consumers]]`).
+#[event(queue)]
+async fn queue(batch: worker::MessageBatch<serde_json::Value>, env: Env, ctx: Context) -> Result<()> {
+    whatsapp::consumer::run(batch, env, ctx).await;
+    Ok(())
 }

@@ -6,7 +6,7 @@ use worker::Request;
 
 use crate::context::Ctx;
 use crate::respond::{self, HandlerResult};
-use crate::{admin, auth, chat, crm, health, memory, rag, tools};
+use crate::{admin, auth, chat, crm, health, memory, rag, tools, whatsapp};
 
 pub async fn dispatch(m: &Matched, req: Request, ctx: &Ctx) -> HandlerResult {
     let param = |name: &str| m.param(name).unwrap_or_default();
@@ -48,5 +48,6 @@ pub async fn dispatch(m: &Matched, req: Request, ctx: &Ctx) -> HandlerResult {
         Route::EditMemoryFact => memory::edit_fact(param("id"), req, ctx).await,
         Route::DeleteMemoryFact => memory::delete_fact(param("id"), ctx).await,
         Route::Crm(r) => crm::dispatch(r, m, req, ctx).await,
+        Route::WhatsApp(r) => whatsapp::dispatch(r, m, req, ctx).await,
     }
 }

@@ -5,6 +5,7 @@ import * as api from '../api.js';
 import * as db from '../idb.js';
 import { t, lang } from '../i18n.js';
 import { date } from '../text.js';
+import { whatsAppCard } from './whatsapp-list.js';
 
 export async function mount(root, params, app) {
   const list = h('ul', { class: 'list convs', 'aria-live': 'polite', 'aria-busy': 'true' });
@@ -27,7 +28,9 @@ export async function mount(root, params, app) {
         h('form', { class: 'row', onsubmit: addFact },
           h('label', { for: 'fact-new', class: 'sr-only' }, t('mem.fact_new')), factInput,
           h('button', { type: 'submit', class: 'primary' }, t('mem.add'))),
-        factError, facts)));
+        factError, facts)),
+    // Team users also see the WhatsApp conversations (whatsapp-list.js).
+    api.isTeam() ? whatsAppCard(app) : '');
   q.addEventListener('input', debounce(load, 250));
 
   async function load() {

@@ -302,6 +302,7 @@ pub fn spec(route: Route) -> Spec {
             ..base("Forget a fact", "memory")
         },
         Route::Crm(r) => crate::crm::openapi::spec(r),
+        Route::WhatsApp(r) => crate::whatsapp::openapi::spec(r),
         Route::AdminAudit => Spec {
             query: vec![
                 ("limit", json!({ "type": "string", "pattern": "^[0-9]{1,3}$" })),
@@ -322,6 +323,7 @@ pub fn document() -> Value {
         let mut op = Map::new();
         let operation_id = match route {
             Route::Crm(r) => format!("Crm{r:?}"),
+            Route::WhatsApp(r) => format!("WhatsApp{r:?}"),
             r => format!("{r:?}"),
         };
         op.insert("operationId".into(), json!(operation_id));

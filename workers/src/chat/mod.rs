@@ -129,6 +129,32 @@ async fn resume(ctx: &Ctx, last: &str, session_id: Option<&str>) -> HandlerResul
     sse_response(rx)
 }
 
+/// A turn for a messaging channel (WhatsApp): the same engine, answered once, in an existing conversation
+/// owned by the anonymous session `session_id` (the channel created both). The one entry point channels use,
+/// so the chat adapters can change behind it.
+pub async fn channel_turn(
+    ctx: &Ctx,
+    query: &str,
+    conversation_id: &str,
+    session_id: &str,
+) -> ApiResult<nuzantara_shared::chat::turn::TurnResult> {
+    let query: String = query
+        .chars()
+        .take(nuzantara_shared::chat::request::MAX_QUERY_CHARS)
+        .collect();
+    let chat = ChatInput {
+        query,
+        session_id: Some(session_id.to_string()),
+        conversation_id: Some(conversation_id.to_string()),
+        collections: None,
+        language: None,
+        model: None,
+    }
+    .validate(&[])?;
+    let prepared = turn::prepare(ctx, &chat, session_id.to_string()).await?;
+    turn::run(ctx, &chat, prepared, &mut Collect::default()).await
+}
+
 /// `POST /bali-zero/chat`: the same turn, answered as one JSON document.
 pub async fn json(mut req: Request, ctx: &Ctx) -> HandlerResult {
     let (chat, session) = validated(&mut req, ctx).await?;
