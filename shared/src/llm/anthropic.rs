@@ -49,8 +49,15 @@ pub fn request_body(model: &str, req: &ChatRequest, stream: bool) -> Value {
             ToolChoice::Tool(name) => json!({"type": "tool", "name": name}),
         };
     }
+    // Anthropic's range is 0..=1, OpenAI's (which clients send) 0..=2.
     if let Some(t) = req.temperature {
-        body["temperature"] = json!(t);
+        body["temperature"] = json!(t.min(1.0));
+    }
+    if let Some(p) = req.top_p {
+        body["top_p"] = json!(p);
+    }
+    if !req.stop.is_empty() {
+        body["stop_sequences"] = json!(req.stop);
     }
     body
 }

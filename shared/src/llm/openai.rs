@@ -85,6 +85,12 @@ pub fn request_body(model: &str, req: &ChatRequest, stream: bool) -> Value {
     if let Some(t) = req.temperature {
         body["temperature"] = json!(t);
     }
+    if let Some(p) = req.top_p {
+        body["top_p"] = json!(p);
+    }
+    if !req.stop.is_empty() {
+        body["stop"] = json!(req.stop);
+    }
     body
 }
 

@@ -170,6 +170,11 @@ pub struct ChatRequest {
     pub max_tokens: u32,
     #[serde(default)]
     pub temperature: Option<f32>,
+    #[serde(default)]
+    pub top_p: Option<f32>,
+    /// Sequences that end the answer where they would appear (not included in it).
+    #[serde(default)]
+    pub stop: Vec<String>,
     /// Set by the router when a provider failed mid-answer: the text the client already has.
     #[serde(default)]
     pub continue_from: Option<String>,
@@ -183,6 +188,8 @@ impl ChatRequest {
             tool_choice: ToolChoice::Auto,
             max_tokens,
             temperature: None,
+            top_p: None,
+            stop: Vec::new(),
             continue_from: None,
         }
     }

@@ -32,6 +32,10 @@ pub fn input(req: &ChatRequest, stream: bool) -> Value {
     if let Some(t) = req.temperature {
         body["temperature"] = json!(t);
     }
+    // No stop sequences: the binding's text-generation schema has none.
+    if let Some(p) = req.top_p {
+        body["top_p"] = json!(p);
+    }
     body
 }
 
@@ -122,7 +126,9 @@ mod tests {
             256,
         );
         req.temperature = Some(0.2);
+        req.top_p = Some(0.5);
         let v = input(&req, true);
+        assert_eq!(v["top_p"], 0.5);
         assert_eq!(v["stream"], true);
         assert_eq!(v["max_tokens"], 256);
         assert_eq!(v["messages"][0], json!({"role": "system", "content": "Be brief."}));
