@@ -154,6 +154,11 @@ pub enum Delta {
     },
 }
 
+/// A sampling parameter as it goes on the wire: `0.4`, not the `0.4000000059604645` an `f32` widens to.
+pub fn wire_number(x: f32) -> f64 {
+    (f64::from(x) * 10_000.0).round() / 10_000.0
+}
+
 /// Sent (as a user turn) after the partial answer when a provider takes over mid-answer.
 pub const CONTINUE_INSTRUCTION: &str = "Your previous answer was cut off where it ends above. \
 Continue it exactly from that point, in the same language and style. Do not repeat anything already \
