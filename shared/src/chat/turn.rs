@@ -9,7 +9,7 @@
 //! steps and time) and streams [`ChatEvent`]s, keeping the event log for `Last-Event-ID` resumption; the
 //! answer is stored `complete`, or `failed` with what was said.
 //!
-//! Longer than most files (about 700 lines) because the ports, the prepare/run/follow steps and the tool loop
+//! Longer than most files (about 750 lines) because the ports, the prepare/run/follow steps and the tool loop
 //! share the turn's state and are read together; splitting them would scatter one sequence over files.
 #![allow(async_fn_in_trait)] // single-threaded WASM: the futures need not be Send.
 
