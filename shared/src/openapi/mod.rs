@@ -207,7 +207,9 @@ pub fn spec(route: Route) -> Spec {
                     "messages": { "type": "array", "minItems": 1, "maxItems": 100, "items": {
                         "type": "object", "required": ["role"],
                         "properties": { "role": { "enum": ["system", "developer", "user", "assistant", "tool", "function"] }, "content": {} } } },
-                    "stream": { "type": "boolean" }, "user": s(1, 128),
+                    "stream": { "type": "boolean" },
+                    // Used as the session when it is 1-128 letters, digits, '-' or '_'; otherwise ignored.
+                    "user": { "type": "string" },
                     "stream_options": { "type": "object", "properties": { "include_usage": { "type": "boolean" } } },
                     "max_tokens": { "type": "integer", "minimum": 1, "maximum": 4096 },
                     "max_completion_tokens": { "type": "integer", "minimum": 1, "maximum": 4096 },
