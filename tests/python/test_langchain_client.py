@@ -42,9 +42,10 @@ def test_langchain_chat_invokes_and_streams(stack):
 
 def test_langchain_embeddings(embed_stack):
     # check_embedding_ctx_length=False: LangChain would otherwise tokenise with tiktoken (a download) and
-    # send token arrays, which this API refuses (it embeds text).
+    # send token arrays, which this API refuses (it embeds text); chunk_size: at most 32 inputs a request.
     emb = OpenAIEmbeddings(base_url=f"{embed_stack.url}/v1", api_key=api_key(embed_stack),
-                           model="nuzantara-embedding", check_embedding_ctx_length=False, max_retries=0)
+                           model="nuzantara-embedding", check_embedding_ctx_length=False, chunk_size=32,
+                           max_retries=0)
     docs = emb.embed_documents(["The C1 visa allows 60 days in Indonesia.", "PBB is the yearly property tax."])
     q = emb.embed_query("How long can I stay with a C1 visa?")
     assert len(q) == 384 and len(docs) == 2

@@ -11,8 +11,10 @@ use serde_json::{json, Value};
 use crate::error::{ApiError, ErrorCode};
 use crate::search::EmbedRole;
 
-pub const MAX_INPUTS: usize = 100;
-pub const MAX_INPUT_CHARS: usize = 16_000;
+/// Per request: a full batch of the longest inputs still fits the request body limit (`MAX_BODY_BYTES`,
+/// 256 KiB by default), and 4,000 characters is past what the models read (E5: 512 tokens).
+pub const MAX_INPUTS: usize = 32;
+pub const MAX_INPUT_CHARS: usize = 4_000;
 
 #[derive(Debug, Deserialize)]
 pub struct EmbeddingsRequest {

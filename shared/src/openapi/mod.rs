@@ -239,7 +239,7 @@ pub fn spec(route: Route) -> Spec {
                 "type": "object", "required": ["model", "input"],
                 "properties": {
                     "model": s(1, 100),
-                    "input": { "oneOf": [s(1, 16000), { "type": "array", "minItems": 1, "maxItems": 100, "items": s(1, 16000) }] },
+                    "input": { "oneOf": [s(1, 4000), { "type": "array", "minItems": 1, "maxItems": 32, "items": s(1, 4000) }] },
                     "encoding_format": { "enum": ["float", "base64"] },
                     "dimensions": { "type": "integer", "minimum": 1 },
                     "input_type": { "enum": ["query", "passage", "document"] },
