@@ -113,7 +113,7 @@ impl Embedder for QueryEmbedder {
         };
         if rows.len() != texts.len() {
             return Err(failed(format!(
-                "the embedding service returned {} vectors for {} texts",
+                "the embedding service's answer holds no vector for some texts ({} for {})",
                 rows.len(),
                 texts.len()
             )));
