@@ -14,6 +14,8 @@ pub enum ErrorCode {
     Unauthorized,
     Forbidden,
     NotFound,
+    /// A model name no provider or embedder here serves (the OpenAI API's `model_not_found`).
+    ModelNotFound,
     MethodNotAllowed,
     Conflict,
     RateLimited,
@@ -30,7 +32,7 @@ impl ErrorCode {
             Self::PayloadTooLarge => 413,
             Self::Unauthorized => 401,
             Self::Forbidden => 403,
-            Self::NotFound => 404,
+            Self::NotFound | Self::ModelNotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::Conflict => 409,
             Self::RateLimited => 429,
@@ -49,6 +51,7 @@ impl ErrorCode {
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
+            Self::ModelNotFound => "model_not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Conflict => "conflict",
             Self::RateLimited => "rate_limited",
@@ -66,6 +69,8 @@ pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
     pub detail: Option<String>,
+    /// The request field at fault, when one is (the OpenAI error shape's `param`).
+    pub param: Option<String>,
     /// Extra response headers (e.g. `Allow` on 405, `Retry-After` on 429).
     pub headers: Vec<(String, String)>,
 }
@@ -76,6 +81,7 @@ impl ApiError {
             code,
             message: message.into(),
             detail: None,
+            param: None,
             headers: Vec::new(),
         }
     }
@@ -112,6 +118,11 @@ impl ApiError {
                 "a backing service is unavailable, try again",
             )
         }
+    }
+    /// Names the request field at fault (shown as `param` by the OpenAI-compatible routes).
+    pub fn with_param(mut self, param: impl Into<String>) -> Self {
+        self.param = Some(param.into());
+        self
     }
     pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
         self.headers.push((name.to_string(), value.into()));
@@ -157,6 +168,7 @@ mod tests {
             Unauthorized,
             Forbidden,
             NotFound,
+            ModelNotFound,
             MethodNotAllowed,
             Conflict,
             RateLimited,

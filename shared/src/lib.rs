@@ -16,6 +16,7 @@ pub mod lang;
 pub mod llm;
 pub mod log;
 pub mod metrics;
+pub mod openai_api;
 pub mod openapi;
 pub mod routes;
 pub mod search;

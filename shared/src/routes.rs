@@ -84,6 +84,7 @@ pub enum Route {
     Chat,
     ChatCompletions,
     Models,
+    Embeddings,
     Tools,
     RunTool,
     /// Sends an e-mail the `send_email` tool prepared (the confirmation step no tool can take).
@@ -176,6 +177,7 @@ pub const ROUTES: &[(Method, &str, Route, Access)] = &[
     (Method::Post, "/bali-zero/chat", Route::Chat, CHAT),
     (Method::Post, "/v1/chat/completions", Route::ChatCompletions, roles(ANY, "chat")),
     (Method::Get, "/v1/models", Route::Models, roles(ANY, "chat")),
+    (Method::Post, "/v1/embeddings", Route::Embeddings, roles(ANY, "chat")),
     (Method::Get, "/api/tools", Route::Tools, TOOLS),
     (Method::Post, "/api/tools/{name}", Route::RunTool, TOOLS),
     (Method::Post, "/api/email/confirm", Route::ConfirmEmail, CRM_WRITE),

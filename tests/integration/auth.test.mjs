@@ -255,6 +255,8 @@ const TABLE = [
   ['POST', '/bali-zero/chat', { query: 'hi' }, { anon: 200, client: 200, consultant: 200, admin: 200, svc: 403 }],
   ['POST', '/v1/chat/completions', { model: 'nuzantara', messages: [{ role: 'user', content: 'hi' }] }, { anon: 401, client: 200, consultant: 200, admin: 200, svc: 403 }],
   ['GET', '/v1/models', null, { anon: 401, client: 200, consultant: 200, admin: 200, svc: 403 }],
+  // No embedder in this stack: the embedding model does not exist here (OpenAI's 404 model_not_found).
+  ['POST', '/v1/embeddings', { model: 'nuzantara-embedding', input: 'visa' }, { anon: 401, client: 404, consultant: 404, admin: 404, svc: 403 }],
   ['GET', '/api/tools', null, { anon: 200, client: 200, consultant: 200, admin: 200, svc: 403 }],
   ['POST', '/api/tools/{name}', {}, { anon: 404, client: 404, consultant: 404, admin: 404, svc: 403 }],
   ['POST', '/api/email/confirm', { confirmation_token: `emc_${'0'.repeat(32)}` }, { anon: 401, client: 403, consultant: 404, admin: 404, svc: 403 }],

@@ -1,6 +1,7 @@
 // Generated fuzzing over every route of /openapi.json: 2,400 random and mutated requests (bodies from the
 // schemas then broken, hostile path and query values, wrong methods and content types, junk credentials).
-// The contract: never a 5xx, and every error is {"error":{"code","message","request_id"}}.
+// The contract: never a 5xx, and every error is {"error":{"code","message","request_id"}} (on /v1/*, OpenAI's
+// {"error":{"message","type","param","code"}}).
 // Seeded PRNG: a failure prints the seed and the request so it can be replayed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -133,7 +134,10 @@ test(`${COUNT} generated requests: no 5xx, every error in the JSON error shape (
       let ok = false;
       try {
         const j = JSON.parse(text);
-        ok = typeof j.error?.code === 'string' && typeof j.error?.message === 'string' && typeof j.error?.request_id === 'string';
+        ok = concrete.startsWith('/v1/')
+          // OpenAI's shape on the OpenAI-compatible routes.
+          ? typeof j.error?.message === 'string' && typeof j.error?.type === 'string' && 'param' in j.error && typeof j.error?.code === 'string'
+          : typeof j.error?.code === 'string' && typeof j.error?.message === 'string' && typeof j.error?.request_id === 'string';
       } catch { /* not JSON */ }
       if (!ok) failures.push(`${where}: error body not in the JSON shape: ${text.slice(0, 120)}`);
     }

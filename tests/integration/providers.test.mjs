@@ -4,13 +4,18 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from '../support/stack.mjs';
 import { loadKb } from '../support/kb.mjs';
+import { seedPeople } from '../support/seed.mjs';
 import { startFakeLlm, fakeProviderVars, parseSse } from '../support/fake-llm.mjs';
 
 let stack;
 let fake;
+let people;
 before(async () => {
   fake = await startFakeLlm();
-  stack = await startStack({ vars: { RATE_LIMITS: 'off', ...fakeProviderVars(fake.base) }, load: (p) => loadKb(p) });
+  stack = await startStack({
+    vars: { RATE_LIMITS: 'off', ...fakeProviderVars(fake.base) },
+    load: async (p) => { people = await seedPeople(p); loadKb(p); },
+  });
 });
 after(async () => { await stack?.stop(); await fake?.close(); });
 beforeEach(() => fake.reset());
@@ -97,4 +102,68 @@ test('tool use: the model calls get_pricing, the result goes back, the model ans
   assert.equal(toolResult.role, 'user');
   assert.equal(toolResult.content[0].type, 'tool_result');
   assert.match(JSON.stringify(toolResult.content[0].content), /E33G/);
+});
+
+// The OpenAI-compatible API in front of the same providers: what an OpenAI client sends reaches them.
+const completion = async (body) => {
+  const p = people.consultant;
+  const login = await fetch(`${stack.url}/api/auth/team/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: p.email, password: p.password }) });
+  const { access_token: token } = await login.json();
+  const res = await fetch(`${stack.url}/v1/chat/completions`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  return { status: res.status, text: await res.text() };
+};
+
+const history = [
+  { role: 'system', content: 'Always answer in exactly one sentence.' },
+  { role: 'user', content: 'I am a remote worker from Italy.' },
+  { role: 'assistant', content: 'Understood, you work remotely.' },
+  { role: 'user', content: 'Tell me about the E33G remote worker permit' },
+];
+
+test('/v1: the system prompt, earlier turns and generation limits reach Anthropic; max_tokens returns finish_reason length', async () => {
+  const r = await completion({ model: 'nuzantara', messages: history, max_tokens: 3, temperature: 0.4, top_p: 0.8, stop: ['###'] });
+  assert.equal(r.status, 200, r.text);
+  const d = JSON.parse(r.text);
+  assert.equal(d.choices[0].finish_reason, 'length');
+  assert.equal(d.choices[0].message.content, 'The anthropic fake ');
+  assert.equal(d.nuzantara.provider, 'anthropic');
+  assert.equal(d.usage.prompt_tokens, 42, 'usage as the provider reported it');
+  assert.equal(d.usage.completion_tokens, 3);
+  const [call] = await fake.requests();
+  assert.equal(call.provider, 'anthropic');
+  assert.equal(call.body.max_tokens, 3);
+  assert.equal(call.body.temperature, 0.4);
+  assert.equal(call.body.top_p, 0.8);
+  assert.deepEqual(call.body.stop_sequences, ['###']);
+  assert.match(call.body.system, /Sources:\n\[1\]/, 'our grounding prompt first');
+  assert.match(call.body.system, /Always answer in exactly one sentence\./, "then the caller's system prompt");
+  const texts = call.body.messages.map((m) => [m.role, typeof m.content === 'string' ? m.content : m.content.map((c) => c.text).join('')]);
+  assert.deepEqual(texts, [
+    ['user', 'I am a remote worker from Italy.'],
+    ['assistant', 'Understood, you work remotely.'],
+    ['user', 'Tell me about the E33G remote worker permit'],
+  ]);
+});
+
+test('/v1: the OpenAI-compatible provider gets the history and limits; its length and usage come back in the stream', async () => {
+  await fake.script({ anthropic: ['500', '500'] });
+  const r = await completion({ model: 'nuzantara', messages: history, max_completion_tokens: 4, stream: true, stream_options: { include_usage: true } });
+  assert.equal(r.status, 200, r.text);
+  const data = parseSse(r.text).map((e) => e.data);
+  assert.equal(data.at(-1), '[DONE]');
+  const chunks = data.slice(0, -1).map((d) => JSON.parse(d));
+  assert.deepEqual(chunks[0].choices[0].delta, { role: 'assistant', content: '' });
+  const text = chunks.flatMap((c) => c.choices).map((c) => c.delta.content || '').join('');
+  assert.equal(text, 'The openai fake says: ');
+  const finish = chunks.filter((c) => c.choices[0]?.finish_reason);
+  assert.deepEqual(finish.map((c) => c.choices[0].finish_reason), ['length']);
+  const usage = chunks.at(-1);
+  assert.deepEqual(usage.choices, []);
+  assert.ok(usage.usage.prompt_tokens >= 40 && usage.usage.completion_tokens >= 4, JSON.stringify(usage.usage));
+  const call = (await fake.requests()).find((c) => c.provider === 'openai');
+  assert.equal(call.body.max_tokens, 4);
+  const roles = call.body.messages.map((m) => m.role);
+  assert.deepEqual(roles, ['system', 'user', 'assistant', 'user']);
+  assert.match(call.body.messages[0].content, /exactly one sentence/);
+  assert.equal(call.body.messages[1].content, 'I am a remote worker from Italy.');
 });

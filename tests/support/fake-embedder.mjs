@@ -29,7 +29,9 @@ export async function startFakeEmbedder(realBaseUrl = null) {
         return res.end(JSON.stringify({ data: [{ index: 0, embedding: Array.from({ length: n }, (_, i) => (i % 7) / 7) }] }));
       }
       default: {
-        const r = await fetch(`${real}/embeddings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw });
+        // One retry: a pooled keep-alive connection the real server closed while idle fails the first try.
+        const forward = () => fetch(`${real}/embeddings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw });
+        const r = await forward().catch(() => forward());
         res.statusCode = r.status;
         res.setHeader('content-type', 'application/json');
         return res.end(await r.text());

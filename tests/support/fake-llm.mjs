@@ -1,5 +1,6 @@
 // A local fake of the LLM providers, speaking each real wire format (Anthropic Messages, OpenAI chat
-// completions), streaming included, and failing on demand. Tests script what the next calls do:
+// completions), streaming included, honouring max_tokens (one word a token: stop reason max_tokens /
+// finish_reason length), and failing on demand. Tests script what the next calls do:
 //   ok | ok:<text> | tool:<name>:<json args> | 500 | 429:<retry-after s> | slow:<ms> | hang | cut:<n tokens> | malformed
 // POST /__script {anthropic: [...], openai: [...]}   GET /__requests   POST /__reset
 import { createServer } from 'node:http';
@@ -31,7 +32,10 @@ export async function startFakeLlm() {
     const [kind, ...rest] = step.split(':');
     const arg = rest.join(':');
     const answer = kind === 'ok' && arg ? arg : `The ${provider} fake says: a C1 visa costs IDR 2,300,000 [1].`;
-    const words = answer.split(/(?<= )/);
+    // Like a real model, stop after `max_tokens` tokens (a word each here) and say so.
+    const all = answer.split(/(?<= )/);
+    const limited = Number.isInteger(body.max_tokens) && body.max_tokens < all.length;
+    const words = limited ? all.slice(0, body.max_tokens) : all;
     switch (kind) {
       case '500': res.statusCode = 500; return res.end('{"error":{"type":"api_error","message":"boom"}}');
       case '429': res.statusCode = 429; res.setHeader('retry-after', arg || '1'); return res.end('{"error":{"type":"rate_limit_error","message":"slow down"}}');
@@ -63,7 +67,7 @@ export async function startFakeLlm() {
         await sleep(5);
       }
       send({ type: 'content_block_stop', index: 0 }, 'content_block_stop');
-      send({ type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: words.length } }, 'message_delta');
+      send({ type: 'message_delta', delta: { stop_reason: limited ? 'max_tokens' : 'end_turn' }, usage: { output_tokens: words.length } }, 'message_delta');
       send({ type: 'message_stop' }, 'message_stop');
       return res.end();
     }
@@ -75,7 +79,7 @@ export async function startFakeLlm() {
       send(chunk({ content: w }));
       await sleep(5);
     }
-    send(chunk({}, 'stop'));
+    send(chunk({}, limited ? 'length' : 'stop'));
     send({ id: 'c1', object: 'chat.completion.chunk', choices: [], usage: { prompt_tokens: 40, completion_tokens: words.length, total_tokens: 40 + words.length } });
     send('[DONE]');
     res.end();

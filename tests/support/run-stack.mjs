@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Starts a seeded test stack for test runners in other languages (pytest): prints one JSON line
-// {url, jwt_secret, metrics_token, people} when ready, and stops when its stdin closes or it gets SIGTERM.
+// {url, jwt_secret, metrics_token, people} when ready (STACK_KB=1 loads the knowledge base, STACK_EMBEDDER=1
+// starts the local embedder), and stops when its stdin closes or it gets SIGTERM.
 import { startStack, TEST_JWT_SECRET, TEST_METRICS_TOKEN } from './stack.mjs';
 import { seedPeople } from './seed.mjs';
 import { loadKb } from './kb.mjs';
@@ -9,6 +10,8 @@ const vars = JSON.parse(process.env.STACK_VARS || '{}');
 let people;
 const stack = await startStack({
   vars,
+  // STACK_EMBEDDER=1: the real local embedding server too (queries and /v1/embeddings use it).
+  embedder: process.env.STACK_EMBEDDER === '1',
   load: async (p) => {
     people = await seedPeople(p);
     if (process.env.STACK_KB === '1') loadKb(p);

@@ -76,7 +76,11 @@ pub async fn handle(req: Request, env: Env, worker_ctx: worker::Context) -> Resu
                     )
                 );
             }
-            respond::error(&e, &rid)
+            if is_openai_path(&path) {
+                respond::openai_error(&e)
+            } else {
+                respond::error(&e, &rid)
+            }
         }
     };
 
@@ -104,6 +108,11 @@ pub async fn handle(req: Request, env: Env, worker_ctx: worker::Context) -> Resu
         );
     }
     Ok(resp)
+}
+
+/// The OpenAI-compatible routes answer errors in OpenAI's shape, which its SDKs parse.
+fn is_openai_path(path: &str) -> bool {
+    path == "/v1" || path.starts_with("/v1/")
 }
 
 /// The one place access is enforced: read credentials, check the route's `Access`, apply the rate

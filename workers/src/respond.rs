@@ -1,6 +1,7 @@
 //! Building responses: JSON bodies and the one mapping from `ApiError` to HTTP.
 
 use nuzantara_shared::error::ApiError;
+use nuzantara_shared::openai_api;
 use serde::Serialize;
 use worker::{Headers, Response};
 
@@ -29,6 +30,19 @@ pub fn error(err: &ApiError, request_id: &str) -> Response {
     }
     Response::ok(err.body(request_id).to_string())
         .map(|r| r.with_status(err.status()).with_headers(headers))
+        .unwrap_or_else(|_| Response::empty().expect("empty response").with_status(500))
+}
+
+/// The error response of the `/v1/*` routes: OpenAI's `{"error":{"message","type","param","code"}}` and
+/// status (see [`nuzantara_shared::openai_api::errors`]); the request id stays in `X-Request-Id`.
+pub fn openai_error(err: &ApiError) -> Response {
+    let headers = Headers::new();
+    let _ = headers.set("Content-Type", "application/json; charset=utf-8");
+    for (k, v) in &err.headers {
+        let _ = headers.set(k, v);
+    }
+    Response::ok(openai_api::errors::body(err).to_string())
+        .map(|r| r.with_status(openai_api::errors::status(err)).with_headers(headers))
         .unwrap_or_else(|_| Response::empty().expect("empty response").with_status(500))
 }
 

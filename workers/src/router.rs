@@ -35,6 +35,7 @@ pub async fn dispatch(m: &Matched, req: Request, ctx: &Ctx) -> HandlerResult {
         Route::Chat => chat::json(req, ctx).await,
         Route::ChatCompletions => chat::completions(req, ctx).await,
         Route::Models => chat::models(ctx),
+        Route::Embeddings => rag::embeddings(req, ctx).await,
         Route::Tools => tools::list(ctx),
         Route::RunTool => tools::run(param("name"), req, ctx).await,
         Route::ConfirmEmail => tools::confirm_email(req, ctx).await,

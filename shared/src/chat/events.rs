@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::llm::FallbackNotice;
+use crate::llm::{FallbackNotice, StopReason};
 use crate::sse;
 
 /// An event of the chat stream. Its SSE form (name and JSON data) is made in one place, [`AnswerLog::push`]
@@ -105,6 +105,8 @@ pub struct Done {
     pub finished_at: u64,
     pub answerable: bool,
     pub confidence: f64,
+    /// Why the answer ended: `end_turn`, `max_tokens` (cut by the limit), `stop_sequence`, ...
+    pub stop_reason: StopReason,
 }
 
 impl ChatEvent {

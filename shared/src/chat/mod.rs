@@ -10,4 +10,4 @@ pub mod request;
 pub mod turn;
 
 pub use events::{AnswerLog, ChatEvent, StoredEvent};
-pub use request::{ChatInput, ValidChat};
+pub use request::{ChatInput, Generation, ValidChat};

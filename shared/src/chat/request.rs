@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 use crate::error::ApiError;
 use crate::ids::EntityId;
-use crate::llm::Lang;
+use crate::llm::{ChatMessage, Lang};
 
 pub const MAX_QUERY_CHARS: usize = 4_000;
 
@@ -34,6 +34,18 @@ pub struct ValidChat {
     pub language: Lang,
     /// A provider name or model the caller insists on (must be configured).
     pub model: Option<String>,
+    /// Context the caller sends along (the OpenAI API's system prompt and earlier turns), oldest first.
+    pub context: Vec<ChatMessage>,
+    pub generation: Generation,
+}
+
+/// Generation limits the caller asks for (the OpenAI API's); `None` or empty means the defaults.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Generation {
+    pub max_tokens: Option<u32>,
+    pub temperature: Option<f32>,
+    pub top_p: Option<f32>,
+    pub stop: Vec<String>,
 }
 
 impl ChatInput {
@@ -82,6 +94,8 @@ impl ChatInput {
             collections: self.collections,
             language,
             model: self.model,
+            context: Vec::new(),
+            generation: Generation::default(),
         })
     }
 }

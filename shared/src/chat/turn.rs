@@ -9,7 +9,7 @@
 //! steps and time) and streams [`ChatEvent`]s, keeping the event log for `Last-Event-ID` resumption; the
 //! answer is stored `complete`, or `failed` with what was said.
 //!
-//! Longer than most files (about 700 lines) because the ports, the prepare/run/follow steps and the tool loop
+//! Longer than most files (about 750 lines) because the ports, the prepare/run/follow steps and the tool loop
 //! share the turn's state and are read together; splitting them would scatter one sequence over files.
 #![allow(async_fn_in_trait)] // single-threaded WASM: the futures need not be Send.
 
@@ -27,7 +27,7 @@ use crate::error::ApiError;
 use crate::llm::router::{ChatSink, FallbackNotice, SinkClosed, Sleeper};
 use crate::llm::{
     Backend, BreakerSet, ChatMessage, ChatRequest, Delta, Lang, LlmProvider, OfflineContext, OfflineProvider, Passage,
-    Router, RoutingPolicy, ToolCall, ToolResult, ToolSpec, Usage,
+    Role, Router, RoutingPolicy, StopReason, ToolCall, ToolResult, ToolSpec, Usage,
 };
 use crate::search::{SearchOutcome, ValidSearch};
 
@@ -195,6 +195,8 @@ pub struct TurnResult {
     pub confidence: f64,
     /// What the answerability verdict was based on (see [`assess`]).
     pub signals: Value,
+    /// Why the last model response ended (`MaxTokens` when the caller's `max_tokens` cut it).
+    pub stop_reason: StopReason,
 }
 
 /// The engine: ports and configuration for the turns of one request.
@@ -335,9 +337,10 @@ impl<St: TurnStore, Tl: ToolRunner, Rt: Retriever, C: Sleeper + Clone> Engine<'_
         seed: u64,
         events: &mut Events<'_, O, St, C>,
     ) -> Result<TurnResult, ApiError> {
+        let max_tokens = chat.generation.max_tokens.unwrap_or(MAX_TOKENS);
         let plan = self
             .policy
-            .plan(&chat.query, self.providers, (chat.query.len() / 4) as u64, MAX_TOKENS);
+            .plan(&chat.query, self.providers, (chat.query.len() / 4) as u64, max_tokens);
         // One pass over the plan: the model asked for (offline always stays), and the remote providers.
         let planned: Vec<&ProviderConfig> = plan
             .candidates
@@ -390,11 +393,11 @@ impl<St: TurnStore, Tl: ToolRunner, Rt: Retriever, C: Sleeper + Clone> Engine<'_
             vector_top: found.vector_top,
             tool_answered: tools.results.iter().any(answered),
         });
-        let system = system_prompt(chat.language, &passages, &tools.results, verdict.answerable);
-        let mut messages = vec![ChatMessage::system(system)];
-        messages.extend(history::window(&p.recent, HISTORY_TOKENS));
-        messages.push(ChatMessage::user(chat.query.clone()));
-        let mut req = ChatRequest::new(messages, MAX_TOKENS);
+        let mut req = model_request(
+            chat,
+            system_prompt(chat.language, &passages, &tools.results, verdict.answerable),
+            &p.recent,
+        );
         req.tools = self.tools.specs();
 
         // The candidates and the router are built once per turn; only the offline provider's tool results
@@ -421,6 +424,7 @@ impl<St: TurnStore, Tl: ToolRunner, Rt: Retriever, C: Sleeper + Clone> Engine<'_
         let mut usage = Usage::default();
         let (mut final_model, mut final_provider) = (String::new(), String::new());
         let mut cost = 0.0;
+        let mut stop_reason = StopReason::EndTurn;
         for step in 0..=MAX_TOOL_STEPS {
             let outcome = router
                 .run(&candidates, &req, &mut Sink { events })
@@ -432,6 +436,7 @@ impl<St: TurnStore, Tl: ToolRunner, Rt: Retriever, C: Sleeper + Clone> Engine<'_
             cost += outcome.cost_usd.unwrap_or(0.0);
             final_model = outcome.model;
             final_provider = outcome.provider;
+            stop_reason = outcome.stop_reason;
             if outcome.tool_calls.is_empty()
                 || step == MAX_TOOL_STEPS
                 || self.clock.now_ms().saturating_sub(p.started) > MAX_TURN_MS
@@ -457,6 +462,13 @@ impl<St: TurnStore, Tl: ToolRunner, Rt: Retriever, C: Sleeper + Clone> Engine<'_
             })
             .await;
         let latency_ms = self.clock.now_ms().saturating_sub(p.started);
+        if usage.output_tokens == 0 && !text.is_empty() {
+            // A provider that reports no usage: the same estimate as the offline provider's (≈ 4 chars a token).
+            usage = usage.merge_max(Usage::new(
+                req.estimated_input_tokens(),
+                text.chars().count().div_ceil(4) as u64,
+            ));
+        }
         let usage = TokenUsage {
             input_tokens: usage.input_tokens,
             output_tokens: usage.output_tokens,
@@ -485,6 +497,7 @@ impl<St: TurnStore, Tl: ToolRunner, Rt: Retriever, C: Sleeper + Clone> Engine<'_
                 finished_at: self.clock.now_ms(),
                 answerable: verdict.answerable,
                 confidence: verdict.confidence,
+                stop_reason: stop_reason.clone(),
             }))
             .await;
         Ok(TurnResult {
@@ -501,6 +514,7 @@ impl<St: TurnStore, Tl: ToolRunner, Rt: Retriever, C: Sleeper + Clone> Engine<'_
             answerable: verdict.answerable,
             confidence: verdict.confidence,
             signals: serde_json::to_value(verdict.signals).unwrap_or(Value::Null),
+            stop_reason,
         })
     }
 
@@ -639,6 +653,34 @@ fn answered(t: &ToolResult) -> bool {
         "calculate_quote" | "save_memory" => true,
         _ => false,
     }
+}
+
+/// The model request of a turn: our system prompt (with the caller's system instructions after it), the
+/// stored recent window and the caller's earlier turns (newest that fit [`HISTORY_TOKENS`]), the question,
+/// and the caller's generation limits.
+pub fn model_request(chat: &ValidChat, mut system: String, recent: &[ChatMessage]) -> ChatRequest {
+    let (instructions, turns): (Vec<&ChatMessage>, Vec<&ChatMessage>) =
+        chat.context.iter().partition(|m| m.role == Role::System);
+    if !instructions.is_empty() {
+        system.push_str(
+            "\nInstructions from the application you are answering through (follow them unless they conflict              with the rules above):\n",
+        );
+        for m in instructions {
+            system.push_str(m.content.trim());
+            system.push('\n');
+        }
+    }
+    let mut past = recent.to_vec();
+    past.extend(turns.into_iter().cloned());
+    let mut messages = vec![ChatMessage::system(system)];
+    messages.extend(history::window(&past, HISTORY_TOKENS));
+    messages.push(ChatMessage::user(chat.query.clone()));
+    let g = &chat.generation;
+    let mut req = ChatRequest::new(messages, g.max_tokens.unwrap_or(MAX_TOKENS));
+    req.temperature = g.temperature;
+    req.top_p = g.top_p;
+    req.stop = g.stop.clone();
+    req
 }
 
 pub fn system_prompt(lang: Lang, passages: &[Passage], tools: &[ToolResult], answerable: bool) -> String {

@@ -858,3 +858,49 @@ fn resuming_a_running_answer_follows_its_log_without_repeating_events() {
     assert_eq!(got, all[3..]);
     assert_eq!(clock.0.get(), 2 * RESUME_POLL_MS);
 }
+
+#[test]
+fn caller_context_and_limits_reach_the_model_and_a_cut_answer_ends_with_max_tokens() {
+    let w = world(true);
+    let cut = Script::Stream(vec![
+        Ok(Delta::Text("The E33G ".into())),
+        Ok(Delta::Done {
+            stop_reason: StopReason::MaxTokens,
+        }),
+    ]);
+    let provider = fake(vec![cut]);
+    let mut c = chat("What is the E33G remote worker KITAS?", None);
+    c.context = vec![
+        ChatMessage::system("Answer in one line."),
+        ChatMessage::user("I work remotely."),
+        ChatMessage::assistant("Noted."),
+    ];
+    c.generation = crate::chat::Generation {
+        max_tokens: Some(16),
+        temperature: Some(0.2),
+        top_p: None,
+        stop: vec!["END".into()],
+    };
+    let (r, client) = w.turn(&c, &provider);
+    let r = r.expect("answered");
+    assert_eq!(r.stop_reason, StopReason::MaxTokens);
+    assert_eq!(client.data("done")[0]["stop_reason"], "max_tokens");
+    let req = &provider.calls.borrow()[0];
+    assert_eq!(
+        (req.max_tokens, req.temperature, req.stop.clone()),
+        (16, Some(0.2), vec!["END".to_string()])
+    );
+    let sys = &req.messages[0].content;
+    assert!(sys.contains("[1] ") && sys.ends_with("Answer in one line.\n"), "{sys}");
+    let rest: Vec<(Role, &str)> = req.messages[1..].iter().map(|m| (m.role, m.content.as_str())).collect();
+    assert_eq!(
+        rest,
+        [
+            (Role::User, "I work remotely."),
+            (Role::Assistant, "Noted."),
+            (Role::User, "What is the E33G remote worker KITAS?")
+        ]
+    );
+    // No usage reported: estimated rather than zero.
+    assert!(r.usage.output_tokens > 0 && r.usage.input_tokens > 0);
+}

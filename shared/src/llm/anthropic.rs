@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use super::error::{ErrorKind, ProviderError};
 use super::sse_decode::DeltaDecoder;
 use super::sse_decode::{SseDecoder, SseEvent};
-use super::types::{ChatRequest, Delta, Role, StopReason, ToolCall, ToolChoice, Usage};
+use super::types::{wire_number, ChatRequest, Delta, Role, StopReason, ToolCall, ToolChoice, Usage};
 
 pub const API_VERSION: &str = "2023-06-01";
 
@@ -49,8 +49,15 @@ pub fn request_body(model: &str, req: &ChatRequest, stream: bool) -> Value {
             ToolChoice::Tool(name) => json!({"type": "tool", "name": name}),
         };
     }
+    // Anthropic's range is 0..=1, OpenAI's (which clients send) 0..=2.
     if let Some(t) = req.temperature {
-        body["temperature"] = json!(t);
+        body["temperature"] = json!(wire_number(t.min(1.0)));
+    }
+    if let Some(p) = req.top_p {
+        body["top_p"] = json!(wire_number(p));
+    }
+    if !req.stop.is_empty() {
+        body["stop_sequences"] = json!(req.stop);
     }
     body
 }

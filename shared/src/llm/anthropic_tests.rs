@@ -80,6 +80,19 @@ fn request_body_variants() {
     assert_eq!(body["stream"], false);
     assert_eq!(body["temperature"], 0.5);
     assert!(body.get("system").is_none() && body.get("tools").is_none());
+    assert!(body.get("top_p").is_none() && body.get("stop_sequences").is_none());
+    let mut limited = req.clone();
+    limited.temperature = Some(1.6);
+    limited.top_p = Some(0.9);
+    limited.stop = vec!["END".into()];
+    let b = request_body("m", &limited, true);
+    assert_eq!(
+        b["temperature"], 1.0,
+        "OpenAI's 0..2 range is clamped to Anthropic's 0..1"
+    );
+    assert_eq!(b["top_p"], 0.9, "no f32 widening noise");
+    assert_eq!(b["stop_sequences"], json!(["END"]));
+    assert_eq!(b["max_tokens"], 50);
     assert_eq!(
         body["messages"][1]["content"], "Sure,",
         "no trailing whitespace on the last assistant turn"

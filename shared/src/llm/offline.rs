@@ -52,7 +52,7 @@ impl LlmProvider for OfflineProvider {
     }
 
     async fn start(&self, req: &ChatRequest) -> Result<OfflineStream, ProviderError> {
-        let answer = self.answer(req);
+        let (answer, stop_reason) = limited(self.answer(req), req.max_tokens, &req.stop);
         let source_chars: usize =
             self.ctx.passages.iter().map(|p| p.text.chars().count()).sum::<usize>() + self.ctx.query.chars().count();
         let usage = Usage::new(
@@ -63,11 +63,36 @@ impl LlmProvider for OfflineProvider {
             .map(|g| Delta::Text(g.to_string()))
             .collect();
         queue.push_back(Delta::Usage(usage));
-        queue.push_back(Delta::Done {
-            stop_reason: StopReason::EndTurn,
-        });
+        queue.push_back(Delta::Done { stop_reason });
         Ok(OfflineStream { queue })
     }
+}
+
+/// The limits a model would apply, so callers of the OpenAI API see the same behaviour offline: the answer
+/// ends before the first stop sequence, and after about `max_tokens` tokens (≈ 4 characters each, cut at a
+/// word boundary) with [`StopReason::MaxTokens`].
+pub fn limited(mut answer: String, max_tokens: u32, stop: &[String]) -> (String, StopReason) {
+    let mut reason = StopReason::EndTurn;
+    if let Some(at) = stop
+        .iter()
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| answer.find(s.as_str()))
+        .min()
+    {
+        answer.truncate(at);
+        reason = StopReason::StopSequence;
+    }
+    let max_chars = (max_tokens as usize).saturating_mul(4);
+    if answer.chars().count() > max_chars {
+        let end = answer.char_indices().nth(max_chars).map_or(answer.len(), |(i, _)| i);
+        let cut = answer[..end]
+            .rfind(char::is_whitespace)
+            .filter(|&i| i > 0)
+            .unwrap_or(end);
+        answer.truncate(cut);
+        reason = StopReason::MaxTokens;
+    }
+    (answer, reason)
 }
 
 const WORDS_PER_DELTA: usize = 6;

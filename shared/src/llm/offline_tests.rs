@@ -62,3 +62,39 @@ fn word_groups_concatenate_back() {
     assert!(parts[1].starts_with(char::is_whitespace));
     assert_eq!(word_groups("", 3).count(), 0);
 }
+
+#[test]
+fn max_tokens_and_stop_sequences_limit_the_answer_like_a_model() {
+    let text = "one two three four five six seven eight nine ten".to_string();
+    assert_eq!(limited(text.clone(), 100, &[]), (text.clone(), StopReason::EndTurn));
+    let (cut, why) = limited(text.clone(), 3, &[]);
+    assert_eq!(
+        (cut.as_str(), why),
+        ("one two", StopReason::MaxTokens),
+        "12 characters, cut at a word"
+    );
+    let (cut, why) = limited(text.clone(), 100, &["five".into(), "three".into()]);
+    assert_eq!((cut.as_str(), why), ("one two ", StopReason::StopSequence));
+
+    let p = OfflineProvider::new(ctx("", Lang::En));
+    let full = p.answer(&ChatRequest::new(
+        vec![ChatMessage::user("Does a PMA need an NIB?")],
+        500,
+    ));
+    let req = ChatRequest::new(vec![ChatMessage::user("Does a PMA need an NIB?")], 5);
+    let mut s = block_on(p.start(&req)).unwrap();
+    let mut streamed = String::new();
+    let mut stop = None;
+    while let Some(d) = block_on(s.next()) {
+        match d.unwrap() {
+            Delta::Text(t) => streamed.push_str(&t),
+            Delta::Done { stop_reason } => stop = Some(stop_reason),
+            _ => {}
+        }
+    }
+    assert!(
+        streamed.chars().count() <= 20 && full.starts_with(&streamed),
+        "{streamed:?}"
+    );
+    assert_eq!(stop, Some(StopReason::MaxTokens));
+}

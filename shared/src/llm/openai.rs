@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use super::error::{ErrorKind, ProviderError};
 use super::sse_decode::DeltaDecoder;
 use super::sse_decode::SseDecoder;
-use super::types::{ChatRequest, Delta, Role, StopReason, ToolCall, ToolChoice, Usage};
+use super::types::{wire_number, ChatRequest, Delta, Role, StopReason, ToolCall, ToolChoice, Usage};
 
 /// `base` already ends in `/v1` (or `/api/v1` for OpenRouter), as in the provider config.
 pub fn url(base: &str) -> String {
@@ -83,7 +83,13 @@ pub fn request_body(model: &str, req: &ChatRequest, stream: bool) -> Value {
         };
     }
     if let Some(t) = req.temperature {
-        body["temperature"] = json!(t);
+        body["temperature"] = json!(wire_number(t));
+    }
+    if let Some(p) = req.top_p {
+        body["top_p"] = json!(wire_number(p));
+    }
+    if !req.stop.is_empty() {
+        body["stop"] = json!(req.stop);
     }
     body
 }

@@ -52,6 +52,12 @@ fn request_body_has_the_openai_shape() {
         json!({"type": "function", "function": {"name": "prices"}})
     );
     assert!(body.get("stream_options").is_none(), "only with stream: true");
+    req.temperature = Some(1.5);
+    req.top_p = Some(0.5);
+    req.stop = vec!["\n\n".into()];
+    let body = request_body("m", &req, false);
+    assert_eq!((&body["temperature"], &body["top_p"]), (&json!(1.5), &json!(0.5)));
+    assert_eq!(body["stop"], json!(["\n\n"]));
     assert_eq!(
         url("https://api.deepseek.com/v1/"),
         "https://api.deepseek.com/v1/chat/completions"

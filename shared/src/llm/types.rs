@@ -154,6 +154,11 @@ pub enum Delta {
     },
 }
 
+/// A sampling parameter as it goes on the wire: `0.4`, not the `0.4000000059604645` an `f32` widens to.
+pub fn wire_number(x: f32) -> f64 {
+    (f64::from(x) * 10_000.0).round() / 10_000.0
+}
+
 /// Sent (as a user turn) after the partial answer when a provider takes over mid-answer.
 pub const CONTINUE_INSTRUCTION: &str = "Your previous answer was cut off where it ends above. \
 Continue it exactly from that point, in the same language and style. Do not repeat anything already \
@@ -170,6 +175,11 @@ pub struct ChatRequest {
     pub max_tokens: u32,
     #[serde(default)]
     pub temperature: Option<f32>,
+    #[serde(default)]
+    pub top_p: Option<f32>,
+    /// Sequences that end the answer where they would appear (not included in it).
+    #[serde(default)]
+    pub stop: Vec<String>,
     /// Set by the router when a provider failed mid-answer: the text the client already has.
     #[serde(default)]
     pub continue_from: Option<String>,
@@ -183,6 +193,8 @@ impl ChatRequest {
             tool_choice: ToolChoice::Auto,
             max_tokens,
             temperature: None,
+            top_p: None,
+            stop: Vec::new(),
             continue_from: None,
         }
     }

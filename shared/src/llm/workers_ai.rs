@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::error::{ErrorKind, ProviderError};
 use super::openai;
-use super::types::{ChatRequest, Delta, Role, StopReason, ToolCall, Usage};
+use super::types::{wire_number, ChatRequest, Delta, Role, StopReason, ToolCall, Usage};
 
 /// `{messages, stream, max_tokens}`. No tools are sent (support varies by model), so tool turns of the
 /// history are rendered as plain text the model can read.
@@ -30,7 +30,11 @@ pub fn input(req: &ChatRequest, stream: bool) -> Value {
         .collect();
     let mut body = json!({"messages": messages, "stream": stream, "max_tokens": req.max_tokens});
     if let Some(t) = req.temperature {
-        body["temperature"] = json!(t);
+        body["temperature"] = json!(wire_number(t));
+    }
+    // No stop sequences: the binding's text-generation schema has none.
+    if let Some(p) = req.top_p {
+        body["top_p"] = json!(wire_number(p));
     }
     body
 }
@@ -122,7 +126,9 @@ mod tests {
             256,
         );
         req.temperature = Some(0.2);
+        req.top_p = Some(0.5);
         let v = input(&req, true);
+        assert_eq!(v["top_p"], 0.5);
         assert_eq!(v["stream"], true);
         assert_eq!(v["max_tokens"], 256);
         assert_eq!(v["messages"][0], json!({"role": "system", "content": "Be brief."}));

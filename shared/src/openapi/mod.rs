@@ -205,21 +205,52 @@ pub fn spec(route: Route) -> Spec {
                 "properties": {
                     "model": s(1, 100),
                     "messages": { "type": "array", "minItems": 1, "maxItems": 100, "items": {
-                        "type": "object", "required": ["role", "content"],
-                        "properties": { "role": { "enum": ["system", "user", "assistant", "tool"] }, "content": {} } } },
-                    "stream": { "type": "boolean" }, "user": s(1, 128)
+                        "type": "object", "required": ["role"],
+                        "properties": { "role": { "enum": ["system", "developer", "user", "assistant", "tool", "function"] }, "content": {} } } },
+                    "stream": { "type": "boolean" },
+                    // Used as the session when it is 1-128 letters, digits, '-' or '_'; otherwise ignored.
+                    "user": { "type": "string" },
+                    "stream_options": { "type": "object", "properties": { "include_usage": { "type": "boolean" } } },
+                    "max_tokens": { "type": "integer", "minimum": 1, "maximum": 4096 },
+                    "max_completion_tokens": { "type": "integer", "minimum": 1, "maximum": 4096 },
+                    "temperature": { "type": "number", "minimum": 0, "maximum": 2 },
+                    "top_p": { "type": "number", "minimum": 0, "maximum": 1 },
+                    "stop": { "oneOf": [s(1, 100), { "type": "array", "maxItems": 4, "items": s(1, 100) }] },
+                    "n": { "const": 1 }
                 }
             })),
             response: json!({}),
             response_type: "*/*",
             ..base(
-                "OpenAI-compatible chat completions (retrieval and tools included; stream or not)",
+                "OpenAI-compatible chat completions (retrieval and tools included; system prompt and earlier turns as \
+                 context; stream or not, with stream_options.include_usage). Errors in OpenAI's shape",
                 "chat",
             )
         },
         Route::Models => Spec {
             response: open_obj(&["object", "data"]),
-            ..base("OpenAI-compatible model list", "chat")
+            ..base(
+                "OpenAI-compatible model list (chat models and the embedding model)",
+                "chat",
+            )
+        },
+        Route::Embeddings => Spec {
+            request: Some(json!({
+                "type": "object", "required": ["model", "input"],
+                "properties": {
+                    "model": s(1, 100),
+                    "input": { "oneOf": [s(1, 4000), { "type": "array", "minItems": 1, "maxItems": 32, "items": s(1, 4000) }] },
+                    "encoding_format": { "enum": ["float", "base64"] },
+                    "dimensions": { "type": "integer", "minimum": 1 },
+                    "input_type": { "enum": ["query", "passage", "document"] },
+                    "user": { "type": "string" }
+                }
+            })),
+            response: open_obj(&["object", "data", "model", "usage"]),
+            ..base(
+                "OpenAI-compatible embeddings from the configured embedder (404 model_not_found when none is)",
+                "chat",
+            )
         },
         Route::Tools => Spec {
             response: open_obj(&["tools"]),
@@ -361,11 +392,17 @@ pub fn document() -> Value {
                 json!({ "required": !sp.body_optional, "content": content }),
             );
         }
+        // The OpenAI-compatible routes answer errors in OpenAI's shape.
+        let error_schema = if pattern.starts_with("/v1/") {
+            "#/components/schemas/OpenAiError"
+        } else {
+            "#/components/schemas/Error"
+        };
         op.insert(
             "responses".into(),
             json!({
                 sp.success.to_string(): { "description": "Success", "content": { sp.response_type: { "schema": sp.response } } },
-                "default": { "description": "Error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                "default": { "description": "Error", "content": { "application/json": { "schema": { "$ref": error_schema } } } }
             }),
         );
         match access {
@@ -381,7 +418,7 @@ pub fn document() -> Value {
         "info": {
             "title": "Nuzantara API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Bali Zero's assistant: knowledge-base search, chat, CRM. Errors are always {\"error\":{\"code\",\"message\",\"request_id\"}}."
+            "description": "Bali Zero's assistant: knowledge-base search, chat, CRM. Errors are {\"error\":{\"code\",\"message\",\"request_id\"}}, except on /v1/* where they take OpenAI's shape {\"error\":{\"message\",\"type\",\"param\",\"code\"}}."
         },
         "paths": paths,
         "components": {
@@ -394,6 +431,16 @@ pub fn document() -> Value {
                         "type": "object",
                         "required": ["code", "message", "request_id"],
                         "properties": { "code": { "type": "string" }, "message": { "type": "string" }, "request_id": { "type": "string" } }
+                    } }
+                },
+                "OpenAiError": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": { "error": {
+                        "type": "object",
+                        "required": ["message", "type", "param", "code"],
+                        "properties": { "message": { "type": "string" }, "type": { "type": "string" },
+                                        "param": { "type": ["string", "null"] }, "code": { "type": ["string", "null"] } }
                     } }
                 }
             }

@@ -13,5 +13,7 @@ pub mod snippet;
 pub mod sql;
 pub mod types;
 
-pub use pipeline::{Candidate, DocMeta, Embedder, KeywordIndex, Reranker, SearchHit, SearchOutcome, VectorIndex};
+pub use pipeline::{
+    Candidate, DocMeta, EmbedRole, Embedded, Embedder, KeywordIndex, Reranker, SearchHit, SearchOutcome, VectorIndex,
+};
 pub use request::{Mode, SearchRequest, ValidSearch};

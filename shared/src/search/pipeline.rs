@@ -56,6 +56,43 @@ pub trait Embedder {
     /// passages differently). `None` when no embedder is configured (keyword-only search).
     async fn embed_query(&self, text: &str) -> Result<Option<Vec<f32>>, ApiError>;
     fn available(&self) -> bool;
+    /// Vectors for several texts (in order) embedded as `role`, for `POST /v1/embeddings`. `None` when no
+    /// embedder is configured. By default one [`embed_query`](Self::embed_query) each, which suits only
+    /// symmetric models: real embedders make one call and honour the role.
+    async fn embed_many(&self, texts: &[String], role: EmbedRole) -> Result<Option<Embedded>, ApiError> {
+        let _ = role;
+        let mut vectors = Vec::with_capacity(texts.len());
+        for t in texts {
+            match self.embed_query(t).await? {
+                Some(v) => vectors.push(v),
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(Embedded { vectors, tokens: None }))
+    }
+}
+
+/// Which side of an asymmetric model (E5's `query: ` / `passage: `) a text is embedded as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmbedRole {
+    Query,
+    Passage,
+}
+
+impl EmbedRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Query => "query",
+            Self::Passage => "passage",
+        }
+    }
+}
+
+/// Vectors from [`Embedder::embed_many`], with the tokens the service counted when it says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Embedded {
+    pub vectors: Vec<Vec<f32>>,
+    pub tokens: Option<u64>,
 }
 
 pub trait Reranker {

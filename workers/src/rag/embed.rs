@@ -7,7 +7,7 @@
 
 use nuzantara_shared::config::EmbedderConfig;
 use nuzantara_shared::error::{ApiError, ApiResult, ErrorCode};
-use nuzantara_shared::search::Embedder;
+use nuzantara_shared::search::{EmbedRole, Embedded, Embedder};
 use serde_json::{json, Value};
 use worker::{Ai, Fetch, Headers, Method, Request, RequestInit};
 
@@ -73,15 +73,24 @@ impl Embedder for QueryEmbedder {
     }
 
     async fn embed_query(&self, text: &str) -> Result<Option<Vec<f32>>, ApiError> {
+        let texts = [text.to_string()];
+        Ok(self
+            .embed_many(&texts, EmbedRole::Query)
+            .await?
+            .and_then(|e| e.vectors.into_iter().next()))
+    }
+
+    async fn embed_many(&self, texts: &[String], role: EmbedRole) -> Result<Option<Embedded>, ApiError> {
         let ms = self.timeout_ms;
-        let value = match &self.backend {
+        let (rows, tokens) = match &self.backend {
             Backend::None => return Ok(None),
+            // bge-m3 is symmetric: no role to pass.
             Backend::WorkersAi { ai, model } => {
-                let out: Value = within(ms, ai.run(model, json!({ "text": [text] })))
+                let out: Value = within(ms, ai.run(model, json!({ "text": texts })))
                     .await
                     .ok_or_else(|| failed(format!("Workers AI did not answer in {ms} ms")))?
                     .map_err(|_| failed("Workers AI refused the embedding request"))?;
-                out["data"][0].clone()
+                (out["data"].as_array().cloned().unwrap_or_default(), None)
             }
             Backend::OpenAi {
                 url,
@@ -89,46 +98,72 @@ impl Embedder for QueryEmbedder {
                 key,
                 input_type,
             } => {
-                let headers = Headers::new();
-                headers.set("Content-Type", "application/json").map_err(internal)?;
-                if let Some(k) = key {
-                    headers.set("Authorization", &format!("Bearer {k}")).map_err(internal)?;
-                }
                 // The role is explicit: asymmetric models (E5) embed a question differently from a passage,
                 // and the server must not guess it from the model name.
-                let mut body = json!({ "model": model, "input": [text] });
+                let mut body = json!({ "model": model, "input": texts });
                 if *input_type {
-                    body["input_type"] = json!("query");
+                    body["input_type"] = json!(role.as_str());
                 }
-                let body = body.to_string();
-                let mut init = RequestInit::new();
-                init.with_method(Method::Post)
-                    .with_headers(headers)
-                    .with_body(Some(body.into()));
-                let req = Request::new_with_init(url, &init).map_err(internal)?;
-                let call = async {
-                    let mut resp = Fetch::Request(req)
-                        .send()
-                        .await
-                        .map_err(|_| failed("the embedding service cannot be reached"))?;
-                    let status = resp.status_code();
-                    if !(200..300).contains(&status) {
-                        return Err(failed(format!("the embedding service answered HTTP {status}")));
-                    }
-                    resp.json::<Value>()
-                        .await
-                        .map_err(|_| failed("the embedding service sent a body that is not JSON"))
-                };
-                let out = within(ms, call)
-                    .await
-                    .ok_or_else(|| failed(format!("the embedding service did not answer in {ms} ms")))??;
-                out["data"][0]["embedding"].clone()
+                let out = post(url, key.as_deref(), body.to_string(), ms).await?;
+                let mut data = out["data"].as_array().cloned().unwrap_or_default();
+                data.sort_by_key(|d| d["index"].as_u64().unwrap_or(0));
+                let rows = data.into_iter().map(|d| d["embedding"].clone()).collect();
+                (rows, out["usage"]["prompt_tokens"].as_u64())
             }
         };
-        let vector: Vec<f32> =
-            serde_json::from_value(value).map_err(|_| failed("the embedding service's answer holds no vector"))?;
-        check(&vector, self.dimensions)?;
-        Ok(Some(vector))
+        if rows.len() != texts.len() {
+            return Err(failed(format!(
+                "the embedding service's answer holds no vector for some texts ({} for {})",
+                rows.len(),
+                texts.len()
+            )));
+        }
+        let mut vectors = Vec::with_capacity(rows.len());
+        for row in rows {
+            let v: Vec<f32> =
+                serde_json::from_value(row).map_err(|_| failed("the embedding service's answer holds no vector"))?;
+            check(&v, self.dimensions)?;
+            vectors.push(v);
+        }
+        Ok(Some(Embedded { vectors, tokens }))
+    }
+}
+
+/// One POST to an OpenAI-compatible `/embeddings`, bounded by `ms`.
+async fn post(url: &str, key: Option<&str>, body: String, ms: u64) -> ApiResult<Value> {
+    let headers = Headers::new();
+    headers.set("Content-Type", "application/json").map_err(internal)?;
+    if let Some(k) = key {
+        headers.set("Authorization", &format!("Bearer {k}")).map_err(internal)?;
+    }
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(body.into()));
+    let req = Request::new_with_init(url, &init).map_err(internal)?;
+    let call = async {
+        let mut resp = Fetch::Request(req)
+            .send()
+            .await
+            .map_err(|_| failed("the embedding service cannot be reached"))?;
+        let status = resp.status_code();
+        if !(200..300).contains(&status) {
+            return Err(failed(format!("the embedding service answered HTTP {status}")));
+        }
+        resp.json::<Value>()
+            .await
+            .map_err(|_| failed("the embedding service sent a body that is not JSON"))
+    };
+    within(ms, call)
+        .await
+        .ok_or_else(|| failed(format!("the embedding service did not answer in {ms} ms")))?
+}
+
+/// The configured embedding model's name, as `/v1/models` lists it (`None`: keyword-only search).
+pub fn model_name(cfg: &EmbedderConfig) -> Option<&str> {
+    match cfg {
+        EmbedderConfig::None => None,
+        EmbedderConfig::WorkersAi { model, .. } | EmbedderConfig::OpenAiCompatible { model, .. } => Some(model),
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod d1_index;
 pub mod embed;
+mod embeddings;
 mod rerank;
 pub mod vectors;
 
@@ -18,6 +19,7 @@ use crate::respond::{self, internal, HandlerResult};
 use crate::{body, platform};
 
 pub use d1_index::D1Kb;
+pub use embeddings::create as embeddings;
 
 /// `POST /api/search`
 pub async fn search(mut req: Request, ctx: &Ctx) -> HandlerResult {
