@@ -105,6 +105,8 @@ pub struct Config {
     pub environment: Environment,
     /// Origins allowed by CORS; `*` only in development.
     pub cors_origins: Vec<String>,
+    /// The deployed API's base URL (`PUBLIC_URL`), listed in the OpenAPI document's `servers`.
+    pub public_url: Option<String>,
     pub max_body_bytes: usize,
     pub vector: VectorMode,
     pub embedder: EmbedderConfig,
@@ -171,6 +173,10 @@ impl Config {
             if !is_http_url(o) {
                 errors.push(format!("CORS_ORIGINS entry {o:?} is not an http(s) origin"));
             }
+        }
+        let public_url = get("PUBLIC_URL").map(|u| u.trim().trim_end_matches('/').to_string());
+        if public_url.as_deref().is_some_and(|u| !is_http_url(u)) {
+            errors.push("PUBLIC_URL must be an http(s) URL".into());
         }
 
         let max_body_bytes = parse_num(&get, "MAX_BODY_BYTES", 262_144, 1_024..=10_485_760, &mut errors) as usize;
@@ -314,6 +320,7 @@ impl Config {
             Ok(Self {
                 environment,
                 cors_origins,
+                public_url,
                 max_body_bytes,
                 vector,
                 embedder,

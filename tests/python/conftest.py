@@ -26,6 +26,11 @@ class Stack:
 
 @pytest.fixture(scope="session")
 def stack():
+    # A stack already running (`node tests/support/run-stack.mjs` prints this line) saves the start-up
+    # while working on one test: NUZANTARA_STACK='{"url": ...}' pytest ...
+    if os.environ.get("NUZANTARA_STACK"):
+        yield Stack(json.loads(os.environ["NUZANTARA_STACK"]))
+        return
     env = {**os.environ, "STACK_VARS": json.dumps({"RATE_LIMITS": "off"}), "STACK_KB": "1"}
     proc = subprocess.Popen(
         ["node", str(ROOT / "tests/support/run-stack.mjs")],

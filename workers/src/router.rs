@@ -14,7 +14,11 @@ pub async fn dispatch(m: &Matched, req: Request, ctx: &Ctx) -> HandlerResult {
         Route::Health => health::health(ctx),
         Route::HealthDetailed => health::detailed(ctx).await,
         Route::Metrics => health::metrics(),
-        Route::OpenApi => respond::json(200, &nuzantara_shared::openapi::document()),
+        Route::OpenApi => {
+            let origin = req.url().ok().map(|u| u.origin().ascii_serialization());
+            let doc = nuzantara_shared::openapi::document_for(origin.as_deref(), ctx.config.public_url.as_deref());
+            respond::json(200, &doc)
+        }
         Route::Search => rag::search(req, ctx).await,
         Route::Collections => rag::collections(ctx).await,
         Route::KbDocument => rag::document(param("id"), &req, ctx).await,
