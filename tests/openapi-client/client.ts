@@ -1,8 +1,9 @@
 // A client written against the TypeScript types that openapi-typescript generates from /openapi.json
 // (`./api.js` is generated next to this file by tests/integration/openapi-client.test.mjs, then tsc
 // compiles both under `strict`). It signs in, searches, asks the chat and lists CRM clients, and prints
-// what it read as one JSON line. The @ts-expect-error lines prove the responses are typed: were a schema
-// loose (`{}` or an open object), those lines would compile and tsc would fail on the unused directive.
+// what it read as one JSON line. Under `strict` every typed assignment below fails to compile when a
+// response's schema is missing or loose (its fields become `unknown` or absent), and the @ts-expect-error
+// lines fail the build if a wrong field or type were accepted (e.g. were the field typed `any`).
 import createClient from 'openapi-fetch';
 import type { paths, components } from './api.js';
 

@@ -17,6 +17,28 @@ import requests
 TEXT_TYPES = ("text/", "application/pdf", "application/octet-stream", "image/")
 
 
+def sse_events(text):
+    """The events of a text/event-stream body as {id, event, data} dicts (comments skipped, data lines joined)."""
+    events = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        e, data = {}, []
+        for line in block.split("\n"):
+            if not line or line.startswith(":"):
+                continue
+            field, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if field == "data":
+                data.append(value)
+            elif field in ("id", "event"):
+                e[field] = value
+            elif field == "retry":
+                e[field] = int(value)
+        if data:
+            e["data"] = "\n".join(data)
+            events.append(e)
+    return events
+
+
 class Checker:
     def __init__(self, url, doc):
         self.url = url
@@ -58,6 +80,14 @@ class Checker:
             validator = jsonschema_rs.Draft202012Validator({**schema, "components": self.doc["components"]})
             errors = [f"{'/'.join(map(str, e.instance_path))}: {e.message}" for e in validator.iter_errors(body)]
             assert not errors, f"{method} {pattern} does not match its schema:\n" + "\n".join(errors[:20])
+        elif listed == "text/event-stream":
+            # The schema is one event's (OpenAPI 3.2's itemSchema, as schemathesis reads it).
+            validator = jsonschema_rs.Draft202012Validator(schema)
+            events = sse_events(r.text)
+            assert events, f"{method} {pattern}: an empty stream"
+            for e in events:
+                errors = [e2.message for e2 in validator.iter_errors(e)]
+                assert not errors, f"{method} {pattern}: event {e} does not match its schema: {errors}"
         else:
             assert media.startswith(TEXT_TYPES), f"{method} {pattern}: unexpected {media}"
             assert schema.get("type") == "string", f"{method} {pattern}: a {media} body is a string"

@@ -7,7 +7,7 @@ use super::components::{
     admin_user, any_json, chat_answer, chat_completion, deleted, health_detailed, kb_document, me, search_response,
     this_document,
 };
-use super::schema::{all, array, binary, boolean, int, named, nullable, obj, res, s, string, text_body, Spec};
+use super::schema::{all, array, binary, boolean, int, named, nullable, obj, res, s, sse, string, text_body, Spec};
 use crate::routes::Route;
 
 fn chat_body() -> Value {
@@ -188,7 +188,15 @@ pub fn spec(route: Route) -> Spec {
             Spec {
                 request: Some(chat_body()),
                 // Each SSE event's data is a JSON object whose shape depends on the event name.
-                response: if stream { text_body() } else { chat_answer() },
+                response: if stream {
+                    sse(
+                        &["meta", "tool", "token", "sources", "done", "error"],
+                        "meta: the turn's ids, model and retrieval mode; tool: a ToolCall; token: {seq, text}; \
+                         sources: {sources: [Source]}; done: usage, latency, answerable, confidence; error: {code, message}",
+                    )
+                } else {
+                    chat_answer()
+                },
                 response_type: if stream {
                     "text/event-stream"
                 } else {
@@ -216,7 +224,13 @@ pub fn spec(route: Route) -> Spec {
                 }
             })),
             response: chat_completion(),
-            also: vec![("text/event-stream", text_body())],
+            also: vec![(
+                "text/event-stream",
+                sse(
+                    &["message"],
+                    "a chat.completion.chunk object (choices[0].delta), then the literal [DONE]",
+                ),
+            )],
             ..base(
                 "OpenAI-compatible chat completions (retrieval and tools included; stream or not)",
                 "chat",

@@ -94,6 +94,21 @@ pub(crate) fn named(name: &str) -> Value {
 pub(crate) fn text_body() -> Value {
     string()
 }
+/// A `text/event-stream` body, described per event (`id`, `event`, `data`) as OpenAPI 3.2's `itemSchema` and
+/// schemathesis read it: `events` names the event types, `data` says what each one's JSON carries.
+pub(crate) fn sse(events: &[&str], data: &str) -> Value {
+    json!({
+        "type": "object",
+        "description": "One server-sent event of the stream",
+        "required": ["data"],
+        "properties": {
+            "id": { "type": "string" },
+            "event": { "type": "string", "enum": events },
+            "data": { "type": "string", "contentMediaType": "application/json", "description": data },
+            "retry": { "type": "integer" }
+        }
+    })
+}
 pub(crate) fn binary() -> Value {
     json!({ "type": "string", "format": "binary" })
 }

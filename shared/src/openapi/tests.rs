@@ -91,6 +91,12 @@ fn every_success_response_of_the_route_table_has_a_schema() {
                 match &body["schema"] {
                     Value::Null => problems.push(format!("{at}: no schema")),
                     s if media.contains("json") => untyped(s, &at, &mut problems),
+                    s if *media == "text/event-stream" => {
+                        untyped(s, &at, &mut problems);
+                        if s["properties"]["data"]["type"] != "string" {
+                            problems.push(format!("{at}: an event's data is a string"));
+                        }
+                    }
                     s if s["type"] != "string" => problems.push(format!("{at}: a {media} body is a string")),
                     _ => {}
                 }
