@@ -4,7 +4,8 @@
 // searches, asks the chat and lists CRM clients on the local stack. Its output is checked against the API.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { copyFileSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startStack, ROOT } from '../support/stack.mjs';
@@ -14,7 +15,9 @@ import { loadKb } from '../support/kb.mjs';
 // Under the repository (ignored by git) so the compiled client resolves openapi-fetch from node_modules.
 const OUT = join(ROOT, 'target', 'openapi-client');
 const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
-const run = (cmd, args) => execFileSync(cmd, args, { cwd: OUT, encoding: 'utf8', stdio: 'pipe' });
+// Asynchronous, so this process keeps serving its sockets meanwhile (a blocked event loop misses the server
+// closing an idle keep-alive connection, and the next fetch on it fails).
+const run = async (cmd, args) => (await promisify(execFile)(cmd, args, { cwd: OUT, encoding: 'utf8' })).stdout;
 
 let stack;
 let people;
@@ -28,17 +31,17 @@ after(async () => { await stack?.stop(); });
 test('a TypeScript client generated from /openapi.json compiles and calls search, chat and a CRM list', async () => {
   const doc = await (await fetch(`${stack.url}/openapi.json`)).text();
   writeFileSync(join(OUT, 'openapi.json'), doc);
-  run(bin('openapi-typescript'), ['openapi.json', '--output', 'api.d.ts']);
+  await run(bin('openapi-typescript'), ['openapi.json', '--output', 'api.d.ts']);
   const types = readFileSync(join(OUT, 'api.d.ts'), 'utf8');
   assert.match(types, /SearchHit: \{/, 'named component types are generated');
   for (const f of ['client.ts', 'tsconfig.json']) copyFileSync(join(ROOT, 'tests', 'openapi-client', f), join(OUT, f));
   try {
-    run(bin('tsc'), ['-p', 'tsconfig.json']);
+    await run(bin('tsc'), ['-p', 'tsconfig.json']);
   } catch (e) {
     assert.fail(`tsc failed on the generated client:\n${e.stdout}${e.stderr}`);
   }
   const { email, password } = people.consultant;
-  const out = JSON.parse(run(process.execPath, ['client.js', stack.url, email, password]).trim().split('\n').at(-1));
+  const out = JSON.parse((await run(process.execPath, ['client.js', stack.url, email, password])).trim().split('\n').at(-1));
 
   assert.equal(out.expiresIn, 900);
   assert.ok(out.titles.length > 0 && out.titles.every((t) => typeof t === 'string' && t.length > 0), out.titles.join(' | '));
