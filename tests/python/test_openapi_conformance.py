@@ -3,7 +3,10 @@ the dialect of OpenAPI 3.1), so a schema cannot drift from what the handlers sen
 
 One happy-path call per route of the route table; the test fails when a route is left unexercised (add a
 call to `exercise` below when you add a route), when a 2xx response has no schema, when the response's media
-type is not the documented one, or when its body does not validate.
+type is not the documented one, or when its body does not validate (SSE: each event).
+
+Writing a schema: `OPENAPI_DUMP=/tmp/responses.json OPENAPI_DUMP_ONLY=1` writes every real response out and
+skips the checks; `NUZANTARA_STACK` (see conftest.py) reuses a running stack.
 """
 import json
 import os
@@ -12,6 +15,12 @@ import uuid
 import jsonschema_rs
 import pytest
 import requests
+
+# Routes this test cannot call on the local stack, with the reason (e.g. a webhook that needs a provider's
+# signature). Keep it short: every route left out here is a schema nothing checks.
+UNEXERCISED = {
+    # ("post", "/webhooks/example"): "needs the provider's signature",
+}
 
 # A binary download's schema is `{type: string, format: binary}`: there is nothing JSON to validate.
 TEXT_TYPES = ("text/", "application/pdf", "application/octet-stream", "image/")
@@ -230,5 +239,5 @@ def test_every_route_answers_what_its_schema_says(stack, checker):
         with open(os.environ["OPENAPI_DUMP"], "w") as f:
             json.dump(checker.dump, f, indent=1)
     documented = {(m, p) for p, ops in checker.doc["paths"].items() for m in ops}
-    missing = sorted(documented - checker.seen)
+    missing = sorted(documented - checker.seen - set(UNEXERCISED))
     assert not missing, f"routes not exercised (add a call in exercise()): {missing}"

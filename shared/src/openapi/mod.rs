@@ -13,7 +13,9 @@
 //!    is `text_body()`/`binary()` with its `response_type`; a second media type of the same response goes in
 //!    `also` (e.g. `text/event-stream` beside JSON).
 //! 3. Add one happy-path call to `exercise()` in `tests/python/test_openapi_conformance.py`: it validates the
-//!    real response against this document and fails for any route it has not called.
+//!    real response against this document and fails for any route it has not called (or listed, with the
+//!    reason, in its `UNEXERCISED`). `OPENAPI_DUMP=file OPENAPI_DUMP_ONLY=1` there writes the real responses
+//!    out, to write a schema from.
 
 use serde_json::{json, Map, Value};
 
