@@ -1,6 +1,7 @@
 //! The OpenAPI 3.1 description of the API (`GET /openapi.json`), generated from the route table so that
 //! it cannot miss a route: every [`Route`] must have a [`spec`] (the match is exhaustive), and every
-//! success response must have a schema (the tests below fail otherwise).
+//! success response must have a schema (the tests below fail otherwise). The worker serves it as rendered
+//! at build time (`workers/build.rs`), with [`servers`] filled in per request.
 //!
 //! Adding a route (e.g. `POST /v1/embeddings`):
 //! 1. Add its row to `routes::ROUTES` and its arm to [`paths::spec`] (or `crm::openapi::spec` for `/crm/...`):
