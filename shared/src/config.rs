@@ -585,4 +585,13 @@ mod tests {
         assert!(!c.cors_allows("https://evil.example"));
         assert!(cfg(&[("CORS_ORIGINS", "javascript:alert(1)")]).is_err());
     }
+
+    #[test]
+    fn public_url_is_an_http_url_without_its_trailing_slash() {
+        assert_eq!(cfg(&[]).unwrap().public_url, None);
+        let c = cfg(&[("PUBLIC_URL", "https://api.balizero.com/")]).unwrap();
+        assert_eq!(c.public_url.as_deref(), Some("https://api.balizero.com"));
+        let err = cfg(&[("PUBLIC_URL", "ftp://api.balizero.com")]).unwrap_err();
+        assert!(err.to_string().contains("PUBLIC_URL"));
+    }
 }
