@@ -105,6 +105,8 @@ pub struct Config {
     pub environment: Environment,
     /// Origins allowed by CORS; `*` only in development.
     pub cors_origins: Vec<String>,
+    /// The deployed API's base URL (`PUBLIC_URL`), listed in the OpenAPI document's `servers`.
+    pub public_url: Option<String>,
     pub max_body_bytes: usize,
     pub vector: VectorMode,
     pub embedder: EmbedderConfig,
@@ -199,6 +201,10 @@ impl Config {
             if !is_http_url(o) {
                 errors.push(format!("CORS_ORIGINS entry {o:?} is not an http(s) origin"));
             }
+        }
+        let public_url = get("PUBLIC_URL").map(|u| u.trim().trim_end_matches('/').to_string());
+        if public_url.as_deref().is_some_and(|u| !is_http_url(u)) {
+            errors.push("PUBLIC_URL must be an http(s) URL".into());
         }
 
         let max_body_bytes = parse_num(&get, "MAX_BODY_BYTES", 262_144, 1_024..=10_485_760, &mut errors) as usize;
@@ -350,6 +356,7 @@ impl Config {
             Ok(Self {
                 environment,
                 cors_origins,
+                public_url,
                 max_body_bytes,
                 vector,
                 embedder,
@@ -783,5 +790,14 @@ mod tests {
         let mut bad = four.to_vec();
         bad[1] = ("WHATSAPP_PHONE_NUMBER_ID", "+62 811");
         assert!(cfg(&bad).is_err());
+    }
+
+    #[test]
+    fn public_url_is_an_http_url_without_its_trailing_slash() {
+        assert_eq!(cfg(&[]).unwrap().public_url, None);
+        let c = cfg(&[("PUBLIC_URL", "https://api.balizero.com/")]).unwrap();
+        assert_eq!(c.public_url.as_deref(), Some("https://api.balizero.com"));
+        let err = cfg(&[("PUBLIC_URL", "ftp://api.balizero.com")]).unwrap_err();
+        assert!(err.to_string().contains("PUBLIC_URL"));
     }
 }

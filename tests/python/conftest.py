@@ -48,7 +48,12 @@ def _stop(proc):
 
 @pytest.fixture(scope="session")
 def stack():
-    """The knowledge base loaded, offline answers, no embedder (keyword search)."""
+    """The knowledge base loaded, offline answers, no embedder (keyword search). A stack already running
+    (`node tests/support/run-stack.mjs` prints its STACK line) saves the start-up while working on one test:
+    NUZANTARA_STACK='{"url": ...}' pytest ..."""
+    if os.environ.get("NUZANTARA_STACK"):
+        yield Stack(json.loads(os.environ["NUZANTARA_STACK"]))
+        return
     proc, s = _start({"STACK_KB": "1"})
     try:
         yield s

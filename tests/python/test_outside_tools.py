@@ -60,7 +60,11 @@ def test_schemathesis_finds_no_server_errors_or_schema_violations(stack):
         "--checks", "all",
         # Schema-valid but semantically invalid input (an e-mail the server finds implausible, a
         # collection or client id that does not exist) is rightly a 422; that heuristic check cannot know.
-        "--exclude-checks", "positive_data_acceptance",
+        # Typed responses let the stateful phase link operations (an id from one response into the next request),
+        # and two of its heuristics misread this API: DELETE /crm/clients/{id} archives (the record stays
+        # readable, by design), and a 404 about a related record (a practice_id of another client) is not the
+        # created client going missing. Every check on the responses themselves still runs in that phase.
+        "--exclude-checks", "positive_data_acceptance,use_after_free,ensure_resource_availability",
         "--max-examples", "25",
         "--seed", "20261126",
         "--header", f"Authorization: Bearer {admin}",

@@ -14,7 +14,7 @@ pub async fn dispatch(m: &Matched, req: Request, ctx: &Ctx) -> HandlerResult {
         Route::Health => health::health(ctx),
         Route::HealthDetailed => health::detailed(ctx).await,
         Route::Metrics => health::metrics(),
-        Route::OpenApi => respond::json(200, &nuzantara_shared::openapi::document()),
+        Route::OpenApi => openapi(&req, ctx),
         Route::Search => rag::search(req, ctx).await,
         Route::Collections => rag::collections(ctx).await,
         Route::KbDocument => rag::document(param("id"), &req, ctx).await,
@@ -51,4 +51,13 @@ pub async fn dispatch(m: &Matched, req: Request, ctx: &Ctx) -> HandlerResult {
         Route::Crm(r) => crm::dispatch(r, m, req, ctx).await,
         Route::WhatsApp(r) => whatsapp::dispatch(r, m, req, ctx).await,
     }
+}
+
+/// The document rendered at build time (`build.rs`), with the servers of this request and configuration.
+fn openapi(req: &Request, ctx: &Ctx) -> HandlerResult {
+    const DOCUMENT: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.json"));
+    let mut doc: serde_json::Value = serde_json::from_str(DOCUMENT).map_err(respond::internal)?;
+    let origin = req.url().ok().map(|u| u.origin().ascii_serialization());
+    doc["servers"] = nuzantara_shared::openapi::servers(origin.as_deref(), ctx.config.public_url.as_deref());
+    respond::json(200, &doc)
 }

@@ -23,6 +23,7 @@ pub mod files;
 pub mod interactions;
 pub mod list;
 pub mod openapi;
+pub mod openapi_responses;
 pub mod payments;
 pub mod practice_types;
 pub mod practices;

@@ -5,7 +5,8 @@
 use serde_json::{json, Value};
 
 use super::check::{MAX_IDR, MAX_NAME, MAX_NOTES, MAX_PHONE, MAX_QUERY, MAX_SHORT};
-use crate::openapi::schema::{obj, open_obj, s, Spec};
+use super::openapi_responses as out;
+use crate::openapi::schema::{binary, named, obj, s, text_body, Spec};
 use crate::routes::CrmRoute;
 
 const ID: &str = "^[A-Za-z0-9_-]{1,64}$";
@@ -48,32 +49,16 @@ fn language() -> Value {
 }
 
 fn client() -> Value {
-    open_obj(&["id", "full_name", "status", "version", "created_at", "updated_at"])
+    named("Client")
 }
 fn practice() -> Value {
-    open_obj(&[
-        "id",
-        "client_id",
-        "type_code",
-        "status",
-        "paid_idr",
-        "version",
-        "allowed_next",
-    ])
+    named("Practice")
 }
 fn interaction() -> Value {
-    open_obj(&["id", "client_id", "kind", "summary", "occurred_at"])
+    named("Interaction")
 }
 fn document() -> Value {
-    open_obj(&[
-        "id",
-        "client_id",
-        "filename",
-        "content_type",
-        "size_bytes",
-        "sha256",
-        "created_at",
-    ])
+    named("Document")
 }
 
 /// The documentation of one CRM route.
@@ -119,7 +104,7 @@ pub fn spec(route: CrmRoute) -> Spec {
             ..crm(
                 "Clients, newest first: search q (name, e-mail, phone, company), filter by status (archived only when asked) \
                  and consultant (or 'me'); page with next_cursor",
-                open_obj(&["clients", "next_cursor"]),
+                out::client_list(),
             )
         },
         CrmRoute::ClientCreate => Spec {
@@ -144,7 +129,7 @@ pub fn spec(route: CrmRoute) -> Spec {
         CrmRoute::ClientArchive => crm("Archive a client (status archived; If-Match optional; audited)", client()),
         CrmRoute::ClientSummary => crm(
             "A client with open practices, last interactions, next deadlines and money owed",
-            open_obj(&["client", "open_practices", "last_interactions", "next_deadlines", "balance_due_idr"]),
+            out::client_summary(),
         ),
         CrmRoute::InteractionList => Spec {
             query: vec![
@@ -152,7 +137,7 @@ pub fn spec(route: CrmRoute) -> Spec {
                 ("cursor", q_cursor()),
                 ("limit", q_limit()),
             ],
-            ..crm("A client's timeline (internal: not for client users), newest first", open_obj(&["interactions", "next_cursor"]))
+            ..crm("A client's timeline (internal: not for client users), newest first", out::interaction_list())
         },
         CrmRoute::InteractionCreate => Spec {
             request: Some(obj(
@@ -177,7 +162,7 @@ pub fn spec(route: CrmRoute) -> Spec {
                 interaction(),
             )
         },
-        CrmRoute::PracticeTypes => crm("Kinds of practice with default fee, processing and validity days", open_obj(&["practice_types"])),
+        CrmRoute::PracticeTypes => crm("Kinds of practice with default fee, processing and validity days", out::practice_types()),
         CrmRoute::PracticeList => Spec {
             query: vec![
                 ("client_id", q_id()),
@@ -187,7 +172,7 @@ pub fn spec(route: CrmRoute) -> Spec {
                 ("cursor", q_cursor()),
                 ("limit", q_limit()),
             ],
-            ..crm("Practices, newest first (a client user: only their own)", open_obj(&["practices", "next_cursor"]))
+            ..crm("Practices, newest first (a client user: only their own)", out::practice_list())
         },
         CrmRoute::PracticeCreate => Spec {
             request: Some(obj(
@@ -204,13 +189,13 @@ pub fn spec(route: CrmRoute) -> Spec {
             query: vec![("within_days", json!({ "type": "string", "pattern": "^[0-9]{1,3}$" }))],
             ..crm(
                 "Permits expiring within N days (default 30), and open practices past their typical duration",
-                open_obj(&["today", "within_days", "renewals", "overdue"]),
+                out::renewals(),
             )
         },
         CrmRoute::PracticeGet => crm(
             "A practice with its status history, payments and allowed next statuses (a client user: only their own, \
              without the team's notes or staff user ids)",
-            practice(),
+            named("PracticeDetail"),
         ),
         CrmRoute::PracticeUpdate => Spec {
             request: Some(obj(
@@ -242,11 +227,11 @@ pub fn spec(route: CrmRoute) -> Spec {
                 }),
             )),
             success: 201,
-            ..crm("Record a payment on a practice (adds to paid_idr)", open_obj(&["payment", "practice"]))
+            ..crm("Record a payment on a practice (adds to paid_idr)", out::payment_created())
         },
         CrmRoute::DocumentList => Spec {
             query: vec![("client_id", q_id()), ("practice_id", q_id()), ("cursor", q_cursor()), ("limit", q_limit())],
-            ..crm("Documents, newest first (a client user: only their own)", open_obj(&["documents", "next_cursor"]))
+            ..crm("Documents, newest first (a client user: only their own)", out::document_list())
         },
         CrmRoute::DocumentUpload => Spec {
             request: Some(json!({ "type": "string", "format": "binary" })),
@@ -274,22 +259,21 @@ pub fn spec(route: CrmRoute) -> Spec {
             )
         },
         CrmRoute::DocumentGet => crm("A document's metadata", document()),
-        CrmRoute::DocumentDelete => crm("Delete a document (soft; audited)", open_obj(&["id", "deleted"])),
+        CrmRoute::DocumentDelete => crm("Delete a document (soft; audited)", out::deleted()),
         CrmRoute::DocumentContent => Spec {
-            response: json!({}),
             response_type: "*/*",
-            ..crm("Download a document (its content type, Content-Disposition attachment)", json!({}))
+            ..crm("Download a document (its content type, Content-Disposition attachment)", binary())
         },
-        CrmRoute::Team => base("Team members with their profile and whether they are clocked in", "team", open_obj(&["members"])),
+        CrmRoute::Team => base("Team members with their profile and whether they are clocked in", "team", out::team()),
         CrmRoute::WorkSessions => Spec {
             query: vec![("user_id", q_id()), ("limit", q_limit())],
-            ..base("Recent work sessions, newest first", "team", open_obj(&["sessions"]))
+            ..base("Recent work sessions, newest first", "team", out::work_sessions())
         },
         CrmRoute::ClockIn => Spec {
             request: Some(obj(&[], json!({ "notes": s(1, 500) }))),
             body_optional: true,
             success: 201,
-            ..base("Clock in (one open session per person; 409 when already in)", "team", open_obj(&["id", "user_id", "started_at"]))
+            ..base("Clock in (one open session per person; 409 when already in)", "team", named("WorkSession"))
         },
         CrmRoute::ClockOut => Spec {
             request: Some(obj(&[], json!({ "notes": s(1, 500) }))),
@@ -297,33 +281,22 @@ pub fn spec(route: CrmRoute) -> Spec {
             ..base(
                 "Clock out (409 when not clocked in)",
                 "team",
-                open_obj(&["id", "user_id", "started_at", "ended_at", "duration_ms"]),
+                named("WorkSession"),
             )
         },
         CrmRoute::Analytics => base(
             "Practices by status and type, renewals due per week (12 ahead), payments per month (12 back) and by type, \
              consultant workload, interactions per consultant, average days per status",
             "team",
-            open_obj(&[
-                "practices_by_status",
-                "practices_by_type",
-                "renewals_by_week",
-                "revenue_by_month",
-                "revenue_by_type_month",
-                "consultant_workload",
-                "interactions_per_consultant",
-                "avg_days_in_status",
-            ]),
+            out::analytics(),
         ),
         CrmRoute::ExportClients => Spec {
-            response: json!({ "type": "string" }),
             response_type: "text/csv",
-            ..crm("All clients as CSV (formula-safe; audited)", json!({}))
+            ..crm("All clients as CSV (formula-safe; audited)", text_body())
         },
         CrmRoute::ExportPractices => Spec {
-            response: json!({ "type": "string" }),
             response_type: "text/csv",
-            ..crm("All practices as CSV (formula-safe; audited)", json!({}))
+            ..crm("All practices as CSV (formula-safe; audited)", text_body())
         },
     }
 }

@@ -75,7 +75,14 @@ pub async fn list(ctx: &Ctx) -> HandlerResult {
         &[],
     )
     .await?;
+    let rows: Vec<Value> = rows.into_iter().map(disabled_as_bool).collect();
     respond::json(200, &json!({ "users": rows }))
+}
+
+/// D1 returns the `disabled` column as 0/1; the API (and its OpenAPI schema) says true/false, as login does.
+fn disabled_as_bool(mut row: Value) -> Value {
+    row["disabled"] = json!(row["disabled"].as_f64().is_some_and(|d| d != 0.0) || row["disabled"] == json!(true));
+    row
 }
 
 #[derive(Deserialize)]
@@ -159,7 +166,8 @@ pub async fn update(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
         &[P::S(id.as_str())],
     )
     .await?;
-    respond::json(200, &after)
+    let after = after.ok_or_else(|| ApiError::not_found("no such user"))?;
+    respond::json(200, &disabled_as_bool(after))
 }
 
 #[derive(Deserialize)]
