@@ -644,10 +644,9 @@ impl Retriever for BrokenKb {
     }
 }
 
-#[test]
-fn a_failed_turn_is_stored_as_failed_and_ends_with_an_error_event() {
-    let w = world(false);
-    let engine = Engine {
+/// The world's engine over a knowledge base that fails every search.
+fn broken(w: &World) -> Engine<'_, Store, Tools, BrokenKb, Clock> {
+    Engine {
         store: &w.store,
         tools: &w.tools,
         retriever: &BrokenKb,
@@ -655,7 +654,13 @@ fn a_failed_turn_is_stored_as_failed_and_ends_with_an_error_event() {
         providers: &w.providers,
         breakers: &w.breakers,
         clock: w.clock.clone(),
-    };
+    }
+}
+
+#[test]
+fn a_failed_turn_is_stored_as_failed_and_ends_with_an_error_event() {
+    let w = world(false);
+    let engine = broken(&w);
     let c = chat("What is the E33G remote worker KITAS?", None);
     let search = search_for(&c.query, None);
     let mut client = Client::default();
@@ -673,15 +678,7 @@ fn a_failed_turn_is_stored_as_failed_and_ends_with_an_error_event() {
 #[test]
 fn a_failed_turn_answered_whole_is_stored_once_as_failed() {
     let w = world(false);
-    let engine = Engine {
-        store: &w.store,
-        tools: &w.tools,
-        retriever: &BrokenKb,
-        policy: &w.policy,
-        providers: &w.providers,
-        breakers: &w.breakers,
-        clock: w.clock.clone(),
-    };
+    let engine = broken(&w);
     let c = chat("What is the E33G remote worker KITAS?", None);
     let p = block_on(engine.prepare(&c, search_for(&c.query, None), &me(), w.ids())).unwrap();
     let mut out = Collect::default();
