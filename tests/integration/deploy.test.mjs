@@ -54,13 +54,14 @@ test('both deployed environments bundle: wrangler deploy --dry-run', () => {
 });
 
 test('.dev.vars.example names every variable and secret the worker reads', async () => {
-  const { readFileSync } = await import('node:fs');
-  const config = readFileSync(join(ROOT, 'shared/src/config.rs'), 'utf8');
+  const { readFileSync, readdirSync } = await import('node:fs');
+  const dir = join(ROOT, 'shared/src/config');
+  const config = readdirSync(dir).filter((f) => f.endsWith('.rs')).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
   const read = new Set([...config.matchAll(/"([A-Z][A-Z0-9_]{2,})"/g)].map((m) => m[1]).filter((k) => !/^(GET|POST)$/.test(k)));
   const example = readFileSync(join(ROOT, '.dev.vars.example'), 'utf8');
   const named = new Set([...example.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
   const missing = [...read].filter((k) => !named.has(k));
-  assert.deepEqual(missing, [], 'read by shared/src/config.rs but not in .dev.vars.example');
+  assert.deepEqual(missing, [], 'read by shared/src/config/ but not in .dev.vars.example');
   assert.ok(named.has('JWT_SECRET') && named.size >= 20, `${named.size} names`);
 });
 
