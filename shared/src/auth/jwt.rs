@@ -55,6 +55,7 @@ impl Claims {
 }
 
 pub fn sign(claims: &Claims, secret: &[u8]) -> Result<String, ApiError> {
+    super::jwt_hs256::install();
     encode(
         &Header::new(Algorithm::HS256),
         claims,
@@ -65,6 +66,7 @@ pub fn sign(claims: &Claims, secret: &[u8]) -> Result<String, ApiError> {
 
 /// Verifies signature (HS256 only: `none` and other algorithms are refused), issuer, audience and times.
 pub fn verify(token: &str, secret: &[u8], now_secs: u64) -> Result<Claims, ApiError> {
+    super::jwt_hs256::install();
     let mut v = Validation::new(Algorithm::HS256);
     v.set_issuer(&[ISSUER]);
     v.set_audience(&[AUDIENCE]);

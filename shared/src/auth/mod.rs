@@ -3,6 +3,7 @@
 //! (PBKDF2 through WebCrypto, randomness) is done by the worker; everything else is here.
 
 pub mod jwt;
+mod jwt_hs256;
 pub mod lockout;
 pub mod password;
 pub mod revocation;

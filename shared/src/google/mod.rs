@@ -46,8 +46,8 @@ fn default_token_uri() -> String {
 }
 
 impl ServiceAccount {
-    /// Parses the key file and checks that its key can sign, so a broken secret fails at start-up, not at
-    /// the first booking. `token_url` (`GOOGLE_TOKEN_URL`) overrides the file's `token_uri`.
+    /// Parses the key file and checks its key's structure (no crypto: config parsing stays sync and cheap),
+    /// so a truncated or wrong secret fails at start-up, not at the first booking. `token_url` (`GOOGLE_TOKEN_URL`) overrides the file's `token_uri`.
     pub fn parse(json: &str, token_url: Option<String>) -> Result<Self, String> {
         let mut sa: ServiceAccount = serde_json::from_str(json).map_err(|_| {
             "GOOGLE_SERVICE_ACCOUNT_JSON is not a service-account key file (client_email, private_key)".to_string()

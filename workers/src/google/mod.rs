@@ -1,5 +1,8 @@
 //! Google Calendar and Gmail as a service account acting for a Workspace user (domain-wide delegation).
-//! Tokens come from `shared::google::auth` with KV as their cache; calls go through [`crate::outbound`].
+//! Tokens come from `shared::google::auth` with KV as their cache and WebCrypto as the assertion's signer
+//! ([`signer`]); calls go through [`crate::outbound`].
+
+mod signer;
 
 use nuzantara_shared::google::auth::{self, CachedToken, GoogleError, TokenEndpoint, TokenResponse, TokenStore};
 use nuzantara_shared::google::calendar::{self, Slot};
@@ -10,6 +13,7 @@ use worker::{kv::KvStore, Env, Method};
 
 use crate::outbound::{self, Answer};
 use crate::platform::now_ms;
+use signer::WebCryptoSigner;
 
 /// The token cache in KV (per user and scopes; KV entries expire with the token).
 struct KvTokens(KvStore);
@@ -67,7 +71,16 @@ impl<'a> Google<'a> {
 
     async fn token(&self, user: &str, scope: &str) -> Result<String, GoogleError> {
         let store = KvTokens(self.kv.clone());
-        auth::access_token(&store, &HttpTokens, &self.cfg.account, user, &[scope], now_ms() as i64).await
+        auth::access_token(
+            &store,
+            &HttpTokens,
+            &WebCryptoSigner,
+            &self.cfg.account,
+            user,
+            &[scope],
+            now_ms() as i64,
+        )
+        .await
     }
 
     async fn post(&self, user: &str, scope: &str, url: &str, body: &Value) -> Result<Value, GoogleError> {
