@@ -137,21 +137,23 @@ pub trait Retriever {
 /// Where a turn's events go (the SSE stream, a collector for the JSON route, OpenAI chunks). Gets the
 /// event and its SSE frame.
 pub trait EventOut {
+    /// One event. `frame` is its SSE frame for a live client, and empty otherwise (a one-shot answer is
+    /// built from the turn's result, so its events are neither framed nor logged).
     fn emit(&mut self, event: &ChatEvent, frame: String);
     /// Whether the client sees event ids as they come and may reconnect mid-answer (SSE). Only then is the
-    /// event log stored (from the first event on): a one-shot answer is kept whole in its message row.
+    /// event log kept (from the first event on): a one-shot answer is kept whole in its message row.
     fn live(&self) -> bool {
         true
     }
 }
 
-/// Collects frames for a route that answers once, at the end (the JSON routes).
+/// The output of a route that answers once, at the end (the JSON routes): the names of the events, in order.
 #[derive(Debug, Default)]
-pub struct Collect(pub Vec<String>);
+pub struct Collect(pub Vec<&'static str>);
 
 impl EventOut for Collect {
-    fn emit(&mut self, _event: &ChatEvent, frame: String) {
-        self.0.push(frame);
+    fn emit(&mut self, event: &ChatEvent, _frame: String) {
+        self.0.push(event.name());
     }
     fn live(&self) -> bool {
         false
@@ -393,12 +395,18 @@ impl<St: TurnStore, Tl: ToolRunner, Rt: Retriever, C: Sleeper + Clone> Engine<'_
             vector_top: found.vector_top,
             tool_answered: tools.results.iter().any(answered),
         });
-        let mut req = model_request(
-            chat,
-            system_prompt(chat.language, &passages, &tools.results, verdict.answerable),
-            &p.recent,
-        );
-        req.tools = self.tools.specs();
+        // The prompt and the tool specs are for models: when only the offline composer will answer (no
+        // provider configured), neither is built (nor counted in the usage estimate).
+        let any_model = planned.iter().any(|c| c.kind != ProviderKind::Offline);
+        let system = if any_model {
+            system_prompt(chat.language, &passages, &tools.results, verdict.answerable)
+        } else {
+            String::new()
+        };
+        let mut req = model_request(chat, system, &p.recent);
+        if any_model {
+            req.tools = self.tools.specs();
+        }
 
         // The candidates and the router are built once per turn; only the offline provider's tool results
         // change between steps.
@@ -594,13 +602,16 @@ struct Events<'a, O, St, C> {
 
 impl<O: EventOut, St: TurnStore, C: Sleeper> Events<'_, O, St, C> {
     async fn send(&mut self, event: ChatEvent) {
+        if !self.out.live() {
+            self.out.emit(&event, String::new());
+            return;
+        }
         let frame = self.log.push(&event);
         self.out.emit(&event, frame);
         // Stored at the first event (so a reconnect right away can resume), at the last, and in between
         // at most once a second.
         let now = self.clock.now_ms();
-        let due = self.log.finished || self.last_flush.is_none_or(|t| now.saturating_sub(t) > LOG_FLUSH_MS);
-        if self.out.live() && due {
+        if self.log.finished || self.last_flush.is_none_or(|t| now.saturating_sub(t) > LOG_FLUSH_MS) {
             self.last_flush = Some(now);
             let _ = self.store.save_log(&self.log).await;
         }
@@ -663,7 +674,7 @@ pub fn model_request(chat: &ValidChat, mut system: String, recent: &[ChatMessage
         chat.context.iter().partition(|m| m.role == Role::System);
     if !instructions.is_empty() {
         system.push_str(
-            "\nInstructions from the application you are answering through (follow them unless they conflict              with the rules above):\n",
+            "\nInstructions from the application you are answering through (follow them unless they conflict with the rules above):\n",
         );
         for m in instructions {
             system.push_str(m.content.trim());
