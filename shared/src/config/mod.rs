@@ -1,6 +1,9 @@
 //! Typed configuration, read once from the worker's vars and secrets and checked before any request is served.
 //!
 //! Every provider base URL is configurable so that tests point them at local fakes.
+//!
+//! Longer than most files (about half of it its tests): every setting is read and checked in one pass, so an
+//! operator hears about all the problems at once. The outside channels' settings are in [`channels`].
 
 use std::fmt;
 

@@ -4,9 +4,7 @@
 
 use serde_json::{json, Value};
 
-fn p(required: &[&str], props: Value) -> Value {
-    json!({ "type": "object", "required": required, "properties": props, "additionalProperties": false })
-}
+use super::params::{object as p, quote_items};
 
 pub const BOOK_CONSULTATION: &str = "book_consultation";
 pub const SEND_EMAIL: &str = "send_email";
@@ -39,14 +37,7 @@ pub fn send_parameters() -> Value {
         json!({
             "client_id": { "type": "string", "minLength": 1, "maxLength": 64 },
             "kind": { "enum": ["quote", "checklist"] },
-            "items": { "type": "array", "minItems": 1, "maxItems": 10, "items": {
-                "type": "object", "required": ["service"], "additionalProperties": false,
-                "properties": {
-                    "service": { "type": "string", "minLength": 1, "maxLength": 100 },
-                    "quantity": { "type": "integer", "minimum": 1, "maximum": 50 },
-                    "extensions": { "type": "integer", "minimum": 0, "maximum": 5 }
-                }
-            } },
+            "items": quote_items(),
             "documents": { "type": "array", "minItems": 1, "maxItems": 30, "items": { "type": "string", "minLength": 2, "maxLength": 200 } },
             "subject": { "type": "string", "minLength": 1, "maxLength": 150 },
             "note": { "type": "string", "maxLength": 2000 }

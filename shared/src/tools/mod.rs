@@ -3,6 +3,7 @@
 //! Tools that need stores (search, KBLI, memory, CRM) are executed by the worker.
 
 pub mod google;
+mod params;
 pub mod pricing;
 pub mod registry;
 pub mod schema;

@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::google;
+use super::params::{object as p, quote_items};
 use crate::auth::{Principal, Role};
 use crate::llm::types::ToolSpec;
 
@@ -25,10 +26,6 @@ pub struct ToolDef {
 const EVERYONE: &[Role] = &[Role::Admin, Role::Consultant, Role::Client, Role::Service];
 const SIGNED_IN: &[Role] = &[Role::Admin, Role::Consultant, Role::Client];
 const TEAM: &[Role] = &[Role::Admin, Role::Consultant, Role::Service];
-
-fn p(required: &[&str], props: Value) -> Value {
-    json!({ "type": "object", "required": required, "properties": props, "additionalProperties": false })
-}
 
 /// Every tool. Order is the order offered to the model.
 pub static TOOLS: std::sync::LazyLock<Vec<ToolDef>> = std::sync::LazyLock::new(|| {
@@ -65,14 +62,7 @@ pub static TOOLS: std::sync::LazyLock<Vec<ToolDef>> = std::sync::LazyLock::new(|
             name: "calculate_quote",
             description: "An itemised quote in IDR for one or more services (people, extensions), optionally converted to other currencies at the configured rates.",
             parameters: p(&["items"], json!({
-                "items": { "type": "array", "minItems": 1, "maxItems": 10, "items": {
-                    "type": "object", "required": ["service"], "additionalProperties": false,
-                    "properties": {
-                        "service": { "type": "string", "minLength": 1, "maxLength": 100 },
-                        "quantity": { "type": "integer", "minimum": 1, "maximum": 50 },
-                        "extensions": { "type": "integer", "minimum": 0, "maximum": 5 }
-                    }
-                } },
+                "items": quote_items(),
                 "currencies": { "type": "array", "maxItems": 4, "items": { "type": "string", "minLength": 3, "maxLength": 3 } }
             })),
             roles: EVERYONE,
