@@ -16,8 +16,9 @@ impl Reranker for LexicalReranker {
     }
 }
 
-/// The lexical score of each passage (see [`LexicalReranker`]), with the query's glossary equivalents looked up once (the glossary is a
-/// list of groups: looking them up per passage was a tenth of a search's CPU in a native profile).
+/// The lexical score of each passage (see [`LexicalReranker`]), with the query's glossary equivalents looked
+/// up once (the glossary is a list of groups: looking them up per passage was a tenth of a search's CPU in a
+/// native profile).
 pub fn lexical_scores(q: &Analysis, passages: &[(&Candidate, &DocMeta)]) -> Vec<f64> {
     let equivalents: Vec<Vec<&str>> = q.terms.iter().map(|t| super::glossary::expansions(t)).collect();
     passages.iter().map(|(c, d)| score(q, &equivalents, c, d)).collect()
@@ -26,6 +27,7 @@ pub fn lexical_scores(q: &Analysis, passages: &[(&Candidate, &DocMeta)]) -> Vec<
 /// How much a term found only through a glossary equivalent counts towards coverage.
 const CROSS_LANGUAGE: f64 = 0.8;
 
+/// A passage's normalised words.
 struct Words<'a>(Vec<&'a str>);
 
 impl Words<'_> {

@@ -1,5 +1,5 @@
 //! The tool executor: every call is checked against the tool's JSON Schema and the caller's role
-//! before it runs, and logged. Used by the chat's tool loop and by `POST /api/tools/{name}`.
+//! before it runs, counted in the metrics, and logged when it fails. Used by the chat's tool loop and by `POST /api/tools/{name}`.
 
 mod email;
 mod google;
