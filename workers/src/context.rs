@@ -8,7 +8,10 @@ use nuzantara_shared::auth::Principal;
 use nuzantara_shared::config::{Config, ConfigError};
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::metrics::Metrics;
-use worker::Env;
+use worker::kv::KvStore;
+use worker::{Bucket, D1Database, Env};
+
+use crate::respond::internal;
 
 thread_local! {
     static CONFIG: RefCell<Option<Result<Rc<Config>, ConfigError>>> = const { RefCell::new(None) };
@@ -30,6 +33,21 @@ impl Ctx {
     /// Keeps the isolate alive until `work` finishes, even after the response is sent (or the client left).
     pub fn wait_until(&self, work: impl std::future::Future<Output = ()> + 'static) {
         self.worker_ctx.wait_until(work);
+    }
+
+    /// The D1 database (`DB`). The router hands bindings to handlers, so domain code never sees `Ctx`.
+    pub fn db(&self) -> ApiResult<D1Database> {
+        self.env.d1("DB").map_err(internal)
+    }
+
+    /// The KV namespace (`KV`): sessions, rate limits, caches, answer logs.
+    pub fn kv(&self) -> ApiResult<KvStore> {
+        self.env.kv("KV").map_err(internal)
+    }
+
+    /// The R2 bucket (`DOCS`): source and client documents.
+    pub fn docs(&self) -> ApiResult<Bucket> {
+        self.env.bucket("DOCS").map_err(internal)
     }
 
     /// The authenticated caller; routes that need one are guarded by their `Access`, so this only

@@ -52,7 +52,7 @@ impl From<Option<i64>> for P<'_> {
 }
 
 pub fn db(ctx: &Ctx) -> ApiResult<D1Database> {
-    ctx.env.d1("DB").map_err(internal)
+    ctx.db()
 }
 
 pub fn stmt(db: &D1Database, sql: &str, params: &[P]) -> ApiResult<D1PreparedStatement> {

@@ -37,7 +37,7 @@ impl ChatStore {
     pub fn new(ctx: &Ctx) -> ApiResult<Self> {
         Ok(Self {
             db: db::db(ctx)?,
-            kv: ctx.env.kv("KV").map_err(internal)?,
+            kv: ctx.kv()?,
         })
     }
 

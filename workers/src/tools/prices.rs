@@ -23,7 +23,7 @@ pub async fn price_table(ctx: &Ctx) -> ApiResult<Rc<PriceTable>> {
     if let Some(t) = TABLE.with(|t| t.borrow().clone()) {
         return Ok(t);
     }
-    let bucket = ctx.env.bucket("DOCS").map_err(internal)?;
+    let bucket = ctx.docs()?;
     let obj = bucket.get(PRICES_KEY).execute().await.map_err(internal)?;
     let obj = obj.ok_or_else(|| ApiError::upstream("the price list is not loaded (run kb-build)"))?;
     let text = obj
