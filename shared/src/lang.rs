@@ -329,15 +329,17 @@ impl Lang {
             .filter(|w| !w.is_empty())
             .collect();
         let mut score = [0.0f64; 3];
+        let lexicon = lexicon();
         for w in &words {
             let w = w.trim_matches('\'');
             let bare = w.split('\'').next_back().unwrap_or(w);
-            for (i, (func, domain)) in [(EN, EN_DOMAIN), (ID, ID_DOMAIN), (IT, IT_DOMAIN)].iter().enumerate() {
-                if func.contains(&w) || func.contains(&bare) {
-                    score[i] += 1.0;
+            let mask = lexicon.get(w).copied().unwrap_or(0) | lexicon.get(bare).copied().unwrap_or(0);
+            for (i, s) in score.iter_mut().enumerate() {
+                if mask & (1 << i) != 0 {
+                    *s += 1.0;
                 }
-                if domain.contains(&w) || domain.contains(&bare) {
-                    score[i] += 0.8;
+                if mask & (8 << i) != 0 {
+                    *s += 0.8;
                 }
             }
             score[2] += italian_shape(w);
@@ -356,6 +358,22 @@ impl Lang {
         let second = (0..3).filter(|&i| i != best).map(|i| score[i]).fold(0.0, f64::max);
         (lang, score[best] > 0.0 && score[best] > second)
     }
+}
+
+/// Every listed word with the lists it is in: bit `i` a function word of language `i` (En, Id, It), bit
+/// `3 + i` a domain word. Built once: scanning six lists per word made detection a tenth of an offline chat
+/// answer's CPU (passages are detected too, to say when a quote is in another language).
+fn lexicon() -> &'static std::collections::HashMap<&'static str, u8> {
+    static LEXICON: std::sync::OnceLock<std::collections::HashMap<&'static str, u8>> = std::sync::OnceLock::new();
+    LEXICON.get_or_init(|| {
+        let mut map = std::collections::HashMap::new();
+        for (bit, list) in [EN, ID, IT, EN_DOMAIN, ID_DOMAIN, IT_DOMAIN].iter().enumerate() {
+            for w in list.iter() {
+                *map.entry(*w).or_insert(0u8) |= 1 << bit;
+            }
+        }
+        map
+    })
 }
 
 /// The text with bracketed parts removed.

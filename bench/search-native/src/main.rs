@@ -14,7 +14,7 @@ use nuzantara_shared::search::pipeline::{
     search, Candidate, DocMeta, Embedder, KeywordIndex, Reranker, Scope, VectorIndex,
 };
 use nuzantara_shared::search::rerank::LexicalReranker;
-use nuzantara_shared::search::sql::{keyword_sql, parse_lists, placeholders, routed_sql, DOCUMENTS_IN};
+use nuzantara_shared::search::sql::{keyword_sql, placeholders, routed_json_sql, RoutedRows, DOCUMENTS_IN};
 use nuzantara_shared::search::SearchRequest;
 use rusqlite::types::Value;
 
@@ -32,7 +32,7 @@ struct Sqlite {
     db: rusqlite::Connection,
     store_time: Cell<Duration>,
     calls: Cell<u32>,
-    /// `--sql routed` (the default): the worker's one statement for every list (`routed_sql`).
+    /// `--sql routed` (the default): the worker's one statement for every list (`routed_json_sql`).
     /// `--sql per-list`: one `keyword_sql` statement per list and one for the documents (the worker's path when
     /// the routed statement cannot be used).
     routed: bool,
@@ -87,49 +87,25 @@ impl KeywordIndex for Sqlite {
             Scope::Only(c) => (c, false),
             Scope::AllExcept(c) => (c, true),
         };
-        let sql = routed_sql(cols.len(), negate, routes.len());
+        let sql = routed_json_sql(cols.len(), negate, routes.len());
         let mut params: Vec<Value> = vec![
             Value::Text(fts_query.into()),
             Value::Integer(limit as i64),
             Value::Integer(route_limit as i64),
         ];
         params.extend(cols.iter().chain(routes).map(|c| Value::Text(c.clone())));
-        let rows: Vec<(Candidate, String, Option<DocMeta>)> = self.timed(|| {
+        let json: String = self.timed(|| {
             let mut st = self.db.prepare_cached(&sql).map_err(err)?;
-            let rows = st
-                .query_map(rusqlite::params_from_iter(params.iter()), |r| {
-                    let c = row_to_candidate(r)?;
-                    let lists: String = r.get(8)?;
-                    let title: Option<String> = r.get(9)?;
-                    let doc = title.map(|title| DocMeta {
-                        id: c.document_id.clone(),
-                        title,
-                        authority: r.get(10).ok().flatten(),
-                        url: r.get(11).ok().flatten(),
-                        r2_key: r.get(12).ok().flatten(),
-                    });
-                    Ok((c, lists, doc))
-                })
-                .map_err(err)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(err)
+            st.query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))
+                .map_err(err)
         })?;
-        let mut all = Vec::new();
-        let mut per: Vec<Vec<Candidate>> = vec![Vec::new(); routes.len()];
-        for (c, lists, doc) in rows {
-            if let Some(d) = doc {
-                self.docs.borrow_mut().insert(d.id.clone(), d);
-            }
-            let lists = parse_lists(&lists);
-            for &l in &lists {
-                if (1..=routes.len()).contains(&l) {
-                    per[l - 1].push(c.clone());
-                }
-            }
-            if lists.contains(&0) {
-                all.push(c);
-            }
+        // Parsing is the worker's work too (our code, not the store's).
+        let rows = RoutedRows::parse(&json, routes.len()).map_err(err)?;
+        let mut docs = self.docs.borrow_mut();
+        for d in rows.docs {
+            docs.entry(d.id.clone()).or_insert(d);
         }
-        Ok((all, per))
+        Ok((rows.all, rows.per_route))
     }
 
     async fn keyword(&self, fts_query: &str, scope: &Scope, limit: usize) -> Result<Vec<Candidate>, ApiError> {

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use super::assess::RELATED_FLOOR;
 use super::phrases::{phrases, quoted_note};
 use super::units::{units, Unit};
-use super::{stem_match, words, AnswerContext, Passage};
+use super::{words, AnswerContext, Passage, TermMatcher, TermSet};
 use crate::kb::visa_codes;
 use crate::lang::Lang;
 use crate::search::analyze::analyze;
@@ -108,9 +108,13 @@ fn source_line(i: usize, p: &Passage) -> String {
 fn render(ctx: &AnswerContext, picked: &[Picked]) -> String {
     let mut lines = Vec::new();
     let mut noted: BTreeSet<usize> = BTreeSet::new();
+    // Up to three statements come from one passage: its language is detected once.
+    let mut langs: HashMap<usize, Lang> = HashMap::new();
     for p in picked {
         let n = p.passage + 1;
-        let source_lang = Lang::detect(&ctx.passages[p.passage].text);
+        let source_lang = *langs
+            .entry(p.passage)
+            .or_insert_with(|| Lang::detect(&ctx.passages[p.passage].text));
         let note = if source_lang != ctx.lang && noted.insert(p.passage) {
             format!(" {}", quoted_note(ctx.lang, source_lang, n))
         } else {
@@ -143,10 +147,10 @@ struct Picked {
 }
 
 /// The question's terms with weights: its own words (codes and numbers count more), then their glossary
-/// equivalents in the other languages; each weighted down by how many passages contain it.
-fn weighted_terms(ctx: &AnswerContext, passage_words: &[Vec<String>]) -> Vec<(String, f64)> {
+/// equivalents in the other languages. [`rarity`] then weighs them by how many passages contain them.
+fn question_terms(ctx: &AnswerContext) -> (Vec<String>, Vec<f64>) {
     let a = analyze(&ctx.query, true);
-    let mut terms: Vec<(String, f64)> = Vec::new();
+    let (mut terms, mut weights): (Vec<String>, Vec<f64>) = (Vec::new(), Vec::new());
     for t in &a.terms {
         let w = if a.codes.contains(t) {
             3.0
@@ -157,23 +161,26 @@ fn weighted_terms(ctx: &AnswerContext, passage_words: &[Vec<String>]) -> Vec<(St
         } else {
             1.0
         };
-        terms.push((t.clone(), w));
+        terms.push(t.clone());
+        weights.push(w);
     }
     for e in &a.expansions {
-        if !terms.iter().any(|(t, _)| t == e) {
-            terms.push((e.clone(), 0.8));
+        if !terms.contains(e) {
+            terms.push(e.clone());
+            weights.push(0.8);
         }
     }
-    let n = passage_words.len().max(1) as f64;
-    for (t, w) in terms.iter_mut() {
-        let df = passage_words
-            .iter()
-            .filter(|ws| ws.iter().any(|x| stem_match(t, x)))
-            .count() as f64;
+    (terms, weights)
+}
+
+/// Each weight scaled down by how many of the passages (`in_passage`, the terms each contains) have its term.
+fn rarity(weights: &mut [f64], in_passage: &[TermSet]) {
+    let n = in_passage.len().max(1) as f64;
+    for (i, w) in weights.iter_mut().enumerate() {
+        let df = in_passage.iter().filter(|p| p.has(i)).count() as f64;
         // A word every passage has says little about which statement answers.
         *w *= 0.4 + 0.6 * ((1.0 + n) / (1.0 + df)).ln() / (1.0 + n).ln();
     }
-    terms
 }
 
 /// Facts are what people ask for: amounts, durations, codes, dates — and lists of conditions.
@@ -189,22 +196,25 @@ fn fact_weight(u: &Unit) -> f64 {
 fn pick(ctx: &AnswerContext, max_units: usize) -> Vec<Picked> {
     let passages: Vec<&Passage> = ctx.passages.iter().take(MAX_PASSAGES).collect();
     let per_passage: Vec<Vec<Unit>> = passages.iter().map(|p| units(&p.text)).collect();
-    let passage_words: Vec<Vec<String>> = passages.iter().map(|p| words(&p.text)).collect();
-    let terms = weighted_terms(ctx, &passage_words);
-    let max_match: f64 = terms.iter().map(|(_, w)| w).sum::<f64>().max(1e-9);
+    let (terms, mut weights) = question_terms(ctx);
+    let mut matcher = TermMatcher::new(&terms);
+    let in_passage: Vec<TermSet> = passages.iter().map(|p| matcher.matches(&p.text)).collect();
+    rarity(&mut weights, &in_passage);
+    let max_match: f64 = weights.iter().sum::<f64>().max(1e-9);
 
     let mut scored: Vec<(f64, f64, Picked)> = Vec::new();
     for (p, us) in per_passage.iter().enumerate() {
         // A statement is read in its passage's context: "Extension: 60 days" under "C1 Tourist Visa" is about C1.
-        let context = words(&format!("{} {}", passages[p].title, passages[p].label));
+        let context = matcher.matches(&format!("{} {}", passages[p].title, passages[p].label));
         for u in us {
-            let ws = words(&u.full_text());
-            let matched: f64 = terms
+            let ws = matcher.matches(&u.full_text());
+            let matched: f64 = weights
                 .iter()
-                .map(|(t, w)| {
-                    if ws.iter().any(|x| stem_match(t, x)) {
+                .enumerate()
+                .map(|(i, w)| {
+                    if ws.has(i) {
                         *w
-                    } else if context.iter().any(|x| stem_match(t, x)) {
+                    } else if context.has(i) {
                         CONTEXT_WEIGHT * w
                     } else {
                         0.0

@@ -69,3 +69,52 @@ pub(crate) fn stem_match(term: &str, word: &str) -> bool {
     let common = term.chars().zip(word.chars()).take_while(|(a, b)| a == b).count();
     common >= 6 && common * 10 >= tl.min(wl) * 8
 }
+
+/// Which of a fixed list of terms a text's words match ([`stem_match`]), remembered per distinct word: the
+/// composer asks about the same few hundred words for every statement of every passage, and the pairwise
+/// comparison was its largest cost.
+pub(crate) struct TermMatcher<'t> {
+    terms: &'t [String],
+    seen: std::collections::HashMap<String, Vec<u64>>,
+}
+
+impl<'t> TermMatcher<'t> {
+    pub(crate) fn new(terms: &'t [String]) -> Self {
+        Self {
+            terms,
+            seen: Default::default(),
+        }
+    }
+
+    /// The terms any word of `text` matches (bit `i` for `terms[i]`).
+    pub(crate) fn matches(&mut self, text: &str) -> TermSet {
+        let mut set = TermSet(vec![0; self.terms.len().div_ceil(64)]);
+        for w in normalise(text)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
+            if !self.seen.contains_key(w) {
+                let mut bits = vec![0u64; set.0.len()];
+                for (i, t) in self.terms.iter().enumerate() {
+                    if stem_match(t, w) {
+                        bits[i / 64] |= 1 << (i % 64);
+                    }
+                }
+                self.seen.insert(w.to_string(), bits);
+            }
+            for (a, b) in set.0.iter_mut().zip(&self.seen[w]) {
+                *a |= b;
+            }
+        }
+        set
+    }
+}
+
+/// A set of term indices ([`TermMatcher::matches`]).
+pub(crate) struct TermSet(Vec<u64>);
+
+impl TermSet {
+    pub(crate) fn has(&self, i: usize) -> bool {
+        self.0.get(i / 64).is_some_and(|b| b & (1 << (i % 64)) != 0)
+    }
+}

@@ -153,6 +153,9 @@ pub fn normalise(s: &str) -> String {
         // `str::to_lowercase` lowercases a capital sigma by its context (final ς or σ): keep its rules.
         return normalise_nfd(s);
     }
+    if s.is_ascii() {
+        return normalise_ascii(s);
+    }
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     let mut push = |c: char, out: &mut String| {
@@ -180,6 +183,25 @@ pub fn normalise(s: &str) -> String {
         }
     }
     out
+}
+
+/// [`normalise`] of ASCII text, byte by byte (most passages are ASCII; no UTF-8 decoding per character).
+fn normalise_ascii(s: &str) -> String {
+    let mut out = Vec::with_capacity(s.len());
+    let mut space = false;
+    for &b in s.as_bytes() {
+        // `char::is_whitespace` on ASCII: tab, line feed, vertical tab, form feed, carriage return, space.
+        if matches!(b, 0x09..=0x0D | b' ') {
+            space = true;
+        } else {
+            if space && !out.is_empty() {
+                out.push(b' ');
+            }
+            space = false;
+            out.push(b.to_ascii_lowercase());
+        }
+    }
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The reference definition of [`normalise`]: NFD of the whole text, combining marks dropped, lowercased,
@@ -406,6 +428,8 @@ mod tests {
             "\u{0301}lead mark",
             "Œuvre ß ẞ ﬀ Å Ω K",
             "🙂 tab\tnew\nline\r\n  end ",
+            " \u{0b} Lead\u{0c}FF\u{1c}gs\u{1f}us  TRAIL \t",
+            "",
         ] {
             assert_eq!(normalise(s), normalise_nfd(s), "{s:?}");
         }

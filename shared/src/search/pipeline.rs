@@ -477,6 +477,16 @@ async fn nearest<V: VectorIndex, E: Embedder>(
 /// A passage whose only content is its heading and "Cukup jelas" lines (PP 28/2025 elucidation filler).
 pub fn is_filler(text: &str) -> bool {
     let body = text.split_once('\n').map_or(text, |(_, rest)| rest);
+    // Almost no passage has the phrase: an ASCII body is ruled out without lowercasing a copy of it.
+    const PHRASE: &[u8] = b"cukup jelas";
+    if body.is_ascii()
+        && !body
+            .as_bytes()
+            .windows(PHRASE.len())
+            .any(|w| w.eq_ignore_ascii_case(PHRASE))
+    {
+        return false;
+    }
     let lower = body.to_lowercase();
     if !lower.contains("cukup jelas") {
         return false;

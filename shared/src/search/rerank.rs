@@ -2,7 +2,6 @@
 
 use super::analyze::{normalise, Analysis};
 use super::pipeline::Reranker;
-use super::snippet::term_matches;
 use super::types::{Candidate, DocMeta};
 use crate::error::ApiError;
 
@@ -31,8 +30,13 @@ const CROSS_LANGUAGE: f64 = 0.8;
 struct Words<'a>(Vec<&'a str>);
 
 impl Words<'_> {
+    /// Some word matches `term` ([`term_matches`](super::snippet::term_matches), with the term's length checked once, not per word).
     fn has(&self, term: &str) -> bool {
-        self.0.iter().any(|w| term_matches(w, term))
+        if term.chars().nth(3).is_some() {
+            self.0.iter().any(|w| w.starts_with(term))
+        } else {
+            self.0.contains(&term)
+        }
     }
     fn contains(&self, word: &str) -> bool {
         self.0.contains(&word)

@@ -18,6 +18,12 @@ pub fn term_matches(word_norm: &str, term: &str) -> bool {
 }
 
 pub fn snippet(text: &str, terms: &[String]) -> Snippet {
+    // Each term's length is checked once, not for every word of the text ([`term_matches`]).
+    let (long, short): (Vec<&str>, Vec<&str>) = terms
+        .iter()
+        .map(String::as_str)
+        .partition(|t| t.chars().nth(3).is_some());
+    let matches = |w: &str| short.contains(&w) || long.iter().any(|t| w.starts_with(t));
     // Word spans (byte offsets) with their normalised form, and the char index where each starts.
     let mut words: Vec<(usize, usize, bool)> = Vec::new();
     let mut word_chars: Vec<usize> = Vec::new();
@@ -40,7 +46,7 @@ pub fn snippet(text: &str, terms: &[String]) -> Snippet {
                     norm = normalise(word);
                     &norm
                 };
-                words.push((s, i, terms.iter().any(|t| term_matches(norm, t))));
+                words.push((s, i, matches(norm)));
                 word_chars.push(sn);
                 start = None;
             }

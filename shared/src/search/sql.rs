@@ -2,6 +2,8 @@
 //! one place: the worker runs it on D1 (`workers/src/rag/d1_index.rs`) and the native benchmark on SQLite
 //! (`bench/search-native`), so what the benchmark measures is what production runs.
 
+use super::types::{Candidate, DocMeta};
+
 /// FTS5 BM25 with column weights (title/section 2, text 1, keywords 4). Lower is better.
 pub const BM25: &str = "bm25(kb_chunks_fts, 2.0, 1.0, 4.0)";
 
@@ -48,7 +50,7 @@ pub fn keyword_sql(scope_len: usize, negate: bool) -> String {
 /// [`parse_lists`]). One round trip per search instead of one per list plus one for the documents, no chunk
 /// text sent twice, and in a native profile a third less SQLite work than one statement per list (BM25 over
 /// every matching row is most of it). Rows: the candidate columns, `lists`, `doc_title`, `doc_authority`,
-/// `doc_url`, `doc_r2_key`, best first.
+/// `doc_url`, `doc_r2_key`, `rid`, best first.
 pub fn routed_sql(scope_len: usize, negate: bool, routes: usize) -> String {
     let filter = scope_filter(4, scope_len, negate);
     let matches = format!(
@@ -73,10 +75,120 @@ pub fn routed_sql(scope_len: usize, negate: bool, routes: usize) -> String {
     };
     format!(
         "{with}SELECT {CANDIDATE}, r.s AS bm25, \
-         r.lists AS lists, d.title AS doc_title, d.authority AS doc_authority, d.url AS doc_url, d.r2_key AS doc_r2_key \
+         r.lists AS lists, d.title AS doc_title, d.authority AS doc_authority, d.url AS doc_url, d.r2_key AS doc_r2_key, r.rid AS rid \
          FROM (SELECT rid, MIN(s) AS s, group_concat(list) AS lists FROM ({lists}) GROUP BY rid) r \
          JOIN kb_chunks c ON c.rowid = r.rid LEFT JOIN kb_documents d ON d.id = c.document_id ORDER BY r.s, r.rid"
     )
+}
+
+/// [`routed_sql`]'s rows as one JSON array in one row and column (`rows`), each row an object keyed by its
+/// column names. D1 hands a worker every row as a JS object whose fields cross into WASM one at a time (in a
+/// profile of the worker, a seventh of a search's CPU); one string crosses once and parses in WASM. A JSON
+/// aggregate does not promise its input's order: [`RoutedRows::parse`] sorts.
+pub fn routed_json_sql(scope_len: usize, negate: bool, routes: usize) -> String {
+    let cols = [
+        "chunk_id",
+        "document_id",
+        "collection",
+        "section",
+        "page",
+        "text",
+        "keywords",
+        "bm25",
+        "lists",
+        "doc_title",
+        "doc_authority",
+        "doc_url",
+        "doc_r2_key",
+        "rid",
+    ]
+    .map(|c| format!("'{c}', {c}"))
+    .join(", ");
+    format!(
+        "SELECT json_group_array(json_object({cols})) AS rows FROM ({})",
+        routed_sql(scope_len, negate, routes)
+    )
+}
+
+/// A row of [`routed_sql`]: a candidate, the lists it is in, its document's metadata.
+#[derive(Debug, serde::Deserialize)]
+pub struct RoutedRow {
+    pub chunk_id: String,
+    pub document_id: String,
+    pub collection: String,
+    pub section: String,
+    pub page: Option<f64>,
+    pub text: String,
+    pub keywords: String,
+    pub bm25: Option<f64>,
+    pub lists: String,
+    pub doc_title: Option<String>,
+    pub doc_authority: Option<String>,
+    pub doc_url: Option<String>,
+    pub doc_r2_key: Option<String>,
+    /// The chunk's rowid: ties in bm25 go to the older row, as in [`routed_sql`]'s ORDER BY.
+    pub rid: i64,
+}
+
+/// The rows of one routed search, split into the general list, one list per route, and the documents met.
+pub struct RoutedRows {
+    pub all: Vec<Candidate>,
+    pub per_route: Vec<Vec<Candidate>>,
+    pub docs: Vec<DocMeta>,
+}
+
+impl RoutedRows {
+    /// From [`routed_json_sql`]'s `rows`: best first (bm25, then rowid), the order of [`routed_sql`].
+    pub fn parse(json: &str, routes: usize) -> Result<Self, serde_json::Error> {
+        let mut rows: Vec<RoutedRow> = serde_json::from_str(json)?;
+        rows.sort_by(|a, b| {
+            let key = |r: &RoutedRow| r.bm25.unwrap_or(f64::INFINITY);
+            key(a).total_cmp(&key(b)).then(a.rid.cmp(&b.rid))
+        });
+        Ok(Self::split(rows, routes))
+    }
+
+    /// Rows in order, split by the lists each is in (0: general, i: the i-th route).
+    pub fn split(rows: Vec<RoutedRow>, routes: usize) -> Self {
+        let mut out = Self {
+            all: Vec::new(),
+            per_route: vec![Vec::new(); routes],
+            docs: Vec::new(),
+        };
+        for r in rows {
+            if let Some(title) = r.doc_title {
+                if !out.docs.iter().any(|d| d.id == r.document_id) {
+                    out.docs.push(DocMeta {
+                        id: r.document_id.clone(),
+                        title,
+                        authority: r.doc_authority,
+                        url: r.doc_url,
+                        r2_key: r.doc_r2_key,
+                    });
+                }
+            }
+            let lists = parse_lists(&r.lists);
+            let c = Candidate {
+                chunk_id: r.chunk_id,
+                document_id: r.document_id,
+                collection: r.collection,
+                section: r.section,
+                page: r.page.map(|p| p as i64),
+                text: r.text,
+                keywords: r.keywords,
+                bm25: r.bm25,
+            };
+            for &l in &lists {
+                if (1..=routes).contains(&l) {
+                    out.per_route[l - 1].push(c.clone());
+                }
+            }
+            if lists.contains(&0) {
+                out.all.push(c);
+            }
+        }
+        out
+    }
 }
 
 /// The lists a row of [`routed_sql`] belongs to: 0 the general list, i the i-th routed collection.
@@ -101,6 +213,51 @@ mod tests {
         assert!(
             one.contains("MATCH ?1 AND c.collection IN (?3, ?4, ?5) ORDER BY bm25 LIMIT ?2"),
             "{one}"
+        );
+    }
+
+    #[test]
+    fn json_rows_come_back_in_ranked_order_split_by_list() {
+        let row = |id: &str, bm25: f64, rid: i64, lists: &str, doc: &str, title: Option<&str>| {
+            serde_json::json!({
+                "chunk_id": id, "document_id": doc, "collection": "visas", "section": "s", "page": null,
+                "text": "t", "keywords": "", "bm25": bm25, "lists": lists, "doc_title": title,
+                "doc_authority": null, "doc_url": null, "doc_r2_key": null, "rid": rid,
+            })
+        };
+        // Out of order, with a tie in bm25 broken by rowid, as SQLite's ORDER BY r.s, r.rid would.
+        let json = serde_json::json!([
+            row("c", -1.0, 3, "0", "d2", Some("Doc 2")),
+            row("a", -3.0, 9, "0,1", "d1", Some("Doc 1")),
+            row("b", -2.0, 7, "1", "d1", Some("Doc 1")),
+            row("e", -2.0, 5, "0,2", "d3", None),
+        ])
+        .to_string();
+        let r = RoutedRows::parse(&json, 2).unwrap();
+        let ids = |v: &[Candidate]| v.iter().map(|c| c.chunk_id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&r.all), ["a", "e", "c"]);
+        assert_eq!(ids(&r.per_route[0]), ["a", "b"]);
+        assert_eq!(ids(&r.per_route[1]), ["e"]);
+        let docs: Vec<&str> = r.docs.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(
+            docs,
+            ["d1", "d2"],
+            "each document once; a row without a title adds none"
+        );
+        assert_eq!(RoutedRows::parse("[]", 1).unwrap().all.len(), 0);
+        assert!(RoutedRows::parse("not json", 0).is_err());
+    }
+
+    #[test]
+    fn the_json_statement_wraps_the_routed_one() {
+        let sql = routed_json_sql(1, false, 1);
+        assert!(
+            sql.starts_with("SELECT json_group_array(json_object('chunk_id', chunk_id,"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("'rid', rid)) AS rows FROM (WITH m AS MATERIALIZED"),
+            "{sql}"
         );
     }
 

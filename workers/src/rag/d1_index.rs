@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::search::pipeline::{Candidate, DocMeta, KeywordIndex, Scope};
-use nuzantara_shared::search::sql::{keyword_sql, parse_lists, placeholders, routed_sql, DOCUMENTS_IN};
+use nuzantara_shared::search::sql::{keyword_sql, placeholders, routed_json_sql, RoutedRows, DOCUMENTS_IN};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use wasm_bindgen::JsValue;
@@ -34,25 +34,6 @@ struct Row {
     text: String,
     keywords: String,
     bm25: Option<f64>,
-}
-
-/// A row of `keyword_routed`: the chunk, the lists it belongs to (comma-separated; 0: the scope's, i + 1: routed
-/// collection i), and its document's metadata.
-#[derive(Deserialize)]
-struct RoutedRow {
-    chunk_id: String,
-    document_id: String,
-    collection: String,
-    section: String,
-    page: Option<f64>,
-    text: String,
-    keywords: String,
-    bm25: Option<f64>,
-    lists: String,
-    doc_title: Option<String>,
-    doc_authority: Option<String>,
-    doc_url: Option<String>,
-    doc_r2_key: Option<String>,
 }
 
 impl From<Row> for Candidate {
@@ -201,50 +182,25 @@ impl KeywordIndex for D1Kb {
             JsValue::from_f64(route_limit as f64),
         ];
         params.extend(cols.iter().chain(routes).map(|c| js(c)));
-        let sql = routed_sql(cols.len(), negate, routes.len());
-        let rows = self
+        #[derive(Deserialize)]
+        struct Json {
+            rows: String,
+        }
+        let json = self
             .db
-            .prepare(sql)
+            .prepare(routed_json_sql(cols.len(), negate, routes.len()))
             .bind(&params)
             .map_err(internal)?
-            .all()
+            .first::<Json>(None)
             .await
-            .map_err(internal)?;
-        let rows = rows.results::<RoutedRow>().map_err(internal)?;
-        let mut all = Vec::with_capacity(limit);
-        let mut per_route: Vec<Vec<Candidate>> = vec![Vec::new(); routes.len()];
+            .map_err(internal)?
+            .map_or_else(|| "[]".to_string(), |j| j.rows);
+        let rows = RoutedRows::parse(&json, routes.len()).map_err(internal)?;
         let mut docs = self.docs.borrow_mut();
-        for r in rows {
-            if let Some(title) = r.doc_title {
-                docs.entry(r.document_id.clone()).or_insert_with(|| DocMeta {
-                    id: r.document_id.clone(),
-                    title,
-                    authority: r.doc_authority,
-                    url: r.doc_url,
-                    r2_key: r.doc_r2_key,
-                });
-            }
-            let lists = parse_lists(&r.lists);
-            let c = Candidate::from(Row {
-                chunk_id: r.chunk_id,
-                document_id: r.document_id,
-                collection: r.collection,
-                section: r.section,
-                page: r.page,
-                text: r.text,
-                keywords: r.keywords,
-                bm25: r.bm25,
-            });
-            for &l in &lists {
-                if (1..=routes.len()).contains(&l) {
-                    per_route[l - 1].push(c.clone());
-                }
-            }
-            if lists.contains(&0) {
-                all.push(c);
-            }
+        for d in rows.docs {
+            docs.entry(d.id.clone()).or_insert(d);
         }
-        Ok((all, per_route))
+        Ok((rows.all, rows.per_route))
     }
 
     async fn keyword(&self, fts_query: &str, scope: &Scope, limit: usize) -> Result<Vec<Candidate>, ApiError> {
