@@ -13,7 +13,8 @@ use worker::{console_error, console_log, Env, Request, Response, Result};
 
 use crate::context::{self, Ctx};
 use crate::platform::{clock_ms, random16};
-use crate::{auth, ratelimit, respond, router};
+use crate::ratelimit::{self, Limiter};
+use crate::{auth, respond, router};
 
 pub async fn handle(req: Request, env: Env, worker_ctx: worker::Context) -> Result<Response> {
     let started = clock_ms();
@@ -118,18 +119,22 @@ fn is_openai_path(path: &str) -> bool {
 /// The one place access is enforced: read credentials, check the route's `Access`, apply the rate
 /// limit for this caller, then run the handler.
 async fn guarded(matched: &Matched, req: Request, ctx: &mut Ctx) -> respond::HandlerResult {
+    let limiter = |rule| Limiter::new(&ctx.env, &ctx.config, rule);
     if matched.access == Access::Operator && presents_metrics_token(&req, ctx) {
         // A scraper: no user, but still rate-limited like an anonymous caller of this route.
-        ratelimit::check_anonymous(ctx, matched.pattern).await?;
+        ratelimit::check_anonymous(&limiter(ratelimit::ANON)?, &ctx.ip).await?;
         return router::dispatch(matched, req, ctx).await;
     }
     if matched.access != Access::Public {
-        ctx.principal = auth::authenticate(&req, ctx).await?;
+        ctx.principal = auth::authenticate(&req, &ctx.config, &ctx.kv()?, &ctx.db()?).await?;
     }
     matched.access.check(ctx.principal.as_ref())?;
+    let limiter = |rule| Limiter::new(&ctx.env, &ctx.config, rule);
     match &ctx.principal {
-        Some(p) => ratelimit::check_principal(ctx, p).await?,
-        None if matched.access != Access::Public => ratelimit::check_anonymous(ctx, matched.pattern).await?,
+        Some(p) => ratelimit::check_principal(&limiter(ratelimit::API)?, p).await?,
+        None if matched.access != Access::Public => {
+            ratelimit::check_anonymous(&limiter(ratelimit::ANON)?, &ctx.ip).await?
+        }
         None => {}
     }
     router::dispatch(matched, req, ctx).await
