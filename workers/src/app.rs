@@ -119,21 +119,19 @@ fn is_openai_path(path: &str) -> bool {
 /// The one place access is enforced: read credentials, check the route's `Access`, apply the rate
 /// limit for this caller, then run the handler.
 async fn guarded(matched: &Matched, req: Request, ctx: &mut Ctx) -> respond::HandlerResult {
-    let limiter = |rule| Limiter::new(&ctx.env, &ctx.config, rule);
     if matched.access == Access::Operator && presents_metrics_token(&req, ctx) {
         // A scraper: no user, but still rate-limited like an anonymous caller of this route.
-        ratelimit::check_anonymous(&limiter(ratelimit::ANON)?, &ctx.ip).await?;
+        ratelimit::check_anonymous(&Limiter::new(&ctx.env, &ctx.config, ratelimit::ANON)?, &ctx.ip).await?;
         return router::dispatch(matched, req, ctx).await;
     }
     if matched.access != Access::Public {
         ctx.principal = auth::authenticate(&req, &ctx.config, &ctx.kv()?, &ctx.db()?).await?;
     }
     matched.access.check(ctx.principal.as_ref())?;
-    let limiter = |rule| Limiter::new(&ctx.env, &ctx.config, rule);
     match &ctx.principal {
-        Some(p) => ratelimit::check_principal(&limiter(ratelimit::API)?, p).await?,
+        Some(p) => ratelimit::check_principal(&Limiter::new(&ctx.env, &ctx.config, ratelimit::API)?, p).await?,
         None if matched.access != Access::Public => {
-            ratelimit::check_anonymous(&limiter(ratelimit::ANON)?, &ctx.ip).await?
+            ratelimit::check_anonymous(&Limiter::new(&ctx.env, &ctx.config, ratelimit::ANON)?, &ctx.ip).await?
         }
         None => {}
     }

@@ -17,8 +17,8 @@ use crate::respond::{self, HandlerResult};
 
 const LIST_LIMIT: i64 = 100;
 
-/// Where a message to send goes: the outbox in D1, then the jobs queue (a missing queue binding is reported
-/// once the outbox row is written, as before).
+/// Where a message to send goes: the outbox in D1, then the jobs queue (the binding as looked up: a missing
+/// one fails the send once its outbox row is written).
 pub struct Outbox {
     pub db: D1Database,
     pub queue: ApiResult<Queue>,
