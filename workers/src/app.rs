@@ -13,7 +13,8 @@ use worker::{console_error, console_log, Env, Request, Response, Result};
 
 use crate::context::{self, Ctx};
 use crate::platform::{clock_ms, random16};
-use crate::{auth, ratelimit, respond, router};
+use crate::ratelimit::{self, Limiter};
+use crate::{auth, respond, router};
 
 pub async fn handle(req: Request, env: Env, worker_ctx: worker::Context) -> Result<Response> {
     let started = clock_ms();
@@ -120,16 +121,18 @@ fn is_openai_path(path: &str) -> bool {
 async fn guarded(matched: &Matched, req: Request, ctx: &mut Ctx) -> respond::HandlerResult {
     if matched.access == Access::Operator && presents_metrics_token(&req, ctx) {
         // A scraper: no user, but still rate-limited like an anonymous caller of this route.
-        ratelimit::check_anonymous(ctx, matched.pattern).await?;
+        ratelimit::check_anonymous(&Limiter::new(&ctx.env, &ctx.config, ratelimit::ANON)?, &ctx.ip).await?;
         return router::dispatch(matched, req, ctx).await;
     }
     if matched.access != Access::Public {
-        ctx.principal = auth::authenticate(&req, ctx).await?;
+        ctx.principal = auth::authenticate(&req, &ctx.config, &ctx.kv()?, &ctx.db()?).await?;
     }
     matched.access.check(ctx.principal.as_ref())?;
     match &ctx.principal {
-        Some(p) => ratelimit::check_principal(ctx, p).await?,
-        None if matched.access != Access::Public => ratelimit::check_anonymous(ctx, matched.pattern).await?,
+        Some(p) => ratelimit::check_principal(&Limiter::new(&ctx.env, &ctx.config, ratelimit::API)?, p).await?,
+        None if matched.access != Access::Public => {
+            ratelimit::check_anonymous(&Limiter::new(&ctx.env, &ctx.config, ratelimit::ANON)?, &ctx.ip).await?
+        }
         None => {}
     }
     router::dispatch(matched, req, ctx).await

@@ -8,8 +8,8 @@ use worker::Request;
 use crate::context::Ctx;
 use crate::respond::internal;
 
-pub async fn json<T: DeserializeOwned>(req: &mut Request, ctx: &Ctx) -> ApiResult<T> {
-    let max = ctx.config.max_body_bytes;
+/// Reads a JSON body of at most `max` bytes (the configured `max_body_bytes`).
+pub async fn read_json<T: DeserializeOwned>(req: &mut Request, max: usize) -> ApiResult<T> {
     // Refuse early on a declared oversize body, before reading it.
     if let Some(len) = req
         .headers()
@@ -24,4 +24,9 @@ pub async fn json<T: DeserializeOwned>(req: &mut Request, ctx: &Ctx) -> ApiResul
     let bytes = req.bytes().await.map_err(internal)?;
     check_json_body(content_type.as_deref(), &bytes, max)?;
     parse_json(&bytes)
+}
+
+/// [`read_json`] for callers that still hold the whole request context (chat, search, tools, CRM).
+pub async fn json<T: DeserializeOwned>(req: &mut Request, ctx: &Ctx) -> ApiResult<T> {
+    read_json(req, ctx.config.max_body_bytes).await
 }

@@ -1,27 +1,53 @@
 //! Liveness, per-store readiness, and the Prometheus exposition.
 
-use nuzantara_shared::config::{EmbedderConfig, ProviderKind};
+use nuzantara_shared::config::{Config, EmbedderConfig, ProviderKind};
+use nuzantara_shared::error::{ApiError, ApiResult};
 use serde_json::{json, Value};
 
 use nuzantara_shared::search::{Embedder, VectorIndex};
+use worker::kv::KvStore;
+use worker::{Bucket, D1Database};
 
-use crate::context::{self, Ctx};
+use crate::context;
 use crate::platform::clock_ms;
-use crate::rag;
+use crate::rag::embed::QueryEmbedder;
+use crate::rag::vectors::Vectors;
 use crate::respond::{self, HandlerResult};
 
 /// Cheap liveness: touches no store.
-pub fn health(ctx: &Ctx) -> HandlerResult {
+pub fn health(request_id: &str) -> HandlerResult {
     respond::json(
         200,
-        &json!({ "status": "ok", "service": "nuzantara", "request_id": ctx.request_id }),
+        &json!({ "status": "ok", "service": "nuzantara", "request_id": request_id }),
     )
 }
 
+/// What the detailed health check probes: each store binding and the search backends, as looked up (a
+/// failed lookup is reported as that store's error, not as a failed request).
+pub struct Probes {
+    pub db: ApiResult<D1Database>,
+    pub kv: ApiResult<KvStore>,
+    pub docs: ApiResult<Bucket>,
+    pub vectors: ApiResult<Vectors>,
+    pub embedder: ApiResult<QueryEmbedder>,
+}
+
+/// A binding lookup's failure as the store error it was before lookups moved to the router.
+fn store_error(e: ApiError) -> worker::Error {
+    worker::Error::RustError(e.detail.unwrap_or(e.message))
+}
+
 /// Pings each store and reports each configured provider, with latency and mode. 503 if a store is down.
-pub async fn detailed(ctx: &Ctx) -> HandlerResult {
+pub async fn detailed(probes: Probes, cfg: &Config, request_id: &str) -> HandlerResult {
+    let Probes {
+        db,
+        kv,
+        docs,
+        vectors,
+        embedder,
+    } = probes;
     let d1 = timed(async {
-        let db = ctx.env.d1("DB")?;
+        let db = db.map_err(store_error)?;
         db.prepare("SELECT COUNT(*) AS n FROM kb_chunks")
             .first::<Value>(None)
             .await
@@ -29,7 +55,7 @@ pub async fn detailed(ctx: &Ctx) -> HandlerResult {
     })
     .await;
     let kv = timed(async {
-        let kv = ctx.env.kv("KV").map_err(|e| worker::Error::RustError(e.to_string()))?;
+        let kv = kv.map_err(store_error)?;
         kv.get("health:probe")
             .text()
             .await
@@ -38,13 +64,12 @@ pub async fn detailed(ctx: &Ctx) -> HandlerResult {
     })
     .await;
     let r2 = timed(async {
-        ctx.env.bucket("DOCS")?.head("health:probe").await?;
+        docs.map_err(store_error)?.head("health:probe").await?;
         Ok(json!({}))
     })
     .await;
 
-    let cfg = &ctx.config;
-    let (vector, embedder) = search_health(ctx).await;
+    let (vector, embedder) = search_health(cfg, vectors, embedder).await;
     let providers: Vec<Value> = cfg
         .providers
         .iter()
@@ -65,15 +90,18 @@ pub async fn detailed(ctx: &Ctx) -> HandlerResult {
         "stores": { "d1": d1, "kv": kv, "r2": r2 },
         "search": { "vector": vector, "embedder": embedder, "reranker": { "mode": cfg.reranker.as_str() } },
         "model": { "mode": if providers.len() == 1 { "offline" } else { "providers" }, "providers": providers },
-        "request_id": ctx.request_id,
+        "request_id": request_id,
     });
     respond::json(if all_ok { 200 } else { 503 }, &body)
 }
 
 /// The vector index (mode, size, dimensions) and the embedder (mode, model, and a real query embedded: up or
 /// down, its latency and dimensions), with a mismatch between the two reported as an error.
-async fn search_health(ctx: &Ctx) -> (Value, Value) {
-    let cfg = &ctx.config;
+async fn search_health(
+    cfg: &Config,
+    vectors: ApiResult<Vectors>,
+    query_embedder: ApiResult<QueryEmbedder>,
+) -> (Value, Value) {
     let mut vector = json!({ "mode": cfg.vector.as_str() });
     let mut embedder = match &cfg.embedder {
         EmbedderConfig::None => {
@@ -88,7 +116,7 @@ async fn search_health(ctx: &Ctx) -> (Value, Value) {
         }
     };
     embedder["dimensions"] = json!(cfg.embedder.dimensions());
-    let index_dims = match rag::vectors::from_config(ctx) {
+    let index_dims = match vectors {
         Ok(index) => {
             let dims = index.dimensions().await.ok().flatten();
             vector["dimensions"] = json!(dims);
@@ -102,7 +130,7 @@ async fn search_health(ctx: &Ctx) -> (Value, Value) {
         }
     };
     let start = clock_ms();
-    let probe = match rag::embed::from_config(ctx) {
+    let probe = match query_embedder {
         Ok(e) => e.embed_query("health check").await,
         Err(e) => Err(e),
     };

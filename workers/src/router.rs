@@ -1,36 +1,58 @@
 //! Maps each route of the shared route table (`nuzantara_shared::routes::ROUTES`) to its handler.
 //! Handlers stay thin: extract input, call domain code, map the result.
 
+use nuzantara_shared::error::ApiResult;
 use nuzantara_shared::routes::{Matched, Route};
 use worker::Request;
 
+use crate::audit::Origin;
 use crate::context::Ctx;
+use crate::ratelimit::{self, Limiter};
 use crate::respond::{self, HandlerResult};
 use crate::{admin, auth, chat, crm, health, memory, rag, tools, whatsapp};
 
 pub async fn dispatch(m: &Matched, req: Request, ctx: &Ctx) -> HandlerResult {
     let param = |name: &str| m.param(name).unwrap_or_default();
+    let max_body = ctx.config.max_body_bytes;
     match m.route {
-        Route::Health => health::health(ctx),
-        Route::HealthDetailed => health::detailed(ctx).await,
+        Route::Health => health::health(&ctx.request_id),
+        Route::HealthDetailed => health::detailed(probes(ctx), &ctx.config, &ctx.request_id).await,
         Route::Metrics => health::metrics(),
         Route::OpenApi => openapi(&req, ctx),
         Route::Search => rag::search(req, ctx).await,
         Route::Collections => rag::collections(ctx).await,
         Route::KbDocument => rag::document(param("id"), &req, ctx).await,
-        Route::TeamLogin => auth::login(req, ctx, auth::Portal::Team).await,
-        Route::ClientLogin => auth::login(req, ctx, auth::Portal::Client).await,
-        Route::Refresh => auth::refresh(req, ctx).await,
-        Route::Logout => auth::logout(req, ctx).await,
-        Route::Me => auth::me(ctx).await,
-        Route::ChangePassword => auth::change_password(req, ctx).await,
-        Route::AdminCreateUser => admin::create(req, ctx).await,
-        Route::AdminListUsers => admin::list(ctx).await,
-        Route::AdminUpdateUser => admin::update(param("id"), req, ctx).await,
-        Route::AdminCreateApiKey => admin::create_key(req, ctx).await,
-        Route::AdminListApiKeys => admin::list_keys(ctx).await,
-        Route::AdminRevokeApiKey => admin::revoke_key(param("id"), ctx).await,
-        Route::AdminAudit => admin::audit_log(&req, ctx).await,
+        Route::TeamLogin => {
+            auth::login(
+                req,
+                &session(ctx)?,
+                &limiter(ctx, ratelimit::LOGIN)?,
+                auth::Portal::Team,
+            )
+            .await
+        }
+        Route::ClientLogin => {
+            auth::login(
+                req,
+                &session(ctx)?,
+                &limiter(ctx, ratelimit::LOGIN)?,
+                auth::Portal::Client,
+            )
+            .await
+        }
+        Route::Refresh => auth::refresh(req, &session(ctx)?, &limiter(ctx, ratelimit::ANON)?).await,
+        Route::Logout => auth::logout(req, &session(ctx)?, &ctx.kv()?, ctx.principal()?).await,
+        Route::Me => auth::me(&ctx.db()?, ctx.principal()?).await,
+        Route::ChangePassword => auth::change_password(req, &session(ctx)?, ctx.principal()?).await,
+        Route::AdminCreateUser => admin::create(req, max_body, &ctx.db()?, ctx.principal()?, origin(ctx)).await,
+        Route::AdminListUsers => admin::list(&ctx.db()?).await,
+        Route::AdminUpdateUser => {
+            admin::update(param("id"), req, max_body, &ctx.db()?, ctx.principal()?, origin(ctx)).await
+        }
+        Route::AdminCreateApiKey => admin::create_key(req, max_body, &ctx.db()?, ctx.principal()?, origin(ctx)).await,
+        Route::AdminListApiKeys => admin::list_keys(&ctx.db()?).await,
+        Route::AdminRevokeApiKey => admin::revoke_key(param("id"), &ctx.db()?, ctx.principal()?, origin(ctx)).await,
+        Route::AdminAudit => admin::audit_log(&req, &ctx.db()?).await,
         Route::ChatStream => chat::stream(req, ctx).await,
         Route::Chat => chat::json(req, ctx).await,
         Route::ChatCompletions => chat::completions(req, ctx).await,
@@ -39,15 +61,15 @@ pub async fn dispatch(m: &Matched, req: Request, ctx: &Ctx) -> HandlerResult {
         Route::Tools => tools::list(ctx),
         Route::RunTool => tools::run(param("name"), req, ctx).await,
         Route::ConfirmEmail => tools::confirm_email(req, ctx).await,
-        Route::Conversations => memory::list(&req, ctx).await,
-        Route::Conversation => memory::get(param("id"), ctx).await,
-        Route::ConversationExport => memory::export(param("id"), &req, ctx).await,
-        Route::DeleteConversation => memory::delete(param("id"), ctx).await,
-        Route::MessageFeedback => memory::feedback(param("id"), req, ctx).await,
-        Route::MemoryFacts => memory::list_facts(&req, ctx).await,
-        Route::AddMemoryFact => memory::add_fact(req, ctx).await,
-        Route::EditMemoryFact => memory::edit_fact(param("id"), req, ctx).await,
-        Route::DeleteMemoryFact => memory::delete_fact(param("id"), ctx).await,
+        Route::Conversations => memory::list(&req, &ctx.db()?, ctx.principal()?).await,
+        Route::Conversation => memory::get(param("id"), &ctx.db()?, ctx.principal()?).await,
+        Route::ConversationExport => memory::export(param("id"), &req, &ctx.db()?, ctx.principal()?, origin(ctx)).await,
+        Route::DeleteConversation => memory::delete(param("id"), &ctx.db()?, ctx.principal()?, origin(ctx)).await,
+        Route::MessageFeedback => memory::feedback(param("id"), req, max_body, &ctx.db()?, ctx.principal()?).await,
+        Route::MemoryFacts => memory::list_facts(&req, &ctx.db()?, ctx.principal()?).await,
+        Route::AddMemoryFact => memory::add_fact(req, max_body, &ctx.db()?, ctx.principal()?).await,
+        Route::EditMemoryFact => memory::edit_fact(param("id"), req, max_body, &ctx.db()?, ctx.principal()?).await,
+        Route::DeleteMemoryFact => memory::delete_fact(param("id"), &ctx.db()?, ctx.principal()?, origin(ctx)).await,
         Route::Crm(r) => crm::dispatch(r, m, req, ctx).await,
         Route::WhatsApp(r) => whatsapp::dispatch(r, m, req, ctx).await,
     }
@@ -60,4 +82,38 @@ fn openapi(req: &Request, ctx: &Ctx) -> HandlerResult {
     let origin = req.url().ok().map(|u| u.origin().ascii_serialization());
     doc["servers"] = nuzantara_shared::openapi::servers(origin.as_deref(), ctx.config.public_url.as_deref());
     respond::json(200, &doc)
+}
+
+/// Where the request came from, for the audit log.
+fn origin(ctx: &Ctx) -> Origin<'_> {
+    Origin {
+        ip: &ctx.ip,
+        request_id: &ctx.request_id,
+    }
+}
+
+/// What the session routes use (see [`auth::Session`]).
+fn session(ctx: &Ctx) -> ApiResult<auth::Session<'_>> {
+    Ok(auth::Session {
+        db: ctx.db()?,
+        jwt_secret: &ctx.config.jwt_secret,
+        max_body: ctx.config.max_body_bytes,
+        origin: origin(ctx),
+    })
+}
+
+fn limiter(ctx: &Ctx, rule: ratelimit::Rule) -> ApiResult<Limiter> {
+    Limiter::new(&ctx.env, &ctx.config, rule)
+}
+
+/// The stores and search backends the detailed health check probes, looked up here; a failed lookup is that
+/// probe's error.
+fn probes(ctx: &Ctx) -> health::Probes {
+    health::Probes {
+        db: ctx.db(),
+        kv: ctx.kv(),
+        docs: ctx.docs(),
+        vectors: rag::vectors::from_config(ctx),
+        embedder: rag::embed::from_config(ctx),
+    }
 }

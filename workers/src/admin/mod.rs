@@ -3,16 +3,16 @@
 
 use nuzantara_shared::auth::roles::SCOPES;
 use nuzantara_shared::auth::tokens::{new_api_key, sha256_hex};
-use nuzantara_shared::auth::Role;
+use nuzantara_shared::auth::{Principal, Role};
 use nuzantara_shared::error::ApiError;
 use nuzantara_shared::ids::{new_id, EntityId};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use worker::Request;
+use worker::{D1Database, Request};
 
+use crate::audit::Origin;
 use crate::auth::crypto::random_bytes;
 use crate::auth::users::{create_user, NewUser};
-use crate::context::Ctx;
 use crate::db::{self, P};
 use crate::platform::{now_ms, random16};
 use crate::respond::{self, HandlerResult};
@@ -30,12 +30,16 @@ struct NewUserBody {
 }
 
 /// `POST /api/admin/users`. Without a password one is generated and returned once.
-pub async fn create(mut req: Request, ctx: &Ctx) -> HandlerResult {
-    let who = ctx.principal()?;
-    let b: NewUserBody = body::json(&mut req, ctx).await?;
+pub async fn create(
+    mut req: Request,
+    max_body: usize,
+    db: &D1Database,
+    who: &Principal,
+    origin: Origin<'_>,
+) -> HandlerResult {
+    let b: NewUserBody = body::read_json(&mut req, max_body).await?;
     let generated = b.password.is_none().then(generate_password);
     let password = b.password.as_deref().or(generated.as_deref()).unwrap_or_default();
-    let db = db::db(ctx)?;
     let new = NewUser {
         email: &b.email,
         name: &b.name,
@@ -44,9 +48,10 @@ pub async fn create(mut req: Request, ctx: &Ctx) -> HandlerResult {
         client_id: b.client_id.as_deref(),
         language: b.language.as_deref().unwrap_or("en"),
     };
-    let user = create_user(&db, new).await?;
-    audit::record(
-        ctx,
+    let user = create_user(db, new).await?;
+    audit::write(
+        db,
+        origin,
         Some(who),
         "user_created",
         "user",
@@ -67,10 +72,9 @@ fn generate_password() -> String {
 }
 
 /// `GET /api/admin/users`
-pub async fn list(ctx: &Ctx) -> HandlerResult {
-    let db = db::db(ctx)?;
+pub async fn list(db: &D1Database) -> HandlerResult {
     let rows: Vec<Value> = db::all(
-        &db,
+        db,
         "SELECT id, email, name, role, language, client_id, disabled, created_at, updated_at FROM users ORDER BY created_at",
         &[],
     )
@@ -95,10 +99,16 @@ struct UpdateUserBody {
 
 /// `PATCH /api/admin/users/{id}`: role changes and disabling are audited; an admin cannot demote or
 /// disable themself (so the last admin cannot lock everyone out by accident).
-pub async fn update(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
-    let who = ctx.principal()?;
+pub async fn update(
+    id: &str,
+    mut req: Request,
+    max_body: usize,
+    db: &D1Database,
+    who: &Principal,
+    origin: Origin<'_>,
+) -> HandlerResult {
     let id = EntityId::parse(id)?;
-    let b: UpdateUserBody = body::json(&mut req, ctx).await?;
+    let b: UpdateUserBody = body::read_json(&mut req, max_body).await?;
     if b.role == Some(Role::Service) {
         return Err(ApiError::validation("role must be admin, consultant or client"));
     }
@@ -110,9 +120,8 @@ pub async fn update(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
             return Err(ApiError::validation("name must be 1-120 characters"));
         }
     }
-    let db = db::db(ctx)?;
     let before: Option<Value> = db::first(
-        &db,
+        db,
         "SELECT role, disabled, client_id FROM users WHERE id = ?1",
         &[P::S(id.as_str())],
     )
@@ -127,7 +136,7 @@ pub async fn update(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
     let role = b.role.map(|r| r.as_str());
     let disabled = b.disabled.map(|d| d as i64);
     db::run(
-        &db,
+        db,
         "UPDATE users SET role = COALESCE(?1, role), disabled = COALESCE(?2, disabled), name = COALESCE(?3, name), \
          updated_at = ?4 WHERE id = ?5",
         &[
@@ -146,22 +155,22 @@ pub async fn update(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
     if role_changed || disabled_changed {
         // Live access tokens stop within seconds (the session epoch); a role change keeps the refresh
         // tokens, so the PWA gets a token with the new role on its next refresh.
-        auth::end_sessions(&db, id.as_str()).await?;
+        auth::end_sessions(db, id.as_str()).await?;
     }
     if b.role.is_some() || b.disabled.is_some() {
         if b.disabled == Some(true) {
             db::run(
-                &db,
+                db,
                 "UPDATE refresh_tokens SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL",
                 &[P::I(now), P::S(id.as_str())],
             )
             .await?;
         }
         let detail = json!({ "from": { "role": before["role"], "disabled": before["disabled"] }, "to": { "role": role, "disabled": b.disabled } });
-        audit::record(ctx, Some(who), "user_updated", "user", Some(id.as_str()), detail).await;
+        audit::write(db, origin, Some(who), "user_updated", "user", Some(id.as_str()), detail).await;
     }
     let after: Option<Value> = db::first(
-        &db,
+        db,
         "SELECT id, email, name, role, language, client_id, disabled FROM users WHERE id = ?1",
         &[P::S(id.as_str())],
     )
@@ -183,9 +192,14 @@ struct NewKeyBody {
 const MAX_KEY_DAYS: u32 = 366;
 
 /// `POST /api/admin/api-keys`: the key is in this response only; the server keeps its hash.
-pub async fn create_key(mut req: Request, ctx: &Ctx) -> HandlerResult {
-    let who = ctx.principal()?;
-    let b: NewKeyBody = body::json(&mut req, ctx).await?;
+pub async fn create_key(
+    mut req: Request,
+    max_body: usize,
+    db: &D1Database,
+    who: &Principal,
+    origin: Origin<'_>,
+) -> HandlerResult {
+    let b: NewKeyBody = body::read_json(&mut req, max_body).await?;
     let name = b.name.trim();
     if name.is_empty() || name.chars().count() > 80 {
         return Err(ApiError::validation("name must be 1-80 characters"));
@@ -213,9 +227,8 @@ pub async fn create_key(mut req: Request, ctx: &Ctx) -> HandlerResult {
     let (key, prefix) = new_api_key(random_bytes::<32>());
     let id = new_id(random16());
     let scopes = serde_json::to_string(&b.scopes).unwrap_or_else(|_| "[]".into());
-    let db = db::db(ctx)?;
     db::run(
-        &db,
+        db,
         "INSERT INTO api_keys (id, name, prefix, key_hash, scopes, created_by, created_at, expires_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         &[
@@ -230,8 +243,9 @@ pub async fn create_key(mut req: Request, ctx: &Ctx) -> HandlerResult {
         ],
     )
     .await?;
-    audit::record(
-        ctx,
+    audit::write(
+        db,
+        origin,
         Some(who),
         "api_key_created",
         "api_key",
@@ -246,10 +260,9 @@ pub async fn create_key(mut req: Request, ctx: &Ctx) -> HandlerResult {
 }
 
 /// `GET /api/admin/api-keys`: metadata only, never the key or its hash.
-pub async fn list_keys(ctx: &Ctx) -> HandlerResult {
-    let db = db::db(ctx)?;
+pub async fn list_keys(db: &D1Database) -> HandlerResult {
     let rows: Vec<Value> = db::all(
-        &db,
+        db,
         "SELECT id, name, prefix, scopes, created_by, created_at, last_used_at, expires_at, revoked_at FROM api_keys ORDER BY created_at DESC",
         &[],
     )
@@ -265,12 +278,10 @@ pub async fn list_keys(ctx: &Ctx) -> HandlerResult {
 }
 
 /// `DELETE /api/admin/api-keys/{id}`
-pub async fn revoke_key(id: &str, ctx: &Ctx) -> HandlerResult {
-    let who = ctx.principal()?;
+pub async fn revoke_key(id: &str, db: &D1Database, who: &Principal, origin: Origin<'_>) -> HandlerResult {
     let id = EntityId::parse(id)?;
-    let db = db::db(ctx)?;
     let changed = db::run(
-        &db,
+        db,
         "UPDATE api_keys SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
         &[P::I(now_ms() as i64), P::S(id.as_str())],
     )
@@ -278,8 +289,9 @@ pub async fn revoke_key(id: &str, ctx: &Ctx) -> HandlerResult {
     if changed == 0 {
         return Err(ApiError::not_found("no active API key with this id"));
     }
-    audit::record(
-        ctx,
+    audit::write(
+        db,
+        origin,
         Some(who),
         "api_key_revoked",
         "api_key",
@@ -298,7 +310,7 @@ struct AuditQuery {
 }
 
 /// `GET /api/admin/audit?limit=&before=&action=`: newest first, cursor = the last row's id.
-pub async fn audit_log(req: &Request, ctx: &Ctx) -> HandlerResult {
+pub async fn audit_log(req: &Request, db: &D1Database) -> HandlerResult {
     let q: AuditQuery = req.query().map_err(|_| ApiError::validation("bad query string"))?;
     let limit = match q.limit.as_deref() {
         None => 50,
@@ -317,9 +329,8 @@ pub async fn audit_log(req: &Request, ctx: &Ctx) -> HandlerResult {
     if q.action.as_ref().is_some_and(|a| a.chars().count() > 64) {
         return Err(ApiError::validation("action must be at most 64 characters"));
     }
-    let db = db::db(ctx)?;
     let rows: Vec<Value> = db::all(
-        &db,
+        db,
         "SELECT id, actor_id, actor_role, action, target_type, target_id, ip, request_id, detail, created_at \
          FROM activity_log WHERE id < ?1 AND (?2 IS NULL OR action = ?2) ORDER BY id DESC LIMIT ?3",
         &[P::I(before), q.action.as_deref().into(), P::I(limit)],

@@ -12,35 +12,41 @@ use nuzantara_shared::auth::jwt;
 use nuzantara_shared::auth::revocation::{principal_for, StateCache, UserState};
 use nuzantara_shared::auth::tokens::{parse_authorization, sha256_hex, Bearer};
 use nuzantara_shared::auth::{Principal, Role};
+use nuzantara_shared::config::Config;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use serde::Deserialize;
+use worker::kv::KvStore;
 use worker::{D1Database, Request};
 
-use crate::context::Ctx;
 use crate::db::{self, P};
 use crate::platform::now_ms;
 use crate::respond::internal;
 
-pub use session::{change_password, login, logout, me, refresh, Portal};
+pub use session::{change_password, login, logout, me, refresh, Portal, Session};
 
 /// Reads the caller's credentials. `Ok(None)`: no credentials sent. A credential that is sent but
-/// invalid is an error (401), never silently treated as anonymous.
-pub async fn authenticate(req: &Request, ctx: &Ctx) -> ApiResult<Option<Principal>> {
+/// invalid is an error (401), never silently treated as anonymous. Access tokens are checked against the
+/// deny-list in `kv` and the user's state in `db`; API keys against `db`.
+pub async fn authenticate(
+    req: &Request,
+    config: &Config,
+    kv: &KvStore,
+    db: &D1Database,
+) -> ApiResult<Option<Principal>> {
     let Some(header) = req.headers().get("Authorization").ok().flatten() else {
         return Ok(None);
     };
     match parse_authorization(&header) {
         None => Err(ApiError::unauthorized("Authorization must be 'Bearer <token>'")),
         Some(Bearer::Jwt(token)) => {
-            let claims = jwt::verify(token, ctx.config.jwt_secret.as_bytes(), now_ms() / 1000)?;
-            let kv = ctx.env.kv("KV").map_err(internal)?;
+            let claims = jwt::verify(token, config.jwt_secret.as_bytes(), now_ms() / 1000)?;
             if kv.get(&deny_key(&claims.jti)).text().await.map_err(internal)?.is_some() {
                 return Err(ApiError::unauthorized("access token revoked"));
             }
-            let state = user_state(&db::db(ctx)?, &claims.sub, ctx.config.session_check_ttl_ms).await?;
+            let state = user_state(db, &claims.sub, config.session_check_ttl_ms).await?;
             principal_for(claims, state.as_ref()).map(Some)
         }
-        Some(Bearer::ApiKey(key)) => api_key_principal(key, ctx).await.map(Some),
+        Some(Bearer::ApiKey(key)) => api_key_principal(key, db).await.map(Some),
     }
 }
 
@@ -100,7 +106,7 @@ pub async fn end_sessions(db: &D1Database, user_id: &str) -> ApiResult<()> {
 
 /// An API key is refused when revoked, expired, or when the admin who made it is disabled, deleted or no
 /// longer an admin: a key carries its maker's authority and must not outlive it.
-async fn api_key_principal(key: &str, ctx: &Ctx) -> ApiResult<Principal> {
+async fn api_key_principal(key: &str, db: &D1Database) -> ApiResult<Principal> {
     #[derive(Deserialize)]
     struct Key {
         id: String,
@@ -110,10 +116,9 @@ async fn api_key_principal(key: &str, ctx: &Ctx) -> ApiResult<Principal> {
         owner_role: Option<String>,
         owner_disabled: Option<f64>,
     }
-    let db = db::db(ctx)?;
     let hash = sha256_hex(key);
     let row: Option<Key> = db::first(
-        &db,
+        db,
         "SELECT k.id, k.scopes, k.last_used_at, k.expires_at, u.role AS owner_role, u.disabled AS owner_disabled \
          FROM api_keys k LEFT JOIN users u ON u.id = k.created_by WHERE k.key_hash = ?1 AND k.revoked_at IS NULL",
         &[P::S(&hash)],
@@ -132,7 +137,7 @@ async fn api_key_principal(key: &str, ctx: &Ctx) -> ApiResult<Principal> {
     // Record use at most once a minute: a write per request would dominate an integrator's traffic.
     if key.last_used_at.is_none_or(|t| now - t as i64 > 60_000) {
         db::run(
-            &db,
+            db,
             "UPDATE api_keys SET last_used_at = ?1 WHERE id = ?2",
             &[P::I(now), P::S(&key.id)],
         )

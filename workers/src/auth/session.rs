@@ -9,16 +9,27 @@ use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::ids::new_id;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use worker::kv::KvStore;
 use worker::{D1Database, Request};
 
 use super::crypto::{self, random_bytes};
 use super::lockout;
 use super::users::{self, UserRow};
-use crate::context::Ctx;
+use crate::audit::Origin;
 use crate::db::{self, P};
 use crate::platform::{now_ms, random16};
+use crate::ratelimit::{self, Limiter};
 use crate::respond::{self, internal, HandlerResult};
-use crate::{audit, body, ratelimit};
+use crate::{audit, body};
+
+/// What the session routes use: the database, the token secret, the body limit, and for the audit log
+/// where the request came from.
+pub struct Session<'a> {
+    pub db: D1Database,
+    pub jwt_secret: &'a str,
+    pub max_body: usize,
+    pub origin: Origin<'a>,
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Portal {
@@ -37,21 +48,22 @@ const BAD_LOGIN: &str = "invalid email or password";
 
 /// `POST /api/auth/{team,client}/login`. Unknown e-mail, wrong password, wrong portal and disabled
 /// account all give the same 401 after the same PBKDF2 work, so the answer does not reveal who exists.
-pub async fn login(mut req: Request, ctx: &Ctx, portal: Portal) -> HandlerResult {
-    let b: LoginBody = body::json(&mut req, ctx).await?;
+pub async fn login(mut req: Request, s: &Session<'_>, limiter: &Limiter, portal: Portal) -> HandlerResult {
+    let b: LoginBody = body::read_json(&mut req, s.max_body).await?;
     let email = b.email.trim().to_lowercase();
     if email.is_empty() || email.len() > 254 || b.password.is_empty() || b.password.len() > 256 {
         return Err(ApiError::validation(
             "email and password are required (at most 254 and 256 characters)",
         ));
     }
-    ratelimit::check_login(ctx, &email).await?;
-    let db = db::db(ctx)?;
+    ratelimit::check_login(limiter, s.origin.ip, &email).await?;
+    let db = &s.db;
     let now = now_ms();
     let email_hash = sha256_hex(&email);
-    if let Err(locked) = lockout::attempt(&db, &email_hash, now, "logins").await {
-        audit::record(
-            ctx,
+    if let Err(locked) = lockout::attempt(db, &email_hash, now, "logins").await {
+        audit::write(
+            db,
+            s.origin,
             None,
             "login_locked",
             "user",
@@ -62,7 +74,7 @@ pub async fn login(mut req: Request, ctx: &Ctx, portal: Portal) -> HandlerResult
         return Err(locked);
     }
 
-    let user = users::by_email(&db, &email).await?;
+    let user = users::by_email(db, &email).await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_default();
     let password_ok = crypto::verify_password(&b.password, &stored).await?;
     let user = user.filter(|u| {
@@ -75,8 +87,9 @@ pub async fn login(mut req: Request, ctx: &Ctx, portal: Portal) -> HandlerResult
     });
     let Some(user) = user else {
         // The attempt was already counted by `lockout::attempt`.
-        audit::record(
-            ctx,
+        audit::write(
+            db,
+            s.origin,
             None,
             "login_failed",
             "user",
@@ -86,11 +99,12 @@ pub async fn login(mut req: Request, ctx: &Ctx, portal: Portal) -> HandlerResult
         .await;
         return Err(ApiError::unauthorized(BAD_LOGIN));
     };
-    lockout::clear(&db, &email_hash).await?;
-    let tokens = issue(ctx, &db, &user, &new_id(random16())).await?;
+    lockout::clear(db, &email_hash).await?;
+    let tokens = issue(s.jwt_secret, db, &user, &new_id(random16())).await?;
     let who = principal_of(&user);
-    audit::record(
-        ctx,
+    audit::write(
+        db,
+        s.origin,
         Some(&who),
         "login_ok",
         "user",
@@ -120,14 +134,14 @@ fn principal_of(u: &UserRow) -> Principal {
 }
 
 /// A new access token and a refresh token in `family`.
-async fn issue(ctx: &Ctx, db: &D1Database, user: &UserRow, family: &str) -> ApiResult<Value> {
+async fn issue(jwt_secret: &str, db: &D1Database, user: &UserRow, family: &str) -> ApiResult<Value> {
     let now = now_ms();
     let role = user
         .role()
         .ok_or_else(|| ApiError::internal("user with unknown role"))?;
     let claims = Claims::new(&user.id, role, user.client_id.clone(), now / 1000, new_id(random16()))
         .with_epoch(user.session_epoch as u32);
-    let access = jwt::sign(&claims, ctx.config.jwt_secret.as_bytes())?;
+    let access = jwt::sign(&claims, jwt_secret.as_bytes())?;
     let refresh = new_refresh_token(random_bytes::<32>());
     db::run(
         db,
@@ -160,9 +174,9 @@ struct RefreshBody {
 
 /// `POST /api/auth/refresh`: one-time use. Presenting a spent token revokes its whole family: either
 /// the owner or a thief used it first, and the server cannot tell which.
-pub async fn refresh(mut req: Request, ctx: &Ctx) -> HandlerResult {
-    let b: RefreshBody = body::json(&mut req, ctx).await?;
-    ratelimit::check_anonymous(ctx, "refresh").await?;
+pub async fn refresh(mut req: Request, s: &Session<'_>, limiter: &Limiter) -> HandlerResult {
+    let b: RefreshBody = body::read_json(&mut req, s.max_body).await?;
+    ratelimit::check_anonymous(limiter, s.origin.ip).await?;
     #[derive(Deserialize)]
     struct Row {
         id: String,
@@ -172,9 +186,9 @@ pub async fn refresh(mut req: Request, ctx: &Ctx) -> HandlerResult {
         used_at: Option<f64>,
         revoked_at: Option<f64>,
     }
-    let db = db::db(ctx)?;
+    let db = &s.db;
     let row: Option<Row> = db::first(
-        &db,
+        db,
         "SELECT id, user_id, family_id, expires_at, used_at, revoked_at FROM refresh_tokens WHERE token_hash = ?1",
         &[P::S(&sha256_hex(b.refresh_token.trim()))],
     )
@@ -182,9 +196,10 @@ pub async fn refresh(mut req: Request, ctx: &Ctx) -> HandlerResult {
     let row = row.ok_or_else(|| ApiError::unauthorized("invalid refresh token"))?;
     let now = now_ms() as i64;
     if row.used_at.is_some() || row.revoked_at.is_some() {
-        revoke_family(&db, &row.family_id, now).await?;
-        audit::record(
-            ctx,
+        revoke_family(db, &row.family_id, now).await?;
+        audit::write(
+            db,
+            s.origin,
             None,
             "refresh_reuse",
             "user",
@@ -201,20 +216,20 @@ pub async fn refresh(mut req: Request, ctx: &Ctx) -> HandlerResult {
     }
     // Only one of two concurrent refreshes may win.
     let won = db::run(
-        &db,
+        db,
         "UPDATE refresh_tokens SET used_at = ?1 WHERE id = ?2 AND used_at IS NULL AND revoked_at IS NULL",
         &[P::I(now), P::S(&row.id)],
     )
     .await?;
     if won != 1 {
-        revoke_family(&db, &row.family_id, now).await?;
+        revoke_family(db, &row.family_id, now).await?;
         return Err(ApiError::unauthorized(
             "refresh token already used; the session was revoked, sign in again",
         ));
     }
-    let user = users::by_id(&db, &row.user_id).await?.filter(|u| u.disabled == 0.0);
+    let user = users::by_id(db, &row.user_id).await?.filter(|u| u.disabled == 0.0);
     let user = user.ok_or_else(|| ApiError::unauthorized("account disabled"))?;
-    respond::json(200, &issue(ctx, &db, &user, &row.family_id).await?)
+    respond::json(200, &issue(s.jwt_secret, db, &user, &row.family_id).await?)
 }
 
 async fn revoke_family(db: &D1Database, family: &str, now: i64) -> ApiResult<()> {
@@ -235,8 +250,8 @@ struct LogoutBody {
 
 /// `POST /api/auth/logout`: the access token goes on the deny-list until it expires; the refresh
 /// token's family, if given, is revoked.
-pub async fn logout(mut req: Request, ctx: &Ctx) -> HandlerResult {
-    let who = ctx.principal()?;
+pub async fn logout(mut req: Request, s: &Session<'_>, kv: &KvStore, who: &Principal) -> HandlerResult {
+    let db = &s.db;
     let has_body = req
         .headers()
         .get("Content-Length")
@@ -244,12 +259,11 @@ pub async fn logout(mut req: Request, ctx: &Ctx) -> HandlerResult {
         .flatten()
         .is_some_and(|l| l != "0");
     let b: LogoutBody = if has_body {
-        body::json(&mut req, ctx).await?
+        body::read_json(&mut req, s.max_body).await?
     } else {
         LogoutBody::default()
     };
     if let (Some(jti), Some(exp)) = (&who.jti, who.token_exp) {
-        let kv = ctx.env.kv("KV").map_err(internal)?;
         // KV needs an expiry at least 60 s ahead.
         let expiration = exp.max(now_ms() / 1000 + 61);
         kv.put(&super::deny_key(jti), "1")
@@ -260,33 +274,30 @@ pub async fn logout(mut req: Request, ctx: &Ctx) -> HandlerResult {
             .map_err(internal)?;
     }
     if let Some(rt) = b.refresh_token {
-        let db = db::db(ctx)?;
         #[derive(Deserialize)]
         struct Row {
             family_id: String,
         }
         let row: Option<Row> = db::first(
-            &db,
+            db,
             "SELECT family_id FROM refresh_tokens WHERE token_hash = ?1 AND user_id = ?2",
             &[P::S(&sha256_hex(rt.trim())), P::S(&who.id)],
         )
         .await?;
         if let Some(r) = row {
-            revoke_family(&db, &r.family_id, now_ms() as i64).await?;
+            revoke_family(db, &r.family_id, now_ms() as i64).await?;
         }
     }
-    audit::record(ctx, Some(who), "logout", "user", Some(&who.id), json!({})).await;
+    audit::write(db, s.origin, Some(who), "logout", "user", Some(&who.id), json!({})).await;
     respond::json(200, &json!({ "ok": true }))
 }
 
 /// `GET /api/auth/me`
-pub async fn me(ctx: &Ctx) -> HandlerResult {
-    let who = ctx.principal()?;
+pub async fn me(db: &D1Database, who: &Principal) -> HandlerResult {
     if who.role == Role::Service {
         return respond::json(200, &json!({ "id": who.id, "role": "service", "scopes": who.scopes }));
     }
-    let db = db::db(ctx)?;
-    let user = users::by_id(&db, &who.id)
+    let user = users::by_id(db, &who.id)
         .await?
         .ok_or_else(|| ApiError::unauthorized("account no longer exists"))?;
     respond::json(200, &user.public())
@@ -301,11 +312,10 @@ struct PasswordBody {
 
 /// `POST /api/auth/password`: needs the current password (wrong tries lock like logins); ends every session
 /// of the user, this one included, and answers with fresh tokens for this one.
-pub async fn change_password(mut req: Request, ctx: &Ctx) -> HandlerResult {
-    let who = ctx.principal()?;
-    let b: PasswordBody = body::json(&mut req, ctx).await?;
-    let db = db::db(ctx)?;
-    let user = users::by_id(&db, &who.id)
+pub async fn change_password(mut req: Request, s: &Session<'_>, who: &Principal) -> HandlerResult {
+    let b: PasswordBody = body::read_json(&mut req, s.max_body).await?;
+    let db = &s.db;
+    let user = users::by_id(db, &who.id)
         .await?
         .ok_or_else(|| ApiError::unauthorized("account no longer exists"))?;
     let role = user
@@ -313,10 +323,11 @@ pub async fn change_password(mut req: Request, ctx: &Ctx) -> HandlerResult {
         .ok_or_else(|| ApiError::internal("user with unknown role"))?;
     check_new_password(&b.new_password, role)?;
     let attempts = sha256_hex(&format!("password-change:{}", who.id));
-    lockout::attempt(&db, &attempts, now_ms(), "password attempts").await?;
+    lockout::attempt(db, &attempts, now_ms(), "password attempts").await?;
     if b.current_password.len() > 256 || !crypto::verify_password(&b.current_password, &user.password_hash).await? {
-        audit::record(
-            ctx,
+        audit::write(
+            db,
+            s.origin,
             Some(who),
             "password_change_failed",
             "user",
@@ -326,31 +337,40 @@ pub async fn change_password(mut req: Request, ctx: &Ctx) -> HandlerResult {
         .await;
         return Err(ApiError::forbidden("current password is wrong"));
     }
-    lockout::clear(&db, &attempts).await?;
+    lockout::clear(db, &attempts).await?;
     let hash = crypto::hash_password(&b.new_password).await?;
     let now = now_ms() as i64;
     db::batch(
-        &db,
+        db,
         vec![
             db::stmt(
-                &db,
+                db,
                 "UPDATE users SET password_hash = ?1, updated_at = ?2 WHERE id = ?3",
                 &[P::S(&hash), P::I(now), P::S(&who.id)],
             )?,
             db::stmt(
-                &db,
+                db,
                 "UPDATE refresh_tokens SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL",
                 &[P::I(now), P::S(&who.id)],
             )?,
         ],
     )
     .await?;
-    super::end_sessions(&db, &who.id).await?;
-    audit::record(ctx, Some(who), "password_changed", "user", Some(&who.id), json!({})).await;
-    let user = users::by_id(&db, &who.id)
+    super::end_sessions(db, &who.id).await?;
+    audit::write(
+        db,
+        s.origin,
+        Some(who),
+        "password_changed",
+        "user",
+        Some(&who.id),
+        json!({}),
+    )
+    .await;
+    let user = users::by_id(db, &who.id)
         .await?
         .ok_or_else(|| ApiError::unauthorized("account no longer exists"))?;
-    let mut tokens = issue(ctx, &db, &user, &new_id(random16())).await?;
+    let mut tokens = issue(s.jwt_secret, db, &user, &new_id(random16())).await?;
     tokens["ok"] = json!(true);
     respond::json(200, &tokens)
 }

@@ -7,9 +7,9 @@ use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::ids::{new_id, EntityId};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use worker::Request;
+use worker::{D1Database, Request};
 
-use crate::context::Ctx;
+use crate::audit::Origin;
 use crate::db::{self, P};
 use crate::platform::{now_ms, random16};
 use crate::respond::{self, internal, HandlerResult};
@@ -34,8 +34,7 @@ fn limit_of(s: Option<&str>, default: i64, max: i64) -> ApiResult<i64> {
 }
 
 /// `GET /api/conversations?q=&limit=&before=`: newest first; `q` searches titles and messages.
-pub async fn list(req: &Request, ctx: &Ctx) -> HandlerResult {
-    let who = ctx.principal()?;
+pub async fn list(req: &Request, db: &D1Database, who: &Principal) -> HandlerResult {
     let q: ListQuery = req.query().map_err(|_| ApiError::validation("bad query string"))?;
     let limit = limit_of(q.limit.as_deref(), 30, 100)?;
     let before = match q.before.as_deref() {
@@ -50,9 +49,8 @@ pub async fn list(req: &Request, ctx: &Ctx) -> HandlerResult {
     }
     // instr(), not LIKE: D1 caps LIKE patterns at 50 bytes, and a substring needs no pattern at all.
     let needle = search.map(str::to_lowercase);
-    let db = db::db(ctx)?;
     let rows: Vec<Value> = db::all(
-        &db,
+        db,
         "SELECT c.id, c.title, c.language, c.created_at, c.updated_at, \
          (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS message_count \
          FROM conversations c WHERE c.user_id = ?1 AND c.deleted_at IS NULL AND c.updated_at < ?2 \
@@ -68,11 +66,10 @@ pub async fn list(req: &Request, ctx: &Ctx) -> HandlerResult {
 }
 
 /// Loads a conversation the caller owns; 404 otherwise (ids of others are not confirmed).
-pub async fn owned(ctx: &Ctx, id: &str, who: &Principal) -> ApiResult<Value> {
+pub async fn owned(db: &D1Database, id: &str, who: &Principal) -> ApiResult<Value> {
     let id = EntityId::parse(id).map_err(|_| ApiError::not_found("no such conversation"))?;
-    let db = db::db(ctx)?;
     let conv: Option<Value> = db::first(
-        &db,
+        db,
         "SELECT id, title, language, session_id, created_at, updated_at FROM conversations WHERE id = ?1 AND user_id = ?2 AND deleted_at IS NULL",
         &[P::S(id.as_str()), P::S(&who.id)],
     )
@@ -80,10 +77,9 @@ pub async fn owned(ctx: &Ctx, id: &str, who: &Principal) -> ApiResult<Value> {
     conv.ok_or_else(|| ApiError::not_found("no such conversation"))
 }
 
-pub async fn messages(ctx: &Ctx, conversation_id: &str) -> ApiResult<Vec<Value>> {
-    let db = db::db(ctx)?;
+pub async fn messages(db: &D1Database, conversation_id: &str) -> ApiResult<Vec<Value>> {
     let rows: Vec<Value> = db::all(
-        &db,
+        db,
         "SELECT id, seq, role, content, model, status, sources, tool_calls, tokens_in, tokens_out, latency_ms, feedback, created_at \
          FROM messages WHERE conversation_id = ?1 ORDER BY seq",
         &[P::S(conversation_id)],
@@ -104,11 +100,10 @@ pub async fn messages(ctx: &Ctx, conversation_id: &str) -> ApiResult<Vec<Value>>
 }
 
 /// `GET /api/conversations/{id}`
-pub async fn get(id: &str, ctx: &Ctx) -> HandlerResult {
-    let who = ctx.principal()?;
-    let mut conv = owned(ctx, id, who).await?;
+pub async fn get(id: &str, db: &D1Database, who: &Principal) -> HandlerResult {
+    let mut conv = owned(db, id, who).await?;
     let id = conv["id"].as_str().unwrap_or_default().to_string();
-    conv["messages"] = json!(messages(ctx, &id).await?);
+    conv["messages"] = json!(messages(db, &id).await?);
     respond::json(200, &conv)
 }
 
@@ -118,14 +113,14 @@ struct ExportQuery {
 }
 
 /// `GET /api/conversations/{id}/export?format=json|md`
-pub async fn export(id: &str, req: &Request, ctx: &Ctx) -> HandlerResult {
-    let who = ctx.principal()?;
+pub async fn export(id: &str, req: &Request, db: &D1Database, who: &Principal, origin: Origin<'_>) -> HandlerResult {
     let q: ExportQuery = req.query().map_err(|_| ApiError::validation("bad query string"))?;
-    let conv = owned(ctx, id, who).await?;
+    let conv = owned(db, id, who).await?;
     let cid = conv["id"].as_str().unwrap_or_default().to_string();
-    let msgs = messages(ctx, &cid).await?;
-    audit::record(
-        ctx,
+    let msgs = messages(db, &cid).await?;
+    audit::write(
+        db,
+        origin,
         Some(who),
         "export",
         "conversation",
@@ -157,18 +152,16 @@ pub async fn export(id: &str, req: &Request, ctx: &Ctx) -> HandlerResult {
 }
 
 /// `DELETE /api/conversations/{id}`: soft delete (hidden everywhere), audited.
-pub async fn delete(id: &str, ctx: &Ctx) -> HandlerResult {
-    let who = ctx.principal()?;
-    let conv = owned(ctx, id, who).await?;
+pub async fn delete(id: &str, db: &D1Database, who: &Principal, origin: Origin<'_>) -> HandlerResult {
+    let conv = owned(db, id, who).await?;
     let cid = conv["id"].as_str().unwrap_or_default();
-    let db = db::db(ctx)?;
     db::run(
-        &db,
+        db,
         "UPDATE conversations SET deleted_at = ?1 WHERE id = ?2",
         &[P::I(now_ms() as i64), P::S(cid)],
     )
     .await?;
-    audit::record(ctx, Some(who), "delete", "conversation", Some(cid), json!({})).await;
+    audit::write(db, origin, Some(who), "delete", "conversation", Some(cid), json!({})).await;
     respond::json(200, &json!({ "id": cid, "deleted": true }))
 }
 
@@ -179,16 +172,14 @@ struct FeedbackBody {
 }
 
 /// `POST /api/messages/{id}/feedback {value: 1|-1}` on an answer in one of the caller's conversations.
-pub async fn feedback(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
-    let who = ctx.principal()?;
-    let b: FeedbackBody = body::json(&mut req, ctx).await?;
+pub async fn feedback(id: &str, mut req: Request, max_body: usize, db: &D1Database, who: &Principal) -> HandlerResult {
+    let b: FeedbackBody = body::read_json(&mut req, max_body).await?;
     if b.value != 1 && b.value != -1 {
         return Err(ApiError::validation("value must be 1 or -1"));
     }
     let id = EntityId::parse(id).map_err(|_| ApiError::not_found("no such message"))?;
-    let db = db::db(ctx)?;
     let changed = db::run(
-        &db,
+        db,
         "UPDATE messages SET feedback = ?1 WHERE id = ?2 AND role = 'assistant' AND conversation_id IN \
          (SELECT id FROM conversations WHERE user_id = ?3 AND deleted_at IS NULL)",
         &[P::I(b.value), P::S(id.as_str()), P::S(&who.id)],
@@ -200,11 +191,10 @@ pub async fn feedback(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
     respond::json(200, &json!({ "id": id.as_str(), "feedback": b.value }))
 }
 
-pub async fn facts(ctx: &Ctx, user_id: &str, query: Option<&str>, limit: i64) -> ApiResult<Vec<Value>> {
+pub async fn facts(db: &D1Database, user_id: &str, query: Option<&str>, limit: i64) -> ApiResult<Vec<Value>> {
     let needle = query.map(str::trim).filter(|q| !q.is_empty()).map(str::to_lowercase);
-    let db = db::db(ctx)?;
     db::all(
-        &db,
+        db,
         "SELECT id, content, source, created_at, updated_at FROM memory_facts WHERE user_id = ?1 \
          AND (?2 IS NULL OR instr(lower(content), ?2) > 0) ORDER BY updated_at DESC LIMIT ?3",
         &[P::S(user_id), needle.as_deref().into(), P::I(limit.clamp(1, 200))],
@@ -220,11 +210,10 @@ fn check_fact(content: &str) -> ApiResult<&str> {
     Ok(c)
 }
 
-pub async fn save_fact(ctx: &Ctx, user_id: &str, content: &str, source: &str) -> ApiResult<Value> {
+pub async fn save_fact(db: &D1Database, user_id: &str, content: &str, source: &str) -> ApiResult<Value> {
     let content = check_fact(content)?;
-    let db = db::db(ctx)?;
     let count: Option<Value> = db::first(
-        &db,
+        db,
         "SELECT COUNT(*) AS n FROM memory_facts WHERE user_id = ?1",
         &[P::S(user_id)],
     )
@@ -235,7 +224,7 @@ pub async fn save_fact(ctx: &Ctx, user_id: &str, content: &str, source: &str) ->
     let id = new_id(random16());
     let now = now_ms() as i64;
     db::run(
-        &db,
+        db,
         "INSERT INTO memory_facts (id, user_id, content, source, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
         &[P::S(&id), P::S(user_id), P::S(content), P::S(source), P::I(now)],
     )
@@ -244,8 +233,7 @@ pub async fn save_fact(ctx: &Ctx, user_id: &str, content: &str, source: &str) ->
 }
 
 /// `GET /api/memory?q=&limit=`
-pub async fn list_facts(req: &Request, ctx: &Ctx) -> HandlerResult {
-    let who = ctx.principal()?;
+pub async fn list_facts(req: &Request, db: &D1Database, who: &Principal) -> HandlerResult {
     let q: ListQuery = req.query().map_err(|_| ApiError::validation("bad query string"))?;
     let limit = limit_of(q.limit.as_deref(), 100, 200)?;
     if q.q.as_ref().is_some_and(|s| s.chars().count() > 200) {
@@ -253,7 +241,7 @@ pub async fn list_facts(req: &Request, ctx: &Ctx) -> HandlerResult {
     }
     respond::json(
         200,
-        &json!({ "facts": facts(ctx, &who.id, q.q.as_deref(), limit).await? }),
+        &json!({ "facts": facts(db, &who.id, q.q.as_deref(), limit).await? }),
     )
 }
 
@@ -264,21 +252,18 @@ struct FactBody {
 }
 
 /// `POST /api/memory {content}`
-pub async fn add_fact(mut req: Request, ctx: &Ctx) -> HandlerResult {
-    let who = ctx.principal()?;
-    let b: FactBody = body::json(&mut req, ctx).await?;
-    respond::json(201, &save_fact(ctx, &who.id, &b.content, "explicit").await?)
+pub async fn add_fact(mut req: Request, max_body: usize, db: &D1Database, who: &Principal) -> HandlerResult {
+    let b: FactBody = body::read_json(&mut req, max_body).await?;
+    respond::json(201, &save_fact(db, &who.id, &b.content, "explicit").await?)
 }
 
 /// `PATCH /api/memory/{id} {content}`
-pub async fn edit_fact(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
-    let who = ctx.principal()?;
-    let b: FactBody = body::json(&mut req, ctx).await?;
+pub async fn edit_fact(id: &str, mut req: Request, max_body: usize, db: &D1Database, who: &Principal) -> HandlerResult {
+    let b: FactBody = body::read_json(&mut req, max_body).await?;
     let content = check_fact(&b.content)?;
     let id = EntityId::parse(id).map_err(|_| ApiError::not_found("no such fact"))?;
-    let db = db::db(ctx)?;
     let changed = db::run(
-        &db,
+        db,
         "UPDATE memory_facts SET content = ?1, updated_at = ?2 WHERE id = ?3 AND user_id = ?4",
         &[P::S(content), P::I(now_ms() as i64), P::S(id.as_str()), P::S(&who.id)],
     )
@@ -290,12 +275,10 @@ pub async fn edit_fact(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
 }
 
 /// `DELETE /api/memory/{id}`
-pub async fn delete_fact(id: &str, ctx: &Ctx) -> HandlerResult {
-    let who = ctx.principal()?;
+pub async fn delete_fact(id: &str, db: &D1Database, who: &Principal, origin: Origin<'_>) -> HandlerResult {
     let id = EntityId::parse(id).map_err(|_| ApiError::not_found("no such fact"))?;
-    let db = db::db(ctx)?;
     let changed = db::run(
-        &db,
+        db,
         "DELETE FROM memory_facts WHERE id = ?1 AND user_id = ?2",
         &[P::S(id.as_str()), P::S(&who.id)],
     )
@@ -303,6 +286,15 @@ pub async fn delete_fact(id: &str, ctx: &Ctx) -> HandlerResult {
     if changed == 0 {
         return Err(ApiError::not_found("no such fact"));
     }
-    audit::record(ctx, Some(who), "delete", "memory_fact", Some(id.as_str()), json!({})).await;
+    audit::write(
+        db,
+        origin,
+        Some(who),
+        "delete",
+        "memory_fact",
+        Some(id.as_str()),
+        json!({}),
+    )
+    .await;
     respond::json(200, &json!({ "id": id.as_str(), "deleted": true }))
 }

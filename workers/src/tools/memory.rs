@@ -9,7 +9,7 @@ use crate::memory;
 pub async fn retrieve(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
     let who = ctx.principal()?;
     let facts = memory::facts(
-        ctx,
+        &ctx.db()?,
         &who.id,
         args["query"].as_str(),
         args["limit"].as_i64().unwrap_or(20),
@@ -34,6 +34,6 @@ pub async fn retrieve(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
 pub async fn save(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
     let who = ctx.principal()?;
     let fact = args["fact"].as_str().unwrap_or_default();
-    let saved = memory::save_fact(ctx, &who.id, fact, "chat").await?;
+    let saved = memory::save_fact(&ctx.db()?, &who.id, fact, "chat").await?;
     Ok((format!("Remembered: {fact}"), saved))
 }

@@ -105,7 +105,7 @@ pub async fn run(batch: MessageBatch<Value>, env: Env, worker_ctx: worker::Conte
         };
         if dead {
             // Acknowledged only once recorded: a failure to record it is retried on the dead-letter queue.
-            if dead_letter(&ctx, &job, message.body()).await {
+            if dead_letter(ctx.db(), &ctx.request_id, &job, message.body()).await {
                 message.ack();
             } else {
                 message.retry();
@@ -133,7 +133,7 @@ pub async fn run(batch: MessageBatch<Value>, env: Env, worker_ctx: worker::Conte
 
 async fn process(ctx: &Ctx, job: &Job) -> Result<(), Retry> {
     let cfg = ctx.config.whatsapp.as_ref();
-    let db = db::db(ctx).map_err(|e| later(cfg, why(e)))?;
+    let db = ctx.db().map_err(|e| later(cfg, why(e)))?;
     match job {
         Job::Event(Event::Status(s)) => store::record_status(&db, s).await.map_err(|e| later(cfg, why(e))),
         Job::Event(Event::Message(m)) => {
@@ -145,7 +145,7 @@ async fn process(ctx: &Ctx, job: &Job) -> Result<(), Retry> {
             let rows = store::pending(&db, None, Some(outbox_id))
                 .await
                 .map_err(|e| later(Some(cfg), why(e)))?;
-            send(ctx, cfg, &db, rows).await
+            send(&ctx.request_id, cfg, &db, rows).await
         }
     }
 }
@@ -228,7 +228,7 @@ async fn inbound(ctx: &Ctx, cfg: &WhatsAppConfig, db: &D1Database, m: &Inbound) 
         db::batch(db, statements).await.map_err(fail)?;
     }
     let rows = store::pending(db, Some(&m.wamid), None).await.map_err(fail)?;
-    send(ctx, cfg, db, rows).await?;
+    send(&ctx.request_id, cfg, db, rows).await?;
     store::set_state(db, &m.wamid, "done").await.map_err(fail)
 }
 
@@ -255,7 +255,12 @@ fn shown(content: &Content) -> String {
 }
 
 /// Sends outbox rows in order through the Graph API, recording each attempt.
-async fn send(ctx: &Ctx, cfg: &WhatsAppConfig, db: &D1Database, rows: Vec<store::OutboxRow>) -> Result<(), Retry> {
+async fn send(
+    request_id: &str,
+    cfg: &WhatsAppConfig,
+    db: &D1Database,
+    rows: Vec<store::OutboxRow>,
+) -> Result<(), Retry> {
     let mut pending = Vec::new();
     for row in rows {
         match serde_json::from_str::<OutgoingMessage>(&row.message) {
@@ -265,7 +270,7 @@ async fn send(ctx: &Ctx, cfg: &WhatsAppConfig, db: &D1Database, rows: Vec<store:
                 log::line(
                     "error",
                     "whatsapp outbox row unreadable",
-                    &ctx.request_id,
+                    request_id,
                     json!({ "id": row.id, "error": e.to_string() })
                 )
             ),

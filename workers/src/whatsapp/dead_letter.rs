@@ -2,22 +2,23 @@
 //! (`GET /api/admin/whatsapp/failures`) with its last error and the job itself, and the messages it was
 //! sending are marked dead in the outbox (kept, with their text): nothing is lost.
 
+use nuzantara_shared::error::ApiResult;
 use nuzantara_shared::log;
 use nuzantara_shared::whatsapp::job::Job;
 use nuzantara_shared::whatsapp::payload::Event;
 use serde_json::{json, Value};
-use worker::console_error;
+use worker::{console_error, D1Database};
 
 use super::store::{self, why, Failure};
-use crate::context::Ctx;
 use crate::db;
 
 /// A job whose retries are spent: recorded for the admins with the last error, its pending messages marked
 /// dead (kept, with their text, in the outbox).
-pub(super) async fn dead_letter(ctx: &Ctx, job: &Job, body: &Value) -> bool {
+/// `db` is the binding as looked up: a failed lookup is a failure to record, retried like the others.
+pub(super) async fn dead_letter(db: ApiResult<D1Database>, request_id: &str, job: &Job, body: &Value) -> bool {
     let (kind, reference) = job.describe();
     let result = async {
-        let db = db::db(ctx)?;
+        let db = db?;
         let (inbound, id) = match job {
             Job::Event(Event::Message(m)) => (Some(m.wamid.as_str()), None),
             Job::Send { outbox_id } => (None, Some(outbox_id.as_str())),
@@ -72,7 +73,7 @@ pub(super) async fn dead_letter(ctx: &Ctx, job: &Job, body: &Value) -> bool {
                 log::line(
                     "error",
                     "whatsapp job dead-lettered",
-                    &ctx.request_id,
+                    request_id,
                     json!({ "job": kind, "ref": reference })
                 )
             );
@@ -84,7 +85,7 @@ pub(super) async fn dead_letter(ctx: &Ctx, job: &Job, body: &Value) -> bool {
                 log::line(
                     "error",
                     "whatsapp dead letter not recorded",
-                    &ctx.request_id,
+                    request_id,
                     json!({ "job": kind, "ref": reference, "error": why(e) })
                 )
             );

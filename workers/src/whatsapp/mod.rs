@@ -9,7 +9,7 @@ mod store;
 mod team;
 
 use nuzantara_shared::auth::password::constant_time_eq;
-use nuzantara_shared::config::WhatsAppConfig;
+use nuzantara_shared::config::{Config, WhatsAppConfig};
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::http::check_size;
 use nuzantara_shared::ids::new_id;
@@ -20,8 +20,9 @@ use nuzantara_shared::whatsapp::job::Job;
 use nuzantara_shared::whatsapp::payload::{self, PayloadError};
 use nuzantara_shared::whatsapp::signature;
 use serde_json::json;
-use worker::{console_warn, Request};
+use worker::{console_warn, Env, Queue, Request};
 
+use crate::audit::Origin;
 use crate::context::Ctx;
 use crate::platform::random16;
 use crate::respond::{self, internal, HandlerResult};
@@ -31,23 +32,42 @@ pub const QUEUE_BINDING: &str = "WA_QUEUE";
 /// `sendBatch` takes at most 100 messages.
 const QUEUE_BATCH: usize = 100;
 
+/// Builds what each WhatsApp route uses from the request context.
 pub async fn dispatch(r: WhatsAppRoute, m: &Matched, req: Request, ctx: &Ctx) -> HandlerResult {
     let wa_id = m.param("wa_id").unwrap_or_default();
+    let origin = Origin {
+        ip: &ctx.ip,
+        request_id: &ctx.request_id,
+    };
     match r {
-        WhatsAppRoute::Verify => verify(&req, configured(ctx)?),
-        WhatsAppRoute::Webhook => webhook(req, ctx).await,
-        WhatsAppRoute::Conversations => team::list(ctx).await,
-        WhatsAppRoute::Conversation => team::get(wa_id, ctx).await,
-        WhatsAppRoute::TakeOver => team::take_over(wa_id, ctx, true).await,
-        WhatsAppRoute::Release => team::take_over(wa_id, ctx, false).await,
-        WhatsAppRoute::Send => team::send(wa_id, req, ctx).await,
-        WhatsAppRoute::Failures => team::failures(ctx).await,
+        WhatsAppRoute::Verify => verify(&req, configured(&ctx.config)?),
+        WhatsAppRoute::Webhook => {
+            let cfg = configured(&ctx.config)?;
+            webhook(req, cfg, ctx.config.max_body_bytes, queue(&ctx.env), origin).await
+        }
+        WhatsAppRoute::Conversations => team::list(&ctx.db()?).await,
+        WhatsAppRoute::Conversation => team::get(wa_id, &ctx.db()?).await,
+        WhatsAppRoute::TakeOver => team::take_over(wa_id, &ctx.db()?, ctx.principal()?, origin, true).await,
+        WhatsAppRoute::Release => team::take_over(wa_id, &ctx.db()?, ctx.principal()?, origin, false).await,
+        WhatsAppRoute::Send => {
+            let to = team::Outbox {
+                db: ctx.db()?,
+                queue: queue(&ctx.env),
+            };
+            team::send(wa_id, req, ctx.config.max_body_bytes, &to, ctx.principal()?).await
+        }
+        WhatsAppRoute::Failures => team::failures(&ctx.db()?).await,
     }
 }
 
+/// The jobs queue's producer; a missing binding is reported where the queue is first used.
+fn queue(env: &Env) -> ApiResult<Queue> {
+    env.queue(QUEUE_BINDING).map_err(internal)
+}
+
 /// The channel's settings, or 404 when it is off (no WHATSAPP_* secrets).
-fn configured(ctx: &Ctx) -> ApiResult<&WhatsAppConfig> {
-    ctx.config
+fn configured(config: &Config) -> ApiResult<&WhatsAppConfig> {
+    config
         .whatsapp
         .as_ref()
         .ok_or_else(|| ApiError::not_found("the WhatsApp channel is not enabled on this server"))
@@ -70,9 +90,13 @@ fn verify(req: &Request, cfg: &WhatsAppConfig) -> HandlerResult {
 /// `POST /webhooks/whatsapp`: checks the signature over the raw body before reading it, queues one job per
 /// message or status and answers 200 at once (Meta retries a delivery that is not acknowledged quickly).
 /// The queue refusing the jobs is a 503, so Meta delivers again: nothing is lost.
-async fn webhook(mut req: Request, ctx: &Ctx) -> HandlerResult {
-    let cfg = configured(ctx)?;
-    let max = ctx.config.max_body_bytes;
+async fn webhook(
+    mut req: Request,
+    cfg: &WhatsAppConfig,
+    max: usize,
+    queue: ApiResult<Queue>,
+    origin: Origin<'_>,
+) -> HandlerResult {
     let declared = req.headers().get("Content-Length").ok().flatten();
     if let Some(len) = declared.and_then(|v| v.parse::<usize>().ok()) {
         check_size(len, max)?;
@@ -86,8 +110,8 @@ async fn webhook(mut req: Request, ctx: &Ctx) -> HandlerResult {
             log::line(
                 "warn",
                 "whatsapp webhook signature refused",
-                &ctx.request_id,
-                json!({ "ip": ctx.ip, "signed": sig.is_some(), "bytes": raw.len() })
+                origin.request_id,
+                json!({ "ip": origin.ip, "signed": sig.is_some(), "bytes": raw.len() })
             )
         );
         return Err(ApiError::unauthorized("missing or invalid X-Hub-Signature-256"));
@@ -98,7 +122,7 @@ async fn webhook(mut req: Request, ctx: &Ctx) -> HandlerResult {
     })?;
     let received = events.len();
     if !events.is_empty() {
-        let queue = ctx.env.queue(QUEUE_BINDING).map_err(internal)?;
+        let queue = queue?;
         let jobs: Vec<Job> = events.into_iter().map(Job::Event).collect();
         for chunk in jobs.chunks(QUEUE_BATCH) {
             queue
@@ -114,26 +138,25 @@ async fn webhook(mut req: Request, ctx: &Ctx) -> HandlerResult {
 /// answers): a consultant's text, or an approved template (`OutgoingMessage::Template`, origin `template`) for
 /// the renewal reminders. Returns the outbox id; its delivery status shows on the conversation.
 pub async fn queue_message(
-    ctx: &Ctx,
+    to: &team::Outbox,
     message: &OutgoingMessage,
     origin: &'static str,
     author: Option<&str>,
 ) -> ApiResult<String> {
-    let db = crate::db::db(ctx)?;
     let id = new_id(random16());
-    store::outbox_insert(&db, &id, None, 0, message, origin, author)?
+    store::outbox_insert(&to.db, &id, None, 0, message, origin, author)?
         .run()
         .await
         .map_err(internal)?;
-    enqueue_send(ctx, &id).await?;
+    enqueue_send(&to.queue, &id).await?;
     Ok(id)
 }
 
 /// Queues sending an outbox row.
-async fn enqueue_send(ctx: &Ctx, outbox_id: &str) -> ApiResult<()> {
-    ctx.env
-        .queue(QUEUE_BINDING)
-        .map_err(internal)?
+async fn enqueue_send(queue: &ApiResult<Queue>, outbox_id: &str) -> ApiResult<()> {
+    queue
+        .as_ref()
+        .map_err(Clone::clone)?
         .send(Job::Send {
             outbox_id: outbox_id.to_string(),
         })
