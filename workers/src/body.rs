@@ -1,5 +1,6 @@
 //! Reading request bodies: size limit (413), content type (415), then JSON (400/422).
 
+use nuzantara_shared::config::Config;
 use nuzantara_shared::error::ApiResult;
 use nuzantara_shared::http::{check_json_body, check_size, parse_json};
 use serde::de::DeserializeOwned;
@@ -9,7 +10,12 @@ use crate::context::Ctx;
 use crate::respond::internal;
 
 pub async fn json<T: DeserializeOwned>(req: &mut Request, ctx: &Ctx) -> ApiResult<T> {
-    let max = ctx.config.max_body_bytes;
+    parse(req, &ctx.config).await
+}
+
+/// [`json`] for handlers given the config rather than the context.
+pub async fn parse<T: DeserializeOwned>(req: &mut Request, config: &Config) -> ApiResult<T> {
+    let max = config.max_body_bytes;
     // Refuse early on a declared oversize body, before reading it.
     if let Some(len) = req
         .headers()

@@ -88,7 +88,7 @@ async fn search_health(ctx: &Ctx) -> (Value, Value) {
         }
     };
     embedder["dimensions"] = json!(cfg.embedder.dimensions());
-    let index_dims = match rag::vectors::from_config(ctx) {
+    let index_dims = match rag::vectors::from_config(&ctx.config, &ctx.env) {
         Ok(index) => {
             let dims = index.dimensions().await.ok().flatten();
             vector["dimensions"] = json!(dims);
@@ -102,7 +102,7 @@ async fn search_health(ctx: &Ctx) -> (Value, Value) {
         }
     };
     let start = clock_ms();
-    let probe = match rag::embed::from_config(ctx) {
+    let probe = match rag::embed::from_config(&ctx.config, &ctx.env) {
         Ok(e) => e.embed_query("health check").await,
         Err(e) => Err(e),
     };
