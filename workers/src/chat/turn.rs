@@ -10,7 +10,7 @@ use nuzantara_shared::error::ApiResult;
 use nuzantara_shared::ids::new_id;
 use nuzantara_shared::llm::ToolSpec;
 use nuzantara_shared::search::{SearchOutcome, ValidSearch};
-use nuzantara_shared::tools::TOOLS;
+use nuzantara_shared::tools::offered;
 use serde_json::Value;
 
 use super::Deps;
@@ -23,9 +23,8 @@ struct Tools<'a>(&'a tools::Deps);
 
 impl ToolRunner for Tools<'_> {
     fn specs(&self) -> Vec<ToolSpec> {
-        TOOLS
+        offered(self.0.principal.as_ref(), &self.0.config)
             .iter()
-            .filter(|t| t.allowed(self.0.principal.as_ref()) && t.available(&self.0.config))
             .map(|t| t.spec())
             .collect()
     }

@@ -11,7 +11,7 @@ pub use email::confirm as confirm_email;
 
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::log::{self, RequestLog};
-use nuzantara_shared::tools::{schema, tool, TOOLS};
+use nuzantara_shared::tools::{offered, schema, tool};
 use serde::Serialize;
 use serde_json::{json, Value};
 use worker::{console_log, Request};
@@ -71,13 +71,7 @@ pub async fn execute(d: &Deps, name: &str, args: &Value) -> ApiResult<ToolOutput
         return Err(ApiError::not_found(format!("no tool named {name:?}")));
     }
     if !def.allowed(d.principal.as_ref()) {
-        let why = match (def.permission, &d.principal) {
-            (Some(perm), Some(p)) if p.role == nuzantara_shared::auth::Role::Service => {
-                format!("this API key lacks the '{perm}' scope the {name} tool needs")
-            }
-            _ => format!("the {name} tool is not available to you"),
-        };
-        return Err(ApiError::forbidden(why));
+        return Err(ApiError::forbidden(def.refusal(d.principal.as_ref())));
     }
     schema::validate(&def.parameters, args)
         .map_err(|errs| ApiError::validation(format!("invalid arguments for {name}: {}", errs.join("; "))))?;
@@ -122,11 +116,7 @@ pub async fn execute(d: &Deps, name: &str, args: &Value) -> ApiResult<ToolOutput
 
 /// `GET /api/tools`: the tools this caller may use.
 pub fn list(config: &Config, principal: Option<&Principal>) -> HandlerResult {
-    let tools: Vec<&nuzantara_shared::tools::ToolDef> = TOOLS
-        .iter()
-        .filter(|t| t.allowed(principal) && t.available(config))
-        .collect();
-    respond::json(200, &json!({ "tools": tools }))
+    respond::json(200, &json!({ "tools": offered(principal, config) }))
 }
 
 /// `POST /api/tools/{name}`: run one tool directly (the body is its arguments).
