@@ -30,11 +30,6 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// Keeps the isolate alive until `work` finishes, even after the response is sent (or the client left).
-    pub fn wait_until(&self, work: impl std::future::Future<Output = ()> + 'static) {
-        self.worker_ctx.wait_until(work);
-    }
-
     /// The D1 database (`DB`). The router hands bindings to handlers, so domain code never sees `Ctx`.
     pub fn db(&self) -> ApiResult<D1Database> {
         self.env.d1("DB").map_err(internal)

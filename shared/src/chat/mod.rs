@@ -6,7 +6,9 @@ pub mod events;
 pub mod export;
 pub mod history;
 pub mod intent;
+pub mod reply;
 pub mod request;
+pub mod store_sql;
 pub mod turn;
 
 pub use events::{AnswerLog, ChatEvent, StoredEvent};

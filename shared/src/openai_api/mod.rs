@@ -6,6 +6,7 @@ pub mod chunks;
 pub mod completion;
 pub mod embeddings;
 pub mod errors;
+pub mod models;
 
 /// The model name clients use for "let the router choose".
 pub const AUTO: &str = "nuzantara";

@@ -8,4 +8,4 @@ pub mod pricing;
 pub mod registry;
 pub mod schema;
 
-pub use registry::{tool, ToolDef, TOOLS};
+pub use registry::{offered, tool, ToolDef, TOOLS};

@@ -145,6 +145,11 @@ pub fn tool(name: &str) -> Option<&'static ToolDef> {
     TOOLS.iter().find(|t| t.name == name)
 }
 
+/// The tools `who` may use in this deployment (`GET /api/tools`, and the specs offered to a model).
+pub fn offered(who: Option<&Principal>, config: &crate::config::Config) -> Vec<&'static ToolDef> {
+    TOOLS.iter().filter(|t| t.allowed(who) && t.available(config)).collect()
+}
+
 impl ToolDef {
     /// Whether `who` may run this tool, directly or through the chat: the role must be listed, and an API
     /// key must also carry the tool's permission. Nobody signed in gets only the tools everyone has.
@@ -155,6 +160,15 @@ impl ToolDef {
                 self.roles.contains(&p.role)
                     && (p.role != Role::Service || self.permission.is_none_or(|perm| p.has_scope(perm)))
             }
+        }
+    }
+    /// Why `who` may not run this tool (see [`ToolDef::allowed`]): an API key is told the scope it lacks.
+    pub fn refusal(&self, who: Option<&Principal>) -> String {
+        match (self.permission, who) {
+            (Some(perm), Some(p)) if p.role == Role::Service => {
+                format!("this API key lacks the '{perm}' scope the {} tool needs", self.name)
+            }
+            _ => format!("the {} tool is not available to you", self.name),
         }
     }
     /// Whether the integration this tool needs is configured (the Google tools need Google).
@@ -247,6 +261,25 @@ mod tests {
         let off = crate::config::Config::from_lookup(|k| (k == "JWT_SECRET").then(|| "x".repeat(40))).unwrap();
         assert!(!tool("send_email").unwrap().available(&off) && !tool("book_consultation").unwrap().available(&off));
         assert!(tool("get_pricing").unwrap().available(&off));
+        let names = |who: Option<Principal>| offered(who.as_ref(), &off).iter().map(|t| t.name).collect::<Vec<_>>();
+        let team = names(Some(who(Role::Consultant, &[])));
+        assert!(team.contains(&"client_lookup") && !team.contains(&"send_email"));
+        assert!(names(None).iter().all(|n| tool(n).unwrap().allowed(None)));
+        assert!(names(None).contains(&"get_pricing") && !names(None).contains(&"save_memory"));
+    }
+
+    #[test]
+    fn a_refusal_names_the_scope_an_api_key_lacks() {
+        let crm = tool("client_lookup").unwrap();
+        assert_eq!(
+            crm.refusal(Some(&who(Role::Service, &["tools"]))),
+            "this API key lacks the 'crm:read' scope the client_lookup tool needs"
+        );
+        assert_eq!(
+            crm.refusal(Some(&who(Role::Client, &[]))),
+            "the client_lookup tool is not available to you"
+        );
+        assert_eq!(crm.refusal(None), "the client_lookup tool is not available to you");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `POST /bali-zero/chat-stream` (SSE), `POST /bali-zero/chat` (JSON) and the OpenAI-compatible
-//! `/v1/chat/completions` + `/v1/models`: one pipeline ([`turn`]), three ways to receive it.
+//! `/v1/chat/completions` + `/v1/models`: one pipeline ([`turn`]), three ways to receive it. What is not a
+//! binding call is in [`nuzantara_shared::chat`] (`reply`, `store_sql`, `turn`).
 
 mod openai_compat;
 mod store;
@@ -9,28 +10,56 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use futures_channel::mpsc::{unbounded, UnboundedSender};
-use nuzantara_shared::chat::{events::message_of, ChatInput, ValidChat};
+use futures_channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
+use nuzantara_shared::auth::Principal;
+use nuzantara_shared::chat::reply::{self, HEARTBEAT_SECS, SSE_HEADERS};
+use nuzantara_shared::chat::turn::{follow, Collect, EventOut, LogSource, TurnResult};
+use nuzantara_shared::chat::{ChatEvent, ChatInput, ValidChat};
+use nuzantara_shared::config::Config;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::ids::new_id;
 use nuzantara_shared::sse;
-use serde_json::json;
-use worker::{Delay, Request, Response};
+use worker::{Delay, Env, Request, Response};
 
-use crate::body;
 use crate::context::Ctx;
 use crate::llm::WorkerClock;
 use crate::platform::random16;
 use crate::respond::{self, internal, HandlerResult};
-use nuzantara_shared::chat::turn::{follow, Collect, EventOut, LogSource};
-use nuzantara_shared::chat::ChatEvent;
+use crate::{body, tools};
 pub use openai_compat::{completions, models};
 use store::ChatStore;
 
-/// Comment lines keep proxies from closing a quiet stream (a slow first byte from a provider).
-const HEARTBEAT_SECS: u64 = 15;
+type Bytes = Result<Vec<u8>, worker::Error>;
 
-struct Channel(UnboundedSender<Result<Vec<u8>, worker::Error>>);
+/// What a turn needs: the store (D1, KV), the tools (and through them search), the config, the caller,
+/// `env` for the providers' `AI` binding, and the request's `wait_until` for work after the response.
+pub struct Deps {
+    store: ChatStore,
+    tools: tools::Deps,
+    config: Rc<Config>,
+    principal: Option<Principal>,
+    env: Env,
+    waiter: Rc<worker::Context>,
+}
+
+impl Deps {
+    /// Taken once at the router boundary (or by a channel's consumer, see [`channel_turn`]).
+    pub fn of(ctx: &Ctx) -> ApiResult<Rc<Self>> {
+        Ok(Rc::new(Self {
+            store: ChatStore {
+                db: ctx.db()?,
+                kv: ctx.kv()?,
+            },
+            tools: tools::Deps::of(ctx)?,
+            config: ctx.config.clone(),
+            principal: ctx.principal.clone(),
+            env: ctx.env.clone(),
+            waiter: ctx.worker_ctx.clone(),
+        }))
+    }
+}
+
+struct Channel(UnboundedSender<Bytes>);
 
 impl EventOut for Channel {
     fn emit(&mut self, _event: &ChatEvent, frame: String) {
@@ -39,54 +68,36 @@ impl EventOut for Channel {
     }
 }
 
-/// The model names a request may ask for: provider names and their models.
-pub fn model_names(ctx: &Ctx) -> Vec<String> {
-    ctx.config
-        .providers
-        .iter()
-        .flat_map(|p| [p.name.clone(), p.model.clone()])
-        .collect()
-}
-
-async fn validated(req: &mut Request, ctx: &Ctx) -> ApiResult<(ValidChat, String)> {
-    let input: ChatInput = body::json(req, ctx).await?;
-    let names = model_names(ctx);
-    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let chat = input.validate(&refs)?;
+async fn validated(req: &mut Request, d: &Deps) -> ApiResult<(ValidChat, String)> {
+    let input: ChatInput = body::read_json(req, d.config.max_body_bytes).await?;
+    let chat = reply::validate(input, &d.config.providers)?;
     let session = chat.session_id.clone().unwrap_or_else(|| new_id(random16()));
     Ok((chat, session))
 }
 
-fn sse_response(rx: futures_channel::mpsc::UnboundedReceiver<Result<Vec<u8>, worker::Error>>) -> HandlerResult {
+fn sse_response(rx: UnboundedReceiver<Bytes>) -> HandlerResult {
     let mut resp = Response::from_stream(rx).map_err(internal)?;
-    let h = resp.headers_mut();
-    for (k, v) in [
-        ("Content-Type", "text/event-stream; charset=utf-8"),
-        ("Cache-Control", "no-cache, no-transform"),
-        // Compressed event streams can be buffered by the platform.
-        ("Content-Encoding", "identity"),
-        ("X-Accel-Buffering", "no"),
-    ] {
-        h.set(k, v).map_err(internal)?;
+    for (k, v) in SSE_HEADERS {
+        resp.headers_mut().set(k, v).map_err(internal)?;
     }
     Ok(resp)
 }
 
 /// `POST /bali-zero/chat-stream`. With `Last-Event-ID`, resumes that answer instead of asking again.
-pub async fn stream(mut req: Request, ctx: &Ctx) -> HandlerResult {
+pub async fn stream(mut req: Request, d: Rc<Deps>) -> HandlerResult {
     let last_event_id = req.headers().get("Last-Event-ID").ok().flatten();
-    let (chat, session) = validated(&mut req, ctx).await?;
+    let (chat, session) = validated(&mut req, &d).await?;
     if let Some(last) = last_event_id.filter(|l| !l.trim().is_empty()) {
-        return resume(ctx, &last, chat.session_id.as_deref()).await;
+        return resume(d, &last, chat.session_id.as_deref()).await;
     }
-    let prepared = turn::prepare(ctx, &chat, session).await?;
+    let prepared = turn::prepare(&d, &chat, session).await?;
     let (tx, rx) = unbounded();
     let done = Rc::new(Cell::new(false));
     heartbeat(tx.clone(), done.clone());
-    let task_ctx = ctx.clone();
-    ctx.wait_until(async move {
+    let task = d.clone();
+    d.waiter.wait_until(async move {
         let mut out = Channel(tx);
-        let _ = turn::run(&task_ctx, &chat, prepared, &mut out).await;
+        let _ = turn::run(&task, &chat, prepared, &mut out).await;
         done.set(true);
         // Ends the response now, whatever clone of the sender the heartbeat holds.
         out.0.close_channel();
@@ -94,7 +105,7 @@ pub async fn stream(mut req: Request, ctx: &Ctx) -> HandlerResult {
     sse_response(rx)
 }
 
-fn heartbeat(tx: UnboundedSender<Result<Vec<u8>, worker::Error>>, done: Rc<Cell<bool>>) {
+fn heartbeat(tx: UnboundedSender<Bytes>, done: Rc<Cell<bool>>) {
     wasm_bindgen_futures::spawn_local(async move {
         loop {
             Delay::from(Duration::from_secs(HEARTBEAT_SECS)).await;
@@ -106,21 +117,22 @@ fn heartbeat(tx: UnboundedSender<Result<Vec<u8>, worker::Error>>, done: Rc<Cell<
 }
 
 /// Replays the stored events after `last` and, while the answer is still being written, follows it.
-async fn resume(ctx: &Ctx, last: &str, session_id: Option<&str>) -> HandlerResult {
-    let message_id =
-        message_of(last).ok_or_else(|| ApiError::validation("Last-Event-ID is not an event id of this API"))?;
-    let store = ChatStore::new(ctx)?;
-    if message_id.len() > 64 || !turn::may_resume(ctx, &store, message_id, session_id).await? {
-        return Err(turn::not_resumable());
+async fn resume(d: Rc<Deps>, last: &str, session_id: Option<&str>) -> HandlerResult {
+    let message_id = reply::resumed_message(last)?;
+    let conv = d.store.conversation_of_answer(message_id).await?;
+    if !reply::may_resume(conv.as_ref(), d.principal.as_ref(), session_id) {
+        return Err(reply::not_resumable());
     }
-    let log = store
+    let log = d
+        .store
         .load_log(message_id)
         .await?
         .ok_or_else(|| ApiError::not_found("this answer is no longer kept"))?;
     let (tx, rx) = unbounded();
     let last = last.to_string();
-    ctx.wait_until(async move {
-        follow(log, &last, &store, &mut WorkerClock, |f| {
+    let task = d.clone();
+    d.waiter.wait_until(async move {
+        follow(log, &last, &task.store, &mut WorkerClock, |f| {
             let _ = tx.unbounded_send(Ok(f.into_bytes()));
         })
         .await;
@@ -132,42 +144,17 @@ async fn resume(ctx: &Ctx, last: &str, session_id: Option<&str>) -> HandlerResul
 /// A turn for a messaging channel (WhatsApp): the same engine, answered once, in an existing conversation
 /// owned by the anonymous session `session_id` (the channel created both). The one entry point channels use,
 /// so the chat adapters can change behind it.
-pub async fn channel_turn(
-    ctx: &Ctx,
-    query: &str,
-    conversation_id: &str,
-    session_id: &str,
-) -> ApiResult<nuzantara_shared::chat::turn::TurnResult> {
-    let query: String = query
-        .chars()
-        .take(nuzantara_shared::chat::request::MAX_QUERY_CHARS)
-        .collect();
-    let chat = ChatInput {
-        query,
-        session_id: Some(session_id.to_string()),
-        conversation_id: Some(conversation_id.to_string()),
-        collections: None,
-        language: None,
-        model: None,
-    }
-    .validate(&[])?;
-    let prepared = turn::prepare(ctx, &chat, session_id.to_string()).await?;
-    turn::run(ctx, &chat, prepared, &mut Collect::default()).await
+pub async fn channel_turn(ctx: &Ctx, query: &str, conversation_id: &str, session_id: &str) -> ApiResult<TurnResult> {
+    let d = Deps::of(ctx)?;
+    let chat = reply::channel_chat(query, conversation_id, session_id)?;
+    let prepared = turn::prepare(&d, &chat, session_id.to_string()).await?;
+    turn::run(&d, &chat, prepared, &mut Collect::default()).await
 }
 
 /// `POST /bali-zero/chat`: the same turn, answered as one JSON document.
-pub async fn json(mut req: Request, ctx: &Ctx) -> HandlerResult {
-    let (chat, session) = validated(&mut req, ctx).await?;
-    let mut out = Collect::default();
-    let prepared = turn::prepare(ctx, &chat, session.clone()).await?;
-    let r = turn::run(ctx, &chat, prepared, &mut out).await?;
-    respond::json(
-        200,
-        &json!({
-            "conversation_id": r.conversation_id, "session_id": session, "message_id": r.message_id,
-            "answer": r.answer, "sources": r.sources, "tools": r.tools, "model": r.model, "provider": r.provider,
-            "fallbacks": r.fallbacks, "usage": r.usage, "latency_ms": r.latency_ms,
-            "answerable": r.answerable, "confidence": r.confidence, "signals": r.signals,
-        }),
-    )
+pub async fn json(mut req: Request, d: Rc<Deps>) -> HandlerResult {
+    let (chat, session) = validated(&mut req, &d).await?;
+    let prepared = turn::prepare(&d, &chat, session.clone()).await?;
+    let r = turn::run(&d, &chat, prepared, &mut Collect::default()).await?;
+    respond::json(200, &reply::json_body(&r, &session))
 }

@@ -8,7 +8,6 @@ use nuzantara_shared::llm::wire::{http_call, ByteSource, DecodedStream, StreamDe
 use nuzantara_shared::llm::{workers_ai, ChatRequest, LlmProvider, ProviderError};
 use worker::{ByteStream, Env, Fetch, Headers, Method, Request, RequestInit};
 
-use crate::context::Ctx;
 use crate::platform::within;
 
 pub struct RemoteProvider {
@@ -19,12 +18,14 @@ pub struct RemoteProvider {
 }
 
 impl RemoteProvider {
-    pub fn new(ctx: &Ctx, cfg: ProviderConfig) -> Self {
+    /// `env` only for the `AI` binding of a Workers AI provider; `timeout_ms` bounds the first byte and
+    /// every pause after it (`PROVIDER_TIMEOUT_MS`).
+    pub fn new(env: &Env, timeout_ms: u64, cfg: ProviderConfig) -> Self {
         Self {
             cfg,
-            env: ctx.env.clone(),
-            first_byte_ms: ctx.config.provider_timeout_ms,
-            idle_ms: ctx.config.provider_timeout_ms,
+            env: env.clone(),
+            first_byte_ms: timeout_ms,
+            idle_ms: timeout_ms,
         }
     }
 }

@@ -11,7 +11,6 @@ use serde_json::{json, Value};
 use wasm_bindgen::JsValue;
 use worker::D1Database;
 
-use crate::context::Ctx;
 use crate::respond::internal;
 
 /// Column weights for bm25(): section, text, keywords. Codes live in `keywords`, titles in `section`.
@@ -84,11 +83,16 @@ impl D1Kb {
         Ok(out)
     }
 
-    pub fn new(ctx: &Ctx) -> ApiResult<Self> {
-        Ok(Self {
-            db: ctx.env.d1("DB").map_err(internal)?,
+    pub fn new(db: D1Database) -> Self {
+        Self {
+            db,
             docs: RefCell::default(),
-        })
+        }
+    }
+
+    /// The database, for the D1 queries that are not the index's (the tools').
+    pub fn db(&self) -> &D1Database {
+        &self.db
     }
 
     pub async fn collection_names(&self) -> ApiResult<Vec<String>> {

@@ -11,9 +11,10 @@ use nuzantara_shared::search::{EmbedRole, Embedded, Embedder};
 use serde_json::{json, Value};
 use worker::{Ai, Fetch, Headers, Method, Request, RequestInit};
 
-use crate::context::Ctx;
 use crate::platform::within;
 use crate::respond::internal;
+use nuzantara_shared::config::Config;
+use worker::Env;
 
 pub enum Backend {
     None,
@@ -35,11 +36,12 @@ pub struct QueryEmbedder {
     timeout_ms: u64,
 }
 
-pub fn from_config(ctx: &Ctx) -> ApiResult<QueryEmbedder> {
-    let backend = match &ctx.config.embedder {
+/// `env` only for the `AI` binding, looked up when the config uses Workers AI.
+pub fn from_config(config: &Config, env: &Env) -> ApiResult<QueryEmbedder> {
+    let backend = match &config.embedder {
         EmbedderConfig::None => Backend::None,
         EmbedderConfig::WorkersAi { model, .. } => Backend::WorkersAi {
-            ai: ctx.env.ai("AI").map_err(internal)?,
+            ai: env.ai("AI").map_err(internal)?,
             model: model.clone(),
         },
         EmbedderConfig::OpenAiCompatible {
@@ -57,8 +59,8 @@ pub fn from_config(ctx: &Ctx) -> ApiResult<QueryEmbedder> {
     };
     Ok(QueryEmbedder {
         backend,
-        dimensions: ctx.config.embedder.dimensions(),
-        timeout_ms: ctx.config.embedding_timeout_ms,
+        dimensions: config.embedder.dimensions(),
+        timeout_ms: config.embedding_timeout_ms,
     })
 }
 

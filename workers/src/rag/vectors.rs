@@ -14,8 +14,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use worker::D1Database;
 
-use crate::context::Ctx;
 use crate::respond::internal;
+use nuzantara_shared::config::Config;
+use worker::Env;
 
 pub enum Vectors {
     Local(D1Database),
@@ -36,11 +37,12 @@ thread_local! {
     static CACHE: RefCell<Option<(Version, Rc<Vec<Stored>>)>> = const { RefCell::new(None) };
 }
 
-pub fn from_config(ctx: &Ctx) -> ApiResult<Vectors> {
-    Ok(match ctx.config.vector {
-        VectorMode::Local => Vectors::Local(ctx.env.d1("DB").map_err(internal)?),
+/// `env` for the `DB` or `VECTORIZE` binding, whichever the config uses.
+pub fn from_config(config: &Config, env: &Env) -> ApiResult<Vectors> {
+    Ok(match config.vector {
+        VectorMode::Local => Vectors::Local(env.d1("DB").map_err(internal)?),
         VectorMode::Vectorize => {
-            let binding = Reflect::get(&ctx.env, &JsValue::from_str("VECTORIZE")).map_err(|_| internal("VECTORIZE"))?;
+            let binding = Reflect::get(env, &JsValue::from_str("VECTORIZE")).map_err(|_| internal("VECTORIZE"))?;
             if binding.is_undefined() {
                 return Err(ApiError::internal("VECTOR_INDEX=vectorize but no VECTORIZE binding"));
             }

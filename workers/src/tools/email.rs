@@ -11,7 +11,7 @@ use serde_json::json;
 use worker::Request;
 
 use super::google::config;
-use crate::context::Ctx;
+use super::Deps;
 use crate::crm::{author, interactions};
 use crate::db::{self, P};
 use crate::google::Google;
@@ -32,16 +32,21 @@ struct Row {
     payload: String,
 }
 
-pub async fn confirm(mut req: Request, ctx: &Ctx) -> HandlerResult {
-    let b: Body = crate::body::json(&mut req, ctx).await?;
-    let who = ctx.principal()?.id.clone();
+pub async fn confirm(mut req: Request, d: &Deps) -> HandlerResult {
+    let b: Body = crate::body::read_json(&mut req, d.config.max_body_bytes).await?;
+    let who = d
+        .principal
+        .as_ref()
+        .ok_or_else(|| ApiError::unauthorized("sign in first"))?
+        .id
+        .clone();
     if !confirm::well_formed(&b.confirmation_token) {
         return Err(ApiError::validation("confirmation_token is malformed"));
     }
     let hash = confirm::token_hash(&b.confirmation_token);
-    let db = db::db(ctx)?;
+    let db = d.db();
     let row: Option<Row> = db::first(
-        &db,
+        db,
         "SELECT principal_id, expires_at, used_at, payload FROM email_confirmations WHERE token_hash = ?1",
         &[P::S(&hash)],
     )
@@ -59,10 +64,10 @@ pub async fn confirm(mut req: Request, ctx: &Ctx) -> HandlerResult {
     let row = row.ok_or_else(|| ApiError::not_found(confirm::Refusal::Unknown.message()))?;
     let prepared: PreparedEmail = serde_json::from_str(&row.payload).map_err(respond::internal)?;
     // Checked after the token: without Google nothing can have been prepared, so that is a 404 above.
-    let cfg = config(ctx)?;
+    let cfg = config(&d.config)?;
     // Claim it: of two confirmations racing, one sends.
     let claimed = db::run(
-        &db,
+        db,
         "UPDATE email_confirmations SET used_at = ?2 WHERE token_hash = ?1 AND used_at IS NULL AND expires_at > ?2 AND principal_id = ?3",
         &[P::S(&hash), P::I(now), P::S(&who)],
     )
@@ -71,12 +76,12 @@ pub async fn confirm(mut req: Request, ctx: &Ctx) -> HandlerResult {
         return Err(ApiError::conflict(confirm::Refusal::Used.message()));
     }
     let email = Email::from(&prepared.email);
-    let sent = async { Google::new(&ctx.env, cfg)?.send(&email.from, &email).await }.await;
+    let sent = async { Google::new(&d.rag.env, cfg)?.send(&email.from, &email).await }.await;
     let message_id = match sent {
         Ok(id) => id,
         Err(e) => {
             db::run(
-                &db,
+                db,
                 "UPDATE email_confirmations SET used_at = NULL WHERE token_hash = ?1",
                 &[P::S(&hash)],
             )
@@ -93,7 +98,7 @@ pub async fn confirm(mut req: Request, ctx: &Ctx) -> HandlerResult {
         practice_id: None,
         occurred_at: now,
     };
-    let interaction = interactions::log(&db, &prepared.client_id, &new, None, author(ctx), None).await?;
+    let interaction = interactions::log(db, &prepared.client_id, &new, None, author(&d.ctx), None).await?;
     respond::json(
         200,
         &json!({ "sent": true, "message_id": message_id, "interaction_id": interaction.map(|i| i.id) }),

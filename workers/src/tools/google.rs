@@ -13,15 +13,15 @@ use nuzantara_shared::google::GoogleConfig;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::context::Ctx;
+use super::Deps;
 use crate::crm::{author, interactions, Viewer};
 use crate::db::{self, P};
 use crate::google::Google;
 use crate::platform::{now_ms, random16};
 use crate::respond::upstream;
 
-pub fn config(ctx: &Ctx) -> ApiResult<&GoogleConfig> {
-    ctx.config
+pub fn config(config: &nuzantara_shared::config::Config) -> ApiResult<&GoogleConfig> {
+    config
         .google
         .as_ref()
         .ok_or_else(|| ApiError::upstream("Google Workspace is not configured"))
@@ -54,8 +54,8 @@ async fn staff(db: &worker::D1Database, user_id: &str) -> ApiResult<Option<Staff
 
 /// The client the call is about: any client for the team, only their own for a client user (someone
 /// else's is "no such client", as everywhere in the CRM).
-async fn client(ctx: &Ctx, db: &worker::D1Database, requested: Option<&str>) -> ApiResult<ClientContact> {
-    let id = match (Viewer::of(ctx), requested) {
+async fn client(viewer: Viewer, db: &worker::D1Database, requested: Option<&str>) -> ApiResult<ClientContact> {
+    let id = match (viewer, requested) {
         (Viewer::Team, Some(id)) => id.to_string(),
         (Viewer::Team, None) => return Err(ApiError::validation("client_id is required")),
         (Viewer::Client(Some(own)), None) => own,
@@ -74,7 +74,7 @@ async fn client(ctx: &Ctx, db: &worker::D1Database, requested: Option<&str>) -> 
 }
 
 async fn record(
-    ctx: &Ctx,
+    author: Option<&str>,
     db: &worker::D1Database,
     client_id: &str,
     kind: InteractionKind,
@@ -86,7 +86,7 @@ async fn record(
         practice_id: None,
         occurred_at: now_ms() as i64,
     };
-    let row = interactions::log(db, client_id, &new, None, author(ctx), None).await?;
+    let row = interactions::log(db, client_id, &new, None, author, None).await?;
     Ok(json!(row))
 }
 
@@ -100,25 +100,25 @@ struct BookArgs {
 }
 
 /// `book_consultation`: free/busy on the consultant's calendar, then the event with the client invited.
-pub async fn book(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
-    let cfg = config(ctx)?;
+pub async fn book(d: &Deps, args: &Value) -> ApiResult<(String, Value)> {
+    let cfg = config(&d.config)?;
     let a: BookArgs = serde_json::from_value(args.clone()).map_err(|e| ApiError::validation(e.to_string()))?;
-    let db = db::db(ctx)?;
-    let c = client(ctx, &db, a.client_id.as_deref()).await?;
-    let is_team = Viewer::of(ctx).is_team();
+    let db = d.db();
+    let c = client(Viewer::of(&d.ctx), db, a.client_id.as_deref()).await?;
+    let is_team = Viewer::of(&d.ctx).is_team();
     // The consultant: the one asked for (team only), else the client's, else the team member booking.
     let (cal, consultant_name) = match (&a.consultant_id, is_team) {
         (Some(_), false) => return Err(ApiError::forbidden("clients book with their own consultant")),
         (Some(id), true) => {
-            let s = staff(&db, id)
+            let s = staff(db, id)
                 .await?
                 .ok_or_else(|| ApiError::not_found("no such consultant"))?;
             (s.email, s.name)
         }
-        (None, _) => match (c.consultant_email.clone(), ctx.principal.as_ref()) {
+        (None, _) => match (c.consultant_email.clone(), d.principal.as_ref()) {
             (Some(e), _) => (e, c.consultant_name.clone().unwrap_or_default()),
             (None, Some(p)) if is_team && p.role != Role::Service => {
-                let s = staff(&db, &p.id)
+                let s = staff(db, &p.id)
                     .await?
                     .ok_or_else(|| ApiError::forbidden("no calendar for this account"))?;
                 (s.email, s.name)
@@ -150,7 +150,7 @@ pub async fn book(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
             "consultations are Monday to Friday, 09:00–17:00 Bali time",
         ));
     }
-    let google = Google::new(&ctx.env, cfg).map_err(upstream)?;
+    let google = Google::new(&d.rag.env, cfg).map_err(upstream)?;
     let busy = google
         .busy(&cal, calendar::query_window(slot))
         .await
@@ -186,8 +186,8 @@ pub async fn book(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
     let created = google.insert_event(&cal, &event).await.map_err(upstream)?;
     let event_id = created["id"].as_str().unwrap_or_default().to_string();
     let interaction = record(
-        ctx,
-        &db,
+        author(&d.ctx),
+        db,
         &c.id,
         InteractionKind::Meeting,
         format!(
@@ -218,15 +218,18 @@ struct EmailArgs {
 }
 
 /// `send_email`: composes the message and stores it for confirmation; sends nothing.
-pub async fn prepare_email(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
-    let cfg = config(ctx)?;
-    let p = ctx.principal()?;
-    if !Viewer::of(ctx).is_team() {
+pub async fn prepare_email(d: &Deps, args: &Value) -> ApiResult<(String, Value)> {
+    let cfg = config(&d.config)?;
+    let p = d
+        .principal
+        .as_ref()
+        .ok_or_else(|| ApiError::unauthorized("sign in first"))?;
+    if !Viewer::of(&d.ctx).is_team() {
         return Err(ApiError::forbidden("e-mail is sent by the team"));
     }
     let a: EmailArgs = serde_json::from_value(args.clone()).map_err(|e| ApiError::validation(e.to_string()))?;
-    let db = db::db(ctx)?;
-    let c = client(ctx, &db, Some(&a.client_id)).await?;
+    let db = d.db();
+    let c = client(Viewer::of(&d.ctx), db, Some(&a.client_id)).await?;
     let to = c
         .email
         .clone()
@@ -240,7 +243,7 @@ pub async fn prepare_email(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)
             "Bali Zero".to_string(),
         ),
         _ => {
-            let s = staff(&db, &p.id)
+            let s = staff(db, &p.id)
                 .await?
                 .ok_or_else(|| ApiError::forbidden("no mailbox for this account"))?;
             (s.email, s.name)
@@ -249,7 +252,7 @@ pub async fn prepare_email(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)
     let (content, default_subject) = match a.kind.as_str() {
         "quote" => {
             let items = a.items.ok_or_else(|| ApiError::validation("a quote needs items"))?;
-            let (lines, _) = super::prices::quote(ctx, &json!({ "items": items })).await?;
+            let (lines, _) = super::prices::quote(&d.rag.docs, &d.config, &json!({ "items": items })).await?;
             (
                 format!("Here is your quote (Bali Zero 2025 price list):\n\n{lines}"),
                 "Your quote from Bali Zero",
@@ -286,7 +289,7 @@ pub async fn prepare_email(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)
     let (token, hash) = confirm::new_token(random16());
     let now = now_ms() as i64;
     db::run(
-        &db,
+        db,
         "INSERT INTO email_confirmations (token_hash, principal_id, client_id, payload, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         &[P::S(&hash), P::S(&p.id), P::S(&c.id), P::S(&json!(prepared).to_string()), P::I(now + confirm::TTL_MS), P::I(now)],
     )

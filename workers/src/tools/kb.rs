@@ -4,11 +4,9 @@ use nuzantara_shared::error::ApiResult;
 use nuzantara_shared::search::SearchRequest;
 use serde_json::{json, Value};
 
-use crate::context::Ctx;
-use crate::rag::{self, D1Kb};
+use crate::rag;
 
-pub async fn search(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
-    let kb = D1Kb::new(ctx)?;
+pub async fn search(d: &rag::Deps, args: &Value) -> ApiResult<(String, Value)> {
     let request = SearchRequest {
         query: args["query"].as_str().unwrap_or_default().to_string(),
         collections: args["collections"]
@@ -18,8 +16,8 @@ pub async fn search(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
         mode: None,
         rerank: None,
     };
-    let valid = request.validate(&kb.collection_names().await?)?;
-    let out = rag::run(&valid, &kb, ctx).await?;
+    let valid = request.validate(&d.kb.collection_names().await?)?;
+    let out = rag::run(&valid, d).await?;
     let summary = out
         .results
         .iter()
@@ -30,10 +28,10 @@ pub async fn search(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
     Ok((summary, serde_json::to_value(&out).unwrap_or_default()))
 }
 
-pub async fn kbli(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
+pub async fn kbli(d: &rag::Deps, args: &Value) -> ApiResult<(String, Value)> {
     let query = args["query"].as_str().unwrap_or_default().trim();
     let limit = args["limit"].as_i64().unwrap_or(3);
-    let kb = D1Kb::new(ctx)?;
+    let kb = &d.kb;
     if query.len() == 5 && query.bytes().all(|b| b.is_ascii_digit()) {
         if let Some(doc) = kb.document(&format!("kbli/{query}")).await? {
             let text = doc["chunks"][0]["text"].as_str().unwrap_or_default().to_string();
@@ -55,8 +53,8 @@ pub async fn kbli(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
         mode: Some(nuzantara_shared::search::Mode::Keyword),
         rerank: None,
     };
-    let valid = request.validate(&kb.collection_names().await?)?;
-    let out = rag::run(&valid, &kb, ctx).await?;
+    let valid = request.validate(&d.kb.collection_names().await?)?;
+    let out = rag::run(&valid, d).await?;
     let codes: Vec<Value> = out
         .results
         .iter()

@@ -3,11 +3,20 @@
 use nuzantara_shared::error::ApiResult;
 use serde_json::{json, Value};
 
+use nuzantara_shared::auth::Principal;
+use nuzantara_shared::error::ApiError;
+
 use crate::context::Ctx;
 use crate::memory;
 
-pub async fn retrieve(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
-    let who = ctx.principal()?;
+/// The signed-in caller (the memory routes are guarded; this is the tools' own check).
+fn signed_in(p: Option<&Principal>) -> ApiResult<&Principal> {
+    p.ok_or_else(|| ApiError::unauthorized("sign in first"))
+}
+
+/// `ctx` only for `memory::facts`, which still takes it.
+pub async fn retrieve(ctx: &Ctx, principal: Option<&Principal>, args: &Value) -> ApiResult<(String, Value)> {
+    let who = signed_in(principal)?;
     let facts = memory::facts(
         &ctx.db()?,
         &who.id,
@@ -31,8 +40,9 @@ pub async fn retrieve(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
     ))
 }
 
-pub async fn save(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
-    let who = ctx.principal()?;
+/// `ctx` only for `memory::save_fact`, which still takes it.
+pub async fn save(ctx: &Ctx, principal: Option<&Principal>, args: &Value) -> ApiResult<(String, Value)> {
+    let who = signed_in(principal)?;
     let fact = args["fact"].as_str().unwrap_or_default();
     let saved = memory::save_fact(&ctx.db()?, &who.id, fact, "chat").await?;
     Ok((format!("Remembered: {fact}"), saved))

@@ -11,15 +11,49 @@ pub use email::confirm as confirm_email;
 
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::log::{self, RequestLog};
-use nuzantara_shared::tools::{schema, tool, TOOLS};
+use nuzantara_shared::tools::{offered, schema, tool};
 use serde::Serialize;
 use serde_json::{json, Value};
 use worker::{console_log, Request};
 
+use nuzantara_shared::auth::Principal;
+use nuzantara_shared::config::Config;
+use std::rc::Rc;
+
 use crate::context::{self, Ctx};
 use crate::platform::clock_ms;
 use crate::respond::{self, HandlerResult};
-use crate::{body, crm};
+use crate::{body, crm, rag};
+
+/// What the tools need: search (and through it D1, KV and the documents' bucket), the config, the caller
+/// and the request id (for the log).
+pub struct Deps {
+    pub rag: rag::Deps,
+    pub config: Rc<Config>,
+    pub principal: Option<Principal>,
+    pub request_id: String,
+    /// Only for `crm::tools`, `crm::{author, Viewer::of}` and `memory`, which still take the whole context
+    /// (those modules are changed separately); nothing else here reads it.
+    pub ctx: Ctx,
+}
+
+impl Deps {
+    /// Taken once at the router boundary (and by the chat, whose tool loop runs these).
+    pub fn of(ctx: &Ctx) -> ApiResult<Self> {
+        Ok(Self {
+            rag: rag::Deps::of(ctx)?,
+            config: ctx.config.clone(),
+            principal: ctx.principal.clone(),
+            request_id: ctx.request_id.clone(),
+            ctx: ctx.clone(),
+        })
+    }
+
+    /// The D1 database.
+    pub fn db(&self) -> &worker::D1Database {
+        self.rag.kb.db()
+    }
+}
 
 /// A tool's answer: `summary` is a line a person can read (and the offline provider quotes).
 #[derive(Debug, Clone, Serialize)]
@@ -29,37 +63,31 @@ pub struct ToolOutput {
     pub value: Value,
 }
 
-pub async fn execute(ctx: &Ctx, name: &str, args: &Value) -> ApiResult<ToolOutput> {
+pub async fn execute(d: &Deps, name: &str, args: &Value) -> ApiResult<ToolOutput> {
     let def = tool(name)
         .ok_or_else(|| ApiError::not_found(format!("no tool named {:?}", name.chars().take(40).collect::<String>())))?;
     // A tool whose integration is not configured does not exist for the caller.
-    if !def.available(&ctx.config) {
+    if !def.available(&d.config) {
         return Err(ApiError::not_found(format!("no tool named {name:?}")));
     }
-    if !def.allowed(ctx.principal.as_ref()) {
-        let why = match (def.permission, &ctx.principal) {
-            (Some(perm), Some(p)) if p.role == nuzantara_shared::auth::Role::Service => {
-                format!("this API key lacks the '{perm}' scope the {name} tool needs")
-            }
-            _ => format!("the {name} tool is not available to you"),
-        };
-        return Err(ApiError::forbidden(why));
+    if !def.allowed(d.principal.as_ref()) {
+        return Err(ApiError::forbidden(def.refusal(d.principal.as_ref())));
     }
     schema::validate(&def.parameters, args)
         .map_err(|errs| ApiError::validation(format!("invalid arguments for {name}: {}", errs.join("; "))))?;
     let started = clock_ms();
     let result = match name {
-        "search_kb" => kb::search(ctx, args).await,
-        "kbli_lookup" => kb::kbli(ctx, args).await,
-        "get_pricing" => prices::get_pricing(ctx, args).await,
-        "calculate_quote" => prices::quote(ctx, args).await,
-        "retrieve_memory" => memory::retrieve(ctx, args).await,
-        "save_memory" => memory::save(ctx, args).await,
+        "search_kb" => kb::search(&d.rag, args).await,
+        "kbli_lookup" => kb::kbli(&d.rag, args).await,
+        "get_pricing" => prices::get_pricing(&d.rag.docs, args).await,
+        "calculate_quote" => prices::quote(&d.rag.docs, &d.config, args).await,
+        "retrieve_memory" => memory::retrieve(&d.ctx, d.principal.as_ref(), args).await,
+        "save_memory" => memory::save(&d.ctx, d.principal.as_ref(), args).await,
         "client_lookup" | "practice_status" | "log_interaction" | "create_lead" => {
-            crm::tools::run(ctx, name, args).await
+            crm::tools::run(&d.ctx, name, args).await
         }
-        "book_consultation" => google::book(ctx, args).await,
-        "send_email" => google::prepare_email(ctx, args).await,
+        "book_consultation" => google::book(d, args).await,
+        "send_email" => google::prepare_email(d, args).await,
         _ => Err(ApiError::internal(format!("tool {name} has no executor"))),
     };
     // Counted always; logged when it failed or the deployment logs everything (the chat's answer row keeps
@@ -68,13 +96,13 @@ pub async fn execute(ctx: &Ctx, name: &str, args: &Value) -> ApiResult<ToolOutpu
     if result.is_err() {
         context::metrics(|m| m.incr("tool_call_failures", "Tool calls that returned an error."));
     }
-    if result.is_err() || ctx.config.request_log == RequestLog::All {
+    if result.is_err() || d.config.request_log == RequestLog::All {
         console_log!(
             "{}",
             log::line(
                 "info",
                 "tool call",
-                &ctx.request_id,
+                &d.request_id,
                 json!({ "tool": name, "ok": result.is_ok(), "ms": clock_ms() - started })
             )
         );
@@ -87,17 +115,13 @@ pub async fn execute(ctx: &Ctx, name: &str, args: &Value) -> ApiResult<ToolOutpu
 }
 
 /// `GET /api/tools`: the tools this caller may use.
-pub fn list(ctx: &Ctx) -> HandlerResult {
-    let tools: Vec<&nuzantara_shared::tools::ToolDef> = TOOLS
-        .iter()
-        .filter(|t| t.allowed(ctx.principal.as_ref()) && t.available(&ctx.config))
-        .collect();
-    respond::json(200, &json!({ "tools": tools }))
+pub fn list(config: &Config, principal: Option<&Principal>) -> HandlerResult {
+    respond::json(200, &json!({ "tools": offered(principal, config) }))
 }
 
 /// `POST /api/tools/{name}`: run one tool directly (the body is its arguments).
-pub async fn run(name: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
-    let args: Value = body::json(&mut req, ctx).await?;
-    let out = execute(ctx, name, &args).await?;
+pub async fn run(name: &str, mut req: Request, d: &Deps) -> HandlerResult {
+    let args: Value = body::read_json(&mut req, d.config.max_body_bytes).await?;
+    let out = execute(d, name, &args).await?;
     respond::json(200, &out)
 }

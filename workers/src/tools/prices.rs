@@ -10,8 +10,9 @@ use nuzantara_shared::kb::prices::PriceTable;
 use nuzantara_shared::tools::pricing::{self, idr, QuoteItem};
 use serde_json::Value;
 
-use crate::context::Ctx;
 use crate::respond::internal;
+use nuzantara_shared::config::Config;
+use worker::Bucket;
 
 pub const PRICES_KEY: &str = "kb/sources/bali-zero-prices-2025.json";
 
@@ -19,11 +20,10 @@ thread_local! {
     static TABLE: RefCell<Option<Rc<PriceTable>>> = const { RefCell::new(None) };
 }
 
-pub async fn price_table(ctx: &Ctx) -> ApiResult<Rc<PriceTable>> {
+pub async fn price_table(bucket: &Bucket) -> ApiResult<Rc<PriceTable>> {
     if let Some(t) = TABLE.with(|t| t.borrow().clone()) {
         return Ok(t);
     }
-    let bucket = ctx.docs()?;
     let obj = bucket.get(PRICES_KEY).execute().await.map_err(internal)?;
     let obj = obj.ok_or_else(|| ApiError::upstream("the price list is not loaded (run kb-build)"))?;
     let text = obj
@@ -40,16 +40,16 @@ pub async fn price_table(ctx: &Ctx) -> ApiResult<Rc<PriceTable>> {
     Ok(table)
 }
 
-pub async fn get_pricing(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
-    let table = price_table(ctx).await?;
+pub async fn get_pricing(docs: &Bucket, args: &Value) -> ApiResult<(String, Value)> {
+    let table = price_table(docs).await?;
     let service = args["service"].as_str().unwrap_or_default();
     // The summary lists each service with its reviewed corrections, and an old visa index ("B211A")
     // with a note on its current name.
     Ok(pricing::get_pricing(&table, service))
 }
 
-pub async fn quote(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
-    let table = price_table(ctx).await?;
+pub async fn quote(docs: &Bucket, config: &Config, args: &Value) -> ApiResult<(String, Value)> {
+    let table = price_table(docs).await?;
     let items: Vec<QuoteItem> = args["items"]
         .as_array()
         .into_iter()
@@ -67,7 +67,7 @@ pub async fn quote(ctx: &Ctx, args: &Value) -> ApiResult<(String, Value)> {
         .filter_map(|c| c.as_str())
         .map(|c| c.to_ascii_uppercase())
         .collect();
-    let q = pricing::quote(&table, &items, &ctx.config.exchange_rates, &currencies).map_err(ApiError::validation)?;
+    let q = pricing::quote(&table, &items, &config.exchange_rates, &currencies).map_err(ApiError::validation)?;
     let mut lines: Vec<String> = q
         .lines
         .iter()
