@@ -6,7 +6,8 @@ use serde_json::{json, Value};
 use nuzantara_shared::auth::Principal;
 use nuzantara_shared::error::ApiError;
 
-use crate::context::Ctx;
+use worker::D1Database;
+
 use crate::memory;
 
 /// The signed-in caller (the memory routes are guarded; this is the tools' own check).
@@ -14,11 +15,10 @@ fn signed_in(p: Option<&Principal>) -> ApiResult<&Principal> {
     p.ok_or_else(|| ApiError::unauthorized("sign in first"))
 }
 
-/// `ctx` only for `memory::facts`, which still takes it.
-pub async fn retrieve(ctx: &Ctx, principal: Option<&Principal>, args: &Value) -> ApiResult<(String, Value)> {
+pub async fn retrieve(db: &D1Database, principal: Option<&Principal>, args: &Value) -> ApiResult<(String, Value)> {
     let who = signed_in(principal)?;
     let facts = memory::facts(
-        &ctx.db()?,
+        db,
         &who.id,
         args["query"].as_str(),
         args["limit"].as_i64().unwrap_or(20),
@@ -40,10 +40,9 @@ pub async fn retrieve(ctx: &Ctx, principal: Option<&Principal>, args: &Value) ->
     ))
 }
 
-/// `ctx` only for `memory::save_fact`, which still takes it.
-pub async fn save(ctx: &Ctx, principal: Option<&Principal>, args: &Value) -> ApiResult<(String, Value)> {
+pub async fn save(db: &D1Database, principal: Option<&Principal>, args: &Value) -> ApiResult<(String, Value)> {
     let who = signed_in(principal)?;
     let fact = args["fact"].as_str().unwrap_or_default();
-    let saved = memory::save_fact(&ctx.db()?, &who.id, fact, "chat").await?;
+    let saved = memory::save_fact(db, &who.id, fact, "chat").await?;
     Ok((format!("Remembered: {fact}"), saved))
 }

@@ -81,8 +81,8 @@ pub async fn execute(d: &Deps, name: &str, args: &Value) -> ApiResult<ToolOutput
         "kbli_lookup" => kb::kbli(&d.rag, args).await,
         "get_pricing" => prices::get_pricing(&d.rag.docs, args).await,
         "calculate_quote" => prices::quote(&d.rag.docs, &d.config, args).await,
-        "retrieve_memory" => memory::retrieve(&d.ctx, d.principal.as_ref(), args).await,
-        "save_memory" => memory::save(&d.ctx, d.principal.as_ref(), args).await,
+        "retrieve_memory" => memory::retrieve(d.db(), d.principal.as_ref(), args).await,
+        "save_memory" => memory::save(d.db(), d.principal.as_ref(), args).await,
         "client_lookup" | "practice_status" | "log_interaction" | "create_lead" => {
             crm::tools::run(&d.ctx, name, args).await
         }
