@@ -70,25 +70,24 @@ pub async fn search(mut req: Request, d: &Deps) -> HandlerResult {
             .filter(|v| v["results"].is_array())
         {
             context::metrics(|m| m.incr("search_cache_hits", "Search answers served from the KV cache."));
-            return respond::json(200, &with_timing(hit, true, started));
+            return respond::json(200, &Timed::new(&hit, true, started));
         }
         context::metrics(|m| m.incr("search_cache_misses", "Search answers computed (not in the KV cache)."));
     }
 
     let found = run(&valid, d).await?;
-    let degraded = found.degraded;
-    let outcome = serde_json::to_value(found).map_err(internal)?;
     // A keyword fallback for a failed embedder is not cached: the next search should try vectors again.
-    if d.config.search_cache_ttl_secs > 0 && !degraded {
+    if d.config.search_cache_ttl_secs > 0 && !found.degraded {
+        let stored = serde_json::to_string(&found).map_err(internal)?;
         // A cache write failure must not fail the search.
-        if let Ok(put) = kv.put(&cache_key, outcome.to_string()) {
+        if let Ok(put) = kv.put(&cache_key, stored) {
             let _ = put
                 .expiration_ttl(d.config.search_cache_ttl_secs.max(60))
                 .execute()
                 .await;
         }
     }
-    respond::json(200, &with_timing(outcome, false, started))
+    respond::json(200, &Timed::new(&found, false, started))
 }
 
 /// Runs the pipeline with the configured vector index, embedder and reranker.
@@ -102,10 +101,24 @@ pub async fn run(valid: &nuzantara_shared::search::ValidSearch, d: &Deps) -> Api
     }
 }
 
-fn with_timing(mut v: serde_json::Value, cached: bool, started: f64) -> serde_json::Value {
-    v["cached"] = json!(cached);
-    v["took_ms"] = json!(platform::clock_ms() - started);
-    v
+/// A search answer with whether it came from the cache and how long it took, serialised in one pass (not
+/// through a `serde_json::Value` copy of the whole answer).
+#[derive(serde::Serialize)]
+struct Timed<'a, T: serde::Serialize> {
+    #[serde(flatten)]
+    answer: &'a T,
+    cached: bool,
+    took_ms: f64,
+}
+
+impl<'a, T: serde::Serialize> Timed<'a, T> {
+    fn new(answer: &'a T, cached: bool, started: f64) -> Self {
+        Self {
+            answer,
+            cached,
+            took_ms: platform::clock_ms() - started,
+        }
+    }
 }
 
 /// `GET /api/collections`
