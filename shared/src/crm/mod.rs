@@ -19,6 +19,7 @@ pub mod conversations;
 pub mod csv;
 pub mod cursor;
 pub mod dates;
+pub mod fields;
 pub mod files;
 pub mod interactions;
 pub mod list;

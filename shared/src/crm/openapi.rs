@@ -329,4 +329,29 @@ mod tests {
             assert_eq!(sp.request.unwrap()["additionalProperties"], false, "{r:?}");
         }
     }
+
+    /// The request schemas of the client and practice writes have exactly the fields the bodies declare.
+    #[test]
+    fn write_schemas_name_the_declared_fields() {
+        use super::super::clients::{ClientPatchBody, NewClientBody};
+        use super::super::practices::{NewPracticeBody, PracticePatchBody};
+        let props = |r: CrmRoute| {
+            let req = spec(r).request.unwrap();
+            let mut names: Vec<String> = req["properties"].as_object().unwrap().keys().cloned().collect();
+            names.sort();
+            names
+        };
+        let sorted = |v: Vec<&str>| {
+            let mut v: Vec<String> = v.into_iter().map(String::from).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(props(CrmRoute::ClientCreate), sorted(NewClientBody::field_names()));
+        assert_eq!(props(CrmRoute::ClientUpdate), sorted(ClientPatchBody::field_names()));
+        assert_eq!(props(CrmRoute::PracticeCreate), sorted(NewPracticeBody::field_names()));
+        assert_eq!(
+            props(CrmRoute::PracticeUpdate),
+            sorted(PracticePatchBody::field_names())
+        );
+    }
 }

@@ -4,8 +4,8 @@
 //! (`practices`) both build on this, so neither imports the other for it.
 
 use nuzantara_shared::crm::payments::Payment;
-use nuzantara_shared::crm::practices::{PracticeFields, COLUMNS};
-use nuzantara_shared::crm::record::{placeholders, select_list, versioned_update};
+use nuzantara_shared::crm::practices::{insert_sql, update_sql, PracticeFields, COLUMNS};
+use nuzantara_shared::crm::record::select_list;
 use nuzantara_shared::crm::status::PracticeStatus;
 use nuzantara_shared::crm::status::{PracticeState, Transition};
 use nuzantara_shared::error::{ApiError, ApiResult};
@@ -115,17 +115,10 @@ pub async fn insert(
 ) -> ApiResult<PracticeRow> {
     let id = new_record_id();
     let now = now();
-    let sql = format!(
-        "INSERT INTO practices (id, client_id, status, paid_idr, {}, version, created_at, updated_at) \
-         VALUES (?1, ?2, 'inquiry', 0, {}, 1, ?{n}, ?{n})",
-        COLUMNS.join(", "),
-        placeholders(3, &COLUMNS),
-        n = COLUMNS.len() + 3
-    );
     let mut params = vec![P::S(&id), P::S(client_id)];
     params.extend(f.cells().map(param));
     params.push(P::I(now));
-    let insert = db::stmt(db, &sql, &params)?;
+    let insert = db::stmt(db, &insert_sql(), &params)?;
     let history = db::stmt(
         db,
         "INSERT INTO practice_status_history (practice_id, from_status, to_status, changed_by, changed_at) VALUES (?1, NULL, 'inquiry', ?2, ?3)",
@@ -139,10 +132,9 @@ pub async fn insert(
 
 /// Writes a practice's fields if it is still at `version`; 409 when someone else got there first.
 pub async fn write(db: &D1Database, id: &str, version: i64, f: &PracticeFields) -> ApiResult<PracticeRow> {
-    let sql = versioned_update("practices", &COLUMNS);
     let mut params = Vec::from(f.cells().map(param));
     params.extend([P::I(now()), P::S(id), P::I(version)]);
-    let changed = db::run(db, &sql, &params).await?;
+    let changed = db::run(db, &update_sql(), &params).await?;
     let row = load(db, id).await?.ok_or_else(|| not_found("practice"))?;
     if changed == 0 {
         return Err(stale("practice", row.version));
