@@ -58,7 +58,7 @@ pub async fn summary(db: &D1Database, id: &str) -> HandlerResult {
     let balance: i64 = practices
         .iter()
         .filter(|p| PracticeStatus::parse(&p.row.status).is_some_and(|s| s != PracticeStatus::Cancelled))
-        .map(|p| (p.row.fee_idr.unwrap_or(0) - p.row.paid_idr).max(0))
+        .map(|p| (p.row.fields.fee_idr.unwrap_or(0) - p.row.paid_idr).max(0))
         .sum();
     let documents: Option<Value> = db::first(
         db,

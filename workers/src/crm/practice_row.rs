@@ -15,24 +15,20 @@ use worker::D1Database;
 use super::{new_record_id, not_found, now, param, stale, Viewer};
 use crate::db::{self, P};
 
+/// A practice as stored: its fields (declared once, in [`PracticeFields`]), where it stands in the
+/// workflow and what was paid, the names joined in, and the record's bookkeeping.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PracticeRow {
     pub id: String,
     pub client_id: String,
     pub client_name: Option<String>,
-    pub type_code: String,
     pub type_name: Option<String>,
     pub category: Option<String>,
-    pub consultant_id: Option<String>,
     pub consultant_name: Option<String>,
     pub status: String,
-    pub fee_idr: Option<i64>,
     pub paid_idr: i64,
-    pub start_date: Option<String>,
-    pub submitted_at: Option<String>,
-    pub approved_at: Option<String>,
-    pub expiry_date: Option<String>,
-    pub notes: Option<String>,
+    #[serde(flatten)]
+    pub fields: PracticeFields,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -56,29 +52,18 @@ impl PracticeRow {
     }
     /// The practice as a status change sees it.
     pub fn state(&self) -> PracticeState {
+        let f = &self.fields;
         PracticeState {
             status: self.status(),
-            start_date: self.start_date.clone(),
-            submitted_at: self.submitted_at.clone(),
-            approved_at: self.approved_at.clone(),
-            expiry_date: self.expiry_date.clone(),
+            start_date: f.start_date.clone(),
+            submitted_at: f.submitted_at.clone(),
+            approved_at: f.approved_at.clone(),
+            expiry_date: f.expiry_date.clone(),
         }
     }
     /// What is still owed (negative when overpaid).
     pub fn balance_idr(&self) -> i64 {
-        self.fee_idr.unwrap_or(0) - self.paid_idr
-    }
-    pub(super) fn fields(&self) -> PracticeFields {
-        PracticeFields {
-            type_code: self.type_code.clone(),
-            consultant_id: self.consultant_id.clone(),
-            fee_idr: self.fee_idr,
-            start_date: self.start_date.clone(),
-            submitted_at: self.submitted_at.clone(),
-            approved_at: self.approved_at.clone(),
-            expiry_date: self.expiry_date.clone(),
-            notes: self.notes.clone(),
-        }
+        self.fields.fee_idr.unwrap_or(0) - self.paid_idr
     }
 }
 

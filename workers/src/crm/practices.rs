@@ -132,11 +132,11 @@ pub async fn update(db: &D1Database, id: &str, req: &Request, b: PracticePatchBo
     if current.version != version {
         return Err(stale("practice", current.version));
     }
-    let next = b.apply(current.fields())?;
-    if next.type_code != current.type_code {
+    let next = b.apply(current.fields.clone())?;
+    if next.type_code != current.fields.type_code {
         practice_type(db, &next.type_code).await?;
     }
-    if next.consultant_id != current.consultant_id {
+    if next.consultant_id != current.fields.consultant_id {
         if let Some(c) = &next.consultant_id {
             check_consultant(db, c).await?;
         }
@@ -161,7 +161,7 @@ pub async fn change_status(
     if current.version != version {
         return Err(stale("practice", current.version));
     }
-    let ty = practice_type(db, &current.type_code).await.ok();
+    let ty = practice_type(db, &current.fields.type_code).await.ok();
     let t = b.plan(&current.state(), today(), ty.and_then(|t| t.validity_days))?;
     let row = practice_row::change_status(db, id, version, &t, author).await?;
     let view = PracticeView::new(row);
@@ -219,6 +219,7 @@ pub async fn renewals(db: &D1Database, req: &Request) -> HandlerResult {
         .into_iter()
         .map(|r| {
             let days_left = r
+                .fields
                 .expiry_date
                 .as_deref()
                 .and_then(Date::parse_opt)

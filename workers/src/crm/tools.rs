@@ -81,7 +81,7 @@ pub async fn client_lookup(db: &D1Database, viewer: &Viewer, query: &str) -> Api
         let open: Vec<PracticeView> = practice_row::of_client(db, &c.id)
             .await?
             .into_iter()
-            .filter(|r| r.status().is_open() || r.status().holds_permit() && r.expiry_date.is_some())
+            .filter(|r| r.status().is_open() || r.status().holds_permit() && r.fields.expiry_date.is_some())
             .map(PracticeView::new)
             .collect();
         let contact = c.fields.email.clone().or(c.fields.phone.clone()).unwrap_or_default();
@@ -140,11 +140,11 @@ pub async fn practice_status(
 fn status_line(r: &PracticeRow) -> String {
     let mut s = format!(
         "{} for {}: {}",
-        r.type_name.as_deref().unwrap_or(&r.type_code),
+        r.type_name.as_deref().unwrap_or(&r.fields.type_code),
         r.client_name.as_deref().unwrap_or("?"),
         r.status
     );
-    if let Some(e) = &r.expiry_date {
+    if let Some(e) = &r.fields.expiry_date {
         s.push_str(&format!(", permit expires {e}"));
     }
     let due = r.balance_idr();
