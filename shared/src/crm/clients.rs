@@ -1,4 +1,4 @@
-//! Clients: their fields (declared once, with each field's check, by [`writable_fields!`]: the value
+//! Clients: their fields (declared once, with each field's check, by `writable_fields!`: the value
 //! struct [`ClientFields`], the bodies [`NewClientBody`] and [`ClientPatchBody`], and [`COLUMNS`]), and the
 //! list query.
 

@@ -1,4 +1,4 @@
-//! A resource's writable fields, declared once: [`writable_fields!`] takes one line per field (its name,
+//! A resource's writable fields, declared once: `writable_fields!` takes one line per field (its name,
 //! its [`Kind`] and its rule) and yields the validated value struct, the create body (required fields,
 //! optional ones, defaults), the patch body (every field optional, plus `version`), the stored column
 //! list and the values in that order (`cells()`), from which [`super::record`] builds the SQL.

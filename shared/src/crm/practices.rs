@@ -1,4 +1,4 @@
-//! Practices: their fields (declared once, with each field's check, by [`writable_fields!`]: the value
+//! Practices: their fields (declared once, with each field's check, by `writable_fields!`: the value
 //! struct [`PracticeFields`], the bodies [`NewPracticeBody`] and [`PracticePatchBody`], and [`COLUMNS`]),
 //! and the list query. Status changes are the workflow's ([`super::status`]).
 

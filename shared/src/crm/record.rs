@@ -1,5 +1,5 @@
 //! A resource's stored columns, declared once (`COLUMNS`, with `cells()` giving the values in the same
-//! order, both from [`super::fields::writable_fields!`]), and the SQL built from them: the select list,
+//! order, both from `super::fields::writable_fields!`), and the SQL built from them: the select list,
 //! the INSERT and the versioned UPDATE.
 
 /// One bound value of a statement, whatever the database binding.

@@ -1,6 +1,9 @@
 //! CRM and team operations over D1 and R2: clients, practices, interactions, documents, renewals (and
 //! the daily reminder job), team, work sessions, analytics and CSV exports.
 //!
+//! [`dispatch`] is the one place that reads the request's context (`Ctx`): it hands each handler the
+//! bindings it needs (the D1 database, the R2 bucket), the caller ([`Viewer`], the author id, the
+//! principal) and the route's JSON body, and writes the activity-log entry ([`Audit`]) a handler returns.
 //! Handlers stay thin: read the request, validate with `nuzantara_shared::crm`, call the domain
 //! functions of the submodules (which the chat's tools call too, see [`tools`]), and answer.
 //!
