@@ -1,11 +1,13 @@
-//! Clients: their fields (declared once in [`ClientFields`] and [`COLUMNS`], checked once per field by
-//! [`check_field`]), the create and patch bodies, and the list query.
+//! Clients: their fields (declared once, with each field's check, by `writable_fields!`: the value
+//! struct [`ClientFields`], the bodies [`NewClientBody`] and [`ClientPatchBody`], and [`COLUMNS`]), and the
+//! list query.
 
 use serde::{Deserialize, Serialize};
 
-use super::check::{clear_or, email, id, invalid, opt, phone, text, MAX_NAME, MAX_NOTES, MAX_QUERY, MAX_SHORT};
+use super::check::{email, id, invalid, phone, text, MAX_NAME, MAX_NOTES, MAX_QUERY, MAX_SHORT};
+use super::fields::{writable_fields, Choice, Named, Optional, Required};
 use super::list::{consultant, needle, phone_digits, Paging};
-use super::record::Cell;
+use super::record::{versioned_insert, versioned_update};
 use crate::error::ApiError;
 use crate::lang::Lang;
 
@@ -33,144 +35,44 @@ impl ClientStatus {
     }
 }
 
-/// A client's editable fields, validated.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClientFields {
-    pub full_name: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub whatsapp: Option<String>,
-    pub nationality: Option<String>,
-    pub company_name: Option<String>,
-    pub status: ClientStatus,
-    pub consultant_id: Option<String>,
-    pub language: Lang,
-    pub notes: Option<String>,
-}
-
-/// The stored columns of [`ClientFields`], in the order of [`ClientFields::cells`]: the select list,
-/// the INSERT and the UPDATE of the worker's client store are built from this.
-pub const COLUMNS: [&str; 10] = [
-    "full_name",
-    "email",
-    "phone",
-    "whatsapp",
-    "nationality",
-    "company_name",
-    "status",
-    "consultant_id",
-    "language",
-    "notes",
-];
-
-impl ClientFields {
-    /// The values of [`COLUMNS`], in order.
-    pub fn cells(&self) -> [Cell<'_>; 10] {
-        [
-            Cell::Text(&self.full_name),
-            self.email.as_deref().into(),
-            self.phone.as_deref().into(),
-            self.whatsapp.as_deref().into(),
-            self.nationality.as_deref().into(),
-            self.company_name.as_deref().into(),
-            Cell::Text(self.status.as_str()),
-            self.consultant_id.as_deref().into(),
-            Cell::Text(self.language.code()),
-            self.notes.as_deref().into(),
-        ]
+impl Named for ClientStatus {
+    fn name(self) -> &'static str {
+        self.as_str()
     }
 }
 
-/// The check of each free-text field, by name: the one place a client field's rule is written
-/// (creates and patches both use it).
-fn check_field(field: &'static str) -> impl Fn(&str) -> Result<String, ApiError> {
-    move |s| match field {
-        "full_name" => text(field, s, 1, MAX_NAME, false),
-        "email" => email(field, s),
-        "phone" | "whatsapp" => phone(field, s),
-        "nationality" | "company_name" => text(field, s, 1, MAX_SHORT, false),
-        "consultant_id" => id(field, s),
-        _ => text(field, s, 1, MAX_NOTES, true),
+impl Named for Lang {
+    fn name(self) -> &'static str {
+        self.code()
     }
 }
 
-/// `POST /crm/clients`
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewClientBody {
-    pub full_name: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub whatsapp: Option<String>,
-    pub nationality: Option<String>,
-    pub company_name: Option<String>,
-    pub status: Option<ClientStatus>,
-    pub consultant_id: Option<String>,
-    pub language: Option<Lang>,
-    pub notes: Option<String>,
+writable_fields! {
+    /// A client's editable fields, validated.
+    fields ClientFields;
+    /// `POST /crm/clients`
+    create NewClientBody {}
+    /// `PATCH /crm/clients/{id}`: absent or null fields stay as they are; an empty string clears an
+    /// optional field. `version` (or `If-Match`) is the version the caller read.
+    patch ClientPatchBody;
+    /// The stored columns of [`ClientFields`], in the order of [`ClientFields::cells`]: the select list,
+    /// the INSERT and the UPDATE of the worker's client store are built from this.
+    columns COLUMNS;
+    full_name: Required = |f, s| text(f, s, 1, MAX_NAME, false),
+    email: Optional = email,
+    phone: Optional = phone,
+    whatsapp: Optional = phone,
+    nationality: Optional = |f, s| text(f, s, 1, MAX_SHORT, false),
+    company_name: Optional = |f, s| text(f, s, 1, MAX_SHORT, false),
+    status: Choice<ClientStatus> = ClientStatus::Lead,
+    consultant_id: Optional = id,
+    language: Choice<Lang> = Lang::En,
+    notes: Optional = |f, s| text(f, s, 1, MAX_NOTES, true),
 }
 
 impl NewClientBody {
     pub fn validate(self) -> Result<ClientFields, ApiError> {
-        Ok(ClientFields {
-            full_name: check_field("full_name")(&self.full_name)?,
-            email: opt(self.email, check_field("email"))?,
-            phone: opt(self.phone, check_field("phone"))?,
-            whatsapp: opt(self.whatsapp, check_field("whatsapp"))?,
-            nationality: opt(self.nationality, check_field("nationality"))?,
-            company_name: opt(self.company_name, check_field("company_name"))?,
-            status: self.status.unwrap_or(ClientStatus::Lead),
-            consultant_id: opt(self.consultant_id, check_field("consultant_id"))?,
-            language: self.language.unwrap_or(Lang::En),
-            notes: opt(self.notes, check_field("notes"))?,
-        })
-    }
-}
-
-/// `PATCH /crm/clients/{id}`: absent or null fields stay as they are; an empty string clears an
-/// optional field. `version` (or `If-Match`) is the version the caller read.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ClientPatchBody {
-    pub full_name: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub whatsapp: Option<String>,
-    pub nationality: Option<String>,
-    pub company_name: Option<String>,
-    pub status: Option<ClientStatus>,
-    pub consultant_id: Option<String>,
-    pub language: Option<Lang>,
-    pub notes: Option<String>,
-    pub version: Option<i64>,
-}
-
-impl ClientPatchBody {
-    /// The record after this patch.
-    pub fn apply(self, mut c: ClientFields) -> Result<ClientFields, ApiError> {
-        if let Some(n) = self.full_name {
-            c.full_name = check_field("full_name")(&n)?;
-        }
-        for (field, value, slot) in [
-            ("email", self.email, &mut c.email),
-            ("phone", self.phone, &mut c.phone),
-            ("whatsapp", self.whatsapp, &mut c.whatsapp),
-            ("nationality", self.nationality, &mut c.nationality),
-            ("company_name", self.company_name, &mut c.company_name),
-            ("consultant_id", self.consultant_id, &mut c.consultant_id),
-            ("notes", self.notes, &mut c.notes),
-        ] {
-            if let Some(v) = clear_or(value, check_field(field))? {
-                *slot = v;
-            }
-        }
-        if let Some(s) = self.status {
-            c.status = s;
-        }
-        if let Some(l) = self.language {
-            c.language = l;
-        }
-        Ok(c)
+        self.validate_with(|_| Ok(())).map(|((), f)| f)
     }
 }
 
@@ -223,8 +125,19 @@ impl ClientListQuery {
     }
 }
 
+/// The INSERT of a new client: `?1` the id, then the values of [`COLUMNS`], then the creation time.
+pub fn insert_sql() -> String {
+    versioned_insert("clients", &["id"], &[], &COLUMNS)
+}
+
+/// The UPDATE of a client's fields (see [`versioned_update`]).
+pub fn update_sql() -> String {
+    versioned_update("clients", &COLUMNS)
+}
+
 #[cfg(test)]
 mod tests {
+    use super::super::record::Cell;
     use super::*;
 
     fn client() -> ClientFields {
@@ -331,6 +244,72 @@ mod tests {
         assert!(serde_json::from_value::<ClientPatchBody>(body.clone()).is_ok());
         body["extra"] = 1.into();
         assert!(serde_json::from_value::<NewClientBody>(body).is_err());
+    }
+
+    #[test]
+    fn the_sql_names_every_column_once() {
+        use super::super::record::named_columns;
+        let insert = named_columns(&insert_sql());
+        let update = named_columns(&update_sql());
+        for col in COLUMNS {
+            assert_eq!(insert.iter().filter(|c| *c == col).count(), 1, "INSERT {col}");
+            assert_eq!(update.iter().filter(|c| *c == col).count(), 1, "UPDATE {col}");
+        }
+        assert_eq!(
+            insert.len(),
+            COLUMNS.len() + 4,
+            "id, the fields, version and the two times"
+        );
+        assert_eq!(update.len(), COLUMNS.len() + 2, "the fields, version and updated_at");
+        assert_eq!(
+            insert_sql(),
+            "INSERT INTO clients (id, full_name, email, phone, whatsapp, nationality, company_name, status, \
+             consultant_id, language, notes, version, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12, ?12)"
+        );
+    }
+
+    #[test]
+    fn bodies_are_read_as_before() {
+        let e = serde_json::from_value::<NewClientBody>(serde_json::json!({ "email": "a@b.co" })).unwrap_err();
+        assert_eq!(e.to_string(), "missing field `full_name`");
+        let e = serde_json::from_value::<NewClientBody>(serde_json::json!({ "full_name": "A", "x": 1 })).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "unknown field `x`, expected one of `full_name`, `email`, `phone`, `whatsapp`, `nationality`, \
+             `company_name`, `status`, `consultant_id`, `language`, `notes`"
+        );
+        let e = serde_json::from_value::<ClientPatchBody>(serde_json::json!({ "id": "c" })).unwrap_err();
+        assert!(e.to_string().ends_with("`language`, `notes`, `version`"), "{e}");
+        let e = serde_json::from_value::<ClientPatchBody>(serde_json::json!({ "status": "gone" })).unwrap_err();
+        assert!(e.to_string().starts_with("unknown variant `gone`"), "{e}");
+        // null is absent: nothing changes.
+        let c = client();
+        let p: ClientPatchBody =
+            serde_json::from_value(serde_json::json!({ "email": null, "status": null, "version": 3 })).unwrap();
+        assert_eq!(p.version, Some(3));
+        assert_eq!(p.apply(c.clone()).unwrap(), c);
+        let p: ClientPatchBody =
+            serde_json::from_value(serde_json::json!({ "status": "active", "language": "id", "notes": "" })).unwrap();
+        let after = p.apply(c).unwrap();
+        assert_eq!(
+            (after.status, after.language, after.notes),
+            (ClientStatus::Active, Lang::Id, None)
+        );
+        let e = ClientPatchBody {
+            phone: Some("call me".into()),
+            ..Default::default()
+        }
+        .apply(client())
+        .unwrap_err();
+        assert_eq!(e.status(), 422);
+        assert!(
+            e.message.starts_with("phone: not a valid phone number"),
+            "{}",
+            e.message
+        );
+        assert_eq!(NewClientBody::field_names(), COLUMNS);
+        assert_eq!(ClientPatchBody::field_names().len(), COLUMNS.len() + 1);
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //!
 //! Everything here is pure and natively tested: one module per resource declaring its fields and
 //! checking its inputs ([`clients`], [`practices`], [`interactions`], [`payments`], [`team`]), made of the
-//! shared field checks ([`check`]); the status workflow and its status-change body ([`status`]); list
+//! shared field checks ([`check`]; clients and practices declare their writable fields once, with
+//! `fields::writable_fields!`, which yields their bodies, value type and columns); the status workflow and its status-change body ([`status`]); list
 //! queries' paging and filters ([`list`]); record versions ([`version`]); column lists and the SQL built
 //! from them ([`record`]); civil dates in Bali time ([`dates`]), opaque list cursors ([`cursor`]), the CSV writer
 //! ([`csv`]), upload checks ([`files`]), renewal windows ([`renewals`]), the dashboard's time series
@@ -19,6 +20,7 @@ pub mod conversations;
 pub mod csv;
 pub mod cursor;
 pub mod dates;
+pub mod fields;
 pub mod files;
 pub mod interactions;
 pub mod list;

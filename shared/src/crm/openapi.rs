@@ -2,10 +2,12 @@
 //! exactly what the server accepts or less: optional fields are nullable, unknown fields are refused,
 //! and every length, pattern and bound here is enforced by the resource modules (`crm::clients`, `crm::check`, …) (often more strictly).
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use super::check::{MAX_IDR, MAX_NAME, MAX_NOTES, MAX_PHONE, MAX_QUERY, MAX_SHORT};
+use super::clients::{ClientPatchBody, NewClientBody};
 use super::openapi_responses as out;
+use super::practices::{NewPracticeBody, PracticePatchBody};
 use crate::openapi::schema::{binary, named, obj, s, text_body, Spec};
 use crate::routes::CrmRoute;
 
@@ -61,6 +63,55 @@ fn document() -> Value {
     named("Document")
 }
 
+/// The request schema of a write whose fields are declared once (`writable_fields!`): one property per
+/// field the body accepts (`names`), each with its schema from `schema`. A declared field without a
+/// schema fails the build (the document is rendered by the worker's build script) and the tests.
+fn declared(required: &[&str], names: Vec<&'static str>, schema: impl Fn(&str) -> Option<Value>) -> Value {
+    let props: Map<String, Value> = names
+        .into_iter()
+        .map(|n| {
+            let v = schema(n).unwrap_or_else(|| panic!("the OpenAPI description has no schema for the field {n}"));
+            (n.to_string(), v)
+        })
+        .collect();
+    obj(required, Value::Object(props))
+}
+
+/// A client field's schema in the create body, or in the patch body (which may send "" to clear an
+/// optional field; a new client either has the field or leaves it out).
+fn client_field(name: &str, patch: bool) -> Option<Value> {
+    let min = |n: usize| if patch { 0 } else { n };
+    Some(match name {
+        "full_name" => s(1, MAX_NAME),
+        "email" if patch => s(0, 254),
+        "email" => json!({ "type": "string", "format": "email", "minLength": 3, "maxLength": 254 }),
+        "phone" | "whatsapp" => s(min(7), MAX_PHONE),
+        "nationality" | "company_name" => s(min(1), MAX_SHORT),
+        "status" => client_status(),
+        "consultant_id" if patch => json!({ "type": "string", "pattern": ID_OR_EMPTY }),
+        "consultant_id" => id(),
+        "language" => language(),
+        "notes" => s(min(1), MAX_NOTES),
+        "version" => version(),
+        _ => return None,
+    })
+}
+
+/// A practice field's schema in the create body (with its `client_id`) or in the patch body.
+fn practice_field(name: &str, patch: bool) -> Option<Value> {
+    Some(match name {
+        "client_id" | "type_code" => id(),
+        "consultant_id" if patch => json!({ "type": "string", "pattern": ID_OR_EMPTY }),
+        "consultant_id" => id(),
+        "fee_idr" => idr(0),
+        "start_date" | "submitted_at" | "approved_at" | "expiry_date" if patch => date_or_empty(),
+        "start_date" | "expiry_date" => date(),
+        "notes" => s(if patch { 0 } else { 1 }, MAX_NOTES),
+        "version" => version(),
+        _ => return None,
+    })
+}
+
 /// The documentation of one CRM route.
 pub fn spec(route: CrmRoute) -> Spec {
     let base = |summary: &'static str, tag: &'static str, response: Value| Spec {
@@ -72,26 +123,6 @@ pub fn spec(route: CrmRoute) -> Spec {
         ..Spec::default()
     };
     let crm = |summary, response| base(summary, "crm", response);
-    // A patch may send "" to clear an optional field; a new client either has the field or leaves it out.
-    let client_fields = |patch: bool| {
-        let min = |n: usize| if patch { 0 } else { n };
-        let mut props = json!({
-            "full_name": s(1, MAX_NAME),
-            "email": if patch { s(0, 254) } else { json!({ "type": "string", "format": "email", "minLength": 3, "maxLength": 254 }) },
-            "phone": s(min(7), MAX_PHONE),
-            "whatsapp": s(min(7), MAX_PHONE),
-            "nationality": s(min(1), MAX_SHORT),
-            "company_name": s(min(1), MAX_SHORT),
-            "status": client_status(),
-            "consultant_id": if patch { json!({ "type": "string", "pattern": ID_OR_EMPTY }) } else { id() },
-            "language": language(),
-            "notes": s(min(1), MAX_NOTES),
-        });
-        if patch {
-            props["version"] = version();
-        }
-        props
-    };
     match route {
         CrmRoute::ClientList => Spec {
             query: vec![
@@ -108,7 +139,7 @@ pub fn spec(route: CrmRoute) -> Spec {
             )
         },
         CrmRoute::ClientCreate => Spec {
-            request: Some(obj(&["full_name"], client_fields(false))),
+            request: Some(declared(&["full_name"], NewClientBody::field_names(), |f| client_field(f, false))),
             success: 201,
             ..crm("Add a client (a lead unless status says otherwise); a duplicate e-mail is 409", client())
         },
@@ -119,7 +150,7 @@ pub fn spec(route: CrmRoute) -> Spec {
         },
         CrmRoute::ClientGet => crm("A client (a client user: only their own; ETag = version)", client()),
         CrmRoute::ClientUpdate => Spec {
-            request: Some(obj(&[], client_fields(true))),
+            request: Some(declared(&[], ClientPatchBody::field_names(), |f| client_field(f, true))),
             ..crm(
                 "Change a client. Send the version you read (If-Match header or version); stale is 409. \
                  An empty string clears an optional field",
@@ -175,12 +206,10 @@ pub fn spec(route: CrmRoute) -> Spec {
             ..crm("Practices, newest first (a client user: only their own)", out::practice_list())
         },
         CrmRoute::PracticeCreate => Spec {
-            request: Some(obj(
+            request: Some(declared(
                 &["client_id", "type_code"],
-                json!({
-                    "client_id": id(), "type_code": id(), "consultant_id": id(), "fee_idr": idr(0),
-                    "start_date": date(), "expiry_date": date(), "notes": s(1, MAX_NOTES)
-                }),
+                NewPracticeBody::field_names(),
+                |f| practice_field(f, false),
             )),
             success: 201,
             ..crm("Open a practice for a client (status inquiry; fee defaults to the type's)", practice())
@@ -198,14 +227,7 @@ pub fn spec(route: CrmRoute) -> Spec {
             named("PracticeDetail"),
         ),
         CrmRoute::PracticeUpdate => Spec {
-            request: Some(obj(
-                &[],
-                json!({
-                    "type_code": id(), "consultant_id": { "type": "string", "pattern": ID_OR_EMPTY }, "fee_idr": idr(0),
-                    "start_date": date_or_empty(), "submitted_at": date_or_empty(), "approved_at": date_or_empty(),
-                    "expiry_date": date_or_empty(), "notes": s(0, MAX_NOTES), "version": version()
-                }),
-            )),
+            request: Some(declared(&[], PracticePatchBody::field_names(), |f| practice_field(f, true))),
             ..crm("Change a practice's details (not its status). Send the version you read; stale is 409", practice())
         },
         CrmRoute::PracticeStatus => Spec {
@@ -328,5 +350,29 @@ mod tests {
             assert_eq!(sp.success, 201, "{r:?}");
             assert_eq!(sp.request.unwrap()["additionalProperties"], false, "{r:?}");
         }
+    }
+
+    /// The request schemas of the client and practice writes have exactly the fields the bodies declare
+    /// (they are built from the declaration; this guards the wiring).
+    #[test]
+    fn write_schemas_name_the_declared_fields() {
+        let props = |r: CrmRoute| {
+            let req = spec(r).request.unwrap();
+            let mut names: Vec<String> = req["properties"].as_object().unwrap().keys().cloned().collect();
+            names.sort();
+            names
+        };
+        let sorted = |v: Vec<&str>| {
+            let mut v: Vec<String> = v.into_iter().map(String::from).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(props(CrmRoute::ClientCreate), sorted(NewClientBody::field_names()));
+        assert_eq!(props(CrmRoute::ClientUpdate), sorted(ClientPatchBody::field_names()));
+        assert_eq!(props(CrmRoute::PracticeCreate), sorted(NewPracticeBody::field_names()));
+        assert_eq!(
+            props(CrmRoute::PracticeUpdate),
+            sorted(PracticePatchBody::field_names())
+        );
     }
 }

@@ -1,66 +1,36 @@
-//! Practices: their fields (declared once in [`PracticeFields`] and [`COLUMNS`]), the create and patch
-//! bodies and the list query. Status changes are the workflow's ([`super::status`]).
+//! Practices: their fields (declared once, with each field's check, by `writable_fields!`: the value
+//! struct [`PracticeFields`], the bodies [`NewPracticeBody`] and [`PracticePatchBody`], and [`COLUMNS`]),
+//! and the list query. Status changes are the workflow's ([`super::status`]).
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::check::{clear_or, date, id, idr, invalid, opt, text, type_code, MAX_NOTES};
+use super::check::{date, id, idr, invalid, text, type_code, MAX_NOTES};
+use super::fields::{writable_fields, Money, Optional, Required};
 use super::list::{consultant, opt_id, Paging};
-use super::record::Cell;
+use super::record::{versioned_insert, versioned_update};
 use super::status::{self, PracticeStatus};
 use crate::error::ApiError;
 
-/// A practice's editable fields (status changes go through [`status::StatusChangeBody`]). Dates are `YYYY-MM-DD`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PracticeFields {
-    pub type_code: String,
-    pub consultant_id: Option<String>,
-    pub fee_idr: Option<i64>,
-    pub start_date: Option<String>,
-    pub submitted_at: Option<String>,
-    pub approved_at: Option<String>,
-    pub expiry_date: Option<String>,
-    pub notes: Option<String>,
-}
-
-/// The stored columns of [`PracticeFields`], in the order of [`PracticeFields::cells`].
-pub const COLUMNS: [&str; 8] = [
-    "type_code",
-    "consultant_id",
-    "fee_idr",
-    "start_date",
-    "submitted_at",
-    "approved_at",
-    "expiry_date",
-    "notes",
-];
-
-impl PracticeFields {
-    /// The values of [`COLUMNS`], in order.
-    pub fn cells(&self) -> [Cell<'_>; 8] {
-        [
-            Cell::Text(&self.type_code),
-            self.consultant_id.as_deref().into(),
-            self.fee_idr.into(),
-            self.start_date.as_deref().into(),
-            self.submitted_at.as_deref().into(),
-            self.approved_at.as_deref().into(),
-            self.expiry_date.as_deref().into(),
-            self.notes.as_deref().into(),
-        ]
-    }
-}
-
-/// `POST /crm/practices`. Without `fee_idr`, the type's default fee applies.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewPracticeBody {
-    pub client_id: String,
-    pub type_code: String,
-    pub consultant_id: Option<String>,
-    pub fee_idr: Option<i64>,
-    pub start_date: Option<String>,
-    pub expiry_date: Option<String>,
-    pub notes: Option<String>,
+writable_fields! {
+    /// A practice's editable fields (status changes go through [`status::StatusChangeBody`]). Dates are `YYYY-MM-DD`.
+    fields PracticeFields;
+    /// `POST /crm/practices`. Without `fee_idr`, the type's default fee applies. A new practice has no
+    /// submission or approval date yet (the workflow stamps them).
+    create NewPracticeBody { client_id: String }
+    /// `PATCH /crm/practices/{id}`: same rules as [`super::clients::ClientPatchBody`].
+    patch PracticePatchBody;
+    /// The stored columns of [`PracticeFields`], in the order of [`PracticeFields::cells`].
+    columns COLUMNS;
+    type_code: Required = type_code,
+    consultant_id: Optional = id,
+    fee_idr: Money = idr,
+    start_date: Optional = date,
+    #[create(serde(skip_deserializing))]
+    submitted_at: Optional = date,
+    #[create(serde(skip_deserializing))]
+    approved_at: Optional = date,
+    expiry_date: Optional = date,
+    notes: Optional = |f, s| text(f, s, 1, MAX_NOTES, true),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,68 +39,10 @@ pub struct NewPractice {
     pub fields: PracticeFields,
 }
 
-fn notes(s: &str) -> Result<String, ApiError> {
-    text("notes", s, 1, MAX_NOTES, true)
-}
-
 impl NewPracticeBody {
     pub fn validate(self) -> Result<NewPractice, ApiError> {
-        Ok(NewPractice {
-            client_id: id("client_id", &self.client_id)?,
-            fields: PracticeFields {
-                type_code: type_code("type_code", &self.type_code)?,
-                consultant_id: opt(self.consultant_id, |s| id("consultant_id", s))?,
-                fee_idr: self.fee_idr.map(|v| idr("fee_idr", v)).transpose()?,
-                start_date: opt(self.start_date, |s| date("start_date", s))?,
-                submitted_at: None,
-                approved_at: None,
-                expiry_date: opt(self.expiry_date, |s| date("expiry_date", s))?,
-                notes: opt(self.notes, notes)?,
-            },
-        })
-    }
-}
-
-/// `PATCH /crm/practices/{id}`: same rules as [`super::clients::ClientPatchBody`].
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PracticePatchBody {
-    pub type_code: Option<String>,
-    pub consultant_id: Option<String>,
-    pub fee_idr: Option<i64>,
-    pub start_date: Option<String>,
-    pub submitted_at: Option<String>,
-    pub approved_at: Option<String>,
-    pub expiry_date: Option<String>,
-    pub notes: Option<String>,
-    pub version: Option<i64>,
-}
-
-impl PracticePatchBody {
-    pub fn apply(self, mut p: PracticeFields) -> Result<PracticeFields, ApiError> {
-        if let Some(t) = self.type_code {
-            p.type_code = type_code("type_code", &t)?;
-        }
-        if let Some(v) = clear_or(self.consultant_id, |s| id("consultant_id", s))? {
-            p.consultant_id = v;
-        }
-        if let Some(f) = self.fee_idr {
-            p.fee_idr = Some(idr("fee_idr", f)?);
-        }
-        for (field, value, slot) in [
-            ("start_date", self.start_date, &mut p.start_date),
-            ("submitted_at", self.submitted_at, &mut p.submitted_at),
-            ("approved_at", self.approved_at, &mut p.approved_at),
-            ("expiry_date", self.expiry_date, &mut p.expiry_date),
-        ] {
-            if let Some(v) = clear_or(value, |s| date(field, s))? {
-                *slot = v;
-            }
-        }
-        if let Some(v) = clear_or(self.notes, notes)? {
-            p.notes = v;
-        }
-        Ok(p)
+        let (client_id, fields) = self.validate_with(|b| id("client_id", &b.client_id))?;
+        Ok(NewPractice { client_id, fields })
     }
 }
 
@@ -178,8 +90,24 @@ impl PracticeListQuery {
     }
 }
 
+/// The INSERT of a new practice: `?1` the id, `?2` the client id, then the values of [`COLUMNS`], then the creation time.
+pub fn insert_sql() -> String {
+    versioned_insert(
+        "practices",
+        &["id", "client_id"],
+        &[("status", "'inquiry'"), ("paid_idr", "0")],
+        &COLUMNS,
+    )
+}
+
+/// The UPDATE of a practice's fields (see [`versioned_update`]).
+pub fn update_sql() -> String {
+    versioned_update("practices", &COLUMNS)
+}
+
 #[cfg(test)]
 mod tests {
+    use super::super::record::Cell;
     use super::*;
 
     #[test]
@@ -190,6 +118,8 @@ mod tests {
             consultant_id: None,
             fee_idr: Some(12_500_000),
             start_date: None,
+            submitted_at: None,
+            approved_at: None,
             expiry_date: Some("2026-01-31".into()),
             notes: None,
         }
@@ -204,6 +134,8 @@ mod tests {
                 consultant_id: None,
                 fee_idr: None,
                 start_date: None,
+                submitted_at: None,
+                approved_at: None,
                 expiry_date: None,
                 notes: None,
             }
@@ -248,6 +180,96 @@ mod tests {
             };
             assert_eq!(cell, expected, "{col}");
         }
+    }
+
+    #[test]
+    fn the_sql_names_every_column_once() {
+        use super::super::record::named_columns;
+        let insert = named_columns(&insert_sql());
+        let update = named_columns(&update_sql());
+        for col in COLUMNS {
+            assert_eq!(insert.iter().filter(|c| *c == col).count(), 1, "INSERT {col}");
+            assert_eq!(update.iter().filter(|c| *c == col).count(), 1, "UPDATE {col}");
+        }
+        assert_eq!(update.len(), COLUMNS.len() + 2);
+        assert_eq!(
+            insert_sql(),
+            "INSERT INTO practices (id, client_id, status, paid_idr, type_code, consultant_id, fee_idr, start_date, \
+             submitted_at, approved_at, expiry_date, notes, version, created_at, updated_at) \
+             VALUES (?1, ?2, 'inquiry', 0, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11, ?11)"
+        );
+    }
+
+    #[test]
+    fn bodies_are_read_as_before() {
+        let read = |v: serde_json::Value| serde_json::from_value::<NewPracticeBody>(v);
+        let e = read(serde_json::json!({ "client_id": "c", "type_code": "E33G", "submitted_at": "2025-01-01" }))
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "unknown field `submitted_at`, expected one of `client_id`, `type_code`, `consultant_id`, `fee_idr`, \
+             `start_date`, `expiry_date`, `notes`",
+            "a new practice has no submission date"
+        );
+        assert_eq!(
+            read(serde_json::json!({ "type_code": "E33G" }))
+                .unwrap_err()
+                .to_string(),
+            "missing field `client_id`"
+        );
+        let e = read(serde_json::json!({ "client_id": "../c", "type_code": "bad code" }))
+            .unwrap()
+            .validate()
+            .unwrap_err();
+        assert!(
+            e.message.starts_with("client_id: "),
+            "the extra field is checked first: {}",
+            e.message
+        );
+        let p = read(serde_json::json!({ "client_id": "c1", "type_code": "E33G", "fee_idr": null, "notes": " n " }))
+            .unwrap()
+            .validate()
+            .unwrap();
+        assert_eq!(
+            (p.client_id.as_str(), p.fields.fee_idr, p.fields.notes.as_deref()),
+            ("c1", None, Some("n"))
+        );
+        assert_eq!(p.fields.submitted_at, None);
+        let e = serde_json::from_value::<PracticePatchBody>(serde_json::json!({ "approved_at": "2025-13-01" }))
+            .unwrap()
+            .apply(p.fields.clone())
+            .unwrap_err();
+        assert!(e.message.starts_with("approved_at "), "{}", e.message);
+        let e = serde_json::from_value::<PracticePatchBody>(serde_json::json!({ "fee_idr": -5 }))
+            .unwrap()
+            .apply(p.fields.clone())
+            .unwrap_err();
+        assert!(
+            e.message.starts_with("fee_idr: must be a whole amount"),
+            "{}",
+            e.message
+        );
+        let e = serde_json::from_value::<PracticePatchBody>(serde_json::json!({ "fee_idr": "" })).unwrap_err();
+        assert!(e.to_string().starts_with("invalid type: string"), "{e}");
+        let kept =
+            serde_json::from_value::<PracticePatchBody>(serde_json::json!({ "fee_idr": null, "type_code": null }))
+                .unwrap()
+                .apply(p.fields.clone())
+                .unwrap();
+        assert_eq!(kept, p.fields);
+        assert_eq!(
+            NewPracticeBody::field_names(),
+            [
+                "client_id",
+                "type_code",
+                "consultant_id",
+                "fee_idr",
+                "start_date",
+                "expiry_date",
+                "notes"
+            ]
+        );
+        assert_eq!(PracticePatchBody::field_names().len(), COLUMNS.len() + 1);
     }
 
     #[test]

@@ -1,6 +1,6 @@
-//! A resource's stored columns, declared once (`COLUMNS` next to its fields struct, with `cells()` giving
-//! the values in the same order), and the SQL the worker builds from them: the select list, the
-//! placeholders of an INSERT and the assignments of an UPDATE.
+//! A resource's stored columns, declared once (`COLUMNS`, with `cells()` giving the values in the same
+//! order, both from `super::fields::writable_fields!`), and the SQL built from them: the select list,
+//! the INSERT and the versioned UPDATE.
 
 /// One bound value of a statement, whatever the database binding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +65,44 @@ pub fn versioned_update(table: &str, columns: &[&str]) -> String {
     )
 }
 
+/// The INSERT of a new versioned record (version 1): `?1…?k` the `bound` columns (the id first), the
+/// literal `fixed` ones, `?k+1…` the values of `columns` (in order), then `?n` the creation time (also its
+/// update time).
+pub fn versioned_insert(table: &str, bound: &[&str], fixed: &[(&str, &str)], columns: &[&str]) -> String {
+    let k = bound.len();
+    let names: Vec<&str> = bound
+        .iter()
+        .copied()
+        .chain(fixed.iter().map(|(c, _)| *c))
+        .chain(columns.iter().copied())
+        .collect();
+    let values: Vec<String> = (1..=k)
+        .map(|i| format!("?{i}"))
+        .chain(fixed.iter().map(|(_, v)| v.to_string()))
+        .chain([placeholders(k + 1, columns)])
+        .collect();
+    format!(
+        "INSERT INTO {table} ({}, version, created_at, updated_at) VALUES ({}, 1, ?{n}, ?{n})",
+        names.join(", "),
+        values.join(", "),
+        n = k + columns.len() + 1
+    )
+}
+
+/// The columns an INSERT or UPDATE built here names, in order (for tests).
+#[cfg(test)]
+pub fn named_columns(sql: &str) -> Vec<String> {
+    if let Some(rest) = sql.strip_prefix("INSERT INTO ") {
+        let list = &rest[rest.find('(').unwrap() + 1..rest.find(')').unwrap()];
+        list.split(", ").map(str::to_string).collect()
+    } else {
+        let set = &sql[sql.find(" SET ").unwrap() + 5..sql.find(" WHERE ").unwrap()];
+        set.split(", ")
+            .map(|a| a.split(" = ").next().unwrap().to_string())
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,6 +117,15 @@ mod tests {
             versioned_update("clients", &cols),
             "UPDATE clients SET full_name = ?1, email = ?2, notes = ?3, version = version + 1, updated_at = ?4 \
              WHERE id = ?5 AND version = ?6"
+        );
+        assert_eq!(
+            versioned_insert("practices", &["id", "client_id"], &[("status", "'inquiry'")], &cols),
+            "INSERT INTO practices (id, client_id, status, full_name, email, notes, version, created_at, updated_at) \
+             VALUES (?1, ?2, 'inquiry', ?3, ?4, ?5, 1, ?6, ?6)"
+        );
+        assert_eq!(
+            named_columns(&versioned_update("clients", &cols)),
+            ["full_name", "email", "notes", "version", "updated_at"]
         );
         assert_eq!(Cell::from(None::<&str>), Cell::Null);
         assert_eq!(Cell::from(Some(5_i64)), Cell::Int(5));

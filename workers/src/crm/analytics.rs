@@ -8,9 +8,9 @@ use nuzantara_shared::crm::analytics::{
 use nuzantara_shared::crm::status::ALL;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
+use worker::D1Database;
 
 use super::today;
-use crate::context::Ctx;
 use crate::db::{self, P};
 use crate::respond::{self, HandlerResult};
 
@@ -28,10 +28,8 @@ struct Month {
 }
 
 /// `GET /crm/analytics`
-pub async fn report(ctx: &Ctx) -> HandlerResult {
-    let db = db::db(ctx)?;
-    let by_status: Vec<Value> =
-        db::all(&db, "SELECT status, COUNT(*) AS n FROM practices GROUP BY status", &[]).await?;
+pub async fn report(db: &D1Database) -> HandlerResult {
+    let by_status: Vec<Value> = db::all(db, "SELECT status, COUNT(*) AS n FROM practices GROUP BY status", &[]).await?;
     let mut statuses: Map<String, Value> = ALL.iter().map(|s| (s.as_str().to_string(), json!(0))).collect();
     for r in by_status {
         if let Some(s) = r["status"].as_str() {
@@ -39,7 +37,7 @@ pub async fn report(ctx: &Ctx) -> HandlerResult {
         }
     }
     let revenue: Vec<Value> = db::all(
-        &db,
+        db,
         "SELECT substr(pp.paid_on, 1, 7) AS month, p.type_code, t.name AS type_name, SUM(pp.amount_idr) AS paid_idr, \
            COUNT(*) AS payments \
          FROM practice_payments pp JOIN practices p ON p.id = pp.practice_id LEFT JOIN practice_types t ON t.code = p.type_code \
@@ -48,7 +46,7 @@ pub async fn report(ctx: &Ctx) -> HandlerResult {
     )
     .await?;
     let per_consultant: Vec<Value> = db::all(
-        &db,
+        db,
         "SELECT i.created_by AS user_id, u.name, COUNT(*) AS interactions, MAX(i.occurred_at) AS last_at \
          FROM interactions i JOIN users u ON u.id = i.created_by WHERE i.kind != 'reminder' \
          GROUP BY i.created_by ORDER BY interactions DESC, u.name",
@@ -57,7 +55,7 @@ pub async fn report(ctx: &Ctx) -> HandlerResult {
     .await?;
     // Time in a status = from entering it to the next change of the same practice.
     let avg_days: Vec<Value> = db::all(
-        &db,
+        db,
         "SELECT to_status AS status, COUNT(*) AS transitions, ROUND(AVG(next_at - changed_at) / 86400000.0, 2) AS avg_days \
          FROM (SELECT to_status, changed_at, LEAD(changed_at) OVER (PARTITION BY practice_id ORDER BY changed_at, id) AS next_at \
                FROM practice_status_history) \
@@ -73,7 +71,7 @@ pub async fn report(ctx: &Ctx) -> HandlerResult {
         .collect::<Vec<_>>()
         .join(", ");
     let by_type: Vec<Value> = db::all(
-        &db,
+        db,
         &format!(
             "SELECT p.type_code, t.name AS type_name, t.category, COUNT(*) AS practices, \
            SUM(CASE WHEN p.status IN ({open}) THEN 1 ELSE 0 END) AS open \
@@ -86,7 +84,7 @@ pub async fn report(ctx: &Ctx) -> HandlerResult {
     let today = today();
     // The same permits as GET /crm/practices/renewals: of practices not rejected or cancelled, of clients not archived.
     let expiring: Vec<Expiring> = db::all(
-        &db,
+        db,
         "SELECT p.expiry_date, COUNT(*) AS n FROM practices p JOIN clients c ON c.id = p.client_id \
          WHERE p.expiry_date >= ?1 AND p.expiry_date < ?2 AND p.status NOT IN ('cancelled', 'rejected') \
            AND c.status != 'archived' GROUP BY p.expiry_date",
@@ -98,7 +96,7 @@ pub async fn report(ctx: &Ctx) -> HandlerResult {
     .await?;
     let expiring: Vec<(String, i64)> = expiring.into_iter().map(|e| (e.expiry_date, e.n)).collect();
     let months: Vec<Month> = db::all(
-        &db,
+        db,
         "SELECT substr(paid_on, 1, 7) AS month, SUM(amount_idr) AS paid_idr, COUNT(*) AS payments \
          FROM practice_payments WHERE paid_on >= ?1 GROUP BY month",
         &[P::S(&first_month_start(today, REVENUE_MONTHS))],
@@ -107,7 +105,7 @@ pub async fn report(ctx: &Ctx) -> HandlerResult {
     let months: Vec<(String, i64, i64)> = months.into_iter().map(|m| (m.month, m.paid_idr, m.payments)).collect();
     // Every active team member, with the open practices (of clients not archived) they are the consultant of.
     let workload: Vec<Value> = db::all(
-        &db,
+        db,
         &format!(
             "SELECT u.id AS user_id, u.name, COUNT(p.id) AS open_practices, COUNT(DISTINCT p.client_id) AS clients, \
            COALESCE(SUM(MAX(COALESCE(p.fee_idr, 0) - p.paid_idr, 0)), 0) AS outstanding_idr \
@@ -120,7 +118,7 @@ pub async fn report(ctx: &Ctx) -> HandlerResult {
     )
     .await?;
     let totals: Option<Value> = db::first(
-        &db,
+        db,
         "SELECT (SELECT COUNT(*) FROM clients WHERE status != 'archived') AS clients, COUNT(*) AS practices, \
            COALESCE(SUM(CASE WHEN status != 'cancelled' THEN fee_idr END), 0) AS fees_idr, COALESCE(SUM(paid_idr), 0) AS paid_idr \
          FROM practices",

@@ -4,11 +4,11 @@
 use nuzantara_shared::crm::status::PracticeStatus;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use worker::D1Database;
 
 use super::practice_row;
 use super::practice_views::PracticeView;
-use super::{clients, interactions, not_found, path_id, today};
-use crate::context::Ctx;
+use super::{clients, interactions, not_found, today};
 use crate::db::{self, P};
 use crate::respond::{self, HandlerResult};
 
@@ -22,16 +22,14 @@ struct Deadline {
 
 /// `GET /crm/clients/{id}/summary`: the client, open practices, last interactions, next deadlines
 /// (permit expiries and the expected end of open practices) and money owed.
-pub async fn summary(id: &str, ctx: &Ctx) -> HandlerResult {
-    let id = path_id(id)?;
-    let db = db::db(ctx)?;
-    let client = clients::load(&db, &id).await?.ok_or_else(|| not_found("client"))?;
+pub async fn summary(db: &D1Database, id: &str) -> HandlerResult {
+    let client = clients::load(db, id).await?.ok_or_else(|| not_found("client"))?;
     let open: Vec<&str> = nuzantara_shared::crm::status::ALL
         .iter()
         .filter(|s| s.is_open())
         .map(|s| s.as_str())
         .collect();
-    let practices: Vec<PracticeView> = practice_row::of_client(&db, &id)
+    let practices: Vec<PracticeView> = practice_row::of_client(db, id)
         .await?
         .into_iter()
         .map(PracticeView::new)
@@ -42,7 +40,7 @@ pub async fn summary(id: &str, ctx: &Ctx) -> HandlerResult {
         .collect();
     let today = today().to_string();
     let deadlines: Vec<Deadline> = db::all(
-        &db,
+        db,
         "SELECT id AS practice_id, type_name, kind, date FROM ( \
            SELECT p.id, t.name AS type_name, 'permit_expiry' AS kind, p.expiry_date AS date FROM practices p \
              JOIN practice_types t ON t.code = p.type_code \
@@ -53,19 +51,19 @@ pub async fn summary(id: &str, ctx: &Ctx) -> HandlerResult {
              WHERE p.client_id = ?1 AND p.status IN ('quoted', 'in_progress', 'submitted') \
                AND p.start_date IS NOT NULL AND t.duration_days IS NOT NULL) \
          ORDER BY date LIMIT 10",
-        &[P::S(&id), P::S(&today)],
+        &[P::S(id), P::S(&today)],
     )
     .await?;
-    let interactions = interactions::latest(&db, &id, 10).await?;
+    let interactions = interactions::latest(db, id, 10).await?;
     let balance: i64 = practices
         .iter()
         .filter(|p| PracticeStatus::parse(&p.row.status).is_some_and(|s| s != PracticeStatus::Cancelled))
-        .map(|p| (p.row.fee_idr.unwrap_or(0) - p.row.paid_idr).max(0))
+        .map(|p| (p.row.fields.fee_idr.unwrap_or(0) - p.row.paid_idr).max(0))
         .sum();
     let documents: Option<Value> = db::first(
-        &db,
+        db,
         "SELECT COUNT(*) AS n FROM documents WHERE client_id = ?1 AND deleted_at IS NULL",
-        &[P::S(&id)],
+        &[P::S(id)],
     )
     .await?;
     respond::json(

@@ -2,38 +2,29 @@
 //! the client summary.
 
 use nuzantara_shared::crm::clients::{
-    ClientFields, ClientFilter, ClientListQuery, ClientPatchBody, ClientStatus, NewClientBody, COLUMNS,
+    insert_sql, update_sql, ClientFields, ClientFilter, ClientListQuery, ClientPatchBody, ClientStatus, NewClientBody,
+    COLUMNS,
 };
 use nuzantara_shared::crm::cursor::{paginate, Cursor};
-use nuzantara_shared::crm::record::{placeholders, select_list, versioned_update};
+use nuzantara_shared::crm::record::select_list;
 use nuzantara_shared::crm::version::resolve_version;
 use nuzantara_shared::error::{ApiError, ApiResult};
-use nuzantara_shared::lang::Lang;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use worker::{D1Database, Request};
 
-use super::{header, json_with_etag, new_record_id, not_found, now, param, path_id, query, stale, Sql, Viewer};
-use crate::context::Ctx;
+use super::{header, json_with_etag, new_record_id, not_found, now, param, query, stale, Audit, Audited, Sql, Viewer};
 use crate::db::{self, P};
 use crate::respond::{self, HandlerResult};
-use crate::{audit, body};
 
-/// A client as the API shows it.
+/// A client as the API shows it: its fields (declared once, in [`ClientFields`]) and the record's
+/// bookkeeping.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClientRow {
     pub id: String,
-    pub full_name: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub whatsapp: Option<String>,
-    pub nationality: Option<String>,
-    pub company_name: Option<String>,
-    pub status: String,
-    pub consultant_id: Option<String>,
+    #[serde(flatten)]
+    pub fields: ClientFields,
     pub consultant_name: Option<String>,
-    pub language: String,
-    pub notes: Option<String>,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -49,25 +40,10 @@ pub fn cols() -> String {
 pub const FROM: &str = "FROM clients c LEFT JOIN users u ON u.id = c.consultant_id";
 
 impl ClientRow {
-    pub fn fields(&self) -> ClientFields {
-        ClientFields {
-            full_name: self.full_name.clone(),
-            email: self.email.clone(),
-            phone: self.phone.clone(),
-            whatsapp: self.whatsapp.clone(),
-            nationality: self.nationality.clone(),
-            company_name: self.company_name.clone(),
-            status: ClientStatus::parse(&self.status).unwrap_or(ClientStatus::Lead),
-            consultant_id: self.consultant_id.clone(),
-            language: Lang::parse(&self.language).unwrap_or_default(),
-            notes: self.notes.clone(),
-        }
-    }
-
     /// What a client user may see of their own record: not the team's internal notes.
     pub fn for_viewer(mut self, viewer: &Viewer) -> Self {
         if !viewer.is_team() {
-            self.notes = None;
+            self.fields.notes = None;
         }
         self
     }
@@ -143,12 +119,11 @@ pub async fn search(db: &D1Database, f: &ClientFilter) -> ApiResult<(Vec<ClientR
     }))
 }
 
-/// `GET /crm/clients`
-pub async fn list(req: &Request, ctx: &Ctx) -> HandlerResult {
+/// `GET /crm/clients` (`me`: the caller's id, for `consultant_id=me`).
+pub async fn list(db: &D1Database, req: &Request, me: &str) -> HandlerResult {
     let q: ClientListQuery = query(req)?;
-    let filter = q.validate(&ctx.principal()?.id)?;
-    let db = db::db(ctx)?;
-    let (clients, next) = search(&db, &filter).await?;
+    let filter = q.validate(me)?;
+    let (clients, next) = search(db, &filter).await?;
     respond::json(200, &json!({ "clients": clients, "next_cursor": next }))
 }
 
@@ -161,28 +136,19 @@ pub async fn insert(db: &D1Database, c: &ClientFields) -> ApiResult<ClientRow> {
         check_email_free(db, e, None).await?;
     }
     let id = new_record_id();
-    let now = now();
-    let sql = format!(
-        "INSERT INTO clients (id, {}, version, created_at, updated_at) VALUES (?1, {}, 1, ?{n}, ?{n})",
-        COLUMNS.join(", "),
-        placeholders(2, &COLUMNS),
-        n = COLUMNS.len() + 2
-    );
     let mut params = vec![P::S(&id)];
     params.extend(c.cells().map(param));
-    params.push(P::I(now));
-    db::run(db, &sql, &params).await?;
+    params.push(P::I(now()));
+    db::run(db, &insert_sql(), &params).await?;
     load(db, &id)
         .await?
         .ok_or_else(|| ApiError::internal("client vanished after insert"))
 }
 
 /// `POST /crm/clients`
-pub async fn create(mut req: Request, ctx: &Ctx) -> HandlerResult {
-    let b: NewClientBody = body::json(&mut req, ctx).await?;
+pub async fn create(db: &D1Database, b: NewClientBody) -> HandlerResult {
     let fields = b.validate()?;
-    let db = db::db(ctx)?;
-    let row = insert(&db, &fields).await?;
+    let row = insert(db, &fields).await?;
     json_with_etag(201, &row, row.version)
 }
 
@@ -192,13 +158,12 @@ struct EmailQuery {
 }
 
 /// `GET /crm/clients/by-email?email=`
-pub async fn by_email(req: &Request, ctx: &Ctx) -> HandlerResult {
+pub async fn by_email(db: &D1Database, req: &Request) -> HandlerResult {
     let q: EmailQuery = query(req)?;
     let raw = q.email.ok_or_else(|| ApiError::validation("email: required"))?;
     let email = nuzantara_shared::crm::check::email("email", &raw)?;
-    let db = db::db(ctx)?;
     let row: Option<ClientRow> = db::first(
-        &db,
+        db,
         &format!("SELECT {} {FROM} WHERE c.email = ?1", cols()),
         &[P::S(&email)],
     )
@@ -208,20 +173,16 @@ pub async fn by_email(req: &Request, ctx: &Ctx) -> HandlerResult {
 }
 
 /// `GET /crm/clients/{id}`: a client user may read their own record only.
-pub async fn get(id: &str, ctx: &Ctx) -> HandlerResult {
-    let id = path_id(id)?;
-    let viewer = Viewer::of(ctx);
-    let db = db::db(ctx)?;
-    let row = load_visible(&db, &id, &viewer).await?.for_viewer(&viewer);
+pub async fn get(db: &D1Database, id: &str, viewer: &Viewer) -> HandlerResult {
+    let row = load_visible(db, id, viewer).await?.for_viewer(viewer);
     json_with_etag(200, &row, row.version)
 }
 
 /// Writes a client's fields if it is still at `version`; 409 when someone else got there first.
 async fn write(db: &D1Database, id: &str, version: i64, c: &ClientFields) -> ApiResult<ClientRow> {
-    let sql = versioned_update("clients", &COLUMNS);
     let mut params = Vec::from(c.cells().map(param));
     params.extend([P::I(now()), P::S(id), P::I(version)]);
-    let changed = db::run(db, &sql, &params).await?;
+    let changed = db::run(db, &update_sql(), &params).await?;
     let row = load(db, id).await?.ok_or_else(|| not_found("client"))?;
     if changed == 0 {
         return Err(stale("client", row.version));
@@ -229,50 +190,38 @@ async fn write(db: &D1Database, id: &str, version: i64, c: &ClientFields) -> Api
     Ok(row)
 }
 
-/// `PATCH /crm/clients/{id}`: needs the version read (If-Match or `version`).
-pub async fn update(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
-    let id = path_id(id)?;
-    let if_match = header(&req, "If-Match");
-    let b: ClientPatchBody = body::json(&mut req, ctx).await?;
+/// `PATCH /crm/clients/{id}`: needs the version read (If-Match or `version`); a status change is audited.
+pub async fn update(db: &D1Database, id: &str, req: &Request, b: ClientPatchBody) -> ApiResult<Audited> {
+    let if_match = header(req, "If-Match");
     let version = resolve_version(if_match.as_deref(), b.version)?;
-    let db = db::db(ctx)?;
-    let current = load(&db, &id).await?.ok_or_else(|| not_found("client"))?;
+    let current = load(db, id).await?.ok_or_else(|| not_found("client"))?;
     if current.version != version {
         return Err(stale("client", current.version));
     }
-    let next = b.apply(current.fields())?;
-    if next.consultant_id != current.consultant_id {
+    let was = &current.fields;
+    let next = b.apply(was.clone())?;
+    if next.consultant_id != was.consultant_id {
         if let Some(cid) = &next.consultant_id {
-            check_consultant(&db, cid).await?;
+            check_consultant(db, cid).await?;
         }
     }
-    if next.email != current.email {
+    if next.email != was.email {
         if let Some(e) = &next.email {
-            check_email_free(&db, e, Some(&id)).await?;
+            check_email_free(db, e, Some(id)).await?;
         }
     }
-    let row = write(&db, &id, version, &next).await?;
-    if row.status != current.status {
-        let detail = json!({ "from": current.status, "to": row.status });
-        audit::record(
-            ctx,
-            ctx.principal.as_ref(),
-            "client_status_changed",
-            "client",
-            Some(&id),
-            detail,
-        )
-        .await;
-    }
-    json_with_etag(200, &row, row.version)
+    let row = write(db, id, version, &next).await?;
+    let audit = (row.fields.status != was.status).then(|| {
+        let detail = json!({ "from": was.status, "to": row.fields.status });
+        Audit::new("client_status_changed", "client", Some(id), detail)
+    });
+    Ok((json_with_etag(200, &row, row.version)?, audit))
 }
 
-/// `DELETE /crm/clients/{id}`: archives (the record and its history stay). If-Match is optional here.
-pub async fn archive(id: &str, req: &Request, ctx: &Ctx) -> HandlerResult {
-    let id = path_id(id)?;
+/// `DELETE /crm/clients/{id}`: archives (the record and its history stay; audited). If-Match is optional here.
+pub async fn archive(db: &D1Database, id: &str, req: &Request) -> ApiResult<Audited> {
     let if_match = header(req, "If-Match");
-    let db = db::db(ctx)?;
-    let current = load(&db, &id).await?.ok_or_else(|| not_found("client"))?;
+    let current = load(db, id).await?.ok_or_else(|| not_found("client"))?;
     let version = match if_match {
         Some(h) => resolve_version(Some(&h), None)?,
         None => current.version,
@@ -280,22 +229,19 @@ pub async fn archive(id: &str, req: &Request, ctx: &Ctx) -> HandlerResult {
     if current.version != version {
         return Err(stale("client", current.version));
     }
-    if current.status == ClientStatus::Archived.as_str() {
-        return json_with_etag(200, &current, current.version);
+    if current.fields.status == ClientStatus::Archived {
+        return Ok((json_with_etag(200, &current, current.version)?, None));
     }
-    let mut fields = current.fields();
+    let mut fields = current.fields.clone();
     fields.status = ClientStatus::Archived;
-    let row = write(&db, &id, version, &fields).await?;
-    audit::record(
-        ctx,
-        ctx.principal.as_ref(),
+    let row = write(db, id, version, &fields).await?;
+    let audit = Audit::new(
         "client_archived",
         "client",
-        Some(&id),
-        json!({ "from": current.status }),
-    )
-    .await;
-    json_with_etag(200, &row, row.version)
+        Some(id),
+        json!({ "from": current.fields.status }),
+    );
+    Ok((json_with_etag(200, &row, row.version)?, Some(audit)))
 }
 
 #[cfg(test)]
@@ -305,29 +251,18 @@ mod tests {
 
     #[test]
     fn the_select_list_yields_exactly_the_rows_fields() {
-        let row = ClientRow {
-            id: "c1".into(),
-            full_name: "A".into(),
-            email: None,
-            phone: None,
-            whatsapp: None,
-            nationality: None,
-            company_name: None,
-            status: "lead".into(),
-            consultant_id: None,
-            consultant_name: None,
-            language: "en".into(),
-            notes: None,
-            version: 1,
-            created_at: 0,
-            updated_at: 0,
-        };
+        let row: ClientRow = serde_json::from_value(json!({
+            "id": "c1", "full_name": "A", "email": null, "phone": null, "whatsapp": null, "nationality": null,
+            "company_name": null, "status": "lead", "consultant_id": null, "consultant_name": null, "language": "en",
+            "notes": null, "version": 1, "created_at": 0, "updated_at": 0
+        }))
+        .unwrap();
         let json = serde_json::to_value(&row).unwrap();
         let mut keys: Vec<String> = json.as_object().unwrap().keys().cloned().collect();
         keys.sort();
         assert_eq!(selected(&cols()), keys);
         assert_eq!(
-            serde_json::to_value(row.fields()).unwrap().as_object().unwrap().len(),
+            serde_json::to_value(&row.fields).unwrap().as_object().unwrap().len(),
             COLUMNS.len()
         );
     }

@@ -18,11 +18,9 @@ use nuzantara_shared::crm::list::PageQuery;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use worker::{D1Database, HttpMetadata, Request, Response};
+use worker::{Bucket, D1Database, HttpMetadata, Request, Response};
 
-use super::{author, header, new_record_id, not_found, now, path_id, query, Sql, Viewer};
-use crate::audit;
-use crate::context::Ctx;
+use super::{header, new_record_id, not_found, now, query, Audit, Audited, Sql, Viewer};
 use crate::db::{self, P};
 use crate::respond::{self, internal, HandlerResult};
 
@@ -81,8 +79,15 @@ async fn read_limited(req: &mut Request) -> ApiResult<Vec<u8>> {
     Ok(buf)
 }
 
-/// `POST /crm/documents?client_id=&practice_id=&filename=` with the raw file as the body.
-pub async fn upload(mut req: Request, ctx: &Ctx) -> HandlerResult {
+/// `POST /crm/documents?client_id=&practice_id=&filename=` with the raw file as the body (audited;
+/// `author`: the caller's user id).
+pub async fn upload(
+    db: &D1Database,
+    bucket: &Bucket,
+    mut req: Request,
+    viewer: &Viewer,
+    author: Option<&str>,
+) -> ApiResult<Audited> {
     let kind = kind_of(header(&req, "Content-Type").as_deref())?;
     if let Some(len) = header(&req, "Content-Length") {
         let len: usize = len
@@ -105,13 +110,12 @@ pub async fn upload(mut req: Request, ctx: &Ctx) -> HandlerResult {
         .transpose()?;
     let filename = check_file_name(q.filename.as_deref().unwrap_or(""), kind)?;
     // A client user uploads to their own record only; anyone else's is the same 404 as an unknown id.
-    Viewer::of(ctx).check(&client_id, "client")?;
-    let db = db::db(ctx)?;
-    let client: Option<Value> = db::first(&db, "SELECT id FROM clients WHERE id = ?1", &[P::S(&client_id)]).await?;
+    viewer.check(&client_id, "client")?;
+    let client: Option<Value> = db::first(db, "SELECT id FROM clients WHERE id = ?1", &[P::S(&client_id)]).await?;
     client.ok_or_else(|| not_found("client"))?;
     if let Some(p) = &practice_id {
         let row: Option<Value> = db::first(
-            &db,
+            db,
             "SELECT id FROM practices WHERE id = ?1 AND client_id = ?2",
             &[P::S(p), P::S(&client_id)],
         )
@@ -125,7 +129,6 @@ pub async fn upload(mut req: Request, ctx: &Ctx) -> HandlerResult {
     debug_assert!(size <= MAX_UPLOAD_BYTES);
     let id = new_record_id();
     let key = r2_key(&client_id, &id);
-    let bucket = ctx.env.bucket("DOCS").map_err(internal)?;
     let meta = HttpMetadata {
         content_type: Some(kind.mime.to_string()),
         ..Default::default()
@@ -145,7 +148,7 @@ pub async fn upload(mut req: Request, ctx: &Ctx) -> HandlerResult {
         .await
         .map_err(internal)?;
     let inserted = db::run(
-        &db,
+        db,
         "INSERT INTO documents (id, client_id, practice_id, filename, content_type, size_bytes, sha256, r2_key, uploaded_by, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         &[
@@ -157,7 +160,7 @@ pub async fn upload(mut req: Request, ctx: &Ctx) -> HandlerResult {
             P::I(size as i64),
             P::S(&hex),
             P::S(&key),
-            author(ctx).into(),
+            author.into(),
             P::I(now()),
         ],
     )
@@ -168,23 +171,14 @@ pub async fn upload(mut req: Request, ctx: &Ctx) -> HandlerResult {
         return Err(e);
     }
     let detail = json!({ "client_id": client_id, "filename": filename, "size_bytes": size, "content_type": kind.mime });
-    audit::record(
-        ctx,
-        ctx.principal.as_ref(),
-        "document_uploaded",
-        "document",
-        Some(&id),
-        detail,
-    )
-    .await;
-    let row = load_visible(&db, &id, &Viewer::Team).await?;
-    respond::json(201, &row)
+    let audit = Audit::new("document_uploaded", "document", Some(&id), detail);
+    let row = load_visible(db, &id, &Viewer::Team).await?;
+    Ok((respond::json(201, &row)?, Some(audit)))
 }
 
 /// `GET /crm/documents?client_id=&practice_id=&cursor=&limit=`: a client user sees their own only.
-pub async fn list(req: &Request, ctx: &Ctx) -> HandlerResult {
+pub async fn list(db: &D1Database, req: &Request, viewer: &Viewer) -> HandlerResult {
     let page = query::<PageQuery>(req)?.validate()?;
-    let viewer = Viewer::of(ctx);
     let mut q = Sql::new(format!("SELECT {COLS} {FROM} WHERE d.deleted_at IS NULL"));
     if let Some(own) = viewer.client_scope() {
         let p = q.arg(P::S(own));
@@ -199,26 +193,20 @@ pub async fn list(req: &Request, ctx: &Ctx) -> HandlerResult {
         q.push(&format!(" AND d.practice_id = {p}"));
     }
     q.page("d.created_at", "d.id", &page.page);
-    let db = db::db(ctx)?;
-    let rows: Vec<DocumentRow> = db::all(&db, &q.sql, &q.params).await?;
+    let rows: Vec<DocumentRow> = db::all(db, &q.sql, &q.params).await?;
     let (rows, next) = paginate(rows, page.page.limit, |r| Cursor::new(r.created_at, r.id.clone()));
     respond::json(200, &json!({ "documents": rows, "next_cursor": next }))
 }
 
 /// `GET /crm/documents/{id}`
-pub async fn get(id: &str, ctx: &Ctx) -> HandlerResult {
-    let id = path_id(id)?;
-    let db = db::db(ctx)?;
-    let row = load_visible(&db, &id, &Viewer::of(ctx)).await?;
+pub async fn get(db: &D1Database, id: &str, viewer: &Viewer) -> HandlerResult {
+    let row = load_visible(db, id, viewer).await?;
     respond::json(200, &row)
 }
 
 /// `GET /crm/documents/{id}/content`: the bytes, streamed from R2, as an attachment.
-pub async fn content(id: &str, ctx: &Ctx) -> HandlerResult {
-    let id = path_id(id)?;
-    let db = db::db(ctx)?;
-    let row = load_visible(&db, &id, &Viewer::of(ctx)).await?;
-    let bucket = ctx.env.bucket("DOCS").map_err(internal)?;
+pub async fn content(db: &D1Database, bucket: &Bucket, id: &str, viewer: &Viewer) -> HandlerResult {
+    let row = load_visible(db, id, viewer).await?;
     let obj = bucket
         .get(&row.r2_key)
         .execute()
@@ -250,28 +238,18 @@ pub async fn content(id: &str, ctx: &Ctx) -> HandlerResult {
 }
 
 /// `DELETE /crm/documents/{id}`: soft (the record is marked, the bytes stay), audited.
-pub async fn delete(id: &str, ctx: &Ctx) -> HandlerResult {
-    let id = path_id(id)?;
-    let db = db::db(ctx)?;
-    let row = load_visible(&db, &id, &Viewer::Team).await?;
+pub async fn delete(db: &D1Database, id: &str) -> ApiResult<Audited> {
+    let row = load_visible(db, id, &Viewer::Team).await?;
     let changed = db::run(
-        &db,
+        db,
         "UPDATE documents SET deleted_at = ?1 WHERE id = ?2 AND deleted_at IS NULL",
-        &[P::I(now()), P::S(&id)],
+        &[P::I(now()), P::S(id)],
     )
     .await?;
     if changed == 0 {
         return Err(not_found("document"));
     }
     let detail = json!({ "client_id": row.client_id, "filename": row.filename, "sha256": row.sha256 });
-    audit::record(
-        ctx,
-        ctx.principal.as_ref(),
-        "document_deleted",
-        "document",
-        Some(&id),
-        detail,
-    )
-    .await;
-    respond::json(200, &json!({ "id": id, "deleted": true }))
+    let audit = Audit::new("document_deleted", "document", Some(id), detail);
+    Ok((respond::json(200, &json!({ "id": id, "deleted": true }))?, Some(audit)))
 }

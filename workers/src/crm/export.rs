@@ -3,13 +3,13 @@
 
 use nuzantara_shared::crm::csv::CsvWriter;
 use nuzantara_shared::crm::dates::iso_utc;
+use nuzantara_shared::error::ApiResult;
 use serde_json::json;
+use worker::D1Database;
 
-use super::{clients, practice_row, today};
-use crate::audit;
-use crate::context::Ctx;
+use super::{clients, practice_row, today, Audit, Audited};
 use crate::db;
-use crate::respond::{self, internal, HandlerResult};
+use crate::respond::{self, internal};
 
 fn text(v: &Option<String>) -> &str {
     v.as_deref().unwrap_or("")
@@ -18,30 +18,22 @@ fn num(v: Option<i64>) -> String {
     v.map(|n| n.to_string()).unwrap_or_default()
 }
 
-async fn answer(ctx: &Ctx, what: &str, rows: usize, csv: String) -> HandlerResult {
-    audit::record(
-        ctx,
-        ctx.principal.as_ref(),
-        "export",
-        what,
-        None,
-        json!({ "rows": rows, "format": "csv" }),
-    )
-    .await;
+/// The CSV as an attachment, and its audit entry.
+fn answer(what: &'static str, rows: usize, csv: String) -> ApiResult<Audited> {
+    let audit = Audit::new("export", what, None, json!({ "rows": rows, "format": "csv" }));
     let mut resp = respond::text(200, "text/csv; charset=utf-8", csv)?;
     let name = format!("attachment; filename=\"{what}-{}.csv\"", today());
     resp.headers_mut().set("Content-Disposition", &name).map_err(internal)?;
     resp.headers_mut()
         .set("Cache-Control", "private, no-store")
         .map_err(internal)?;
-    Ok(resp)
+    Ok((resp, Some(audit)))
 }
 
 /// `GET /crm/export/clients.csv`: every client, archived included.
-pub async fn clients(ctx: &Ctx) -> HandlerResult {
-    let db = db::db(ctx)?;
+pub async fn clients(db: &D1Database) -> ApiResult<Audited> {
     let rows: Vec<clients::ClientRow> = db::all(
-        &db,
+        db,
         &format!(
             "SELECT {} {} ORDER BY c.created_at, c.id LIMIT 200000",
             clients::cols(),
@@ -65,30 +57,30 @@ pub async fn clients(ctx: &Ctx) -> HandlerResult {
         "created_at",
         "updated_at",
     ]);
-    for c in &rows {
+    for row in &rows {
+        let c = &row.fields;
         w.row([
-            c.id.as_str(),
+            row.id.as_str(),
             &c.full_name,
             text(&c.email),
             text(&c.phone),
             text(&c.whatsapp),
             text(&c.nationality),
             text(&c.company_name),
-            &c.status,
-            text(&c.consultant_name),
-            &c.language,
-            &iso_utc(c.created_at),
-            &iso_utc(c.updated_at),
+            c.status.as_str(),
+            text(&row.consultant_name),
+            c.language.code(),
+            &iso_utc(row.created_at),
+            &iso_utc(row.updated_at),
         ]);
     }
-    answer(ctx, "clients", rows.len(), w.finish()).await
+    answer("clients", rows.len(), w.finish())
 }
 
 /// `GET /crm/export/practices.csv`
-pub async fn practices(ctx: &Ctx) -> HandlerResult {
-    let db = db::db(ctx)?;
+pub async fn practices(db: &D1Database) -> ApiResult<Audited> {
     let rows: Vec<practice_row::PracticeRow> = db::all(
-        &db,
+        db,
         &format!(
             "SELECT {} {} ORDER BY p.created_at, p.id LIMIT 200000",
             practice_row::cols(),
@@ -119,18 +111,18 @@ pub async fn practices(ctx: &Ctx) -> HandlerResult {
             p.id.as_str(),
             &p.client_id,
             text(&p.client_name),
-            &p.type_code,
+            &p.fields.type_code,
             text(&p.type_name),
             &p.status,
             text(&p.consultant_name),
-            &num(p.fee_idr),
+            &num(p.fields.fee_idr),
             &p.paid_idr.to_string(),
-            text(&p.start_date),
-            text(&p.submitted_at),
-            text(&p.approved_at),
-            text(&p.expiry_date),
+            text(&p.fields.start_date),
+            text(&p.fields.submitted_at),
+            text(&p.fields.approved_at),
+            text(&p.fields.expiry_date),
             &iso_utc(p.created_at),
         ]);
     }
-    answer(ctx, "practices", rows.len(), w.finish()).await
+    answer("practices", rows.len(), w.finish())
 }

@@ -1,6 +1,7 @@
 //! Interactions: a client's timeline (chat, e-mail, WhatsApp, calls, meetings, notes, renewal
 //! reminders). Internal notes: the routes are team-only.
 
+use nuzantara_shared::auth::Principal;
 use nuzantara_shared::crm::check;
 use nuzantara_shared::crm::conversations::{conversation_use, ConversationUse};
 use nuzantara_shared::crm::cursor::{paginate, Cursor};
@@ -12,11 +13,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use worker::{D1Database, Request};
 
-use super::{author, new_record_id, not_found, now, path_id, query, Sql};
-use crate::context::Ctx;
+use super::{author_of, new_record_id, not_found, now, query, Audit, Audited, Sql};
 use crate::db::{self, P};
 use crate::respond::{self, HandlerResult};
-use crate::{audit, body};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InteractionRow {
@@ -51,19 +50,17 @@ async fn client_exists(db: &D1Database, id: &str) -> ApiResult<()> {
 }
 
 /// `GET /crm/clients/{id}/interactions?kind=&cursor=&limit=`
-pub async fn list(id: &str, req: &Request, ctx: &Ctx) -> HandlerResult {
-    let id = path_id(id)?;
+pub async fn list(db: &D1Database, id: &str, req: &Request) -> HandlerResult {
     let page = query::<PageQuery>(req)?.validate()?;
-    let db = db::db(ctx)?;
-    client_exists(&db, &id).await?;
+    client_exists(db, id).await?;
     let mut q = Sql::new(format!("SELECT {COLS} {FROM} WHERE i.client_id = ?1"));
-    q.params.push(P::S(&id));
+    q.params.push(P::S(id));
     if let Some(k) = page.kind {
         let p = q.arg(P::S(k.as_str()));
         q.push(&format!(" AND i.kind = {p}"));
     }
     q.page("i.occurred_at", "i.id", &page.page);
-    let rows: Vec<InteractionRow> = db::all(&db, &q.sql, &q.params).await?;
+    let rows: Vec<InteractionRow> = db::all(db, &q.sql, &q.params).await?;
     let (rows, next) = paginate(rows, page.page.limit, |r| Cursor::new(r.occurred_at, r.id.clone()));
     respond::json(200, &json!({ "interactions": rows, "next_cursor": next }))
 }
@@ -113,13 +110,10 @@ pub async fn log(
     db::first(db, &format!("SELECT {COLS} {FROM} WHERE i.id = ?1"), &[P::S(&id)]).await
 }
 
-/// `POST /crm/clients/{id}/interactions`
-pub async fn create(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
-    let id = path_id(id)?;
-    let b: InteractionBody = body::json(&mut req, ctx).await?;
+/// `POST /crm/clients/{id}/interactions` (`author`: the caller's user id).
+pub async fn create(db: &D1Database, id: &str, b: InteractionBody, author: Option<&str>) -> HandlerResult {
     let new = b.validate(now())?;
-    let db = db::db(ctx)?;
-    let row = log(&db, &id, &new, None, author(ctx), None)
+    let row = log(db, id, &new, None, author, None)
         .await?
         .ok_or_else(|| ApiError::internal("interaction not written"))?;
     respond::json(201, &row)
@@ -146,8 +140,7 @@ struct Content {
 /// extractive summary (first question + message count). Only the caller's own conversation, or any for an
 /// admin (audited): see `nuzantara_shared::crm::conversations`. 404 for an unknown conversation and for
 /// one the caller may not use alike; 409 when this conversation is already on this client's timeline.
-pub async fn from_conversation(mut req: Request, ctx: &Ctx) -> HandlerResult {
-    let b: FromConversationBody = body::json(&mut req, ctx).await?;
+pub async fn from_conversation(db: &D1Database, b: FromConversationBody, caller: &Principal) -> ApiResult<Audited> {
     let client_id = check::id("client_id", &b.client_id)?;
     let conversation_id = check::id("conversation_id", &b.conversation_id)?;
     let practice_id = b
@@ -155,10 +148,8 @@ pub async fn from_conversation(mut req: Request, ctx: &Ctx) -> HandlerResult {
         .as_deref()
         .map(|p| check::id("practice_id", p))
         .transpose()?;
-    let caller = ctx.principal()?;
-    let db = db::db(ctx)?;
     let conv: Option<Conversation> = db::first(
-        &db,
+        db,
         "SELECT title, user_id FROM conversations WHERE id = ?1 AND deleted_at IS NULL",
         &[P::S(&conversation_id)],
     )
@@ -166,13 +157,13 @@ pub async fn from_conversation(mut req: Request, ctx: &Ctx) -> HandlerResult {
     let conv = conv.ok_or_else(|| not_found("conversation"))?;
     let grounds = conversation_use(caller, conv.user_id.as_deref()).ok_or_else(|| not_found("conversation"))?;
     let count: Option<Count> = db::first(
-        &db,
+        db,
         "SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?1",
         &[P::S(&conversation_id)],
     )
     .await?;
     let first: Option<Content> = db::first(
-        &db,
+        db,
         "SELECT substr(content, 1, 2000) AS content FROM messages WHERE conversation_id = ?1 AND role = 'user' \
          AND trim(content) != '' ORDER BY seq LIMIT 1",
         &[P::S(&conversation_id)],
@@ -190,20 +181,19 @@ pub async fn from_conversation(mut req: Request, ctx: &Ctx) -> HandlerResult {
         occurred_at: now(),
     };
     let key = format!("conversation:{conversation_id}:{client_id}");
-    let row = log(&db, &client_id, &new, Some(&conversation_id), author(ctx), Some(&key))
-        .await?
-        .ok_or_else(|| ApiError::conflict("this conversation is already on this client's timeline"))?;
-    if grounds == ConversationUse::AsAdmin {
+    let row = log(
+        db,
+        &client_id,
+        &new,
+        Some(&conversation_id),
+        author_of(Some(caller)),
+        Some(&key),
+    )
+    .await?
+    .ok_or_else(|| ApiError::conflict("this conversation is already on this client's timeline"))?;
+    let audit = (grounds == ConversationUse::AsAdmin).then(|| {
         let detail = json!({ "conversation_id": conversation_id, "owner_id": conv.user_id, "client_id": client_id });
-        audit::record(
-            ctx,
-            Some(caller),
-            "conversation_linked_by_admin",
-            "interaction",
-            Some(&row.id),
-            detail,
-        )
-        .await;
-    }
-    respond::json(201, &row)
+        Audit::new("conversation_linked_by_admin", "interaction", Some(&row.id), detail)
+    });
+    Ok((respond::json(201, &row)?, audit))
 }

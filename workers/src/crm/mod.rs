@@ -1,6 +1,9 @@
 //! CRM and team operations over D1 and R2: clients, practices, interactions, documents, renewals (and
 //! the daily reminder job), team, work sessions, analytics and CSV exports.
 //!
+//! [`dispatch`] is the one place that reads the request's context (`Ctx`): it hands each handler the
+//! bindings it needs (the D1 database, the R2 bucket), the caller ([`Viewer`], the author id, the
+//! principal) and the route's JSON body, and writes the activity-log entry ([`Audit`]) a handler returns.
 //! Handlers stay thin: read the request, validate with `nuzantara_shared::crm`, call the domain
 //! functions of the submodules (which the chat's tools call too, see [`tools`]), and answer.
 //!
@@ -24,7 +27,7 @@ pub mod reminders;
 mod team;
 pub mod tools;
 
-use nuzantara_shared::auth::Role;
+use nuzantara_shared::auth::{Principal, Role};
 use nuzantara_shared::crm::dates::Date;
 use nuzantara_shared::crm::list::Paging;
 use nuzantara_shared::crm::record::Cell;
@@ -34,48 +37,119 @@ use nuzantara_shared::routes::CrmRoute;
 use nuzantara_shared::routes::Matched;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use worker::Request;
+use serde_json::Value;
+use worker::{Request, Response};
 
 use crate::context::Ctx;
 use crate::db::P;
 use crate::platform::{now_ms, random16};
 use crate::respond::{self, internal, HandlerResult};
+use crate::{audit, body};
 
-pub async fn dispatch(route: CrmRoute, m: &Matched, req: Request, ctx: &Ctx) -> HandlerResult {
-    let id = m.param("id").unwrap_or_default();
+/// The one place CRM routes meet the request's context: it takes the bindings and the caller from `ctx`,
+/// reads a route's JSON body (after its path id, as before), hands each handler what it needs, and writes
+/// the activity-log entry a handler asks for.
+pub async fn dispatch(route: CrmRoute, m: &Matched, mut req: Request, ctx: &Ctx) -> HandlerResult {
+    use CrmRoute as R;
+    let db = ctx.db()?;
+    let viewer = Viewer::of(ctx);
+    let by = author(ctx);
+    let id = || path_id(m.param("id").unwrap_or_default());
+    let me = || ctx.principal();
+    let audited = |done: ApiResult<Audited>| async move {
+        let (resp, entry) = done?;
+        if let Some(a) = entry {
+            let who = ctx.principal.as_ref();
+            audit::record(ctx, who, a.action, a.target_type, a.target_id.as_deref(), a.detail).await;
+        }
+        Ok(resp)
+    };
     match route {
-        CrmRoute::ClientList => clients::list(&req, ctx).await,
-        CrmRoute::ClientCreate => clients::create(req, ctx).await,
-        CrmRoute::ClientByEmail => clients::by_email(&req, ctx).await,
-        CrmRoute::ClientGet => clients::get(id, ctx).await,
-        CrmRoute::ClientUpdate => clients::update(id, req, ctx).await,
-        CrmRoute::ClientArchive => clients::archive(id, &req, ctx).await,
-        CrmRoute::ClientSummary => client_summary::summary(id, ctx).await,
-        CrmRoute::InteractionList => interactions::list(id, &req, ctx).await,
-        CrmRoute::InteractionCreate => interactions::create(id, req, ctx).await,
-        CrmRoute::InteractionFromConversation => interactions::from_conversation(req, ctx).await,
-        CrmRoute::PracticeTypes => practices::types(ctx).await,
-        CrmRoute::PracticeList => practices::list(&req, ctx).await,
-        CrmRoute::PracticeCreate => practices::create(req, ctx).await,
-        CrmRoute::Renewals => practices::renewals(&req, ctx).await,
-        CrmRoute::PracticeGet => practices::get(id, ctx).await,
-        CrmRoute::PracticeUpdate => practices::update(id, req, ctx).await,
-        CrmRoute::PracticeStatus => practices::change_status(id, req, ctx).await,
-        CrmRoute::PaymentCreate => practices::add_payment(id, req, ctx).await,
-        CrmRoute::DocumentList => documents::list(&req, ctx).await,
-        CrmRoute::DocumentUpload => documents::upload(req, ctx).await,
-        CrmRoute::DocumentGet => documents::get(id, ctx).await,
-        CrmRoute::DocumentDelete => documents::delete(id, ctx).await,
-        CrmRoute::DocumentContent => documents::content(id, ctx).await,
-        CrmRoute::Team => team::members(ctx).await,
-        CrmRoute::WorkSessions => team::sessions(&req, ctx).await,
-        CrmRoute::ClockIn => team::clock_in(req, ctx).await,
-        CrmRoute::ClockOut => team::clock_out(req, ctx).await,
-        CrmRoute::Analytics => analytics::report(ctx).await,
-        CrmRoute::ExportClients => export::clients(ctx).await,
-        CrmRoute::ExportPractices => export::practices(ctx).await,
+        R::ClientList => clients::list(&db, &req, &me()?.id).await,
+        R::ClientCreate => clients::create(&db, body::json(&mut req, ctx).await?).await,
+        R::ClientByEmail => clients::by_email(&db, &req).await,
+        R::ClientGet => clients::get(&db, &id()?, &viewer).await,
+        R::ClientUpdate => {
+            let id = id()?;
+            let b = body::json(&mut req, ctx).await?;
+            audited(clients::update(&db, &id, &req, b).await).await
+        }
+        R::ClientArchive => audited(clients::archive(&db, &id()?, &req).await).await,
+        R::ClientSummary => client_summary::summary(&db, &id()?).await,
+        R::InteractionList => interactions::list(&db, &id()?, &req).await,
+        R::InteractionCreate => {
+            let id = id()?;
+            interactions::create(&db, &id, body::json(&mut req, ctx).await?, by).await
+        }
+        R::InteractionFromConversation => {
+            let b = body::json(&mut req, ctx).await?;
+            audited(interactions::from_conversation(&db, b, me()?).await).await
+        }
+        R::PracticeTypes => practices::types(&db).await,
+        R::PracticeList => practices::list(&db, &req, &me()?.id, &viewer).await,
+        R::PracticeCreate => practices::create(&db, body::json(&mut req, ctx).await?, by).await,
+        R::Renewals => practices::renewals(&db, &req).await,
+        R::PracticeGet => practices::get(&db, &id()?, &viewer).await,
+        R::PracticeUpdate => {
+            let id = id()?;
+            let b = body::json(&mut req, ctx).await?;
+            practices::update(&db, &id, &req, b).await
+        }
+        R::PracticeStatus => {
+            let id = id()?;
+            let b = body::json(&mut req, ctx).await?;
+            practices::change_status(&db, &id, &req, b, by).await
+        }
+        R::PaymentCreate => {
+            let id = id()?;
+            practices::add_payment(&db, &id, body::json(&mut req, ctx).await?, by).await
+        }
+        R::DocumentList => documents::list(&db, &req, &viewer).await,
+        R::DocumentUpload => audited(documents::upload(&db, &ctx.docs()?, req, &viewer, by).await).await,
+        R::DocumentGet => documents::get(&db, &id()?, &viewer).await,
+        R::DocumentDelete => audited(documents::delete(&db, &id()?).await).await,
+        R::DocumentContent => {
+            let id = id()?;
+            documents::content(&db, &ctx.docs()?, &id, &viewer).await
+        }
+        R::Team => team::members(&db).await,
+        R::WorkSessions => team::sessions(&db, &req).await,
+        R::ClockIn => {
+            let who = me()?.id.clone();
+            team::clock_in(&db, &who, optional_json(&mut req, ctx).await?).await
+        }
+        R::ClockOut => {
+            let who = me()?.id.clone();
+            team::clock_out(&db, &who, optional_json(&mut req, ctx).await?).await
+        }
+        R::Analytics => analytics::report(&db).await,
+        R::ExportClients => audited(export::clients(&db).await).await,
+        R::ExportPractices => audited(export::practices(&db).await).await,
     }
 }
+
+/// An activity-log entry a handler asks for; [`dispatch`] writes it (with the caller, address and
+/// request id) once the handler has succeeded.
+pub struct Audit {
+    pub action: &'static str,
+    pub target_type: &'static str,
+    pub target_id: Option<String>,
+    pub detail: Value,
+}
+
+impl Audit {
+    pub fn new(action: &'static str, target_type: &'static str, target_id: Option<&str>, detail: Value) -> Self {
+        Self {
+            action,
+            target_type,
+            target_id: target_id.map(str::to_string),
+            detail,
+        }
+    }
+}
+
+/// What an audited handler answers: the response, and the entry to log (if any).
+pub type Audited = (Response, Option<Audit>);
 
 /// Who is looking at CRM data, for the ownership check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,7 +164,12 @@ pub enum Viewer {
 
 impl Viewer {
     pub fn of(ctx: &Ctx) -> Viewer {
-        match &ctx.principal {
+        Viewer::of_principal(ctx.principal.as_ref())
+    }
+
+    /// The viewer a caller is (`None`: nobody signed in).
+    pub fn of_principal(who: Option<&Principal>) -> Viewer {
+        match who {
             None => Viewer::Anonymous,
             Some(p) if p.role == Role::Client => Viewer::Client(p.client_id.clone()),
             Some(_) => Viewer::Team,
@@ -178,10 +257,12 @@ pub fn json_with_etag<T: Serialize>(status: u16, value: &T, version: i64) -> Han
 
 /// The caller's user id, for `created_by` columns (`None` for API keys, whose id is not a user).
 pub fn author(ctx: &Ctx) -> Option<&str> {
-    ctx.principal
-        .as_ref()
-        .filter(|p| p.role != Role::Service)
-        .map(|p| p.id.as_str())
+    author_of(ctx.principal.as_ref())
+}
+
+/// [`author`] of a caller.
+pub fn author_of(who: Option<&Principal>) -> Option<&str> {
+    who.filter(|p| p.role != Role::Service).map(|p| p.id.as_str())
 }
 
 /// 409 for an update based on a version that is no longer the record's.

@@ -4,8 +4,8 @@
 //! (`practices`) both build on this, so neither imports the other for it.
 
 use nuzantara_shared::crm::payments::Payment;
-use nuzantara_shared::crm::practices::{PracticeFields, COLUMNS};
-use nuzantara_shared::crm::record::{placeholders, select_list, versioned_update};
+use nuzantara_shared::crm::practices::{insert_sql, update_sql, PracticeFields, COLUMNS};
+use nuzantara_shared::crm::record::select_list;
 use nuzantara_shared::crm::status::PracticeStatus;
 use nuzantara_shared::crm::status::{PracticeState, Transition};
 use nuzantara_shared::error::{ApiError, ApiResult};
@@ -15,24 +15,20 @@ use worker::D1Database;
 use super::{new_record_id, not_found, now, param, stale, Viewer};
 use crate::db::{self, P};
 
+/// A practice as stored: its fields (declared once, in [`PracticeFields`]), where it stands in the
+/// workflow and what was paid, the names joined in, and the record's bookkeeping.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PracticeRow {
     pub id: String,
     pub client_id: String,
     pub client_name: Option<String>,
-    pub type_code: String,
     pub type_name: Option<String>,
     pub category: Option<String>,
-    pub consultant_id: Option<String>,
     pub consultant_name: Option<String>,
     pub status: String,
-    pub fee_idr: Option<i64>,
     pub paid_idr: i64,
-    pub start_date: Option<String>,
-    pub submitted_at: Option<String>,
-    pub approved_at: Option<String>,
-    pub expiry_date: Option<String>,
-    pub notes: Option<String>,
+    #[serde(flatten)]
+    pub fields: PracticeFields,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -56,29 +52,18 @@ impl PracticeRow {
     }
     /// The practice as a status change sees it.
     pub fn state(&self) -> PracticeState {
+        let f = &self.fields;
         PracticeState {
             status: self.status(),
-            start_date: self.start_date.clone(),
-            submitted_at: self.submitted_at.clone(),
-            approved_at: self.approved_at.clone(),
-            expiry_date: self.expiry_date.clone(),
+            start_date: f.start_date.clone(),
+            submitted_at: f.submitted_at.clone(),
+            approved_at: f.approved_at.clone(),
+            expiry_date: f.expiry_date.clone(),
         }
     }
     /// What is still owed (negative when overpaid).
     pub fn balance_idr(&self) -> i64 {
-        self.fee_idr.unwrap_or(0) - self.paid_idr
-    }
-    pub(super) fn fields(&self) -> PracticeFields {
-        PracticeFields {
-            type_code: self.type_code.clone(),
-            consultant_id: self.consultant_id.clone(),
-            fee_idr: self.fee_idr,
-            start_date: self.start_date.clone(),
-            submitted_at: self.submitted_at.clone(),
-            approved_at: self.approved_at.clone(),
-            expiry_date: self.expiry_date.clone(),
-            notes: self.notes.clone(),
-        }
+        self.fields.fee_idr.unwrap_or(0) - self.paid_idr
     }
 }
 
@@ -115,17 +100,10 @@ pub async fn insert(
 ) -> ApiResult<PracticeRow> {
     let id = new_record_id();
     let now = now();
-    let sql = format!(
-        "INSERT INTO practices (id, client_id, status, paid_idr, {}, version, created_at, updated_at) \
-         VALUES (?1, ?2, 'inquiry', 0, {}, 1, ?{n}, ?{n})",
-        COLUMNS.join(", "),
-        placeholders(3, &COLUMNS),
-        n = COLUMNS.len() + 3
-    );
     let mut params = vec![P::S(&id), P::S(client_id)];
     params.extend(f.cells().map(param));
     params.push(P::I(now));
-    let insert = db::stmt(db, &sql, &params)?;
+    let insert = db::stmt(db, &insert_sql(), &params)?;
     let history = db::stmt(
         db,
         "INSERT INTO practice_status_history (practice_id, from_status, to_status, changed_by, changed_at) VALUES (?1, NULL, 'inquiry', ?2, ?3)",
@@ -139,10 +117,9 @@ pub async fn insert(
 
 /// Writes a practice's fields if it is still at `version`; 409 when someone else got there first.
 pub async fn write(db: &D1Database, id: &str, version: i64, f: &PracticeFields) -> ApiResult<PracticeRow> {
-    let sql = versioned_update("practices", &COLUMNS);
     let mut params = Vec::from(f.cells().map(param));
     params.extend([P::I(now()), P::S(id), P::I(version)]);
-    let changed = db::run(db, &sql, &params).await?;
+    let changed = db::run(db, &update_sql(), &params).await?;
     let row = load(db, id).await?.ok_or_else(|| not_found("practice"))?;
     if changed == 0 {
         return Err(stale("practice", row.version));

@@ -18,9 +18,7 @@ use worker::{D1Database, Request};
 use super::clients::check_consultant;
 use super::practice_row::{self, cols, load, load_visible, PracticeRow, FROM};
 use super::practice_views::{PracticeDetail, PracticeView, ViewedPractice};
-use super::{author, header, json_with_etag, not_found, path_id, query, stale, today, Sql, Viewer};
-use crate::body;
-use crate::context::Ctx;
+use super::{header, json_with_etag, not_found, query, stale, today, Sql, Viewer};
 use crate::db::{self, P};
 use crate::respond::{self, HandlerResult};
 
@@ -46,10 +44,9 @@ async fn practice_type(db: &D1Database, code: &str) -> ApiResult<PracticeType> {
 }
 
 /// `GET /crm/practice-types`
-pub async fn types(ctx: &Ctx) -> HandlerResult {
-    let db = db::db(ctx)?;
+pub async fn types(db: &D1Database) -> HandlerResult {
     let rows: Vec<PracticeType> = db::all(
-        &db,
+        db,
         "SELECT code, name, category, default_fee_idr, duration_days, validity_days, description FROM practice_types \
          ORDER BY CASE category WHEN 'visa' THEN 1 WHEN 'kitas' THEN 2 WHEN 'kitap' THEN 3 WHEN 'business' THEN 4 ELSE 5 END, created_at, code",
         &[],
@@ -58,11 +55,10 @@ pub async fn types(ctx: &Ctx) -> HandlerResult {
     respond::json(200, &json!({ "practice_types": rows }))
 }
 
-/// `GET /crm/practices`: a client user sees their own only.
-pub async fn list(req: &Request, ctx: &Ctx) -> HandlerResult {
+/// `GET /crm/practices`: a client user sees their own only (`me`: the caller's id, for `consultant_id=me`).
+pub async fn list(db: &D1Database, req: &Request, me: &str, viewer: &Viewer) -> HandlerResult {
     let q: PracticeListQuery = query(req)?;
-    let f = q.validate(&ctx.principal()?.id)?;
-    let viewer = Viewer::of(ctx);
+    let f = q.validate(me)?;
     let mut q = Sql::new(format!("SELECT {} {FROM} WHERE 1 = 1", cols()));
     if let Some(own) = viewer.client_scope() {
         let p = q.arg(P::S(own));
@@ -85,107 +81,99 @@ pub async fn list(req: &Request, ctx: &Ctx) -> HandlerResult {
         q.push(&format!(" AND p.type_code = {p}"));
     }
     q.page("p.created_at", "p.id", &f.page);
-    let db = db::db(ctx)?;
-    let rows: Vec<PracticeRow> = db::all(&db, &q.sql, &q.params).await?;
+    let rows: Vec<PracticeRow> = db::all(db, &q.sql, &q.params).await?;
     let (rows, next) = paginate(rows, f.page.limit, |r| Cursor::new(r.created_at, r.id.clone()));
-    let views: Vec<ViewedPractice> = rows.into_iter().map(|r| ViewedPractice::new(r, &viewer)).collect();
+    let views: Vec<ViewedPractice> = rows.into_iter().map(|r| ViewedPractice::new(r, viewer)).collect();
     respond::json(200, &json!({ "practices": views, "next_cursor": next }))
 }
 
 /// `POST /crm/practices`: status `inquiry`, fee defaulting to the type's; the first history row is
 /// written in the same batch.
-pub async fn create(mut req: Request, ctx: &Ctx) -> HandlerResult {
-    let b: NewPracticeBody = body::json(&mut req, ctx).await?;
+/// `author`: the caller's user id, for the first history row.
+pub async fn create(db: &D1Database, b: NewPracticeBody, author: Option<&str>) -> HandlerResult {
     let new = b.validate()?;
-    let db = db::db(ctx)?;
-    let client = super::clients::load(&db, &new.client_id)
+    let client = super::clients::load(db, &new.client_id)
         .await?
         .ok_or_else(|| not_found("client"))?;
-    if client.status == ClientStatus::Archived.as_str() {
+    if client.fields.status == ClientStatus::Archived {
         return Err(ApiError::conflict(
             "the client is archived; restore it (status active) first",
         ));
     }
-    let ty = practice_type(&db, &new.fields.type_code).await?;
+    let ty = practice_type(db, &new.fields.type_code).await?;
     if let Some(c) = &new.fields.consultant_id {
-        check_consultant(&db, c).await?;
+        check_consultant(db, c).await?;
     }
     // The client's consultant and the type's fee, unless given.
     let f = PracticeFields {
         type_code: ty.code.clone(),
-        consultant_id: new.fields.consultant_id.clone().or(client.consultant_id.clone()),
+        consultant_id: new.fields.consultant_id.clone().or(client.fields.consultant_id),
         fee_idr: new.fields.fee_idr.or(ty.default_fee_idr),
         ..new.fields
     };
-    let row = practice_row::insert(&db, &new.client_id, &f, author(ctx)).await?;
+    let row = practice_row::insert(db, &new.client_id, &f, author).await?;
     let view = PracticeView::new(row);
     json_with_etag(201, &view, view.row.version)
 }
 
 /// `GET /crm/practices/{id}`: with status history and payments, as the viewer may see them.
-pub async fn get(id: &str, ctx: &Ctx) -> HandlerResult {
-    let id = path_id(id)?;
-    let viewer = Viewer::of(ctx);
-    let db = db::db(ctx)?;
-    let row = load_visible(&db, &id, &viewer).await?;
+pub async fn get(db: &D1Database, id: &str, viewer: &Viewer) -> HandlerResult {
+    let row = load_visible(db, id, viewer).await?;
     let version = row.version;
-    let detail = PracticeDetail::load(&db, row, &viewer).await?;
+    let detail = PracticeDetail::load(db, row, viewer).await?;
     json_with_etag(200, &detail, version)
 }
 
 /// `PATCH /crm/practices/{id}`: details only; the version read is required.
-pub async fn update(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
-    let id = path_id(id)?;
-    let if_match = header(&req, "If-Match");
-    let b: PracticePatchBody = body::json(&mut req, ctx).await?;
+pub async fn update(db: &D1Database, id: &str, req: &Request, b: PracticePatchBody) -> HandlerResult {
+    let if_match = header(req, "If-Match");
     let version = resolve_version(if_match.as_deref(), b.version)?;
-    let db = db::db(ctx)?;
-    let current = load(&db, &id).await?.ok_or_else(|| not_found("practice"))?;
+    let current = load(db, id).await?.ok_or_else(|| not_found("practice"))?;
     if current.version != version {
         return Err(stale("practice", current.version));
     }
-    let next = b.apply(current.fields())?;
-    if next.type_code != current.type_code {
-        practice_type(&db, &next.type_code).await?;
+    let next = b.apply(current.fields.clone())?;
+    if next.type_code != current.fields.type_code {
+        practice_type(db, &next.type_code).await?;
     }
-    if next.consultant_id != current.consultant_id {
+    if next.consultant_id != current.fields.consultant_id {
         if let Some(c) = &next.consultant_id {
-            check_consultant(&db, c).await?;
+            check_consultant(db, c).await?;
         }
     }
-    let row = practice_row::write(&db, &id, version, &next).await?;
+    let row = practice_row::write(db, id, version, &next).await?;
     let view = PracticeView::new(row);
     json_with_etag(200, &view, view.row.version)
 }
 
 /// `POST /crm/practices/{id}/status`: a legal move only; the practice and its history row change
 /// together (one batch, both guarded by the version read) or not at all.
-pub async fn change_status(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
-    let id = path_id(id)?;
-    let if_match = header(&req, "If-Match");
-    let b: StatusChangeBody = body::json(&mut req, ctx).await?;
+pub async fn change_status(
+    db: &D1Database,
+    id: &str,
+    req: &Request,
+    b: StatusChangeBody,
+    author: Option<&str>,
+) -> HandlerResult {
+    let if_match = header(req, "If-Match");
     let version = resolve_version(if_match.as_deref(), b.version)?;
-    let db = db::db(ctx)?;
-    let current = load(&db, &id).await?.ok_or_else(|| not_found("practice"))?;
+    let current = load(db, id).await?.ok_or_else(|| not_found("practice"))?;
     if current.version != version {
         return Err(stale("practice", current.version));
     }
-    let ty = practice_type(&db, &current.type_code).await.ok();
+    let ty = practice_type(db, &current.fields.type_code).await.ok();
     let t = b.plan(&current.state(), today(), ty.and_then(|t| t.validity_days))?;
-    let row = practice_row::change_status(&db, &id, version, &t, author(ctx)).await?;
+    let row = practice_row::change_status(db, id, version, &t, author).await?;
     let view = PracticeView::new(row);
     json_with_etag(200, &view, view.row.version)
 }
 
 /// `POST /crm/practices/{id}/payments`: the payment and the practice's running total in one batch.
 /// Payments add up, so no version is needed; the practice's version still moves on.
-pub async fn add_payment(id: &str, mut req: Request, ctx: &Ctx) -> HandlerResult {
-    let id = path_id(id)?;
-    let b: PaymentBody = body::json(&mut req, ctx).await?;
+pub async fn add_payment(db: &D1Database, id: &str, b: PaymentBody, author: Option<&str>) -> HandlerResult {
     let p = b.validate(today())?;
-    let db = db::db(ctx)?;
-    load(&db, &id).await?.ok_or_else(|| not_found("practice"))?;
-    let (pay_id, now, row) = practice_row::add_payment(&db, &id, &p, author(ctx)).await?;
+    load(db, id).await?.ok_or_else(|| not_found("practice"))?;
+    let (pay_id, now, row) = practice_row::add_payment(db, id, &p, author).await?;
     let payment = json!({
         "id": pay_id, "practice_id": id, "amount_idr": p.amount_idr, "paid_on": p.paid_on, "method": p.method.as_str(),
         "note": p.note, "created_at": now
@@ -222,16 +210,16 @@ pub async fn expiring(db: &D1Database, today: Date, within: i64) -> ApiResult<Ve
 
 /// `GET /crm/practices/renewals?within_days=N`: permits expiring (with their reminder window), and open
 /// practices past their type's typical duration since they started.
-pub async fn renewals(req: &Request, ctx: &Ctx) -> HandlerResult {
+pub async fn renewals(db: &D1Database, req: &Request) -> HandlerResult {
     let q: RenewalsQuery = query(req)?;
     let within = within_days(q.within_days.as_deref())?;
     let today = today();
-    let db = db::db(ctx)?;
-    let renewals: Vec<Value> = expiring(&db, today, within)
+    let renewals: Vec<Value> = expiring(db, today, within)
         .await?
         .into_iter()
         .map(|r| {
             let days_left = r
+                .fields
                 .expiry_date
                 .as_deref()
                 .and_then(Date::parse_opt)
@@ -245,7 +233,7 @@ pub async fn renewals(req: &Request, ctx: &Ctx) -> HandlerResult {
         .collect();
     let expected = "date(p.start_date, '+' || t.duration_days || ' days')";
     let overdue: Vec<Overdue> = db::all(
-        &db,
+        db,
         &format!(
             "SELECT {}, {expected} AS expected_by {FROM} WHERE p.status IN ('quoted', 'in_progress', 'submitted') \
              AND p.start_date IS NOT NULL AND t.duration_days IS NOT NULL AND {expected} < ?1 AND c.status != 'archived' \

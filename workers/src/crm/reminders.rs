@@ -30,10 +30,10 @@ pub async fn run(db: &D1Database, now_ms: i64) -> ApiResult<RunReport> {
     let practices = expiring(db, today, widest).await?;
     let mut statements = Vec::new();
     for p in &practices {
-        let Some(expiry) = p.expiry_date.as_deref().and_then(Date::parse_opt) else {
+        let Some(expiry) = p.fields.expiry_date.as_deref().and_then(Date::parse_opt) else {
             continue;
         };
-        let type_name = p.type_name.as_deref().unwrap_or(&p.type_code);
+        let type_name = p.type_name.as_deref().unwrap_or(&p.fields.type_code);
         let client_name = p.client_name.as_deref().unwrap_or("the client");
         let Some(r) = reminder(&p.id, type_name, client_name, expiry, today) else {
             continue;

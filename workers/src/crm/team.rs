@@ -7,18 +7,16 @@ use nuzantara_shared::crm::team::ClockBody;
 use nuzantara_shared::error::{ApiError, ErrorCode};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use worker::Request;
+use worker::{D1Database, Request};
 
-use super::{new_record_id, now, optional_json, query};
-use crate::context::Ctx;
+use super::{new_record_id, now, query};
 use crate::db::{self, P};
 use crate::respond::{self, HandlerResult};
 
 /// `GET /crm/team`: admins and consultants with their profile, workload and whether they are clocked in.
-pub async fn members(ctx: &Ctx) -> HandlerResult {
-    let db = db::db(ctx)?;
+pub async fn members(db: &D1Database) -> HandlerResult {
     let rows: Vec<Value> = db::all(
-        &db,
+        db,
         "SELECT u.id AS user_id, u.name, u.email, u.role, u.language, u.disabled, \
            COALESCE(t.department, 'general') AS department, t.position, COALESCE(t.languages, '[\"en\"]') AS languages, \
            COALESCE(t.active, 1) AS active, \
@@ -63,13 +61,12 @@ struct SessionsQuery {
 }
 
 /// `GET /crm/work-sessions?user_id=&limit=`: newest first (open ones count up to now).
-pub async fn sessions(req: &Request, ctx: &Ctx) -> HandlerResult {
+pub async fn sessions(db: &D1Database, req: &Request) -> HandlerResult {
     let q: SessionsQuery = query(req)?;
     let user = q.user_id.as_deref().map(|u| check::id("user_id", u)).transpose()?;
     let limit = page_size(q.limit.as_deref(), 50, 200)?;
-    let db = db::db(ctx)?;
     let rows: Vec<Session> = db::all(
-        &db,
+        db,
         &format!("{SESSION} WHERE (?2 IS NULL OR w.user_id = ?2) ORDER BY w.started_at DESC, w.id DESC LIMIT ?3"),
         &[P::I(now()), user.as_deref().into(), P::I(i64::from(limit))],
     )
@@ -77,27 +74,25 @@ pub async fn sessions(req: &Request, ctx: &Ctx) -> HandlerResult {
     respond::json(200, &json!({ "sessions": rows }))
 }
 
-/// `POST /crm/work-sessions/clock-in`: 409 when already clocked in.
-pub async fn clock_in(mut req: Request, ctx: &Ctx) -> HandlerResult {
-    let who = ctx.principal()?.id.clone();
-    let notes = optional_json::<ClockBody>(&mut req, ctx).await?.notes()?;
-    let db = db::db(ctx)?;
+/// `POST /crm/work-sessions/clock-in` (`who`: the caller's user id): 409 when already clocked in.
+pub async fn clock_in(db: &D1Database, who: &str, b: ClockBody) -> HandlerResult {
+    let notes = b.notes()?;
     let id = new_record_id();
     let started = now();
     let already = || ApiError::conflict("you are already clocked in; clock out first");
     let open: Option<Value> = db::first(
-        &db,
+        db,
         "SELECT id FROM work_sessions WHERE user_id = ?1 AND ended_at IS NULL",
-        &[P::S(&who)],
+        &[P::S(who)],
     )
     .await?;
     if open.is_some() {
         return Err(already());
     }
     db::run(
-        &db,
+        db,
         "INSERT INTO work_sessions (id, user_id, started_at, notes) VALUES (?1, ?2, ?3, ?4)",
-        &[P::S(&id), P::S(&who), P::I(started), notes.as_deref().into()],
+        &[P::S(&id), P::S(who), P::I(started), notes.as_deref().into()],
     )
     .await
     .map_err(|e| if e.code == ErrorCode::Conflict { already() } else { e })?;
@@ -107,16 +102,15 @@ pub async fn clock_in(mut req: Request, ctx: &Ctx) -> HandlerResult {
     )
 }
 
-/// `POST /crm/work-sessions/clock-out`: ends the open session; 409 when there is none.
-pub async fn clock_out(mut req: Request, ctx: &Ctx) -> HandlerResult {
-    let who = ctx.principal()?.id.clone();
-    let notes = optional_json::<ClockBody>(&mut req, ctx).await?.notes()?;
-    let db = db::db(ctx)?;
+/// `POST /crm/work-sessions/clock-out` (`who`: the caller's user id): ends the open session; 409 when
+/// there is none.
+pub async fn clock_out(db: &D1Database, who: &str, b: ClockBody) -> HandlerResult {
+    let notes = b.notes()?;
     let not_in = || ApiError::conflict("you are not clocked in");
     let open: Option<Value> = db::first(
-        &db,
+        db,
         "SELECT id FROM work_sessions WHERE user_id = ?1 AND ended_at IS NULL",
-        &[P::S(&who)],
+        &[P::S(who)],
     )
     .await?;
     let id = open
@@ -124,7 +118,7 @@ pub async fn clock_out(mut req: Request, ctx: &Ctx) -> HandlerResult {
         .ok_or_else(not_in)?;
     let ended = now();
     let changed = db::run(
-        &db,
+        db,
         "UPDATE work_sessions SET ended_at = ?1, notes = COALESCE(?2, notes) WHERE id = ?3 AND ended_at IS NULL",
         &[P::I(ended), notes.as_deref().into(), P::S(&id)],
     )
@@ -132,6 +126,6 @@ pub async fn clock_out(mut req: Request, ctx: &Ctx) -> HandlerResult {
     if changed == 0 {
         return Err(not_in());
     }
-    let row: Option<Session> = db::first(&db, &format!("{SESSION} WHERE w.id = ?2"), &[P::I(ended), P::S(&id)]).await?;
+    let row: Option<Session> = db::first(db, &format!("{SESSION} WHERE w.id = ?2"), &[P::I(ended), P::S(&id)]).await?;
     respond::json(200, &row)
 }
