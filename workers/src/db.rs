@@ -5,7 +5,6 @@ use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
 
-use crate::context::Ctx;
 use crate::respond::internal;
 
 /// A bound parameter. `Null` binds SQL NULL.
@@ -49,10 +48,6 @@ impl From<Option<i64>> for P<'_> {
     fn from(o: Option<i64>) -> Self {
         o.map(P::I).unwrap_or(P::Null)
     }
-}
-
-pub fn db(ctx: &Ctx) -> ApiResult<D1Database> {
-    ctx.db()
 }
 
 pub fn stmt(db: &D1Database, sql: &str, params: &[P]) -> ApiResult<D1PreparedStatement> {

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use worker::{D1Database, Request};
 
-use super::{author_of, new_record_id, not_found, now, query, Audit, Audited, Sql};
+use super::{author, new_record_id, not_found, now, query, Audit, Audited, Sql};
 use crate::db::{self, P};
 use crate::respond::{self, HandlerResult};
 
@@ -186,7 +186,7 @@ pub async fn from_conversation(db: &D1Database, b: FromConversationBody, caller:
         &client_id,
         &new,
         Some(&conversation_id),
-        author_of(Some(caller)),
+        author(Some(caller)),
         Some(&key),
     )
     .await?

@@ -52,8 +52,8 @@ use crate::{audit, body};
 pub async fn dispatch(route: CrmRoute, m: &Matched, mut req: Request, ctx: &Ctx) -> HandlerResult {
     use CrmRoute as R;
     let db = ctx.db()?;
-    let viewer = Viewer::of(ctx);
-    let by = author(ctx);
+    let viewer = Viewer::of(ctx.principal.as_ref());
+    let by = author(ctx.principal.as_ref());
     let id = || path_id(m.param("id").unwrap_or_default());
     let me = || ctx.principal();
     let audited = |done: ApiResult<Audited>| async move {
@@ -163,12 +163,8 @@ pub enum Viewer {
 }
 
 impl Viewer {
-    pub fn of(ctx: &Ctx) -> Viewer {
-        Viewer::of_principal(ctx.principal.as_ref())
-    }
-
     /// The viewer a caller is (`None`: nobody signed in).
-    pub fn of_principal(who: Option<&Principal>) -> Viewer {
+    pub fn of(who: Option<&Principal>) -> Viewer {
         match who {
             None => Viewer::Anonymous,
             Some(p) if p.role == Role::Client => Viewer::Client(p.client_id.clone()),
@@ -256,12 +252,7 @@ pub fn json_with_etag<T: Serialize>(status: u16, value: &T, version: i64) -> Han
 }
 
 /// The caller's user id, for `created_by` columns (`None` for API keys, whose id is not a user).
-pub fn author(ctx: &Ctx) -> Option<&str> {
-    author_of(ctx.principal.as_ref())
-}
-
-/// [`author`] of a caller.
-pub fn author_of(who: Option<&Principal>) -> Option<&str> {
+pub fn author(who: Option<&Principal>) -> Option<&str> {
     who.filter(|p| p.role != Role::Service).map(|p| p.id.as_str())
 }
 

@@ -24,7 +24,7 @@ use worker::D1Database;
 use super::practice_row::{self, PracticeRow};
 use super::practice_views::{PracticeView, ViewedPractice};
 use super::{author, clients, interactions, now, Viewer};
-use crate::context::Ctx;
+use nuzantara_shared::auth::Principal;
 
 fn team_only(viewer: &Viewer) -> ApiResult<()> {
     if viewer.is_team() {
@@ -34,17 +34,15 @@ fn team_only(viewer: &Viewer) -> ApiResult<()> {
     }
 }
 
-/// Runs a CRM tool call; `Err` 404 when `name` is not a CRM tool. The tools' dispatcher: the one place
-/// here that reads the context, handing each tool the database and the caller.
-pub async fn run(ctx: &Ctx, name: &str, args: &Value) -> ApiResult<(String, Value)> {
+/// Runs a CRM tool call for `who`; `Err` 404 when `name` is not a CRM tool.
+pub async fn run(db: &D1Database, who: Option<&Principal>, name: &str, args: &Value) -> ApiResult<(String, Value)> {
     let call =
         CrmTool::parse(name, args).ok_or_else(|| ApiError::not_found(format!("no CRM tool named {name:?}")))??;
-    let viewer = Viewer::of(ctx);
-    let db = ctx.db()?;
+    let viewer = Viewer::of(who);
     match call {
-        CrmTool::ClientLookup { query } => client_lookup(&db, &viewer, &query).await,
+        CrmTool::ClientLookup { query } => client_lookup(db, &viewer, &query).await,
         CrmTool::PracticeStatus { practice_id, client_id } => {
-            practice_status(&db, &viewer, practice_id.as_deref(), client_id.as_deref()).await
+            practice_status(db, &viewer, practice_id.as_deref(), client_id.as_deref()).await
         }
         CrmTool::LogInteraction {
             client_id,
@@ -58,9 +56,9 @@ pub async fn run(ctx: &Ctx, name: &str, args: &Value) -> ApiResult<(String, Valu
                 practice_id,
                 occurred_at: now(),
             };
-            log_interaction(&db, &viewer, author(ctx), &client_id, &new).await
+            log_interaction(db, &viewer, author(who), &client_id, &new).await
         }
-        CrmTool::CreateLead(fields) => create_lead(&db, &viewer, fields).await,
+        CrmTool::CreateLead(fields) => create_lead(db, &viewer, fields).await,
     }
 }
 

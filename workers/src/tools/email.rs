@@ -98,7 +98,8 @@ pub async fn confirm(mut req: Request, d: &Deps) -> HandlerResult {
         practice_id: None,
         occurred_at: now,
     };
-    let interaction = interactions::log(db, &prepared.client_id, &new, None, author(&d.ctx), None).await?;
+    let interaction =
+        interactions::log(db, &prepared.client_id, &new, None, author(d.principal.as_ref()), None).await?;
     respond::json(
         200,
         &json!({ "sent": true, "message_id": message_id, "interaction_id": interaction.map(|i| i.id) }),

@@ -104,8 +104,8 @@ pub async fn book(d: &Deps, args: &Value) -> ApiResult<(String, Value)> {
     let cfg = config(&d.config)?;
     let a: BookArgs = serde_json::from_value(args.clone()).map_err(|e| ApiError::validation(e.to_string()))?;
     let db = d.db();
-    let c = client(Viewer::of(&d.ctx), db, a.client_id.as_deref()).await?;
-    let is_team = Viewer::of(&d.ctx).is_team();
+    let c = client(Viewer::of(d.principal.as_ref()), db, a.client_id.as_deref()).await?;
+    let is_team = Viewer::of(d.principal.as_ref()).is_team();
     // The consultant: the one asked for (team only), else the client's, else the team member booking.
     let (cal, consultant_name) = match (&a.consultant_id, is_team) {
         (Some(_), false) => return Err(ApiError::forbidden("clients book with their own consultant")),
@@ -186,7 +186,7 @@ pub async fn book(d: &Deps, args: &Value) -> ApiResult<(String, Value)> {
     let created = google.insert_event(&cal, &event).await.map_err(upstream)?;
     let event_id = created["id"].as_str().unwrap_or_default().to_string();
     let interaction = record(
-        author(&d.ctx),
+        author(d.principal.as_ref()),
         db,
         &c.id,
         InteractionKind::Meeting,
@@ -224,12 +224,12 @@ pub async fn prepare_email(d: &Deps, args: &Value) -> ApiResult<(String, Value)>
         .principal
         .as_ref()
         .ok_or_else(|| ApiError::unauthorized("sign in first"))?;
-    if !Viewer::of(&d.ctx).is_team() {
+    if !Viewer::of(d.principal.as_ref()).is_team() {
         return Err(ApiError::forbidden("e-mail is sent by the team"));
     }
     let a: EmailArgs = serde_json::from_value(args.clone()).map_err(|e| ApiError::validation(e.to_string()))?;
     let db = d.db();
-    let c = client(Viewer::of(&d.ctx), db, Some(&a.client_id)).await?;
+    let c = client(Viewer::of(d.principal.as_ref()), db, Some(&a.client_id)).await?;
     let to = c
         .email
         .clone()

@@ -32,9 +32,6 @@ pub struct Deps {
     pub config: Rc<Config>,
     pub principal: Option<Principal>,
     pub request_id: String,
-    /// Only for `crm::tools`, `crm::{author, Viewer::of}` and `memory`, which still take the whole context
-    /// (those modules are changed separately); nothing else here reads it.
-    pub ctx: Ctx,
 }
 
 impl Deps {
@@ -45,7 +42,6 @@ impl Deps {
             config: ctx.config.clone(),
             principal: ctx.principal.clone(),
             request_id: ctx.request_id.clone(),
-            ctx: ctx.clone(),
         })
     }
 
@@ -84,7 +80,7 @@ pub async fn execute(d: &Deps, name: &str, args: &Value) -> ApiResult<ToolOutput
         "retrieve_memory" => memory::retrieve(d.db(), d.principal.as_ref(), args).await,
         "save_memory" => memory::save(d.db(), d.principal.as_ref(), args).await,
         "client_lookup" | "practice_status" | "log_interaction" | "create_lead" => {
-            crm::tools::run(&d.ctx, name, args).await
+            crm::tools::run(d.db(), d.principal.as_ref(), name, args).await
         }
         "book_consultation" => google::book(d, args).await,
         "send_email" => google::prepare_email(d, args).await,
