@@ -248,19 +248,13 @@ mod tests {
 
     #[test]
     fn the_sql_names_every_column_once() {
-        use super::super::record::named_columns;
-        let insert = named_columns(&insert_sql());
-        let update = named_columns(&update_sql());
-        for col in COLUMNS {
-            assert_eq!(insert.iter().filter(|c| *c == col).count(), 1, "INSERT {col}");
-            assert_eq!(update.iter().filter(|c| *c == col).count(), 1, "UPDATE {col}");
-        }
+        use super::super::record::{assert_names_every_column_once, named_columns};
+        assert_names_every_column_once(&insert_sql(), &update_sql(), &COLUMNS);
         assert_eq!(
-            insert.len(),
+            named_columns(&insert_sql()).len(),
             COLUMNS.len() + 4,
             "id, the fields, version and the two times"
         );
-        assert_eq!(update.len(), COLUMNS.len() + 2, "the fields, version and updated_at");
         assert_eq!(
             insert_sql(),
             "INSERT INTO clients (id, full_name, email, phone, whatsapp, nationality, company_name, status, \

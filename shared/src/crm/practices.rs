@@ -184,14 +184,8 @@ mod tests {
 
     #[test]
     fn the_sql_names_every_column_once() {
-        use super::super::record::named_columns;
-        let insert = named_columns(&insert_sql());
-        let update = named_columns(&update_sql());
-        for col in COLUMNS {
-            assert_eq!(insert.iter().filter(|c| *c == col).count(), 1, "INSERT {col}");
-            assert_eq!(update.iter().filter(|c| *c == col).count(), 1, "UPDATE {col}");
-        }
-        assert_eq!(update.len(), COLUMNS.len() + 2);
+        use super::super::record::assert_names_every_column_once;
+        assert_names_every_column_once(&insert_sql(), &update_sql(), &COLUMNS);
         assert_eq!(
             insert_sql(),
             "INSERT INTO practices (id, client_id, status, paid_idr, type_code, consultant_id, fee_idr, start_date, \

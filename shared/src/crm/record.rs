@@ -103,6 +103,18 @@ pub fn named_columns(sql: &str) -> Vec<String> {
     }
 }
 
+/// Asserts that a resource's INSERT and UPDATE each name every one of its `columns` exactly once, and that the
+/// UPDATE names nothing else but `version` and `updated_at` (for the resources' tests).
+#[cfg(test)]
+pub fn assert_names_every_column_once(insert_sql: &str, update_sql: &str, columns: &[&str]) {
+    let (insert, update) = (named_columns(insert_sql), named_columns(update_sql));
+    for col in columns {
+        assert_eq!(insert.iter().filter(|c| c == col).count(), 1, "INSERT {col}");
+        assert_eq!(update.iter().filter(|c| c == col).count(), 1, "UPDATE {col}");
+    }
+    assert_eq!(update.len(), columns.len() + 2, "the fields, version and updated_at");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
