@@ -110,9 +110,10 @@ pub fn routed_json_sql(scope_len: usize, negate: bool, routes: usize) -> String 
     )
 }
 
-/// A row of [`routed_sql`]: a candidate, the lists it is in, its document's metadata.
+/// The candidate columns of a row ([`keyword_sql`]'s rows, the first columns of [`routed_sql`]'s), as D1 and
+/// JSON give them (numbers as floats).
 #[derive(Debug, serde::Deserialize)]
-pub struct RoutedRow {
+pub struct CandidateRow {
     pub chunk_id: String,
     pub document_id: String,
     pub collection: String,
@@ -121,6 +122,28 @@ pub struct RoutedRow {
     pub text: String,
     pub keywords: String,
     pub bm25: Option<f64>,
+}
+
+impl From<CandidateRow> for Candidate {
+    fn from(r: CandidateRow) -> Self {
+        Candidate {
+            chunk_id: r.chunk_id,
+            document_id: r.document_id,
+            collection: r.collection,
+            section: r.section,
+            page: r.page.map(|p| p as i64),
+            text: r.text,
+            keywords: r.keywords,
+            bm25: r.bm25,
+        }
+    }
+}
+
+/// A row of [`routed_sql`]: a candidate, the lists it is in, its document's metadata.
+#[derive(Debug, serde::Deserialize)]
+pub struct RoutedRow {
+    #[serde(flatten)]
+    pub candidate: CandidateRow,
     pub lists: String,
     pub doc_title: Option<String>,
     pub doc_authority: Option<String>,
@@ -142,7 +165,7 @@ impl RoutedRows {
     pub fn parse(json: &str, routes: usize) -> Result<Self, serde_json::Error> {
         let mut rows: Vec<RoutedRow> = serde_json::from_str(json)?;
         rows.sort_by(|a, b| {
-            let key = |r: &RoutedRow| r.bm25.unwrap_or(f64::INFINITY);
+            let key = |r: &RoutedRow| r.candidate.bm25.unwrap_or(f64::INFINITY);
             key(a).total_cmp(&key(b)).then(a.rid.cmp(&b.rid))
         });
         Ok(Self::split(rows, routes))
@@ -157,9 +180,9 @@ impl RoutedRows {
         };
         for r in rows {
             if let Some(title) = r.doc_title {
-                if !out.docs.iter().any(|d| d.id == r.document_id) {
+                if !out.docs.iter().any(|d| d.id == r.candidate.document_id) {
                     out.docs.push(DocMeta {
-                        id: r.document_id.clone(),
+                        id: r.candidate.document_id.clone(),
                         title,
                         authority: r.doc_authority,
                         url: r.doc_url,
@@ -168,16 +191,7 @@ impl RoutedRows {
                 }
             }
             let lists = parse_lists(&r.lists);
-            let c = Candidate {
-                chunk_id: r.chunk_id,
-                document_id: r.document_id,
-                collection: r.collection,
-                section: r.section,
-                page: r.page.map(|p| p as i64),
-                text: r.text,
-                keywords: r.keywords,
-                bm25: r.bm25,
-            };
+            let c = Candidate::from(r.candidate);
             for &l in &lists {
                 if (1..=routes).contains(&l) {
                     out.per_route[l - 1].push(c.clone());

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::search::pipeline::{Candidate, DocMeta, KeywordIndex, Scope};
-use nuzantara_shared::search::sql::{keyword_sql, placeholders, routed_json_sql, RoutedRows, DOCUMENTS_IN};
+use nuzantara_shared::search::sql::{
+    keyword_sql, placeholders, routed_json_sql, CandidateRow, RoutedRows, DOCUMENTS_IN,
+};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use wasm_bindgen::JsValue;
@@ -21,33 +23,6 @@ pub struct D1Kb {
     db: D1Database,
     /// Document metadata read along with the chunks by `keyword_routed`, so `documents` need not ask again.
     docs: RefCell<HashMap<String, DocMeta>>,
-}
-
-#[derive(Deserialize)]
-struct Row {
-    chunk_id: String,
-    document_id: String,
-    collection: String,
-    section: String,
-    page: Option<f64>,
-    text: String,
-    keywords: String,
-    bm25: Option<f64>,
-}
-
-impl From<Row> for Candidate {
-    fn from(r: Row) -> Self {
-        Candidate {
-            chunk_id: r.chunk_id,
-            document_id: r.document_id,
-            collection: r.collection,
-            section: r.section,
-            page: r.page.map(|p| p as i64),
-            text: r.text,
-            keywords: r.keywords,
-            bm25: r.bm25,
-        }
-    }
 }
 
 #[derive(Deserialize)]
@@ -225,7 +200,7 @@ impl KeywordIndex for D1Kb {
             .await
             .map_err(internal)?;
         Ok(rows
-            .results::<Row>()
+            .results::<CandidateRow>()
             .map_err(internal)?
             .into_iter()
             .map(Into::into)
@@ -236,7 +211,7 @@ impl KeywordIndex for D1Kb {
         let select = "SELECT id AS chunk_id, document_id, collection, section, page, text, keywords, NULL AS bm25 \
                       FROM kb_chunks WHERE id IN";
         Ok(self
-            .rows_in::<Row>(select, ids)
+            .rows_in::<CandidateRow>(select, ids)
             .await?
             .into_iter()
             .map(Candidate::from)
