@@ -127,27 +127,24 @@ fn every_reference_names_a_component() {
 
 #[test]
 fn servers_list_the_answering_server_the_local_one_and_the_deployed_one() {
-    let doc = document_for(Some("http://127.0.0.1:9999"), Some("https://api.example.org"));
-    let urls: Vec<&str> = doc["servers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["url"].as_str().unwrap())
-        .collect();
+    let urls = |answering: &str, deployed: Option<&str>| -> Vec<String> {
+        document_for(Some(answering), deployed)["servers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["url"].as_str().unwrap().to_string())
+            .collect()
+    };
     assert_eq!(
-        urls,
+        urls("http://127.0.0.1:9999", Some("https://api.example.org")),
         [
             "http://127.0.0.1:9999",
             "http://127.0.0.1:8787",
             "https://api.example.org"
         ]
     );
-    let doc = document_for(Some("http://127.0.0.1:8787"), None);
-    let urls: Vec<&str> = doc["servers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["url"].as_str().unwrap())
-        .collect();
-    assert_eq!(urls, ["http://127.0.0.1:8787", "https://nuzantara.example.com"]);
+    assert_eq!(
+        urls("http://127.0.0.1:8787", None),
+        ["http://127.0.0.1:8787", "https://nuzantara.example.com"]
+    );
 }
