@@ -2,6 +2,7 @@
 
 use super::analyze::{normalise, Analysis};
 use super::pipeline::Reranker;
+use super::snippet::TermMatch;
 use super::types::{Candidate, DocMeta};
 use crate::error::ApiError;
 
@@ -30,13 +31,10 @@ const CROSS_LANGUAGE: f64 = 0.8;
 struct Words<'a>(Vec<&'a str>);
 
 impl Words<'_> {
-    /// Some word matches `term` ([`term_matches`](super::snippet::term_matches), with the term's length checked once, not per word).
+    /// Some word matches `term` ([`TermMatch`]).
     fn has(&self, term: &str) -> bool {
-        if term.chars().nth(3).is_some() {
-            self.0.iter().any(|w| w.starts_with(term))
-        } else {
-            self.0.contains(&term)
-        }
+        let term = TermMatch::new(term);
+        self.0.iter().any(|w| term.matches(w))
     }
     fn contains(&self, word: &str) -> bool {
         self.0.contains(&word)

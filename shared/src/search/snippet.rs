@@ -12,18 +12,36 @@ pub struct Snippet {
     pub highlights: Vec<(usize, usize)>,
 }
 
-/// Does a word of the text match a query term? Exact, or a prefix for terms of 4+ letters (stems).
-pub fn term_matches(word_norm: &str, term: &str) -> bool {
-    word_norm == term || (word_norm.starts_with(term) && term.chars().nth(3).is_some())
+/// A query term as words of a text are matched against it: exactly, or as a prefix for terms of 4+ letters
+/// (stems). Whether it is a stem is decided once per term, not once per word (this runs for every word of
+/// every candidate passage).
+#[derive(Debug, Clone, Copy)]
+pub struct TermMatch<'a> {
+    term: &'a str,
+    stem: bool,
+}
+
+impl<'a> TermMatch<'a> {
+    pub fn new(term: &'a str) -> Self {
+        Self {
+            term,
+            stem: term.chars().nth(3).is_some(),
+        }
+    }
+
+    /// Does a normalised word of the text match?
+    pub fn matches(&self, word_norm: &str) -> bool {
+        if self.stem {
+            word_norm.starts_with(self.term)
+        } else {
+            word_norm == self.term
+        }
+    }
 }
 
 pub fn snippet(text: &str, terms: &[String]) -> Snippet {
-    // Each term's length is checked once, not for every word of the text ([`term_matches`]).
-    let (long, short): (Vec<&str>, Vec<&str>) = terms
-        .iter()
-        .map(String::as_str)
-        .partition(|t| t.chars().nth(3).is_some());
-    let matches = |w: &str| short.contains(&w) || long.iter().any(|t| w.starts_with(t));
+    let terms: Vec<TermMatch> = terms.iter().map(|t| TermMatch::new(t)).collect();
+    let matches = |w: &str| terms.iter().any(|t| t.matches(w));
     // Word spans (byte offsets) with their normalised form, and the char index where each starts.
     let mut words: Vec<(usize, usize, bool)> = Vec::new();
     let mut word_chars: Vec<usize> = Vec::new();
@@ -139,6 +157,20 @@ mod tests {
         let utf16: Vec<u16> = s.text.encode_utf16().collect();
         let (a, b) = s.highlights[0];
         assert_eq!(String::from_utf16(&utf16[a..b]).unwrap(), "PAJAK");
+    }
+
+    #[test]
+    fn a_term_matches_words_exactly_or_as_a_stem_of_four_letters_or_more() {
+        let visa = TermMatch::new("visa");
+        assert!(visa.matches("visa") && visa.matches("visas"));
+        assert!(!visa.matches("vis") && !visa.matches("evisa"));
+        let pt = TermMatch::new("pt");
+        assert!(pt.matches("pt") && !pt.matches("pta"));
+        let kit = TermMatch::new("kit");
+        assert!(!kit.matches("kitas"), "three letters are not a stem");
+        assert!(TermMatch::new("società").matches("società"));
+        // "sòc" is four bytes but three characters: not a stem.
+        assert!(TermMatch::new("sòc").matches("sòc") && !TermMatch::new("sòc").matches("sòcx"));
     }
 
     #[test]
