@@ -93,16 +93,19 @@ impl<'t> TermMatcher<'t> {
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
         {
-            if !self.seen.contains_key(w) {
-                let mut bits = vec![0u64; set.0.len()];
-                for (i, t) in self.terms.iter().enumerate() {
-                    if stem_match(t, w) {
-                        bits[i / 64] |= 1 << (i % 64);
+            let bits = match self.seen.get(w) {
+                Some(bits) => bits,
+                None => {
+                    let mut bits = vec![0u64; set.0.len()];
+                    for (i, t) in self.terms.iter().enumerate() {
+                        if stem_match(t, w) {
+                            bits[i / 64] |= 1 << (i % 64);
+                        }
                     }
+                    self.seen.entry(w.to_string()).or_insert(bits)
                 }
-                self.seen.insert(w.to_string(), bits);
-            }
-            for (a, b) in set.0.iter_mut().zip(&self.seen[w]) {
+            };
+            for (a, b) in set.0.iter_mut().zip(bits) {
                 *a |= b;
             }
         }
@@ -116,5 +119,32 @@ pub(crate) struct TermSet(Vec<u64>);
 impl TermSet {
     pub(crate) fn has(&self, i: usize) -> bool {
         self.0.get(i / 64).is_some_and(|b| b & (1 << (i % 64)) != 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each term is found as `stem_match` finds it, the same on a second look (from the remembered words), and
+    /// terms past the 64th get their own bits.
+    #[test]
+    fn the_matcher_finds_what_stem_match_finds() {
+        let mut terms: Vec<String> = (0..70).map(|i| format!("filler{i:02}x")).collect();
+        terms[3] = "visa".into();
+        terms[65] = "categoria".into();
+        terms[66] = "pt".into();
+        let mut m = TermMatcher::new(&terms);
+        let text = "Le VISAS e le categorie della PT";
+        for _ in 0..2 {
+            let set = m.matches(text);
+            for (i, t) in terms.iter().enumerate() {
+                let expected = words(text).iter().any(|w| stem_match(t, w));
+                assert_eq!(set.has(i), expected, "{t}");
+            }
+            assert!(set.has(3) && set.has(65) && set.has(66) && !set.has(0));
+        }
+        assert!(!m.matches("nothing here").has(3));
+        assert!(!m.matches(text).has(70), "out of range is not a member");
     }
 }
