@@ -1,5 +1,7 @@
 //! Thin helpers over D1: parameterised statements only, errors mapped to internal API errors.
 
+use nuzantara_shared::chat::store_sql::Arg;
+use nuzantara_shared::crm::record::Cell;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
@@ -44,6 +46,28 @@ impl<'a> From<Option<&'a str>> for P<'a> {
         o.map(P::S).unwrap_or(P::Null)
     }
 }
+/// A value bound by shared code (the CRM's declared columns).
+impl<'a> From<Cell<'a>> for P<'a> {
+    fn from(c: Cell<'a>) -> Self {
+        match c {
+            Cell::Text(s) => P::S(s),
+            Cell::Int(i) => P::I(i),
+            Cell::Null => P::Null,
+        }
+    }
+}
+
+/// An argument of a statement the chat store's plan built (`nuzantara_shared::chat::store_sql`).
+impl<'a> From<&'a Arg> for P<'a> {
+    fn from(a: &'a Arg) -> Self {
+        match a {
+            Arg::S(s) => P::S(s),
+            Arg::I(i) => P::I(*i),
+            Arg::Null => P::Null,
+        }
+    }
+}
+
 impl From<Option<i64>> for P<'_> {
     fn from(o: Option<i64>) -> Self {
         o.map(P::I).unwrap_or(P::Null)

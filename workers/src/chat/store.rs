@@ -1,7 +1,7 @@
 //! The chat's [`TurnStore`] over D1 (conversations, messages) and KV (each streamed answer's event log for
 //! `Last-Event-ID` resumption). What is written, and how, is planned in [`nuzantara_shared::chat::store_sql`].
 
-use nuzantara_shared::chat::store_sql::{self as sql, Arg, HistoryRow, Stmt};
+use nuzantara_shared::chat::store_sql::{self as sql, HistoryRow, Stmt};
 use nuzantara_shared::chat::turn::{Conversation, Finished, LogSource, Opening, TurnStore};
 use nuzantara_shared::chat::AnswerLog;
 use nuzantara_shared::error::{ApiError, ApiResult};
@@ -17,14 +17,7 @@ pub struct ChatStore {
 }
 
 fn params(s: &Stmt) -> Vec<P<'_>> {
-    s.args
-        .iter()
-        .map(|a| match a {
-            Arg::S(s) => P::S(s),
-            Arg::I(i) => P::I(*i),
-            Arg::Null => P::Null,
-        })
-        .collect()
+    s.args.iter().map(P::from).collect()
 }
 
 fn bind(db: &D1Database, s: &Stmt) -> ApiResult<D1PreparedStatement> {

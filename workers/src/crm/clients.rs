@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use worker::{D1Database, Request};
 
-use super::{header, json_with_etag, new_record_id, not_found, now, param, query, stale, Audit, Audited, Sql, Viewer};
+use super::{header, json_with_etag, new_record_id, not_found, now, query, stale, Audit, Audited, Sql, Viewer};
 use crate::db::{self, P};
 use crate::respond::{self, HandlerResult};
 
@@ -137,7 +137,7 @@ pub async fn insert(db: &D1Database, c: &ClientFields) -> ApiResult<ClientRow> {
     }
     let id = new_record_id();
     let mut params = vec![P::S(&id)];
-    params.extend(c.cells().map(param));
+    params.extend(c.cells().map(P::from));
     params.push(P::I(now()));
     db::run(db, &insert_sql(), &params).await?;
     load(db, &id)
@@ -180,7 +180,7 @@ pub async fn get(db: &D1Database, id: &str, viewer: &Viewer) -> HandlerResult {
 
 /// Writes a client's fields if it is still at `version`; 409 when someone else got there first.
 async fn write(db: &D1Database, id: &str, version: i64, c: &ClientFields) -> ApiResult<ClientRow> {
-    let mut params = Vec::from(c.cells().map(param));
+    let mut params = Vec::from(c.cells().map(P::from));
     params.extend([P::I(now()), P::S(id), P::I(version)]);
     let changed = db::run(db, &update_sql(), &params).await?;
     let row = load(db, id).await?.ok_or_else(|| not_found("client"))?;

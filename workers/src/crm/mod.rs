@@ -30,7 +30,6 @@ pub mod tools;
 use nuzantara_shared::auth::{Principal, Role};
 use nuzantara_shared::crm::dates::Date;
 use nuzantara_shared::crm::list::Paging;
-use nuzantara_shared::crm::record::Cell;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::ids::{new_id, EntityId};
 use nuzantara_shared::routes::CrmRoute;
@@ -294,15 +293,6 @@ impl<'a> Sql<'a> {
         }
         let limit = self.arg(P::I(i64::from(page.limit) + 1));
         self.push(&format!(" ORDER BY {at} DESC, {id} DESC LIMIT {limit}"));
-    }
-}
-
-/// A column value declared in `nuzantara_shared::crm` as a D1 parameter.
-pub fn param(c: Cell<'_>) -> P<'_> {
-    match c {
-        Cell::Text(s) => P::S(s),
-        Cell::Int(i) => P::I(i),
-        Cell::Null => P::Null,
     }
 }
 

@@ -12,7 +12,7 @@ use nuzantara_shared::error::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
 use worker::D1Database;
 
-use super::{new_record_id, not_found, now, param, stale, Viewer};
+use super::{new_record_id, not_found, now, stale, Viewer};
 use crate::db::{self, P};
 
 /// A practice as stored: its fields (declared once, in [`PracticeFields`]), where it stands in the
@@ -101,7 +101,7 @@ pub async fn insert(
     let id = new_record_id();
     let now = now();
     let mut params = vec![P::S(&id), P::S(client_id)];
-    params.extend(f.cells().map(param));
+    params.extend(f.cells().map(P::from));
     params.push(P::I(now));
     let insert = db::stmt(db, &insert_sql(), &params)?;
     let history = db::stmt(
@@ -117,7 +117,7 @@ pub async fn insert(
 
 /// Writes a practice's fields if it is still at `version`; 409 when someone else got there first.
 pub async fn write(db: &D1Database, id: &str, version: i64, f: &PracticeFields) -> ApiResult<PracticeRow> {
-    let mut params = Vec::from(f.cells().map(param));
+    let mut params = Vec::from(f.cells().map(P::from));
     params.extend([P::I(now()), P::S(id), P::I(version)]);
     let changed = db::run(db, &update_sql(), &params).await?;
     let row = load(db, id).await?.ok_or_else(|| not_found("practice"))?;
