@@ -105,6 +105,12 @@ impl Access {
 }
 
 impl Principal {
+    /// The signed-in user's id; `None` for an API key, whose id is not a user (`created_by`, conversation
+    /// owners).
+    pub fn user_id(&self) -> Option<&str> {
+        (self.role != Role::Service).then_some(self.id.as_str())
+    }
+
     /// Whether an API key carries `scope` (or `*`). An empty `scope` means none is needed (e.g.
     /// `/api/auth/me`). Users have no scopes: their role decides.
     pub fn has_scope(&self, scope: &str) -> bool {
@@ -181,5 +187,14 @@ mod tests {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
         assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn an_api_key_is_not_a_user() {
+        assert_eq!(who(Role::Service, &["*"]).user_id(), None);
+        for role in [Role::Admin, Role::Consultant, Role::Client] {
+            let p = who(role, &[]);
+            assert_eq!(p.user_id(), Some(p.id.as_str()), "{role:?}");
+        }
     }
 }

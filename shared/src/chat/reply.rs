@@ -8,7 +8,7 @@ use super::events::message_of;
 use super::request::MAX_QUERY_CHARS;
 use super::turn::{Caller, Conversation, TurnResult, PASSAGES};
 use super::{ChatInput, ValidChat};
-use crate::auth::{Principal, Role};
+use crate::auth::Principal;
 use crate::config::ProviderConfig;
 use crate::error::{ApiError, ApiResult};
 use crate::search::SearchRequest;
@@ -67,7 +67,7 @@ pub fn channel_chat(query: &str, conversation_id: &str, session_id: &str) -> Api
 /// Who asks: a signed-in user (an API key is not one), and the anonymous session.
 pub fn caller(principal: Option<&Principal>, session_id: String) -> Caller {
     Caller {
-        user_id: principal.filter(|p| p.role != Role::Service).map(|p| p.id.clone()),
+        user_id: principal.and_then(Principal::user_id).map(str::to_string),
         session_id,
     }
 }

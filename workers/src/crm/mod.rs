@@ -252,7 +252,7 @@ pub fn json_with_etag<T: Serialize>(status: u16, value: &T, version: i64) -> Han
 
 /// The caller's user id, for `created_by` columns (`None` for API keys, whose id is not a user).
 pub fn author(who: Option<&Principal>) -> Option<&str> {
-    who.filter(|p| p.role != Role::Service).map(|p| p.id.as_str())
+    who.and_then(Principal::user_id)
 }
 
 /// 409 for an update based on a version that is no longer the record's.
