@@ -1,6 +1,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::auth::Role;
 use crate::chat::events::TokenUsage;
 use crate::config::ProviderKind;
 use crate::llm::StopReason;
