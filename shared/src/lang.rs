@@ -1,6 +1,6 @@
 //! The three languages the firm works in, and a detector good enough for short client questions
 //! ("harga visa C1?", "KITAS E33G requisiti?"): function words, common domain words, and word shapes
-//! (Italian accents and endings, Indonesian affixes) each vote.
+//! (Italian accents and endings, Indonesian affixes) each vote. Most of the file is those word lists.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,6 +1,7 @@
 //! The search pipeline over storage traits: keyword (BM25) and vector retrieval, routing hints,
 //! reciprocal rank fusion, reranking, snippets and citations. The worker implements the traits over
-//! D1, Vectorize and Workers AI; tests use the in-memory fakes below.
+//! D1, Vectorize and Workers AI; tests use the in-memory fakes below. Over 400 lines because it is the one
+//! engine: the traits, then one function per stage, in the order a search runs them.
 #![allow(async_fn_in_trait)] // single-threaded WASM: the futures need not be Send.
 
 use std::collections::HashMap;
