@@ -11,7 +11,7 @@ pub mod units;
 use serde::{Deserialize, Serialize};
 
 use crate::lang::Lang;
-use crate::search::analyze::normalise;
+use crate::search::words::for_each_word;
 
 /// A retrieved passage. Its position in the list is its citation number, from 1.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,14 +47,7 @@ pub struct AnswerContext {
     pub confidence: Option<f64>,
 }
 
-/// Normalised words of a text (lowercase, no diacritics).
-pub(crate) fn words(text: &str) -> Vec<String> {
-    normalise(text)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect()
-}
+pub(crate) use crate::search::words::words;
 
 /// A word matches a term exactly, as a prefix (4+ letters: "visa"/"visas"), or with a shared stem of 6+
 /// letters ("categorie"/"categoria").
@@ -89,26 +82,24 @@ impl<'t> TermMatcher<'t> {
     /// The terms any word of `text` matches (bit `i` for `terms[i]`).
     pub(crate) fn matches(&mut self, text: &str) -> TermSet {
         let mut set = TermSet(vec![0; self.terms.len().div_ceil(64)]);
-        for w in normalise(text)
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-        {
-            let bits = match self.seen.get(w) {
+        let (terms, seen) = (self.terms, &mut self.seen);
+        for_each_word(text, |w| {
+            let bits = match seen.get(w) {
                 Some(bits) => bits,
                 None => {
                     let mut bits = vec![0u64; set.0.len()];
-                    for (i, t) in self.terms.iter().enumerate() {
+                    for (i, t) in terms.iter().enumerate() {
                         if stem_match(t, w) {
                             bits[i / 64] |= 1 << (i % 64);
                         }
                     }
-                    self.seen.entry(w.to_string()).or_insert(bits)
+                    seen.entry(w.to_string()).or_insert(bits)
                 }
             };
             for (a, b) in set.0.iter_mut().zip(bits) {
                 *a |= b;
             }
-        }
+        });
         set
     }
 }

@@ -12,6 +12,7 @@ pub mod rerank;
 pub mod snippet;
 pub mod sql;
 pub mod types;
+pub mod words;
 
 pub use pipeline::{
     Candidate, DocMeta, EmbedRole, Embedded, Embedder, KeywordIndex, Reranker, SearchHit, SearchOutcome, VectorIndex,

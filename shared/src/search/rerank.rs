@@ -1,9 +1,10 @@
 //! The local reranker: lexical evidence a bag-of-words BM25 misses.
 
-use super::analyze::{normalise, Analysis};
+use super::analyze::Analysis;
 use super::pipeline::Reranker;
 use super::snippet::TermMatch;
 use super::types::{Candidate, DocMeta};
+use super::words::{Bits, Needles};
 use crate::error::ApiError;
 
 /// The local reranker: lexical evidence a bag-of-words BM25 misses — how many of the query's own terms a
@@ -16,87 +17,174 @@ impl Reranker for LexicalReranker {
     }
 }
 
-/// The lexical score of each passage (see [`LexicalReranker`]), with the query's glossary equivalents looked
-/// up once (the glossary is a list of groups: looking them up per passage was a tenth of a search's CPU in a
-/// native profile).
+/// The lexical score of each passage (see [`LexicalReranker`]). The query's terms, their glossary equivalents
+/// and its codes are gathered once into [`Needles`]; each passage is then read once, word by word.
 pub fn lexical_scores(q: &Analysis, passages: &[(&Candidate, &DocMeta)]) -> Vec<f64> {
-    let equivalents: Vec<Vec<&str>> = q.terms.iter().map(|t| super::glossary::expansions(t)).collect();
-    passages.iter().map(|(c, d)| score(q, &equivalents, c, d)).collect()
+    let query = Query::new(q);
+    let mut s = Scratch::new(&query.needles);
+    passages.iter().map(|(c, d)| query.score(c, d, &mut s)).collect()
 }
 
 /// How much a term found only through a glossary equivalent counts towards coverage.
 const CROSS_LANGUAGE: f64 = 0.8;
 
-/// A passage's normalised words.
-struct Words<'a>(Vec<&'a str>);
+/// The needles of a query, and which of them are each term, its equivalents, and the codes.
+struct Query<'a> {
+    needles: Needles<'a>,
+    /// Per query term: its needle and its equivalents' needles.
+    terms: Vec<(usize, Vec<usize>)>,
+    /// The codes, matched as whole words.
+    codes: Vec<usize>,
+}
 
-impl Words<'_> {
-    /// Some word matches `term` ([`TermMatch`]).
-    fn has(&self, term: &str) -> bool {
-        let term = TermMatch::new(term);
-        self.0.iter().any(|w| term.matches(w))
-    }
-    fn contains(&self, word: &str) -> bool {
-        self.0.contains(&word)
+/// One passage's sets, reused from passage to passage.
+struct Scratch {
+    head: Bits,
+    keywords: Bits,
+    body: Bits,
+    any: Bits,
+}
+
+impl Scratch {
+    fn new(n: &Needles) -> Self {
+        Self {
+            head: n.bits(),
+            keywords: n.bits(),
+            body: n.bits(),
+            any: n.bits(),
+        }
     }
 }
 
-/// `equivalents[i]`: the glossary equivalents of `q.terms[i]`.
-fn score(q: &Analysis, equivalents: &[Vec<&str>], c: &Candidate, d: &DocMeta) -> f64 {
-    if q.terms.is_empty() {
-        return 0.0;
-    }
-    // Words as slices of one normalised string each (no String per word: this runs for every candidate
-    // passage of every search). A linear scan per term beats sorting the words: queries have few terms.
-    fn split(s: &str) -> Vec<&str> {
-        s.split(|c: char| !c.is_alphanumeric())
-            .filter(|t| !t.is_empty())
-            .collect()
-    }
-    let (head_norm, body_norm) = (
-        normalise(&format!("{} {}", d.title, c.section)),
-        normalise(&format!("{} {}", c.text, c.keywords)),
-    );
-    let (head, body) = (Words(split(&head_norm)), Words(split(&body_norm)));
-    let n = q.terms.len() as f64;
-    // A term counts fully when it is in the passage, and mostly when only one of its equivalents in another
-    // language is: an Indonesian article answers an Italian question in Indonesian words.
-    let coverage = q
-        .terms
-        .iter()
-        .zip(equivalents)
-        .map(|(t, eq)| {
-            if body.has(t) || head.has(t) {
-                1.0
-            } else if eq.iter().any(|e| body.has(e) || head.has(e)) {
-                CROSS_LANGUAGE
-            } else {
-                0.0
-            }
-        })
-        .sum::<f64>()
-        / n;
-    // A query term in the title counts fully; only a synonym of it there, half.
-    let in_head: f64 = q
-        .terms
-        .iter()
-        .zip(equivalents)
-        .map(|(t, eq)| {
-            if head.has(t) {
-                1.0
-            } else if eq.iter().any(|e| head.has(e)) {
-                0.5
-            } else {
-                0.0
-            }
-        })
-        .sum::<f64>()
-        / n;
-    let exact_code = !q.codes.is_empty() && {
-        let keywords = super::analyze::tokens(&c.keywords);
-        q.codes
+impl<'a> Query<'a> {
+    fn new(q: &'a Analysis) -> Self {
+        let mut needles = Needles::default();
+        let terms = q
+            .terms
             .iter()
-            .any(|code| head.contains(code) || keywords.iter().any(|w| w == code))
-    };
-    0.25 * coverage + 0.35 * in_head + if exact_code { 1.0 } else { 0.0 }
+            .map(|t| {
+                let own = needles.add(TermMatch::new(t));
+                let eq = super::glossary::expansions(t)
+                    .into_iter()
+                    .map(|e| needles.add(TermMatch::new(e)))
+                    .collect();
+                (own, eq)
+            })
+            .collect();
+        let codes = q.codes.iter().map(|c| needles.add(TermMatch::exact(c))).collect();
+        Self { needles, terms, codes }
+    }
+
+    fn score(&self, c: &Candidate, d: &DocMeta, s: &mut Scratch) -> f64 {
+        if self.terms.is_empty() {
+            return 0.0;
+        }
+        let n = &self.needles;
+        s.head.clear();
+        n.scan(&d.title, &mut s.head);
+        n.scan(&c.section, &mut s.head);
+        s.keywords.clear();
+        n.scan(&c.keywords, &mut s.keywords);
+        s.body.clone_from(&s.keywords);
+        n.scan(&c.text, &mut s.body);
+        s.any.union_of(&s.head, &s.body);
+        let count = self.terms.len() as f64;
+        // A term counts fully when it is in the passage, and mostly when only one of its equivalents in another
+        // language is: an Indonesian article answers an Italian question in Indonesian words.
+        let found = |set: &Bits, partly: f64| {
+            self.terms
+                .iter()
+                .map(|(own, eq)| {
+                    if set.has(*own) {
+                        1.0
+                    } else if eq.iter().any(|e| set.has(*e)) {
+                        partly
+                    } else {
+                        0.0
+                    }
+                })
+                .sum::<f64>()
+                / count
+        };
+        let coverage = found(&s.any, CROSS_LANGUAGE);
+        // A query term in the title counts fully; only a synonym of it there, half.
+        let in_head = found(&s.head, 0.5);
+        let exact_code = self.codes.iter().any(|&i| s.head.has(i) || s.keywords.has(i));
+        0.25 * coverage + 0.35 * in_head + if exact_code { 1.0 } else { 0.0 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::analyze::analyze;
+
+    fn passage(title: &str, section: &str, text: &str, keywords: &str) -> (Candidate, DocMeta) {
+        let c = Candidate {
+            chunk_id: "c".into(),
+            document_id: "d".into(),
+            collection: "k".into(),
+            section: section.into(),
+            page: None,
+            text: text.into(),
+            keywords: keywords.into(),
+            bm25: None,
+        };
+        let d = DocMeta {
+            id: "d".into(),
+            title: title.into(),
+            authority: None,
+            url: None,
+            r2_key: None,
+        };
+        (c, d)
+    }
+
+    fn scores(query: &str, passages: &[(Candidate, DocMeta)]) -> Vec<f64> {
+        let q = analyze(query, true);
+        let refs: Vec<(&Candidate, &DocMeta)> = passages.iter().map(|(c, d)| (c, d)).collect();
+        lexical_scores(&q, &refs)
+    }
+
+    #[test]
+    fn coverage_title_and_codes_weigh_as_documented() {
+        let q = analyze("tourist visa extension", true);
+        assert_eq!(q.terms.len(), 3, "{:?}", q.terms);
+        let got = scores(
+            "tourist visa extension",
+            &[
+                // Every term in the body: coverage 1, nothing in the title.
+                passage("Guide", "Part 1", "A Tourist VISAS page on extensions.", ""),
+                // Every term in the title: coverage 1 and in_head 1.
+                passage("Tourist visa", "extension", "", ""),
+                // Only "visto" (Italian, the glossary's equivalent of visa): 0.8 of one term of three.
+                passage("Guida", "", "Il visto.", ""),
+                passage("Nothing", "", "unrelated words", ""),
+            ],
+        );
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        assert!(close(got[0], 0.25), "{got:?}");
+        assert!(close(got[1], 0.25 + 0.35), "{got:?}");
+        assert!(close(got[2], 0.25 * 0.8 / 3.0), "{got:?}");
+        assert!(close(got[3], 0.0), "{got:?}");
+    }
+
+    #[test]
+    fn a_code_counts_as_a_whole_word_in_the_title_or_the_keywords() {
+        let got = scores(
+            "E33G",
+            &[
+                passage("E33G remote worker", "", "", ""),
+                passage("Visas", "", "", "e33g kitas"),
+                passage("Visas", "", "E33G in the text only", ""),
+                passage("E33GX", "", "", ""),
+            ],
+        );
+        assert!(got[0] > 1.0 && got[1] > 1.0, "{got:?}");
+        assert!(
+            got[2] < 1.0,
+            "in the text, a code is coverage, not an exact match: {got:?}"
+        );
+        assert!(got[3] < 1.0, "a longer word is not the code: {got:?}");
+    }
 }

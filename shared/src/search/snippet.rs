@@ -15,7 +15,7 @@ pub struct Snippet {
 /// A query term as words of a text are matched against it: exactly, or as a prefix for terms of 4+ letters
 /// (stems). Whether it is a stem is decided once per term, not once per word (this runs for every word of
 /// every candidate passage).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TermMatch<'a> {
     term: &'a str,
     stem: bool,
@@ -27,6 +27,15 @@ impl<'a> TermMatch<'a> {
             term,
             stem: term.chars().nth(3).is_some(),
         }
+    }
+
+    /// A term matched only as a whole word (a code: 56101, E33G).
+    pub fn exact(term: &'a str) -> Self {
+        Self { term, stem: false }
+    }
+
+    pub fn term(&self) -> &'a str {
+        self.term
     }
 
     /// Does a normalised word of the text match?

@@ -164,17 +164,21 @@ impl KeywordIndex for D1Kb {
         #[derive(Deserialize)]
         struct Json {
             rows: String,
+            docs: String,
         }
-        let json = self
+        let found = self
             .db
             .prepare(routed_json_sql(cols.len(), negate, routes.len()))
             .bind(&params)
             .map_err(internal)?
             .first::<Json>(None)
             .await
-            .map_err(internal)?
-            .map_or_else(|| "[]".to_string(), |j| j.rows);
-        let rows = RoutedRows::parse(&json, routes.len()).map_err(internal)?;
+            .map_err(internal)?;
+        let rows = match found {
+            Some(j) => RoutedRows::parse(&j.rows, &j.docs, routes.len()),
+            None => RoutedRows::parse("[]", "[]", routes.len()),
+        }
+        .map_err(internal)?;
         let mut docs = self.docs.borrow_mut();
         for d in rows.docs {
             docs.entry(d.id.clone()).or_insert(d);
