@@ -1,6 +1,8 @@
 //! Native benchmark of the search pipeline over the real knowledge base (see Cargo.toml).
 //! Prints per-query time split into store (SQLite) and our own code (analysis, fusion, rerank, snippets,
-//! citations, JSON serialisation), for the domain questions and/or SciFact claims.
+//! citations, JSON serialisation), for the domain questions and/or SciFact claims. With `--compose`, also
+//! the chat's offline answer from each search's results (the question's language, the answerability verdict,
+//! the extractive composer), as `POST /bali-zero/chat` answers without a model.
 
 use std::cell::Cell;
 use std::future::Future;
@@ -8,7 +10,11 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
+use nuzantara_shared::answer::assess::{assess, Evidence};
+use nuzantara_shared::answer::compose::compose;
+use nuzantara_shared::answer::{AnswerContext, Passage};
 use nuzantara_shared::error::ApiError;
+use nuzantara_shared::lang::Lang;
 use nuzantara_shared::search::analyze::Analysis;
 use nuzantara_shared::search::pipeline::{
     search, Candidate, DocMeta, Embedder, KeywordIndex, Reranker, Scope, VectorIndex,
@@ -206,13 +212,18 @@ fn main() {
     let iters: usize = arg("--iters").and_then(|s| s.parse().ok()).unwrap_or(3);
     let limit: usize = arg("--limit").and_then(|s| s.parse().ok()).unwrap_or(usize::MAX);
     let rerank = arg("--rerank").map(|s| s != "false").unwrap_or(true);
+    let composing = std::env::args().any(|a| a == "--compose");
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
     let (bodies, known): (Vec<String>, Vec<String>) = match set.as_str() {
         "domain" => (
             lines(&format!("{root}/kb-build/eval/questions.jsonl"))
                 .iter()
                 .take(limit)
-                .map(|q| serde_json::json!({"query": q["question"], "top_k": 10, "mode": "keyword", "rerank": rerank}).to_string())
+                .map(|q| {
+                    // The chat's search asks for its passages; a plain search for ten.
+                    let top_k = if composing { nuzantara_shared::chat::turn::PASSAGES } else { 10 };
+                    serde_json::json!({"query": q["question"], "top_k": top_k, "mode": "keyword", "rerank": rerank}).to_string()
+                })
                 .collect(),
             vec![],
         ),
@@ -245,6 +256,7 @@ fn main() {
     let mut total = Duration::ZERO;
     let mut ser = Duration::ZERO;
     let mut bytes = 0usize;
+    let (mut composed, mut answer_chars) = (Duration::ZERO, 0usize);
     for _ in 0..iters {
         for body in &bodies {
             let t = Instant::now();
@@ -267,6 +279,15 @@ fn main() {
             }
             ser += s.elapsed();
             bytes += text.len();
+            if composing {
+                let c = Instant::now();
+                let answer = offline_answer(&valid.query, &out.results);
+                if std::env::var_os("BENCH_DUMP").is_some() {
+                    println!("{}", answer.replace('\n', "\\n"));
+                }
+                answer_chars += answer.len();
+                composed += c.elapsed();
+            }
             total += t.elapsed();
         }
     }
@@ -285,4 +306,37 @@ fn main() {
         store.answer_bytes.get() as f64 / n / 1024.0,
         bytes as f64 / n / 1024.0
     );
+    if composing {
+        println!(
+            "offline answer (language, verdict, composer): {:.0} µs/query (within our code), {:.0} characters",
+            us(composed),
+            answer_chars as f64 / n
+        );
+    }
+}
+
+/// The chat turn's offline answer from a search's results, as `chat::turn` builds it (no tools).
+fn offline_answer(query: &str, hits: &[nuzantara_shared::search::SearchHit]) -> String {
+    let verdict = assess(&Evidence {
+        query,
+        hits,
+        vector_top: None,
+        tool_answered: false,
+    });
+    let ctx = AnswerContext {
+        query: query.to_string(),
+        lang: Lang::detect(query),
+        passages: hits
+            .iter()
+            .map(|r| Passage {
+                title: r.citation.title.clone(),
+                label: r.citation.label.clone(),
+                text: r.text.clone(),
+            })
+            .collect(),
+        tool_results: Vec::new(),
+        answerable: Some(verdict.answerable),
+        confidence: Some(verdict.confidence),
+    };
+    compose(&ctx, false)
 }

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use super::{stem_match, words};
+use super::TermMatcher;
 use crate::search::analyze::analyze;
 use crate::search::glossary;
 use crate::search::SearchHit;
@@ -127,16 +127,24 @@ pub fn assess(e: &Evidence) -> Assessment {
 pub fn signals(e: &Evidence) -> Signals {
     let terms = terms(e.query);
     let top: Vec<&SearchHit> = e.hits.iter().take(TOP).collect();
+    // Every form of every term, matched once per distinct word of the hits.
+    let forms: Vec<String> = terms.iter().flat_map(|t| t.forms.iter().cloned()).collect();
+    let mut matcher = TermMatcher::new(&forms);
     let found: Vec<Vec<bool>> = top
         .iter()
         .map(|h| {
-            let words = words(&format!(
-                "{} {} {} {}",
-                h.citation.title, h.citation.section, h.text, h.collection
-            ));
+            let mut set = matcher.matches(&h.citation.title);
+            for part in [&h.citation.section, &h.text, &h.collection] {
+                set.add(&matcher.matches(part));
+            }
+            let mut first = 0;
             terms
                 .iter()
-                .map(|t| t.forms.iter().any(|f| words.iter().any(|w| stem_match(f, w))))
+                .map(|t| {
+                    let range = first..first + t.forms.len();
+                    first = range.end;
+                    range.into_iter().any(|i| set.has(i))
+                })
                 .collect()
         })
         .collect();

@@ -55,6 +55,10 @@ pub(crate) fn stem_match(term: &str, word: &str) -> bool {
     if term == word {
         return true;
     }
+    // Every other way to match starts both with the same character (most pairs differ there).
+    if term.as_bytes().first() != word.as_bytes().first() {
+        return false;
+    }
     let (tl, wl) = (term.chars().count(), word.chars().count());
     if (tl >= 4 && word.starts_with(term)) || (wl >= 5 && term.starts_with(word)) {
         return true;
@@ -110,6 +114,13 @@ pub(crate) struct TermSet(Vec<u64>);
 impl TermSet {
     pub(crate) fn has(&self, i: usize) -> bool {
         self.0.get(i / 64).is_some_and(|b| b & (1 << (i % 64)) != 0)
+    }
+
+    /// Adds `other`'s terms (a set from the same matcher).
+    pub(crate) fn add(&mut self, other: &TermSet) {
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a |= b;
+        }
     }
 }
 
