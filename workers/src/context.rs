@@ -8,8 +8,9 @@ use nuzantara_shared::auth::Principal;
 use nuzantara_shared::config::{Config, ConfigError};
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::metrics::Metrics;
+use wasm_bindgen::JsValue;
 use worker::kv::KvStore;
-use worker::{Bucket, D1Database, Env};
+use worker::{Ai, Bucket, D1Database, Env};
 
 use crate::respond::internal;
 
@@ -43,6 +44,19 @@ impl Ctx {
     /// The R2 bucket (`DOCS`): source and client documents.
     pub fn docs(&self) -> ApiResult<Bucket> {
         self.env.bucket("DOCS").map_err(internal)
+    }
+
+    /// The Workers AI binding (`AI`) when the deployment has one: embeddings, reranking and the Workers AI
+    /// chat provider in production. Whoever needs it says so when it is absent.
+    pub fn ai(&self) -> Option<Rc<Ai>> {
+        self.env.ai("AI").ok().map(Rc::new)
+    }
+
+    /// The Vectorize index (`VECTORIZE`) when the deployment has one.
+    pub fn vectorize(&self) -> Option<JsValue> {
+        js_sys::Reflect::get(&self.env, &JsValue::from_str("VECTORIZE"))
+            .ok()
+            .filter(|b| !b.is_undefined())
     }
 
     /// The authenticated caller; routes that need one are guarded by their `Access`, so this only

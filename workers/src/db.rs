@@ -74,6 +74,12 @@ impl From<Option<i64>> for P<'_> {
     }
 }
 
+/// Another handle on the same database (`D1Database` is a JS object and not `Clone`).
+pub fn handle(db: &D1Database) -> D1Database {
+    use wasm_bindgen::JsCast;
+    db.as_ref().clone().unchecked_into()
+}
+
 pub fn stmt(db: &D1Database, sql: &str, params: &[P]) -> ApiResult<D1PreparedStatement> {
     let values: Vec<JsValue> = params.iter().map(P::js).collect();
     db.prepare(sql).bind(&values).map_err(internal)

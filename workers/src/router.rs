@@ -57,7 +57,7 @@ pub async fn dispatch(m: &Matched, req: Request, ctx: &Ctx) -> HandlerResult {
         Route::Chat => chat::json(req, chat::Deps::of(ctx)?).await,
         Route::ChatCompletions => chat::completions(req, chat::Deps::of(ctx)?).await,
         Route::Models => chat::models(&ctx.config),
-        Route::Embeddings => rag::embeddings(req, &ctx.config, &ctx.env).await,
+        Route::Embeddings => rag::embeddings(req, &ctx.config, ctx.ai().as_ref()).await,
         Route::Tools => tools::list(&ctx.config, ctx.principal.as_ref()),
         Route::RunTool => tools::run(param("name"), req, &tools::Deps::of(ctx)?).await,
         Route::ConfirmEmail => tools::confirm_email(req, &tools::Deps::of(ctx)?).await,
@@ -113,7 +113,9 @@ fn probes(ctx: &Ctx) -> health::Probes {
         db: ctx.db(),
         kv: ctx.kv(),
         docs: ctx.docs(),
-        vectors: rag::vectors::from_config(&ctx.config, &ctx.env),
-        embedder: rag::embed::from_config(&ctx.config, &ctx.env),
+        vectors: ctx
+            .db()
+            .and_then(|db| rag::vectors::from_config(&ctx.config, &db, ctx.vectorize().as_ref())),
+        embedder: rag::embed::from_config(&ctx.config, ctx.ai().as_ref()),
     }
 }

@@ -19,7 +19,7 @@ use nuzantara_shared::config::Config;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::ids::new_id;
 use nuzantara_shared::sse;
-use worker::{Delay, Env, Request, Response};
+use worker::{Delay, Request, Response};
 
 use crate::context::Ctx;
 use crate::llm::WorkerClock;
@@ -31,14 +31,14 @@ use store::ChatStore;
 
 type Bytes = Result<Vec<u8>, worker::Error>;
 
-/// What a turn needs: the store (D1, KV), the tools (and through them search), the config, the caller,
-/// `env` for the providers' `AI` binding, and the request's `wait_until` for work after the response.
+/// What a turn needs: the store (D1, KV), the tools (and through them search and the `AI` binding, which a
+/// Workers AI provider calls), the config, the caller, and the request's `wait_until` for work after the
+/// response.
 pub struct Deps {
     store: ChatStore,
     tools: tools::Deps,
     config: Rc<Config>,
     principal: Option<Principal>,
-    env: Env,
     waiter: Rc<worker::Context>,
 }
 
@@ -53,7 +53,6 @@ impl Deps {
             tools: tools::Deps::of(ctx)?,
             config: ctx.config.clone(),
             principal: ctx.principal.clone(),
-            env: ctx.env.clone(),
             waiter: ctx.worker_ctx.clone(),
         }))
     }

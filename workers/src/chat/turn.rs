@@ -94,7 +94,7 @@ pub async fn run<O: EventOut>(d: &Deps, chat: &ValidChat, p: Prepared, out: &mut
         e.run(
             chat,
             p,
-            |c| RemoteProvider::new(&d.env, timeout, c.clone()),
+            |c| RemoteProvider::new(d.tools.rag.ai.clone(), timeout, c.clone()),
             seed(),
             out,
         )

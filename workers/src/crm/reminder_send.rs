@@ -17,7 +17,7 @@ use nuzantara_shared::google::mime::Email;
 use std::collections::HashMap;
 
 use serde::Deserialize;
-use worker::{D1Database, Env};
+use worker::{D1Database, KvStore};
 
 use super::new_record_id;
 use crate::db::{self, P};
@@ -248,16 +248,17 @@ async fn deliver<C: ReminderChannel>(
     Ok(())
 }
 
-/// Sends today's reminders on every channel; a failure of one delivery never stops the others.
-pub async fn send_due(db: &D1Database, env: &Env, config: &Config, now_ms: i64) -> ApiResult<Sent> {
+/// Sends today's reminders on every channel; a failure of one delivery never stops the others. `kv` caches
+/// Google's access tokens (no KV, no e-mail).
+pub async fn send_due(db: &D1Database, kv: Option<KvStore>, config: &Config, now_ms: i64) -> ApiResult<Sent> {
     let today = Date::today_in_bali(now_ms);
     let whatsapp = config.reminder_whatsapp.as_ref().map(WhatsAppTemplates);
-    let email = match &config.google {
-        Some(g) => Google::new(env, g).ok().map(|google| ConsultantEmail {
-            google,
+    let email = match (&config.google, kv) {
+        (Some(g), Some(kv)) => Some(ConsultantEmail {
+            google: Google::new(kv, g),
             sender: g.reminder_sender.clone(),
         }),
-        None => None,
+        _ => None,
     };
     let mut out = Sent::default();
     let known = known(db, today).await?;

@@ -66,7 +66,7 @@ pub async fn scheduled(event: ScheduledEvent, env: Env) {
         // A broken configuration stops the deliveries, not the reminders already written.
         let config =
             crate::context::config(&env).map_err(|e| nuzantara_shared::error::ApiError::internal(e.to_string()))?;
-        let sent = super::reminder_send::send_due(&db, &env, &config, now).await?;
+        let sent = super::reminder_send::send_due(&db, env.kv("KV").ok(), &config, now).await?;
         Ok::<_, nuzantara_shared::error::ApiError>((report, sent))
     }
     .await;

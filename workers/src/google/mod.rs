@@ -9,7 +9,7 @@ use nuzantara_shared::google::calendar::{self, Slot};
 use nuzantara_shared::google::mime::Email;
 use nuzantara_shared::google::{url_encode, GoogleConfig, CALENDAR_SCOPE, GMAIL_SEND_SCOPE};
 use serde_json::Value;
-use worker::{kv::KvStore, Env, Method};
+use worker::{kv::KvStore, Method};
 
 use crate::outbound::{self, Answer};
 use crate::platform::now_ms;
@@ -64,9 +64,9 @@ pub struct Google<'a> {
 }
 
 impl<'a> Google<'a> {
-    pub fn new(env: &Env, cfg: &'a GoogleConfig) -> Result<Self, GoogleError> {
-        let kv = env.kv("KV").map_err(|e| GoogleError::new(None, e.to_string()))?;
-        Ok(Self { cfg, kv })
+    /// `kv` caches the access tokens.
+    pub fn new(kv: KvStore, cfg: &'a GoogleConfig) -> Self {
+        Self { cfg, kv }
     }
 
     async fn token(&self, user: &str, scope: &str) -> Result<String, GoogleError> {

@@ -6,24 +6,25 @@ use futures_util::StreamExt;
 use nuzantara_shared::config::{ProviderConfig, ProviderKind};
 use nuzantara_shared::llm::wire::{http_call, ByteSource, DecodedStream, StreamDecoder};
 use nuzantara_shared::llm::{workers_ai, ChatRequest, LlmProvider, ProviderError};
-use worker::{ByteStream, Env, Fetch, Headers, Method, Request, RequestInit};
+use std::rc::Rc;
+use worker::{Ai, ByteStream, Fetch, Headers, Method, Request, RequestInit};
 
 use crate::platform::within;
 
 pub struct RemoteProvider {
     cfg: ProviderConfig,
-    env: Env,
+    ai: Option<Rc<Ai>>,
     first_byte_ms: u64,
     idle_ms: u64,
 }
 
 impl RemoteProvider {
-    /// `env` only for the `AI` binding of a Workers AI provider; `timeout_ms` bounds the first byte and
+    /// `ai`: the `AI` binding, which a Workers AI provider calls; `timeout_ms` bounds the first byte and
     /// every pause after it (`PROVIDER_TIMEOUT_MS`).
-    pub fn new(env: &Env, timeout_ms: u64, cfg: ProviderConfig) -> Self {
+    pub fn new(ai: Option<Rc<Ai>>, timeout_ms: u64, cfg: ProviderConfig) -> Self {
         Self {
             cfg,
-            env: env.clone(),
+            ai,
             first_byte_ms: timeout_ms,
             idle_ms: timeout_ms,
         }
@@ -122,9 +123,9 @@ impl RemoteProvider {
 
     async fn start_binding(&self, req: &ChatRequest) -> Result<ByteStream, ProviderError> {
         let ai = self
-            .env
-            .ai("AI")
-            .map_err(|e| ProviderError::status(400, e.to_string()))?;
+            .ai
+            .as_ref()
+            .ok_or_else(|| ProviderError::status(400, "the worker has no AI binding"))?;
         let input = workers_ai::input(req, true);
         let out = match within(self.first_byte_ms, ai.run_bytes(&self.cfg.model, input)).await {
             None => {

@@ -14,12 +14,12 @@ use worker::{Ai, Fetch, Headers, Method, Request, RequestInit};
 use crate::platform::within;
 use crate::respond::internal;
 use nuzantara_shared::config::Config;
-use worker::Env;
+use std::rc::Rc;
 
 pub enum Backend {
     None,
     WorkersAi {
-        ai: Ai,
+        ai: Rc<Ai>,
         model: String,
     },
     OpenAi {
@@ -36,12 +36,14 @@ pub struct QueryEmbedder {
     timeout_ms: u64,
 }
 
-/// `env` only for the `AI` binding, looked up when the config uses Workers AI.
-pub fn from_config(config: &Config, env: &Env) -> ApiResult<QueryEmbedder> {
+/// `ai`: the `AI` binding, which a Workers AI embedder needs.
+pub fn from_config(config: &Config, ai: Option<&Rc<Ai>>) -> ApiResult<QueryEmbedder> {
     let backend = match &config.embedder {
         EmbedderConfig::None => Backend::None,
         EmbedderConfig::WorkersAi { model, .. } => Backend::WorkersAi {
-            ai: env.ai("AI").map_err(internal)?,
+            ai: ai
+                .cloned()
+                .ok_or_else(|| ApiError::internal("EMBEDDER is Workers AI but the worker has no AI binding"))?,
             model: model.clone(),
         },
         EmbedderConfig::OpenAiCompatible {

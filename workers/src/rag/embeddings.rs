@@ -6,18 +6,19 @@ use nuzantara_shared::config::Config;
 use nuzantara_shared::openai_api::embeddings::{check_dimensions, estimate_tokens, response, EmbeddingsRequest};
 use nuzantara_shared::openai_api::models::embedding_names;
 use nuzantara_shared::search::Embedder;
-use worker::{Env, Request};
+use std::rc::Rc;
+use worker::{Ai, Request};
 
 use super::embed;
 use crate::body;
 use crate::respond::{self, upstream, HandlerResult};
 
-/// `env` only for the `AI` binding, looked up when the config uses Workers AI.
-pub async fn create(mut req: Request, config: &Config, env: &Env) -> HandlerResult {
+/// `ai`: the `AI` binding, for a Workers AI embedder.
+pub async fn create(mut req: Request, config: &Config, ai: Option<&Rc<Ai>>) -> HandlerResult {
     let r: EmbeddingsRequest = body::read_json(&mut req, config.max_body_bytes).await?;
     let served = embedding_names(embed::model_name(&config.embedder));
     let valid = r.validate(&served, config.embedder.dimensions())?;
-    let embedder = embed::from_config(config, env)?;
+    let embedder = embed::from_config(config, ai)?;
     let out = embedder
         .embed_many(&valid.texts, valid.role)
         .await?

@@ -13,7 +13,8 @@ use nuzantara_shared::search::{SearchOutcome, SearchRequest};
 use serde::Deserialize;
 use serde_json::json;
 use std::rc::Rc;
-use worker::{Bucket, Env, KvStore, Request};
+use wasm_bindgen::JsValue;
+use worker::{Ai, Bucket, KvStore, Request};
 
 use crate::context::{self, Ctx};
 use crate::respond::{self, internal, HandlerResult};
@@ -23,14 +24,15 @@ pub use d1_index::D1Kb;
 pub use embeddings::create as embeddings;
 
 /// What search and the knowledge-base routes need: the index in D1, the KV search cache, the documents'
-/// bucket and the config. `env` only for the optional `AI` and `VECTORIZE` bindings, looked up when the
-/// config uses them (a deployment without them searches by keywords).
+/// bucket, the config, and the optional `AI` and `VECTORIZE` bindings (a deployment without them searches by
+/// keywords; one whose config names them and lacks them fails the search with a 500 that says so).
 pub struct Deps {
     pub kb: D1Kb,
     pub kv: KvStore,
     pub docs: Bucket,
     pub config: Rc<nuzantara_shared::config::Config>,
-    pub env: Env,
+    pub ai: Option<Rc<Ai>>,
+    pub vectorize: Option<JsValue>,
 }
 
 impl Deps {
@@ -41,7 +43,8 @@ impl Deps {
             kv: ctx.kv()?,
             docs: ctx.docs()?,
             config: ctx.config.clone(),
-            env: ctx.env.clone(),
+            ai: ctx.ai(),
+            vectorize: ctx.vectorize(),
         })
     }
 }
@@ -93,9 +96,9 @@ pub async fn search(mut req: Request, d: &Deps) -> HandlerResult {
 /// Runs the pipeline with the configured vector index, embedder and reranker.
 pub async fn run(valid: &nuzantara_shared::search::ValidSearch, d: &Deps) -> ApiResult<SearchOutcome> {
     let kb = &d.kb;
-    let embedder = embed::from_config(&d.config, &d.env)?;
-    let vectors = vectors::from_config(&d.config, &d.env)?;
-    match rerank::from_config(&d.config, &d.env)? {
+    let embedder = embed::from_config(&d.config, d.ai.as_ref())?;
+    let vectors = vectors::from_config(&d.config, kb.db(), d.vectorize.as_ref())?;
+    match rerank::from_config(&d.config, d.ai.as_ref())? {
         rerank::Configured::Local => pipeline::search(valid, kb, &vectors, &embedder, &LexicalReranker).await,
         rerank::Configured::WorkersAi(r) => pipeline::search(valid, kb, &vectors, &embedder, &r).await,
     }

@@ -9,9 +9,9 @@ use serde::Deserialize;
 use serde_json::json;
 use worker::Ai;
 
-use crate::respond::{internal, upstream};
+use crate::respond::upstream;
 use nuzantara_shared::config::Config;
-use worker::Env;
+use std::rc::Rc;
 
 pub enum Configured {
     Local,
@@ -19,15 +19,17 @@ pub enum Configured {
 }
 
 pub struct WorkersAiReranker {
-    ai: Ai,
+    ai: Rc<Ai>,
 }
 
-/// `env` only for the `AI` binding, looked up when the config uses Workers AI.
-pub fn from_config(config: &Config, env: &Env) -> ApiResult<Configured> {
+/// `ai`: the `AI` binding, which the Workers AI reranker needs.
+pub fn from_config(config: &Config, ai: Option<&Rc<Ai>>) -> ApiResult<Configured> {
     Ok(match config.reranker {
         RerankerMode::Local => Configured::Local,
         RerankerMode::WorkersAi => Configured::WorkersAi(WorkersAiReranker {
-            ai: env.ai("AI").map_err(internal)?,
+            ai: ai
+                .cloned()
+                .ok_or_else(|| ApiError::internal("RERANKER is Workers AI but the worker has no AI binding"))?,
         }),
     })
 }

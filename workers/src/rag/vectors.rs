@@ -16,7 +16,6 @@ use worker::D1Database;
 
 use crate::respond::internal;
 use nuzantara_shared::config::Config;
-use worker::Env;
 
 pub enum Vectors {
     Local(D1Database),
@@ -37,17 +36,15 @@ thread_local! {
     static CACHE: RefCell<Option<(Version, Rc<Vec<Stored>>)>> = const { RefCell::new(None) };
 }
 
-/// `env` for the `DB` or `VECTORIZE` binding, whichever the config uses.
-pub fn from_config(config: &Config, env: &Env) -> ApiResult<Vectors> {
+/// The local index in D1 (`db`) or the `VECTORIZE` binding, whichever the config uses.
+pub fn from_config(config: &Config, db: &D1Database, vectorize: Option<&JsValue>) -> ApiResult<Vectors> {
     Ok(match config.vector {
-        VectorMode::Local => Vectors::Local(env.d1("DB").map_err(internal)?),
-        VectorMode::Vectorize => {
-            let binding = Reflect::get(env, &JsValue::from_str("VECTORIZE")).map_err(|_| internal("VECTORIZE"))?;
-            if binding.is_undefined() {
-                return Err(ApiError::internal("VECTOR_INDEX=vectorize but no VECTORIZE binding"));
-            }
-            Vectors::Vectorize(binding)
-        }
+        VectorMode::Local => Vectors::Local(crate::db::handle(db)),
+        VectorMode::Vectorize => Vectors::Vectorize(
+            vectorize
+                .cloned()
+                .ok_or_else(|| ApiError::internal("VECTOR_INDEX=vectorize but no VECTORIZE binding"))?,
+        ),
     })
 }
 

@@ -76,7 +76,7 @@ pub async fn confirm(mut req: Request, d: &Deps) -> HandlerResult {
         return Err(ApiError::conflict(confirm::Refusal::Used.message()));
     }
     let email = Email::from(&prepared.email);
-    let sent = async { Google::new(&d.rag.env, cfg)?.send(&email.from, &email).await }.await;
+    let sent = Google::new(d.rag.kv.clone(), cfg).send(&email.from, &email).await;
     let message_id = match sent {
         Ok(id) => id,
         Err(e) => {

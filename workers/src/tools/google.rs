@@ -150,7 +150,7 @@ pub async fn book(d: &Deps, args: &Value) -> ApiResult<(String, Value)> {
             "consultations are Monday to Friday, 09:00–17:00 Bali time",
         ));
     }
-    let google = Google::new(&d.rag.env, cfg).map_err(upstream)?;
+    let google = Google::new(d.rag.kv.clone(), cfg);
     let busy = google
         .busy(&cal, calendar::query_window(slot))
         .await
