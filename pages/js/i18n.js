@@ -70,6 +70,9 @@ export const STRINGS = {
     'portal.history': 'History and payments', 'portal.steps': 'Status history', 'portal.payments': 'Payments', 'portal.no_payments': 'No payments yet.',
     'portal.unlinked': 'Your account is not linked to a client record yet. Please contact your consultant.',
     'kind.chat': 'Chat', 'kind.email': 'E-mail', 'kind.whatsapp': 'WhatsApp', 'kind.call': 'Call', 'kind.meeting': 'Meeting', 'kind.note': 'Note', 'kind.reminder': 'Reminder',
+    'wa.title': 'WhatsApp conversations', 'wa.none': 'No WhatsApp conversations yet.', 'wa.consultant': 'Consultant',
+    'wa.released': 'Handed back to the assistant.', 'wa.taken': 'You have the conversation: the assistant stays silent.',
+    'wa.held_by': 'taken over by {name}', 'wa.release': 'Release', 'wa.take_over': 'Take over',
   },
 };
 

@@ -63,4 +63,7 @@ export default {
   'portal.history': 'Riwayat dan pembayaran', 'portal.steps': 'Riwayat status', 'portal.payments': 'Pembayaran', 'portal.no_payments': 'Belum ada pembayaran.',
   'portal.unlinked': 'Akun Anda belum terhubung ke data klien. Silakan hubungi konsultan Anda.',
   'kind.chat': 'Obrolan', 'kind.email': 'E-mail', 'kind.whatsapp': 'WhatsApp', 'kind.call': 'Telepon', 'kind.meeting': 'Rapat', 'kind.note': 'Catatan', 'kind.reminder': 'Pengingat',
+  'wa.title': 'Percakapan WhatsApp', 'wa.none': 'Belum ada percakapan WhatsApp.', 'wa.consultant': 'Konsultan',
+  'wa.released': 'Dikembalikan ke asisten.', 'wa.taken': 'Percakapan ini Anda tangani: asisten tidak akan membalas.',
+  'wa.held_by': 'ditangani oleh {name}', 'wa.release': 'Kembalikan', 'wa.take_over': 'Ambil alih',
 };

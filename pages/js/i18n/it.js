@@ -63,4 +63,7 @@ export default {
   'portal.history': 'Storico e pagamenti', 'portal.steps': 'Storico degli stati', 'portal.payments': 'Pagamenti', 'portal.no_payments': 'Ancora nessun pagamento.',
   'portal.unlinked': 'Il suo account non è ancora collegato a una scheda cliente. Contatti il suo consulente.',
   'kind.chat': 'Chat', 'kind.email': 'E-mail', 'kind.whatsapp': 'WhatsApp', 'kind.call': 'Telefonata', 'kind.meeting': 'Incontro', 'kind.note': 'Nota', 'kind.reminder': 'Promemoria',
+  'wa.title': 'Conversazioni WhatsApp', 'wa.none': 'Ancora nessuna conversazione WhatsApp.', 'wa.consultant': 'Consulente',
+  'wa.released': 'Restituita all’assistente.', 'wa.taken': 'La conversazione è tua: l’assistente resta in silenzio.',
+  'wa.held_by': 'presa in carico da {name}', 'wa.release': 'Rilascia', 'wa.take_over': 'Prendi in carico',
 };
