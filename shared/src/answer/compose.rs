@@ -13,10 +13,11 @@ use serde_json::{Map, Value};
 use super::assess::RELATED_FLOOR;
 use super::phrases::{phrases, quoted_note};
 use super::units::{units, Unit};
-use super::{words, AnswerContext, Passage, TermMatcher, TermSet};
+use super::{words, AnswerContext, Passage, TermMatcher};
 use crate::kb::visa_codes;
 use crate::lang::Lang;
 use crate::search::analyze::analyze;
+use crate::search::words::Bits;
 
 const MAX_PASSAGES: usize = 8;
 const MAX_UNITS: usize = 8;
@@ -174,7 +175,7 @@ fn question_terms(ctx: &AnswerContext) -> (Vec<String>, Vec<f64>) {
 }
 
 /// Each weight scaled down by how many of the passages (`in_passage`, the terms each contains) have its term.
-fn rarity(weights: &mut [f64], in_passage: &[TermSet]) {
+fn rarity(weights: &mut [f64], in_passage: &[Bits]) {
     let n = in_passage.len().max(1) as f64;
     for (i, w) in weights.iter_mut().enumerate() {
         let df = in_passage.iter().filter(|p| p.has(i)).count() as f64;
@@ -198,7 +199,7 @@ fn pick(ctx: &AnswerContext, max_units: usize) -> Vec<Picked> {
     let per_passage: Vec<Vec<Unit>> = passages.iter().map(|p| units(&p.text)).collect();
     let (terms, mut weights) = question_terms(ctx);
     let mut matcher = TermMatcher::new(&terms);
-    let in_passage: Vec<TermSet> = passages.iter().map(|p| matcher.matches(&p.text)).collect();
+    let in_passage: Vec<Bits> = passages.iter().map(|p| matcher.matches(&p.text)).collect();
     rarity(&mut weights, &in_passage);
     let max_match: f64 = weights.iter().sum::<f64>().max(1e-9);
 

@@ -11,7 +11,7 @@ pub mod units;
 use serde::{Deserialize, Serialize};
 
 use crate::lang::Lang;
-use crate::search::words::for_each_word;
+use crate::search::words::{for_each_word, Bits};
 
 /// A retrieved passage. Its position in the list is its citation number, from 1.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,7 +72,7 @@ pub(crate) fn stem_match(term: &str, word: &str) -> bool {
 /// comparison was its largest cost.
 pub(crate) struct TermMatcher<'t> {
     terms: &'t [String],
-    seen: std::collections::HashMap<String, Vec<u64>>,
+    seen: std::collections::HashMap<String, Bits>,
 }
 
 impl<'t> TermMatcher<'t> {
@@ -84,43 +84,25 @@ impl<'t> TermMatcher<'t> {
     }
 
     /// The terms any word of `text` matches (bit `i` for `terms[i]`).
-    pub(crate) fn matches(&mut self, text: &str) -> TermSet {
-        let mut set = TermSet(vec![0; self.terms.len().div_ceil(64)]);
+    pub(crate) fn matches(&mut self, text: &str) -> Bits {
+        let mut set = Bits::new(self.terms.len());
         let (terms, seen) = (self.terms, &mut self.seen);
         for_each_word(text, |w| {
             let bits = match seen.get(w) {
                 Some(bits) => bits,
                 None => {
-                    let mut bits = vec![0u64; set.0.len()];
+                    let mut bits = Bits::new(terms.len());
                     for (i, t) in terms.iter().enumerate() {
                         if stem_match(t, w) {
-                            bits[i / 64] |= 1 << (i % 64);
+                            bits.set(i);
                         }
                     }
                     seen.entry(w.to_string()).or_insert(bits)
                 }
             };
-            for (a, b) in set.0.iter_mut().zip(bits) {
-                *a |= b;
-            }
+            set.add(bits);
         });
         set
-    }
-}
-
-/// A set of term indices ([`TermMatcher::matches`]).
-pub(crate) struct TermSet(Vec<u64>);
-
-impl TermSet {
-    pub(crate) fn has(&self, i: usize) -> bool {
-        self.0.get(i / 64).is_some_and(|b| b & (1 << (i % 64)) != 0)
-    }
-
-    /// Adds `other`'s terms (a set from the same matcher).
-    pub(crate) fn add(&mut self, other: &TermSet) {
-        for (a, b) in self.0.iter_mut().zip(&other.0) {
-            *a |= b;
-        }
     }
 }
 

@@ -87,7 +87,8 @@ impl<'a> Query<'a> {
         n.scan(&c.keywords, &mut s.keywords);
         s.body.clone_from(&s.keywords);
         n.scan(&c.text, &mut s.body);
-        s.any.union_of(&s.head, &s.body);
+        s.any.clone_from(&s.head);
+        s.any.add(&s.body);
         let count = self.terms.len() as f64;
         // A term counts fully when it is in the passage, and mostly when only one of its equivalents in another
         // language is: an Indonesian article answers an Italian question in Indonesian words.

@@ -119,11 +119,11 @@ impl From<CandidateRow> for Candidate {
 
 /// A row of [`routed_json_sql`]: a candidate, the lists it is in, its rowid.
 #[derive(Debug)]
-pub struct RoutedRow {
-    pub candidate: CandidateRow,
-    pub lists: String,
+struct RoutedRow {
+    candidate: CandidateRow,
+    lists: String,
     /// The chunk's rowid: ties in bm25 go to the older row.
-    pub rid: i64,
+    rid: i64,
 }
 
 /// [`RoutedRow`] as [`routed_json_sql`] writes it: an array in column order.

@@ -118,7 +118,7 @@ impl<'a> Needles<'a> {
 
     /// An empty set sized for these needles.
     pub fn bits(&self) -> Bits {
-        Bits(vec![0; self.list.len().div_ceil(64)])
+        Bits::new(self.list.len())
     }
 
     /// Adds to `into` the needles some word of `text` matches.
@@ -126,28 +126,36 @@ impl<'a> Needles<'a> {
         for_each_word(text, |w| {
             for &i in &self.by_first[usize::from(w.as_bytes()[0])] {
                 if self.list[i].matches(w) {
-                    into.0[i / 64] |= 1 << (i % 64);
+                    into.set(i);
                 }
             }
         });
     }
 }
 
-/// A set of needles ([`Needles::bits`]).
-#[derive(Clone)]
+/// A set of indices below a fixed count: the needles a text matched ([`Needles::bits`]), the terms a text
+/// matched in the composer's `TermMatcher`.
+#[derive(Clone, Debug)]
 pub struct Bits(Vec<u64>);
 
 impl Bits {
+    /// An empty set of indices below `n`.
+    pub fn new(n: usize) -> Self {
+        Self(vec![0; n.div_ceil(64)])
+    }
+    pub fn set(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
+    }
     pub fn has(&self, i: usize) -> bool {
-        self.0[i / 64] & (1 << (i % 64)) != 0
+        self.0.get(i / 64).is_some_and(|b| b & (1 << (i % 64)) != 0)
     }
     pub fn clear(&mut self) {
         self.0.iter_mut().for_each(|b| *b = 0);
     }
-    /// `self` becomes `a ∪ b`.
-    pub fn union_of(&mut self, a: &Bits, b: &Bits) {
-        for ((o, x), y) in self.0.iter_mut().zip(&a.0).zip(&b.0) {
-            *o = x | y;
+    /// Adds `other`'s indices (a set of the same count).
+    pub fn add(&mut self, other: &Bits) {
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a |= b;
         }
     }
 }
@@ -211,9 +219,9 @@ mod tests {
             .collect();
         let mut a = n.bits();
         n.scan("w65 w3", &mut a);
-        let b = n.bits();
         let mut u = n.bits();
-        u.union_of(&a, &b);
+        u.add(&a);
+        u.add(&n.bits());
         assert!(u.has(ids[65]) && u.has(ids[3]) && !u.has(ids[64]) && !u.has(ids[2]));
     }
 }
