@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use nuzantara_shared::auth::Principal;
-use nuzantara_shared::config::{Config, ConfigError};
+use nuzantara_shared::config::{Config, ConfigError, VectorMode};
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::metrics::Metrics;
 use wasm_bindgen::JsValue;
@@ -46,14 +46,20 @@ impl Ctx {
         self.env.bucket("DOCS").map_err(internal)
     }
 
-    /// The Workers AI binding (`AI`) when the deployment has one: embeddings, reranking and the Workers AI
-    /// chat provider in production. Whoever needs it says so when it is absent.
+    /// The Workers AI binding (`AI`), looked up only when the config uses it (embeddings, reranking or the
+    /// Workers AI chat provider) and the deployment has it. Whoever needs it says so when it is absent.
     pub fn ai(&self) -> Option<Rc<Ai>> {
+        if !self.config.uses_workers_ai() {
+            return None;
+        }
         self.env.ai("AI").ok().map(Rc::new)
     }
 
-    /// The Vectorize index (`VECTORIZE`) when the deployment has one.
+    /// The Vectorize index (`VECTORIZE`), looked up only when the config searches it and the deployment has it.
     pub fn vectorize(&self) -> Option<JsValue> {
+        if self.config.vector != VectorMode::Vectorize {
+            return None;
+        }
         js_sys::Reflect::get(&self.env, &JsValue::from_str("VECTORIZE"))
             .ok()
             .filter(|b| !b.is_undefined())

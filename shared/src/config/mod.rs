@@ -162,6 +162,14 @@ impl fmt::Display for ConfigError {
 }
 
 impl Config {
+    /// Whether anything configured calls the Workers AI binding (`AI`): the embedder, the reranker or a chat
+    /// provider. The worker looks the binding up only then.
+    pub fn uses_workers_ai(&self) -> bool {
+        matches!(self.embedder, EmbedderConfig::WorkersAi { .. })
+            || self.reranker == RerankerMode::WorkersAi
+            || self.providers.iter().any(|p| p.kind == ProviderKind::WorkersAi)
+    }
+
     /// Builds the config from a lookup over vars and secrets (`None` = unset or empty).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
@@ -499,6 +507,20 @@ mod tests {
         assert_eq!(c.providers.len(), 1);
         assert_eq!(c.providers[0].kind, ProviderKind::Offline);
         assert!(c.cors_allows("http://anything.example"));
+    }
+
+    #[test]
+    fn workers_ai_is_used_by_its_embedder_reranker_or_chat_provider_only() {
+        assert!(!cfg(&[]).unwrap().uses_workers_ai());
+        let other = [
+            ("EMBEDDER", "openai"),
+            ("EMBEDDING_BASE_URL", "http://127.0.0.1:9/v1"),
+            ("ANTHROPIC_API_KEY", "a"),
+        ];
+        assert!(!cfg(&other).unwrap().uses_workers_ai());
+        assert!(cfg(&[("EMBEDDER", "workers-ai")]).unwrap().uses_workers_ai());
+        assert!(cfg(&[("RERANKER", "workers-ai")]).unwrap().uses_workers_ai());
+        assert!(cfg(&[("WORKERS_AI_CHAT", "true")]).unwrap().uses_workers_ai());
     }
 
     #[test]
