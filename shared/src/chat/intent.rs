@@ -4,7 +4,8 @@
 use serde_json::{json, Value};
 
 use crate::kb::visa_codes;
-use crate::search::analyze::{acronyms, is_code, tokens, STOPWORDS};
+use crate::search::analyze::{acronyms, is_code, tokens};
+use crate::search::stopwords::is_stopword;
 
 const PRICE_WORDS: &[&str] = &[
     "price",
@@ -173,17 +174,6 @@ const KBLI_GENERIC: &[&str] = &[
 /// Question and helper words (en/id/it) that never name an activity, besides the search stopwords.
 const FUNCTION_WORDS: &[&str] = &[
     // English
-    "whom",
-    "did",
-    "us",
-    "its",
-    "here",
-    "shall",
-    "may",
-    "must",
-    "need",
-    "needs",
-    "want",
     "use",
     "used",
     "get",
@@ -199,7 +189,6 @@ const FUNCTION_WORDS: &[&str] = &[
     "running",
     "register",
     "apply",
-    "please",
     "tell",
     "show",
     "give",
@@ -212,28 +201,16 @@ const FUNCTION_WORDS: &[&str] = &[
     "fits",
     "match",
     "matches",
-    "under",
-    "any",
-    "some",
     "one",
     "own",
     "like",
     // Indonesian
     "yg",
     "utk",
-    "aku",
-    "mana",
-    "dimana",
     "manakah",
-    "dapat",
     "tolong",
-    "mohon",
     "sebuah",
-    "harus",
-    "perlu",
     "butuh",
-    "ingin",
-    "mau",
     "buka",
     "membuka",
     "mendirikan",
@@ -245,28 +222,12 @@ const FUNCTION_WORDS: &[&str] = &[
     "memilih",
     "cari",
     "mencari",
-    "tentang",
     "jelaskan",
     "cocoknya",
     "berlaku",
     "termasuk",
     // Italian
-    "dello",
-    "degli",
-    "qual",
-    "cos",
-    "dove",
-    "dov",
-    "allo",
-    "agli",
-    "alle",
-    "ci",
     "ha",
-    "devo",
-    "voglio",
-    "vorrei",
-    "serve",
-    "servono",
     "bisogno",
     "aprire",
     "avviare",
@@ -274,10 +235,6 @@ const FUNCTION_WORDS: &[&str] = &[
     "trovare",
     "usare",
     "usa",
-    "mio",
-    "mia",
-    "sul",
-    "sulla",
 ];
 
 /// Phrases that start an explicit "remember this" request, per language (lowercase).
@@ -368,7 +325,7 @@ fn kbli_query(words: &[String], acronyms: &[String]) -> Option<String> {
     for w in words {
         let w = w.as_str();
         let noise = KBLI_GENERIC.contains(&w)
-            || (STOPWORDS.contains(&w) && !acronyms.iter().any(|a| a == w))
+            || (is_stopword(w) && !acronyms.iter().any(|a| a == w))
             || FUNCTION_WORDS.contains(&w)
             || PRICE_WORDS.contains(&w)
             || w.bytes().all(|b| b.is_ascii_digit())

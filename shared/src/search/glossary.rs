@@ -30,13 +30,15 @@ pub const SYNONYMS: &[&[&str]] = &[
     &["restoran", "restaurant", "ristorante", "restaurants"],
     &["hotel", "hotels", "albergo", "penginapan", "akomodasi", "accommodation"],
     &["visa", "visto", "visti", "visas"],
-    &["kitas", "itas", "soggiorno", "residence", "stay"],
+    &["kitas", "itas", "soggiorno", "residence", "stay", "tinggal"],
     &["kitap", "itap", "permanent", "permanente", "tetap"],
     &[
         "investor",
         "investasi",
         "investment",
         "investimento",
+        "investitore",
+        "investitori",
         "penanaman",
         "modal",
     ],
@@ -219,6 +221,12 @@ pub const SYNONYMS: &[&[&str]] = &[
         "revoca",
         "revocato",
         "revocata",
+        "repeal",
+        "repealed",
+        "abrogated",
+        "abrogato",
+        "abrogata",
+        "abrogazione",
     ],
     &[
         "peringatan",
@@ -237,6 +245,9 @@ pub const SYNONYMS: &[&[&str]] = &[
         "tourist",
         "turista",
         "turisti",
+        "turistico",
+        "turistica",
+        "turistici",
     ],
     &[
         "kesehatan",
@@ -343,7 +354,16 @@ pub const SYNONYMS: &[&[&str]] = &[
         "modifica",
         "modifiche",
     ],
-    &["pendaftaran", "registration", "register", "registrazione", "iscrizione"],
+    &[
+        "pendaftaran",
+        "mendaftar",
+        "registration",
+        "register",
+        "registrazione",
+        "iscrizione",
+        "registrarsi",
+        "iscriversi",
+    ],
     &[
         "laporan",
         "lapor",
@@ -458,6 +478,151 @@ pub const SYNONYMS: &[&[&str]] = &[
         "konsultan",
     ],
     &["usia", "umur", "age", "eta"],
+    // Everyday words of the domain that the statute and the guides write in Indonesian.
+    // PP 28/2025's risk levels: rendah, menengah rendah, menengah tinggi, tinggi.
+    &["rendah", "low", "basso", "bassa"],
+    &["menengah", "medium", "medio", "moderate"],
+    &["tinggi", "high", "alto", "alta"],
+    &[
+        "dokumen",
+        "berkas",
+        "document",
+        "documents",
+        "paperwork",
+        "documento",
+        "documenti",
+    ],
+    &[
+        "peraturan",
+        "aturan",
+        "regulation",
+        "regulations",
+        "regolamento",
+        "regolamenti",
+    ],
+    &[
+        "karyawan",
+        "pegawai",
+        "employee",
+        "employees",
+        "staff",
+        "dipendente",
+        "dipendenti",
+    ],
+    &["bekerja", "kerja", "working", "lavorare", "lavorativo", "lavorativi"],
+    &["kantor", "office", "offices", "ufficio", "uffici"],
+    &["minimal", "minimum", "minimo", "minima"],
+    &["maksimal", "maximum", "massimo", "massima"],
+    &[
+        "bayar",
+        "membayar",
+        "pembayaran",
+        "pay",
+        "paid",
+        "payment",
+        "payments",
+        "pagare",
+        "pagamento",
+        "paga",
+    ],
+    &["permohonan", "application", "applications", "domanda", "richiesta"],
+    &["perseorangan", "perorangan", "individual", "individuale", "fisica"],
+    &[
+        "pendirian",
+        "mendirikan",
+        "establish",
+        "establishment",
+        "incorporation",
+        "costituire",
+        "costituzione",
+        "aprire",
+        "apertura",
+    ],
+    &[
+        "memulai",
+        "mulai",
+        "start",
+        "begin",
+        "iniziare",
+        "inizio",
+        "cominciare",
+        "avviare",
+        "avvio",
+    ],
+    &["konfirmasi", "confirmation", "confirm", "conferma", "confermare"],
+    &["imigrasi", "immigration", "immigrazione"],
+    &[
+        "anak", "child", "children", "figlio", "figli", "figlia", "bambino", "bambini",
+    ],
+    &[
+        "penghasilan",
+        "pendapatan",
+        "income",
+        "revenue",
+        "turnover",
+        "omzet",
+        "reddito",
+        "redditi",
+        "fatturato",
+    ],
+    &["pantai", "beach", "coast", "spiaggia"],
+    &["vila", "villa", "villas", "ville"],
+    &["kafe", "cafe", "caffe", "bar"],
+    &["kopi", "coffee", "caffe"],
+    &[
+        "penerbitan",
+        "terbit",
+        "diterbitkan",
+        "issued",
+        "issuance",
+        "rilascio",
+        "rilasciato",
+        "emissione",
+    ],
+    &[
+        "prosedur",
+        "proses",
+        "procedure",
+        "process",
+        "procedura",
+        "processo",
+        "iter",
+    ],
+    &[
+        "magang",
+        "internship",
+        "intern",
+        "interns",
+        "tirocinio",
+        "stage",
+        "stagista",
+    ],
+    &["pura", "temple", "temples", "tempio", "templi"],
+    &[
+        "menstruasi",
+        "haid",
+        "cuntaka",
+        "menstruation",
+        "menstruating",
+        "mestruazioni",
+        "mestruale",
+    ],
+    &["bagasi", "bawaan", "luggage", "baggage", "bagaglio", "valigia"],
+    &["toko", "shop", "store", "negozio"],
+    &["pemilik", "owner", "owners", "proprietario", "proprietari"],
+    &["nominee", "nominees", "prestanome"],
+    &["batal", "void", "null", "nullo", "nulli", "nullita"],
+    &[
+        "penyetoran",
+        "setor",
+        "disetor",
+        "deposit",
+        "versare",
+        "versamento",
+        "versato",
+    ],
+    &["bukti", "proof", "evidence", "prova", "prove"],
+    &["perluasan", "expansion", "expand", "ampliamento", "ampliare"],
 ];
 
 /// Keyword → collection hints for routing a query when the caller names no collections.
@@ -494,28 +659,45 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("levy", &["bali_local_regulations"]),
 ];
 
-/// The terms equivalent to `term` (excluding itself), in glossary order.
+/// The groups a term is in: those that list it, or else those listing an inflection of it (a word of five or
+/// more letters that differs only in a final vowel or "s": Italian "terreni" for "terreno", "licenze" for
+/// "licenza", English "tourists"), so that the glossary need not list every form.
+fn groups_of(term: &str) -> Vec<&'static [&'static str]> {
+    let exact: Vec<_> = SYNONYMS.iter().copied().filter(|g| g.contains(&term)).collect();
+    if !exact.is_empty() {
+        return exact;
+    }
+    let Some(stem) = light_stem(term) else {
+        return exact;
+    };
+    SYNONYMS
+        .iter()
+        .copied()
+        .filter(|g| g.iter().any(|f| light_stem(f) == Some(stem)))
+        .collect()
+}
+
+/// A word of five or more letters without its final vowel or "s"; `None` for shorter words.
+fn light_stem(w: &str) -> Option<&str> {
+    (w.len() >= 5).then(|| w.strip_suffix(['a', 'e', 'i', 'o', 's']).unwrap_or(w))
+}
+
+/// The other words of the term's groups ([`groups_of`]).
 pub fn expansions(term: &str) -> Vec<&'static str> {
     let mut out = Vec::new();
-    for group in SYNONYMS {
-        if group.contains(&term) {
-            for t in group.iter().filter(|t| **t != term) {
-                if !out.contains(t) {
-                    out.push(*t);
-                }
+    for group in groups_of(term) {
+        for t in group.iter().filter(|t| **t != term) {
+            if !out.contains(t) {
+                out.push(*t);
             }
         }
     }
     out
 }
 
-/// The canonical (first) term of the group `term` belongs to, for routing.
+/// The first word of the term's first group ([`groups_of`]): the knowledge base's own (Indonesian) word.
 pub fn canonical(term: &str) -> &str {
-    SYNONYMS
-        .iter()
-        .find(|g| g.contains(&term))
-        .map(|g| g[0])
-        .unwrap_or(term)
+    groups_of(term).first().map_or(term, |g| g[0])
 }
 
 #[cfg(test)]
@@ -530,6 +712,17 @@ mod tests {
         assert!(expansions("restaurant").contains(&"restoran"));
         assert!(!expansions("tax").contains(&"tax"));
         assert!(expansions("zzz").is_empty());
+    }
+
+    #[test]
+    fn an_unlisted_inflection_finds_its_group_and_short_words_do_not() {
+        assert!(expansions("terreni").contains(&"tanah"));
+        assert!(expansions("licenze").contains(&"izin"));
+        assert_eq!(canonical("registrazioni"), "pendaftaran");
+        // A listed word keeps exactly its own groups ("restaurant" is also one letter from "restaurants").
+        assert_eq!(expansions("restoran"), ["restaurant", "ristorante", "restaurants"]);
+        // Under five letters, no guessing: "casi" is not "casa".
+        assert!(expansions("casi").is_empty());
     }
 
     #[test]

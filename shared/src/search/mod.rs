@@ -11,6 +11,7 @@ pub mod request;
 pub mod rerank;
 pub mod snippet;
 pub mod sql;
+pub mod stopwords;
 pub mod types;
 pub mod words;
 
