@@ -158,6 +158,8 @@ export function scoreAnswer(q, r) {
     provider: ok ? r.json.provider : undefined,
     abstained: ok ? r.json.answerable === false : undefined,
     confidence: ok ? r.json.confidence : undefined,
+    // The answerability check's inputs, for scripts/fit-assess.mjs.
+    signals: ok ? r.json.signals : undefined,
     facts_share: facts?.share, facts_total: facts ? facts.found.length + facts.missing.length : 0, missing: facts?.missing ?? [],
     framing_lang: framing.lang, framing_counts: framing.counts, lang_match: framing.lang === q.lang,
     answer,

@@ -294,6 +294,8 @@ export async function evalDomain(url, { settings, concurrency = 4, file, onProgr
       // Searches answered in another mode than asked (the embedder down or slow: keyword fallback).
       fallbacks: per.filter((r) => r.fallback).length,
       misses: per.filter((r) => r.hit5 === 0).map((r) => ({ id: r.id, lang: r.lang, topic: r.topic, expected: r.expected, top5: r.top5 })),
+      // Each question's reciprocal rank and recall@5, to compare two runs question by question.
+      per_question: Object.fromEntries(per.map((r) => [r.id, [Number(r.rr.toFixed(3)), Number(r.recall5.toFixed(3))]])),
     });
   }
   return { dataset: file ? String(file) : 'kb-build/eval/questions.jsonl (answerable)', top_k: DOMAIN_TOP_K, results: out };

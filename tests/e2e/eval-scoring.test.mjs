@@ -1,10 +1,11 @@
 // Unit tests of the pure scoring functions of `make eval` (scripts/eval-retrieval.mjs, scripts/eval-answers.mjs):
 // expected-id matching and article-level ranking, fact matching with number formats, the language of an
-// answer's framing. No server.
+// answer's framing; the answerability refit (scripts/fit-assess.mjs). No server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rankedUnits, matchesExpected, scoreUnits, articleDocs, loadDomain } from '../../scripts/eval-retrieval.mjs';
 import { normalize, factPresent, scoreFacts, framingText, framingLanguage, detectLanguage, loadQuestions } from '../../scripts/eval-answers.mjs';
+import { features, fit, confidence, scores } from '../../scripts/fit-assess.mjs';
 
 const hit = (document_id, section = '') => ({ citation: { document_id, section } });
 
@@ -79,4 +80,35 @@ test('framing: quoted statements and the citation list are not the answer\'s own
   assert.equal(framingLanguage('Non lo so: la base di conoscenza di Bali Zero non copre questa domanda.'), 'it');
   assert.equal(framingLanguage('- only a quote\n- and another\nSources:\n[1] x'), null);
   assert.equal(detectLanguage('Bali Zero').lang, null);
+});
+
+test('answerability refit: recovers the weights that made the labels, and scores abstention', () => {
+  // Labels drawn from a known logistic model over coverage and BM25 (a fixed pseudo-random sequence).
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const truth = [-3, 4, 0.5];
+  const X = [];
+  const y = [];
+  for (let i = 0; i < 4000; i++) {
+    const x = features({ coverage: rand(), vector: null, bm25_per_term: 8 * rand() }, ['coverage', 'bm25']);
+    const p = 1 / (1 + Math.exp(-(truth[0] + truth[1] * x[0] + truth[2] * x[1])));
+    X.push(x);
+    y.push(rand() < p);
+  }
+  const w = fit(X, y, { missCost: 1 });
+  w.forEach((v, k) => assert.ok(Math.abs(v - truth[k]) < 0.35, `weight ${k}: ${v} vs ${truth[k]}`));
+  // A higher cost of a missed abstention moves the intercept down (more abstentions).
+  assert.ok(fit(X, y, { missCost: 3 })[0] < w[0] - 0.5);
+  // BM25 per term is capped at 8; a tool that answered makes a question answerable.
+  assert.deepEqual(features({ coverage: 0.5, vector: 0.87, bm25_per_term: 20 }, ['coverage', 'vector', 'bm25']), [0.5, 2.0000000000000018, 8]);
+  assert.equal(confidence([-10, 0], [0], true), 0.9);
+  const rows = [
+    { answerable: false, lang: 'en' }, { answerable: false, lang: 'it' },
+    { answerable: true, lang: 'en' }, { answerable: true, lang: 'it' },
+  ];
+  const s = scores(rows, [0.2, 0.8, 0.3, 0.9]);
+  assert.equal(s.precision, 0.5);
+  assert.equal(s.recall, 0.5);
+  assert.equal(s.falseAbstention, 0.5);
+  assert.deepEqual(s.byLang, { en: { n: 1, fa: 1 }, it: { n: 1, fa: 0 } });
 });
