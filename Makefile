@@ -3,6 +3,9 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 export WRANGLER_SEND_METRICS := false
 export CLOUDFLARE_CF_FETCH_ENABLED := false
+# wrangler's debug log (every D1 and KV response of `wrangler dev`, base64: GBs over a few days) goes into this
+# checkout, where scripts/setup.sh prunes it, instead of piling up in ~/.config/.wrangler/logs.
+export WRANGLER_LOG_PATH ?= $(CURDIR)/.wrangler/logs
 
 .PHONY: dev test setup setup-python build test-native test-integration test-python test-e2e lint size bench bench-whatsapp eval clean
 

@@ -6,6 +6,8 @@ export PATH="$HOME/.cargo/bin:$PATH" WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_F
 PORT="${PORT:-8787}"
 HOST="${HOST:-127.0.0.1}"
 STATE="${NUZANTARA_STATE:-.wrangler/state}"
+# wrangler's debug logs in this checkout, pruned by scripts/setup.sh (see the Makefile).
+export WRANGLER_LOG_PATH="${WRANGLER_LOG_PATH:-$PWD/.wrangler/logs}"
 
 scripts/setup.sh
 # A JWT_SECRET of 32+ characters, written if missing or empty (e.g. a fresh copy of .dev.vars.example).

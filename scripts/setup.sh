@@ -26,3 +26,10 @@ if [ ! -x node_modules/.bin/wrangler ] || [ package-lock.json -nt node_modules/.
   say "installing npm packages (wrangler, test tooling) from package-lock.json"
   npm ci --no-audit --no-fund
 fi
+# wrangler writes a debug log per command, and `wrangler dev` every D1/KV response into it: keep this
+# checkout's logs (WRANGLER_LOG_PATH, set by the Makefile and scripts/dev.sh) to the last day and 200 files.
+logs=.wrangler/logs
+if [ -d "$logs" ]; then
+  find "$logs" -maxdepth 1 -name 'wrangler-*.log' -mmin +1440 -delete
+  { ls -1t "$logs"/wrangler-*.log 2>/dev/null || true; } | tail -n +201 | xargs -r rm -f
+fi
