@@ -18,11 +18,45 @@ impl Reranker for LexicalReranker {
 }
 
 /// The lexical score of each passage (see [`LexicalReranker`]). The query's terms, their glossary equivalents
-/// and its codes are gathered once into [`Needles`]; each passage is then read once, word by word.
+/// and its codes are gathered once into [`Needles`]; each passage is then read once, word by word. A term counts
+/// by its rarity among the passages: one that every candidate has (it is why they were retrieved) tells them
+/// apart less than one only a few have.
 pub fn lexical_scores(q: &Analysis, passages: &[(&Candidate, &DocMeta)]) -> Vec<f64> {
     let query = Query::new(q);
+    if query.terms.is_empty() {
+        return vec![0.0; passages.len()];
+    }
     let mut s = Scratch::new(&query.needles);
-    passages.iter().map(|(c, d)| query.score(c, d, &mut s)).collect()
+    let found: Vec<Found> = passages.iter().map(|(c, d)| query.read(c, d, &mut s)).collect();
+    let weights = rarity(&found, query.terms.len());
+    found.iter().map(|f| f.score(&weights)).collect()
+}
+
+/// Per term, `ln(1 + n / (1 + passages with the term))`, normalised to sum to 1.
+fn rarity(found: &[Found], terms: usize) -> Vec<f64> {
+    let n = found.len() as f64;
+    let w: Vec<f64> = (0..terms)
+        .map(|t| {
+            let df = found.iter().filter(|f| f.any[t] > 0.0).count() as f64;
+            (1.0 + n / (1.0 + df)).ln()
+        })
+        .collect();
+    let total: f64 = w.iter().sum();
+    w.into_iter().map(|x| x / total).collect()
+}
+
+/// What one passage has of each query term: 1 for the term itself, less for an equivalent only, 0 for neither.
+struct Found {
+    any: Vec<f64>,
+    head: Vec<f64>,
+    exact_code: bool,
+}
+
+impl Found {
+    fn score(&self, weights: &[f64]) -> f64 {
+        let weighted = |v: &[f64]| v.iter().zip(weights).map(|(f, w)| f * w).sum::<f64>();
+        0.25 * weighted(&self.any) + 0.35 * weighted(&self.head) + if self.exact_code { 1.0 } else { 0.0 }
+    }
 }
 
 /// How much a term found only through a glossary equivalent counts towards coverage.
@@ -75,10 +109,7 @@ impl<'a> Query<'a> {
         Self { needles, terms, codes }
     }
 
-    fn score(&self, c: &Candidate, d: &DocMeta, s: &mut Scratch) -> f64 {
-        if self.terms.is_empty() {
-            return 0.0;
-        }
+    fn read(&self, c: &Candidate, d: &DocMeta, s: &mut Scratch) -> Found {
         let n = &self.needles;
         s.head.clear();
         n.scan(&d.title, &mut s.head);
@@ -89,10 +120,9 @@ impl<'a> Query<'a> {
         n.scan(&c.text, &mut s.body);
         s.any.clone_from(&s.head);
         s.any.add(&s.body);
-        let count = self.terms.len() as f64;
         // A term counts fully when it is in the passage, and mostly when only one of its equivalents in another
         // language is: an Indonesian article answers an Italian question in Indonesian words.
-        let found = |set: &Bits, partly: f64| {
+        let found = |set: &Bits, partly: f64| -> Vec<f64> {
             self.terms
                 .iter()
                 .map(|(own, eq)| {
@@ -104,14 +134,14 @@ impl<'a> Query<'a> {
                         0.0
                     }
                 })
-                .sum::<f64>()
-                / count
+                .collect()
         };
-        let coverage = found(&s.any, CROSS_LANGUAGE);
-        // A query term in the title counts fully; only a synonym of it there, half.
-        let in_head = found(&s.head, 0.5);
-        let exact_code = self.codes.iter().any(|&i| s.head.has(i) || s.keywords.has(i));
-        0.25 * coverage + 0.35 * in_head + if exact_code { 1.0 } else { 0.0 }
+        Found {
+            any: found(&s.any, CROSS_LANGUAGE),
+            // A query term in the title counts fully; only a synonym of it there, half.
+            head: found(&s.head, 0.5),
+            exact_code: self.codes.iter().any(|&i| s.head.has(i) || s.keywords.has(i)),
+        }
     }
 }
 
@@ -158,7 +188,7 @@ mod tests {
                 passage("Guide", "Part 1", "A Tourist VISAS page on extensions.", ""),
                 // Every term in the title: coverage 1 and in_head 1.
                 passage("Tourist visa", "extension", "", ""),
-                // Only "visto" (Italian, the glossary's equivalent of visa): 0.8 of one term of three.
+                // Only "visto" (Italian, the glossary's equivalent of visa): 0.8 of the weight of "visa".
                 passage("Guida", "", "Il visto.", ""),
                 passage("Nothing", "", "unrelated words", ""),
             ],
@@ -166,8 +196,26 @@ mod tests {
         let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
         assert!(close(got[0], 0.25), "{got:?}");
         assert!(close(got[1], 0.25 + 0.35), "{got:?}");
-        assert!(close(got[2], 0.25 * 0.8 / 3.0), "{got:?}");
+        // Of 4 passages, "tourist" and "extension" are in 2, "visa" (or "visto") in 3: the rarer weigh more.
+        let (rare, common) = ((1.0f64 + 4.0 / 3.0).ln(), (1.0f64 + 4.0 / 4.0).ln());
+        assert!(close(got[2], 0.25 * 0.8 * common / (2.0 * rare + common)), "{got:?}");
         assert!(close(got[3], 0.0), "{got:?}");
+    }
+
+    #[test]
+    fn a_rare_term_outweighs_one_every_passage_has() {
+        let got = scores(
+            "villa lease canggu",
+            &[
+                passage("A", "", "villa lease terms", ""),
+                passage("B", "", "villa in canggu", ""),
+                passage("C", "", "villa lease", ""),
+                passage("D", "", "villa lease notes", ""),
+            ],
+        );
+        // B has one term fewer than A, C and D, but the one only it has.
+        assert!(got[1] > got[0], "{got:?}");
+        assert!((got[0] - got[2]).abs() < 1e-12 && (got[0] - got[3]).abs() < 1e-12, "{got:?}");
     }
 
     #[test]
