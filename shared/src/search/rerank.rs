@@ -215,7 +215,10 @@ mod tests {
         );
         // B has one term fewer than A, C and D, but the one only it has.
         assert!(got[1] > got[0], "{got:?}");
-        assert!((got[0] - got[2]).abs() < 1e-12 && (got[0] - got[3]).abs() < 1e-12, "{got:?}");
+        assert!(
+            (got[0] - got[2]).abs() < 1e-12 && (got[0] - got[3]).abs() < 1e-12,
+            "{got:?}"
+        );
     }
 
     #[test]
