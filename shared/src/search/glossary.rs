@@ -623,6 +623,9 @@ pub const SYNONYMS: &[&[&str]] = &[
     ],
     &["bukti", "proof", "evidence", "prova", "prove"],
     &["perluasan", "expansion", "expand", "ampliamento", "ampliare"],
+    &["bank", "banca", "banche", "banking", "perbankan"],
+    &["indeks", "index", "indice", "indici"],
+    &["daring", "online", "virtual", "virtuale"],
 ];
 
 /// Keyword → collection hints for routing a query when the caller names no collections.
