@@ -1,6 +1,9 @@
 //! A small trilingual (Indonesian / English / Italian) glossary of domain terms, used to expand queries
 //! so that "tax" finds "pajak" and "ristorante" finds "restoran", and to route a query to collections.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 /// Groups of equivalent terms (already normalised: lowercase, no diacritics). A query term in a group
 /// brings in the others.
 pub const SYNONYMS: &[&[&str]] = &[
@@ -665,19 +668,45 @@ pub const ROUTES: &[(&str, &[&str])] = &[
 /// The groups a term is in: those that list it, or else those listing an inflection of it (a word of five or
 /// more letters that differs only in a final vowel or "s": Italian "terreni" for "terreno", "licenze" for
 /// "licenza", English "tourists"), so that the glossary need not list every form.
-fn groups_of(term: &str) -> Vec<&'static [&'static str]> {
-    let exact: Vec<_> = SYNONYMS.iter().copied().filter(|g| g.contains(&term)).collect();
-    if !exact.is_empty() {
-        return exact;
-    }
-    let Some(stem) = light_stem(term) else {
-        return exact;
-    };
-    SYNONYMS
-        .iter()
-        .copied()
-        .filter(|g| g.iter().any(|f| light_stem(f) == Some(stem)))
-        .collect()
+fn groups_of(term: &str) -> impl Iterator<Item = &'static [&'static str]> {
+    let ix = index();
+    let ids = ix
+        .exact
+        .get(term)
+        .or_else(|| light_stem(term).and_then(|s| ix.stem.get(s)));
+    ids.into_iter().flatten().map(|&i| SYNONYMS[i])
+}
+
+/// The groups of each word and of each light stem, in glossary order: built once (per isolate), because a
+/// question's every term is looked up several times (analysis, reranking, the answerability check).
+struct Index {
+    exact: HashMap<&'static str, Vec<usize>>,
+    stem: HashMap<&'static str, Vec<usize>>,
+}
+
+fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut ix = Index {
+            exact: HashMap::new(),
+            stem: HashMap::new(),
+        };
+        let add = |map: &mut HashMap<&'static str, Vec<usize>>, key: &'static str, i: usize| {
+            let ids = map.entry(key).or_default();
+            if ids.last() != Some(&i) {
+                ids.push(i);
+            }
+        };
+        for (i, group) in SYNONYMS.iter().enumerate() {
+            for &form in group.iter() {
+                add(&mut ix.exact, form, i);
+                if let Some(stem) = light_stem(form) {
+                    add(&mut ix.stem, stem, i);
+                }
+            }
+        }
+        ix
+    })
 }
 
 /// A word of five or more letters without its final vowel or "s"; `None` for shorter words.
@@ -700,7 +729,7 @@ pub fn expansions(term: &str) -> Vec<&'static str> {
 
 /// The first word of the term's first group ([`groups_of`]): the knowledge base's own (Indonesian) word.
 pub fn canonical(term: &str) -> &str {
-    groups_of(term).first().map_or(term, |g| g[0])
+    groups_of(term).next().map_or(term, |g| g[0])
 }
 
 #[cfg(test)]
