@@ -8,6 +8,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 export PATH="$HOME/.cargo/bin:$PATH" WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
+# wrangler's debug logs in this checkout, pruned by scripts/setup.sh (see the Makefile).
+export WRANGLER_LOG_PATH="${WRANGLER_LOG_PATH:-$ROOT/.wrangler/logs}"
 
 if ! command -v wrk >/dev/null 2>&1; then
   echo "bench: wrk is not installed. Install it with:  apt-get install wrk   (Debian/Ubuntu; brew install wrk on macOS)" >&2
