@@ -207,7 +207,13 @@ fn lines(path: &str) -> Vec<serde_json::Value> {
 }
 
 fn main() {
-    let db = arg("--db").expect("--db FILE.sqlite (a copy of the bench state's D1 file)");
+    let Some(db) = arg("--db") else {
+        eprintln!(
+            "usage: search-native-bench --db FILE.sqlite (a copy of the bench state's D1 file) [--set domain|scifact] \
+             [--iters N] [--limit N] [--rerank false] [--compose]"
+        );
+        std::process::exit(2);
+    };
     let set = arg("--set").unwrap_or_else(|| "domain".into());
     let iters: usize = arg("--iters").and_then(|s| s.parse().ok()).unwrap_or(3);
     let limit: usize = arg("--limit").and_then(|s| s.parse().ok()).unwrap_or(usize::MAX);
