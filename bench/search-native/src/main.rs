@@ -210,7 +210,7 @@ fn main() {
     let Some(db) = arg("--db") else {
         eprintln!(
             "usage: search-native-bench --db FILE.sqlite (a copy of the bench state's D1 file) [--set domain|scifact] \
-             [--iters N] [--limit N] [--rerank false] [--compose]"
+             [--questions FILE] [--iters N] [--limit N] [--rerank false] [--compose]"
         );
         std::process::exit(2);
     };
@@ -222,7 +222,7 @@ fn main() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
     let (bodies, known): (Vec<String>, Vec<String>) = match set.as_str() {
         "domain" => (
-            lines(&format!("{root}/kb-build/eval/questions.jsonl"))
+            lines(&arg("--questions").unwrap_or_else(|| format!("{root}/kb-build/eval/questions.jsonl")))
                 .iter()
                 .take(limit)
                 .map(|q| {

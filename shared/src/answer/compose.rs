@@ -10,6 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Map, Value};
 
+use super::asked::{asked, carries};
 use super::assess::RELATED_FLOOR;
 use super::phrases::{phrases, quoted_note};
 use super::units::{units, Unit};
@@ -29,6 +30,10 @@ const RELATED_UNITS: usize = 3;
 const MAX_CHARS: usize = 1800;
 /// A question term found only in the passage's title or section counts this much.
 const CONTEXT_WEIGHT: f64 = 0.6;
+/// A statement scoring this share of the best statement's score is quoted, however few words it shares.
+const SCORE_GATE: f64 = 0.45;
+/// A statement with the kind of value the question asks for (a duration, an amount: [`asked`]).
+const ASKED_WEIGHT: f64 = 0.6;
 
 /// The full answer. Deterministic: same context, same text. When `continuing`, a model's partial answer is
 /// already on screen: no lead sentence, just a paragraph break and the extract.
@@ -202,13 +207,15 @@ fn pick(ctx: &AnswerContext, max_units: usize) -> Vec<Picked> {
     let in_passage: Vec<Bits> = passages.iter().map(|p| matcher.matches(&p.text)).collect();
     rarity(&mut weights, &in_passage);
     let max_match: f64 = weights.iter().sum::<f64>().max(1e-9);
+    let kinds = asked(&ctx.query);
 
     let mut scored: Vec<(f64, f64, Picked)> = Vec::new();
     for (p, us) in per_passage.iter().enumerate() {
         // A statement is read in its passage's context: "Extension: 60 days" under "C1 Tourist Visa" is about C1.
         let context = matcher.matches(&format!("{} {}", passages[p].title, passages[p].label));
         for u in us {
-            let ws = matcher.matches(&u.full_text());
+            let full = u.full_text();
+            let ws = matcher.matches(&full);
             let matched: f64 = weights
                 .iter()
                 .enumerate()
@@ -224,7 +231,8 @@ fn pick(ctx: &AnswerContext, max_units: usize) -> Vec<Picked> {
                 .sum();
             let relevance = matched / max_match;
             let prior = 0.6 / (1.0 + p as f64) + 0.15 / (1.0 + u.pos as f64);
-            let score = 2.0 * relevance + fact_weight(u) * (0.3 + relevance) + prior;
+            let answers = f64::from(u8::from(kinds.iter().any(|k| carries(*k, &full))));
+            let score = 2.0 * relevance + (fact_weight(u) + ASKED_WEIGHT * answers) * (0.3 + relevance) + prior;
             scored.push((
                 score,
                 relevance,
@@ -244,6 +252,7 @@ fn pick(ctx: &AnswerContext, max_units: usize) -> Vec<Picked> {
             .then(a.2.unit.pos.cmp(&b.2.unit.pos))
     });
     let best_relevance = scored.iter().map(|s| s.1).fold(0.0, f64::max);
+    let top_score = scored[0].0;
 
     let mut picked: Vec<Picked> = Vec::new();
     let mut chars = 0;
@@ -253,14 +262,16 @@ fn pick(ctx: &AnswerContext, max_units: usize) -> Vec<Picked> {
         chars += first.unit.chars();
         picked.push(first);
     }
-    for (_, relevance, c) in scored {
+    for (score, relevance, c) in scored {
         if picked.len() >= max_units {
             break;
         }
-        // Others must share the question's words about as well as the best statement does (or, when no word
-        // is shared — a question in another language than every source — come from the top passages).
+        // Others must share the question's words about as well as the best statement does, or score nearly as
+        // well overall (a figure, the kind of value asked for, a top passage: "Total tax: IDR 165 million" under
+        // the worked example shares few words) — or, when no word is shared (a question in another language
+        // than every source), come from the top passages.
         let relevant = if best_relevance > 0.0 {
-            relevance >= 0.5 * best_relevance
+            relevance >= 0.5 * best_relevance || score >= SCORE_GATE * top_score
         } else {
             c.passage < 2
         };

@@ -217,3 +217,39 @@ fn near_misses_say_they_do_not_know_then_show_the_closest_statements_marked_as_s
     );
     assert!(a.contains("Sources:\n[1]"), "{a}");
 }
+
+/// A worked example's result shares few of the question's words with it; its figure and its passage's rank
+/// get it quoted all the same. And a duration question gets the statement with the duration.
+#[test]
+fn the_statement_with_the_asked_value_is_quoted_though_it_shares_few_words() {
+    let example = "Stamp duty on a lease. The stamp duty on a lease agreement is a fixed amount per document. \
+        Leases longer than one year are usually notarised. Example: a villa lease signed by both parties. \
+        Each original copy needs its own stamp. Result: IDR 10,000 for each signed original.";
+    let c = ctx(
+        "What stamp duty applies to our villa lease agreement?",
+        Lang::En,
+        vec![
+            passage("Leases › Stamp duty", "Leases", example),
+            passage(
+                "Leases › Notary",
+                "Leases",
+                "A notary drafts the lease agreement of a villa lease and keeps the minuta.",
+            ),
+        ],
+    );
+    let a = compose(&c, false);
+    assert!(a.contains("IDR 10,000"), "{a}");
+
+    let c = ctx(
+        "How fast do I have to reply to the tax office letter?",
+        Lang::En,
+        vec![passage(
+            "Tax letters",
+            "Tax letters",
+            "The tax office letter asks you to explain data.\n- The tax office letter is not an audit.\n\
+             - An ignored tax office letter can lead to an audit of the tax office.\n- Reply in writing, usually within 14 days.",
+        )],
+    );
+    let a = compose(&c, false);
+    assert!(a.contains("within 14 days"), "{a}");
+}

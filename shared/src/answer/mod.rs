@@ -3,6 +3,7 @@
 //! and the judgement of whether the sources answer the question at all ([`assess`]), which every answer
 //! reports (`answerable`, `confidence`), whichever provider wrote it.
 
+mod asked;
 pub mod assess;
 pub mod compose;
 mod phrases;

@@ -4,11 +4,13 @@
 use serde_json::{json, Value};
 
 use crate::kb::visa_codes;
+use crate::lang::Lang;
 use crate::search::analyze::{acronyms, is_code, tokens};
 use crate::search::stopwords::is_stopword;
 
 const PRICE_WORDS: &[&str] = &[
     "price",
+    "charge",
     "prices",
     "cost",
     "costs",
@@ -30,6 +32,7 @@ const PRICE_WORDS: &[&str] = &[
 /// Price words that cannot mean anything else ("berapa" and "quanto" also ask "how long").
 const EXPLICIT_PRICE_WORDS: &[&str] = &[
     "price",
+    "charge",
     "prices",
     "cost",
     "costs",
@@ -73,6 +76,78 @@ const EXTEND_WORDS: &[&str] = &[
     "prorogare",
     "rinnovo",
 ];
+
+/// Words of a question about a statutory amount or rate (a tax, a contribution, a fine, a salary, capital), which
+/// the price list of Bali Zero's services does not answer: "berapa tarif PPh final", "how much income".
+const NOT_A_SERVICE: &[&str] = &[
+    "pph",
+    "ppn",
+    "vat",
+    "iva",
+    "bphtb",
+    "pbb",
+    "persen",
+    "percent",
+    "percentuale",
+    "aliquota",
+    "rate",
+    "rates",
+    "iuran",
+    "contribution",
+    "contributions",
+    "contributo",
+    "contributi",
+    "denda",
+    "fine",
+    "fines",
+    "multa",
+    "multe",
+    "sanzione",
+    "sanzioni",
+    "penalty",
+    "gaji",
+    "salary",
+    "stipendio",
+    "upah",
+    "wage",
+    "wages",
+    "income",
+    "penghasilan",
+    "reddito",
+    "pesangon",
+    "severance",
+    "tfr",
+    "saldo",
+    "tabungan",
+    "savings",
+    "modal",
+    "capital",
+    "capitale",
+    "investasi",
+    "investment",
+    "investimento",
+    "invest",
+    "investire",
+    "berinvestasi",
+    "levy",
+    "pungutan",
+    "turistica",
+    "kali",
+    "times",
+    "volte",
+];
+
+/// Words just before "KBLI" that name a code the asker already has ("the same KBLI", "per KBLI code", "our
+/// current KBLI"), so the question is about a rule, not which code to use.
+const KBLI_HELD_BEFORE: &[&str] = &[
+    "same", "stesso", "stessa", "stessi", "current", "existing", "attuale", "our", "nostro", "nostra", "quel",
+    "quello", "that", "this", "questo", "per", "each", "every", "ogni", "setiap", "tiap", "masing",
+];
+/// The same, after "KBLI" (Indonesian): "KBLI yang sama", "KBLI kami", "KBLI ini".
+const KBLI_HELD_AFTER: &[&str] = &["sama", "kami", "saya", "ini", "itu", "tersebut"];
+/// An explicit code is looked up when the question is about it ("what is 56101?"), not when it is mentioned in
+/// a longer question about something else: at most this many other content words.
+const CODE_QUESTION_WORDS: usize = 6;
 
 /// Words about KBLI itself (the classification, its codes, risk levels, tables), not about an activity.
 const KBLI_GENERIC: &[&str] = &[
@@ -235,6 +310,15 @@ const FUNCTION_WORDS: &[&str] = &[
     "trovare",
     "usare",
     "usa",
+    "uso",
+];
+
+/// The visa on arrival's name (lowercase), in the three languages.
+const VOA_NAMES: &[&str] = &[
+    "visa on arrival",
+    "visa kunjungan saat kedatangan",
+    "visto all'arrivo",
+    "visto on arrival",
 ];
 
 /// Phrases that start an explicit "remember this" request, per language (lowercase).
@@ -266,15 +350,16 @@ pub fn implied_tools(query: &str) -> Vec<(&'static str, Value)> {
     }
     // Current codes (C1, E33G, KITAP) and old visa indices (B211A, C312, VoA), which get_pricing maps to
     // the current ones with a note.
-    let codes: Vec<String> = words
+    let mut codes: Vec<String> = words
         .iter()
-        .filter(|w| (is_code(w) && w.len() < 5) || *w == "kitap" || visa_codes::legacy(w).is_some())
+        .filter(|w| is_visa_code(w) || *w == "kitap" || visa_codes::legacy(w).is_some())
         .map(|w| w.to_ascii_uppercase())
         .collect();
-    // "Berapa lama", "quanto tempo", "how long": the question words of a price question also ask for durations.
-    let explicit_price = words.iter().any(|w| EXPLICIT_PRICE_WORDS.contains(&w.as_str()));
-    let asks_duration = words.iter().any(|w| DURATION_WORDS.contains(&w.as_str()));
-    let asks_price = explicit_price || (!asks_duration && words.iter().any(|w| PRICE_WORDS.contains(&w.as_str())));
+    // The visa on arrival by its name, as most clients write it.
+    if VOA_NAMES.iter().any(|n| lower.contains(n)) && !codes.iter().any(|c| c == "VOA") {
+        codes.push("VOA".to_string());
+    }
+    let asks_price = asks_service_price(query, &words, &codes);
     if asks_price {
         let extensions = u64::from(words.iter().any(|w| EXTEND_WORDS.contains(&w.as_str())));
         if codes.is_empty() {
@@ -307,20 +392,49 @@ pub fn implied_tools(query: &str) -> Vec<(&'static str, Value)> {
     calls
 }
 
+/// Visa indices are a letter of B–E and a number ("C1", "E33G"); other short codes ("P2" of PBB-P2) are not.
+fn is_visa_code(w: &str) -> bool {
+    is_code(w) && w.len() < 5 && matches!(w.as_bytes()[0], b'b'..=b'e')
+}
+
+/// Whether the question asks what one of Bali Zero's services costs. An explicit price word ("cost",
+/// "biaya", "prezzo"; not the Italian "quote", which are shares) does; "how much", "berapa" and "quanto" do
+/// only when the next word that is not a function word names a visa code or a service ("berapa KITAS
+/// investor", "how much to extend a C1", not "berapa kali", "berapa lama",
+/// "ogni quanto" or "berapa pajak"). A statutory amount or rate (a tax rate, a contribution, a fine, income) is not a price of
+/// the list, unless a visa code is named.
+fn asks_service_price(query: &str, words: &[String], codes: &[String]) -> bool {
+    let italian = Lang::detect(query) == Lang::It;
+    let explicit = words
+        .iter()
+        .any(|w| EXPLICIT_PRICE_WORDS.contains(&w.as_str()) && !(italian && w == "quote"));
+    let generic = words.iter().enumerate().any(|(i, w)| {
+        PRICE_WORDS.contains(&w.as_str())
+            && !EXPLICIT_PRICE_WORDS.contains(&w.as_str())
+            && words[i + 1..]
+                .first()
+                .is_none_or(|n| !DURATION_WORDS.contains(&n.as_str()))
+            && words[i + 1..]
+                .iter()
+                .find(|n| !is_stopword(n) && !EXTEND_WORDS.contains(&n.as_str()))
+                .is_some_and(|n| {
+                    // "How much tax", "berapa pajak": the tax itself, not the tax service's fee.
+                    let tax = matches!(n.as_str(), "tax" | "pajak" | "tasse");
+                    is_visa_code(n)
+                        || n == "kitap"
+                        || visa_codes::legacy(n).is_some()
+                        || (!tax && !service_words(std::slice::from_ref(n)).is_empty())
+                })
+    });
+    let statutory = words.iter().any(|w| NOT_A_SERVICE.contains(&w.as_str()));
+    (explicit || generic) && (!statutory || !codes.is_empty())
+}
+
 /// The kbli_lookup query a question implies: an explicit 5-digit code, or, for a question that mentions
 /// KBLI, the activity words left after dropping function words and words about KBLI itself ("KBLI untuk
 /// restoran" → "restoran"). A question about KBLI in general ("where is the KBLI-risk mapping?") implies
 /// no lookup.
 fn kbli_query(words: &[String], acronyms: &[String]) -> Option<String> {
-    if let Some(code) = words
-        .iter()
-        .find(|w| w.len() == 5 && w.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return Some(code.clone());
-    }
-    if !words.iter().any(|w| w == "kbli") {
-        return None;
-    }
     let mut activity: Vec<&str> = Vec::new();
     for w in words {
         let w = w.as_str();
@@ -334,7 +448,19 @@ fn kbli_query(words: &[String], acronyms: &[String]) -> Option<String> {
             activity.push(w);
         }
     }
-    (!activity.is_empty()).then(|| activity.join(" "))
+    let code = words
+        .iter()
+        .find(|w| w.len() == 5 && w.bytes().all(|b| b.is_ascii_digit()));
+    if let Some(code) = code {
+        return (activity.len() <= CODE_QUESTION_WORDS).then(|| code.clone());
+    }
+    let at = words.iter().position(|w| w == "kbli")?;
+    let held = words[at.saturating_sub(3)..at]
+        .iter()
+        .any(|w| KBLI_HELD_BEFORE.contains(&w.as_str()))
+        || words.get(at + 1).is_some_and(|w| KBLI_HELD_AFTER.contains(&w.as_str()))
+        || (words.get(at + 1).is_some_and(|w| w == "yang") && words.get(at + 2).is_some_and(|w| w == "sama"));
+    (!held && !activity.is_empty()).then(|| activity.join(" "))
 }
 
 /// The service words of a pricing question ("how much is a remote worker kitas" → "remote worker kitas").
@@ -484,6 +610,49 @@ mod tests {
         ] {
             assert_eq!(kbli(q), None, "{q}");
         }
+    }
+
+    #[test]
+    fn statutory_amounts_and_counts_are_not_service_prices() {
+        for q in [
+            "Berapa tarif PPN untuk jasa konsultan?",
+            "How much severance does a retiring employee get?",
+            "Quanto si paga di multa per un giorno di overstay?",
+            "Berapa kali saya boleh memperpanjang izin tinggal?",
+            "Quante quote della società può avere un socio straniero?",
+            "How much tax does a PT PMA pay on dividends?",
+            "Berapa pajak yang dibayar untuk sewa vila?",
+            "How much must I invest to get an investor KITAS?",
+        ] {
+            assert!(names(q).iter().all(|(n, _)| *n != "get_pricing"), "{q}: {:?}", names(q));
+        }
+        for (q, service) in [
+            ("How much do you charge for an E28A?", "E28A"),
+            ("Berapa KITAS investor?", "kitas investor"),
+            ("How much is the E33G and how long does it take?", "E33G"),
+            ("Quanto costa il visto all'arrivo?", "VOA"),
+            ("What is the fee for the monthly tax report?", "tax"),
+        ] {
+            assert_eq!(names(q)[0], ("get_pricing", json!({ "service": service })), "{q}");
+        }
+    }
+
+    #[test]
+    fn a_kbli_named_in_passing_is_not_looked_up() {
+        for q in [
+            "Do I need a new licence if I keep the same KBLI but move the office to Ubud?",
+            "Is our current KBLI enough to sell furniture online?",
+            "Apakah perlu izin baru kalau KBLI yang sama dipakai di lokasi kedua?",
+            "Is the investment counted per KBLI code or per company?",
+            "My PT has 56101 and wants to add catering for weddings at villas in Canggu and Ubud: what changes for the licence?",
+        ] {
+            assert_eq!(kbli(q), None, "{q}");
+        }
+        assert_eq!(kbli("Is 56101 open to foreign investors?").as_deref(), Some("56101"));
+        assert_eq!(
+            kbli("Which KBLI for a surf school and board rental?").as_deref(),
+            Some("surf school board rental")
+        );
     }
 
     #[test]
