@@ -10,8 +10,10 @@ use crate::search::words::for_each_word;
 pub enum Asked {
     /// A length of time: days, months, years, a deadline.
     Duration,
-    /// Money or a rate: a price, a fee, a fine, capital, a percentage.
+    /// Money: a price, a fee, a fine, capital.
     Amount,
+    /// A percentage: a tax rate, a contribution.
+    Rate,
 }
 
 /// Word pairs that ask for a duration (the second word `*` matches any word).
@@ -65,7 +67,18 @@ const AMOUNT_PAIRS: &[(&str, &str)] = &[
 /// Single words that ask for an amount.
 const AMOUNT_WORDS: &[&str] = &[
     "cost", "costs", "price", "prices", "fee", "fees", "costa", "costano", "costo", "costi", "prezzo", "prezzi",
-    "tariffa", "tariffe", "aliquota", "biaya", "harga", "tarif",
+    "tariffa", "tariffe", "biaya", "harga", "tarif",
+];
+
+/// Words that ask for a percentage. With one of them, "how much", "berapa" or "tarif" ask for the rate, not money.
+const RATE_WORDS: &[&str] = &[
+    "persen",
+    "percent",
+    "percentage",
+    "percentuale",
+    "aliquota",
+    "rate",
+    "rates",
 ];
 
 /// The kinds of value `query` asks for, in the order duration, amount (a question can ask for both).
@@ -82,9 +95,13 @@ pub fn asked(query: &str) -> Vec<Asked> {
     if pair(DURATION_PAIRS) || word(DURATION_WORDS) {
         out.push(Asked::Duration);
     }
-    // "Quanto tempo" asks for time, not money: "quanto" alone (with "costa" and the like) is an amount.
-    if pair(AMOUNT_PAIRS) || word(AMOUNT_WORDS) {
+    let rate = word(RATE_WORDS) || query.contains('%');
+    let money = pair(AMOUNT_PAIRS) || word(AMOUNT_WORDS);
+    if money && !rate {
         out.push(Asked::Amount);
+    }
+    if rate {
+        out.push(Asked::Rate);
     }
     out
 }
@@ -117,22 +134,22 @@ const TIME_UNITS: &[&str] = &[
     "ore",
 ];
 
-/// Words that mark money or a rate.
+/// Words that mark money.
 const MONEY_WORDS: &[&str] = &[
-    "idr", "rp", "usd", "eur", "juta", "miliar", "million", "billion", "milioni", "miliardi", "percent", "persen",
+    "idr", "rp", "usd", "eur", "juta", "miliar", "million", "billion", "milioni", "miliardi",
 ];
 
 /// Whether `text` carries a value of kind `kind`: a number followed, within three words (room for the statute's
-/// "3 (tiga) hari" or "30 working days"), by a unit of time; or a currency, a rate or a scale word.
+/// "3 (tiga) hari" or "30 working days"), by a unit of time; a currency or a scale word; a percentage.
 pub fn carries(kind: Asked, text: &str) -> bool {
+    let any_word = |list: &[&str]| {
+        let mut found = false;
+        for_each_word(text, |w| found |= list.contains(&w));
+        found
+    };
     match kind {
-        Asked::Amount => {
-            text.contains('%') || text.contains('€') || text.contains('$') || {
-                let mut found = false;
-                for_each_word(text, |w| found |= MONEY_WORDS.contains(&w));
-                found
-            }
-        }
+        Asked::Amount => text.contains('€') || text.contains('$') || any_word(MONEY_WORDS),
+        Asked::Rate => text.contains('%') || any_word(&["persen", "percent", "percento"]),
         Asked::Duration => {
             // Words since the last number (None before any number).
             let mut since: Option<usize> = None;
@@ -167,6 +184,8 @@ mod tests {
         assert_eq!(asked("Berapa lama izin tinggal berlaku?"), [Asked::Duration]);
         assert_eq!(asked("Quanto costa il visto C1?"), [Asked::Amount]);
         assert_eq!(asked("berapa biaya KITAS investor"), [Asked::Amount]);
+        assert_eq!(asked("Tarif PPh Badan berapa persen?"), [Asked::Rate]);
+        assert_eq!(asked("What is the VAT rate?"), [Asked::Rate]);
         assert_eq!(
             asked("How much is a KITAS and how long does it take?"),
             [Asked::Duration, Asked::Amount]
@@ -198,7 +217,10 @@ mod tests {
     fn statements_carry_an_amount_when_they_name_money_or_a_rate() {
         assert!(carries(Asked::Amount, "Price: IDR 2,300,000"));
         assert!(carries(Asked::Amount, "Rp10 miliar di luar tanah dan bangunan"));
-        assert!(carries(Asked::Amount, "a 22% rate"));
         assert!(!carries(Asked::Amount, "Extension: 60 days"));
+        assert!(carries(Asked::Rate, "a 22% rate"));
+        assert!(carries(Asked::Rate, "tarif 11 persen"));
+        assert!(!carries(Asked::Rate, "Price: IDR 2,300,000"), "money is not a rate");
+        assert!(!carries(Asked::Amount, "a 22% rate"), "a rate is not money");
     }
 }

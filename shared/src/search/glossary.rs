@@ -178,6 +178,32 @@ pub const SYNONYMS: &[&[&str]] = &[
     &["bank", "banca", "banche", "banking", "perbankan"],
     &["indeks", "index", "indice", "indici"],
     &["daring", "online", "virtual", "virtuale"],
+    // Business activities as clients name them; KBLI 2020 describes them in Indonesian ("penyewaan … sepeda
+    // motor", "penatu", "es krim"), so a question for the right code needs the bridge.
+    &["penyewaan", "persewaan", "rental", "rentals", "noleggio", "noleggiare", "noleggi"],
+    &["bermotor", "scooter", "scooters", "motorbike", "motorbikes", "motorcycle", "motorcycles", "moto", "motorino"],
+    &["sepeda", "bicycle", "bicycles", "bike", "bikes", "bici", "bicicletta", "biciclette"],
+    &["mobil", "car", "cars", "auto", "automobile"],
+    &["kapal", "perahu", "boat", "boats", "speedboat", "barca", "barche", "motoscafo", "imbarcazione"],
+    &["penatu", "binatu", "laundry", "lavanderia"],
+    &["krim", "gelato", "gelati", "gelateria"],
+    &["susu", "milk", "dairy", "latte", "latticini"],
+    &["selancar", "surf", "surfing", "surfer"],
+    &["selam", "diving", "dive", "scuba", "immersioni"],
+    &["roti", "kue", "bakery", "bread", "pastry", "panetteria", "pasticceria", "pane"],
+    &["penyangraian", "roastery", "roasting", "torrefazione"],
+    &["fotografi", "photography", "photographer", "fotografia", "fotografo"],
+    &["pernikahan", "wedding", "weddings", "matrimonio", "matrimoni"],
+    &["event", "events", "evento", "eventi", "acara"],
+    &["pakaian", "clothing", "clothes", "apparel", "abbigliamento", "vestiti", "boutique"],
+    &["furnitur", "mebel", "furniture", "mobili"],
+    &["kebersihan", "pembersihan", "cleaning", "pulizia", "pulizie"],
+    &["kursus", "pelatihan", "courses", "corso", "corsi", "lessons", "lezioni"],
+    &["pijat", "massage", "massages", "massaggio", "massaggi"],
+    &["katering", "catering", "boga"],
+    &["perhiasan", "jewelry", "jewellery", "gioielli", "gioielleria"],
+    &["desain", "design", "designer", "progettazione"],
+    &["pondok", "homestay", "guesthouse", "hostel", "ostello"],
 ];
 
 /// Keyword → collection hints for routing a query when the caller names no collections.
