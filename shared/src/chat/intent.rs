@@ -113,7 +113,7 @@ pub fn implied_tools(query: &str) -> Vec<(&'static str, Value)> {
     // the current ones with a note.
     let mut codes: Vec<String> = words
         .iter()
-        .filter(|w| is_visa_code(w) || *w == "kitap" || visa_codes::legacy(w).is_some())
+        .filter(|w| names_visa(w))
         .map(|w| w.to_ascii_uppercase())
         .collect();
     // The visa on arrival by its name, as most clients write it.
@@ -153,6 +153,11 @@ pub fn implied_tools(query: &str) -> Vec<(&'static str, Value)> {
     calls
 }
 
+/// A visa named by its index, current or old ("C1", "E33G", "KITAP", "B211A", "VoA").
+fn names_visa(w: &str) -> bool {
+    is_visa_code(w) || w == "kitap" || visa_codes::legacy(w).is_some()
+}
+
 /// Visa indices are a letter of B–E and a number ("C1", "E33G"); other short codes ("P2" of PBB-P2) are not.
 fn is_visa_code(w: &str) -> bool {
     is_code(w) && w.len() < 5 && matches!(w.as_bytes()[0], b'b'..=b'e')
@@ -181,10 +186,7 @@ fn asks_service_price(query: &str, words: &[String], codes: &[String]) -> bool {
                 .is_some_and(|n| {
                     // "How much tax", "berapa pajak": the tax itself, not the tax service's fee.
                     let tax = matches!(n.as_str(), "tax" | "pajak" | "tasse");
-                    is_visa_code(n)
-                        || n == "kitap"
-                        || visa_codes::legacy(n).is_some()
-                        || (!tax && !service_words(std::slice::from_ref(n)).is_empty())
+                    names_visa(n) || (!tax && SERVICE_WORDS.contains(&n.as_str()))
                 })
     });
     let statutory = words.iter().any(|w| NOT_A_SERVICE.contains(&w.as_str()));
@@ -224,53 +226,21 @@ fn kbli_query(words: &[String], acronyms: &[String]) -> Option<String> {
     (!held && !activity.is_empty()).then(|| activity.join(" "))
 }
 
+/// Words that name a service or a category of the price list.
+#[rustfmt::skip]
+const SERVICE_WORDS: &[&str] = &[
+    "kitas", "kitap", "visa", "pma", "company", "tax", "npwp", "remote", "worker", "retirement", "investor",
+    "spouse", "family", "business", "tourism", "tourist", "working", "setup", "pt", "bpjs", "lkpm", "accounting",
+    // Plural and Italian/Indonesian forms of the categories the price list knows.
+    "visas", "visto", "visti", "società", "societa", "perusahaan", "pajak", "tasse", "pensione", "pensiun",
+    "investitore", "lavoro", "kerja", "turismo", "wisata", "bisnis", "affari",
+];
+
 /// The service words of a pricing question ("how much is a remote worker kitas" → "remote worker kitas").
 fn service_words(words: &[String]) -> String {
-    const KNOWN: &[&str] = &[
-        "kitas",
-        "kitap",
-        "visa",
-        "pma",
-        "company",
-        "tax",
-        "npwp",
-        "remote",
-        "worker",
-        "retirement",
-        "investor",
-        "spouse",
-        "family",
-        "business",
-        "tourism",
-        "tourist",
-        "working",
-        "setup",
-        "pt",
-        "bpjs",
-        "lkpm",
-        "accounting",
-        // Plural and Italian/Indonesian forms of the categories the price list knows.
-        "visas",
-        "visto",
-        "visti",
-        "società",
-        "societa",
-        "perusahaan",
-        "pajak",
-        "tasse",
-        "pensione",
-        "pensiun",
-        "investitore",
-        "lavoro",
-        "kerja",
-        "turismo",
-        "wisata",
-        "bisnis",
-        "affari",
-    ];
     words
         .iter()
-        .filter(|w| KNOWN.contains(&w.as_str()))
+        .filter(|w| SERVICE_WORDS.contains(&w.as_str()))
         .cloned()
         .collect::<Vec<_>>()
         .join(" ")
