@@ -40,12 +40,14 @@ const ASKED_WEIGHT: f64 = 0.6;
 pub fn compose(ctx: &AnswerContext, continuing: bool) -> String {
     let ph = phrases(ctx.lang);
     let tools = tool_lines(ctx);
+    // A tool that only says nothing matched neither answers the question nor stands in for the passages.
+    let found = ctx.tool_results.iter().any(|t| !t.found_nothing());
     let legacy = legacy_notes(&ctx.query, ctx.lang);
-    let abstain = ctx.answerable == Some(false) && tools.is_empty();
+    let abstain = ctx.answerable == Some(false) && !found;
     // Not answerable but not far off: say so first, then the few closest statements, marked as such.
     let related = abstain && ctx.confidence.is_some_and(|c| c >= RELATED_FLOOR);
     // A tool's exact figures answer the question; the passages then only add context.
-    let max_units = if tools.is_empty() { MAX_UNITS } else { WITH_TOOL_UNITS };
+    let max_units = if found { WITH_TOOL_UNITS } else { MAX_UNITS };
     let picked = match (abstain, related) {
         (false, _) => pick(ctx, max_units),
         (true, true) => pick(ctx, RELATED_UNITS),
@@ -56,6 +58,10 @@ pub fn compose(ctx: &AnswerContext, continuing: bool) -> String {
     if abstain || (tools.is_empty() && picked.is_empty()) {
         if !legacy.is_empty() {
             blocks.push(legacy.join("\n"));
+        }
+        // What the tool looked up and did not find ("no price for B1") comes before "I don't know".
+        if !tools.is_empty() {
+            blocks.push(bullets(&tools));
         }
         blocks.push(ph.unknown.to_string());
         if !picked.is_empty() {
@@ -77,13 +83,17 @@ pub fn compose(ctx: &AnswerContext, continuing: bool) -> String {
         blocks.push(legacy.join("\n"));
     }
     if !tools.is_empty() {
-        blocks.push(tools.iter().map(|l| format!("- {l}")).collect::<Vec<_>>().join("\n"));
+        blocks.push(bullets(&tools));
     }
     if !picked.is_empty() {
         blocks.push(render(ctx, &picked));
         blocks.push(sources_block(ctx, &picked, ph.sources));
     }
     finish(blocks, continuing)
+}
+
+fn bullets(lines: &[String]) -> String {
+    lines.iter().map(|l| format!("- {l}")).collect::<Vec<_>>().join("\n")
 }
 
 fn sources_block(ctx: &AnswerContext, picked: &[Picked], heading: &str) -> String {

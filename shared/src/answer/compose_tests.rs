@@ -155,6 +155,52 @@ fn tool_figures_come_first_and_answer_even_when_passages_do_not() {
     );
 }
 
+fn no_price(query: &str) -> ToolResult {
+    ToolResult {
+        name: "get_pricing".into(),
+        summary: format!("No service in the 2025 price list matches \"{query}\"."),
+        value: json!({ "query": query, "services": [] }),
+    }
+}
+
+#[test]
+fn a_lookup_that_found_nothing_neither_cuts_the_passages_nor_answers() {
+    // Five passages, one statement each: a tool with figures keeps three of them; one without keeps all.
+    let passages: Vec<Passage> = (1..=5)
+        .map(|i| {
+            passage(
+                &format!("Guide {i}"),
+                "Visa on arrival",
+                &format!("The visa on arrival rule {i} costs {i}00 days of stay."),
+            )
+        })
+        .collect();
+    let mut c = ctx("How much is the visa on arrival?", Lang::En, passages);
+    c.tool_results = vec![no_price("VoA")];
+    let a = compose(&c, false);
+    assert!(
+        a.starts_with("From Bali Zero's knowledge base and price list:\n\n- No service"),
+        "{a}"
+    );
+    assert_eq!(a.matches("The visa on arrival rule").count(), 5, "{a}");
+
+    c.tool_results = vec![ToolResult {
+        name: "get_pricing".into(),
+        summary: "VoA: IDR 500,000".into(),
+        value: json!({ "query": "VoA", "services": [{ "service": "VoA" }] }),
+    }];
+    assert_eq!(compose(&c, false).matches("The visa on arrival rule").count(), 3);
+
+    // Judged unanswerable: a tool with figures still answers; one that found nothing does not.
+    c.answerable = Some(false);
+    c.confidence = Some(0.1);
+    assert!(compose(&c, false).contains("VoA: IDR 500,000"));
+    c.tool_results = vec![no_price("VoA")];
+    let a = compose(&c, false);
+    assert!(a.contains("- No service") && a.contains("I don't know"), "{a}");
+    assert!(!a.contains("The visa on arrival rule"), "{a}");
+}
+
 #[test]
 fn old_visa_names_are_explained_in_the_readers_language() {
     let c = ctx(

@@ -33,6 +33,18 @@ pub struct ToolResult {
     pub value: serde_json::Value,
 }
 
+impl ToolResult {
+    /// A lookup that matched nothing (no price, no KBLI code): its line says so, and it answers nothing.
+    pub fn found_nothing(&self) -> bool {
+        let empty = |k: &str| self.value[k].as_array().is_some_and(|a| a.is_empty());
+        match self.name.as_str() {
+            "get_pricing" => empty("services"),
+            "kbli_lookup" => empty("codes"),
+            _ => false,
+        }
+    }
+}
+
 /// What an answer is composed from.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AnswerContext {
