@@ -2,19 +2,23 @@
 // Fits the answerability check's logistic weights (shared/src/answer/assess.rs, `W`) to an answer evaluation,
 // and shows what they would do on questions they were not fitted on.
 //
-//   node scripts/fit-assess.mjs bench-results/eval-<timestamp>.json [--folds 10] [--features coverage,vector,bm25]
-//     [--miss-cost 3]
+//   node scripts/fit-assess.mjs bench-results/eval-<timestamp>.json [more eval outputs…] [--folds 10]
+//     [--features coverage,vector,bm25,terms] [--miss-cost 3] [--test held-out-eval.json]
+//
+// Several eval outputs (say, one per question set) are fitted together; --test scores the weights on another
+// set's output that took no part in the fit.
 //
 // The input is what `make eval` writes: every question's answerable label and the signals the chat reported
-// (coverage, nearest cosine, BM25 per term, tool). The model is the one assess.rs computes:
-//   z = bias + coverage·c + vector·(cos − 0.85)·100 + bm25·min(bm25_per_term, 8);  answerable when σ(z) ≥ 0.5,
+// (coverage, nearest cosine, BM25 per term, the number of terms, tool). The model is the one assess.rs computes:
+//   z = bias + coverage·c + vector·(cos − 0.85)·100 + bm25·min(bm25_per_term, 8) + terms·ln(1 + n);
+//   answerable when σ(z) ≥ 0.5,
 // and a tool that answered with data makes a question answerable. An out-of-KB question the check lets through
 // (an answer made of unrelated passages) costs --miss-cost times a false "I don't know" on an answerable one (which
 // still shows the closest statements when the confidence is above RELATED_FLOOR): 3 by default; 8.5 would weigh
 // the eval set's two classes (27 out-of-KB, 230 answerable questions) equally. The figures printed are those of k-fold cross-validation
 // (stratified by label and language; each question judged by weights fitted without it), for the weights in
 // assess.rs as they are and for a refit; then the refit on every question, as Rust to paste into assess.rs.
-// Extra features to try: union_coverage, agreement, terms (log of the number of terms).
+// Extra features to try: union_coverage, agreement, bm25_sqrt (the best BM25 per square root of the terms).
 import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +34,8 @@ export function features(s, names) {
     union_coverage: s.union_coverage,
     vector: s.vector == null ? 0 : (s.vector - VECTOR_CENTER) * 100,
     bm25: Math.min(s.bm25_per_term ?? 0, BM25_CAP),
+    // The best passage's BM25 itself, not per term (a long question's terms are mostly not in any passage).
+    bm25_sqrt: Math.min((s.bm25_per_term ?? 0) * Math.sqrt(Math.max(s.terms ?? 1, 1)), 3 * BM25_CAP),
     agreement: s.agreement ? 1 : 0,
     terms: Math.log(1 + (s.terms ?? 0)),
   };
@@ -132,11 +138,19 @@ function folds(rows, k) {
   return fold;
 }
 
-/** The weights in assess.rs now, in the order of `FEATURES` (coverage, vector, bm25 only). */
+/** The weights in assess.rs now, in the order of `FEATURES` (coverage, vector, bm25, terms). */
 function currentWeights(FEATURES) {
   const src = readFileSync(join(ROOT, 'shared/src/answer/assess.rs'), 'utf8');
   const num = (name) => Number(src.match(new RegExp(`\\b${name}:\\s*(-?[0-9.]+)`))[1]);
   return [num('bias'), ...FEATURES.map((f) => num(f))];
+}
+
+/** The questions of one `make eval` output that carry the chat's signals. */
+function load(file) {
+  const data = JSON.parse(readFileSync(file, 'utf8'));
+  const rows = (data.answers?.per_question ?? []).filter((r) => r.status === 200 && r.signals);
+  if (!rows.length) throw new Error(`${file}: no per-question signals (run make eval with this version of scripts/eval-answers.mjs)`);
+  return rows;
 }
 
 function main() {
@@ -145,17 +159,16 @@ function main() {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? argv[i + 1] : def;
   };
-  const file = argv.find((a, i) => !a.startsWith('--') && !(i > 0 && argv[i - 1].startsWith('--')));
-  if (!file) {
-    console.error('usage: node scripts/fit-assess.mjs bench-results/eval-<timestamp>.json [--folds 10] [--features coverage,vector,bm25] [--miss-cost 2]');
+  const files = argv.filter((a, i) => !a.startsWith('--') && !(i > 0 && argv[i - 1].startsWith('--')));
+  if (!files.length) {
+    console.error('usage: node scripts/fit-assess.mjs bench-results/eval-<timestamp>.json [--folds 10] [--features coverage,vector,bm25,terms] [--miss-cost 2]');
     process.exit(2);
   }
   const FOLDS = Number(opt('folds', '10'));
-  const FEATURES = opt('features', 'coverage,vector,bm25').split(',');
+  const FEATURES = opt('features', 'coverage,vector,bm25,terms').split(',');
   const MISS_COST = Number(opt('miss-cost', '3'));
-  const data = JSON.parse(readFileSync(file, 'utf8'));
-  const rows = (data.answers?.per_question ?? []).filter((r) => r.status === 200 && r.signals);
-  if (!rows.length) throw new Error(`${file}: no per-question signals (run make eval with this version of scripts/eval-answers.mjs)`);
+  const rows = files.flatMap(load);
+  const testFile = opt('test');
   const X = rows.map((r) => features(r.signals, FEATURES));
   const y = rows.map((r) => r.answerable);
   const tool = rows.map((r) => Boolean(r.signals.tool));
@@ -168,7 +181,7 @@ function main() {
   }
   const fmt = (s) => `abstention P ${s.precision.toFixed(3)} R ${s.recall.toFixed(3)}, false abstention ${(100 * s.falseAbstention).toFixed(1)}% (${Object.entries(s.byLang).map(([l, v]) => `${l} ${(100 * v.fa / v.n).toFixed(1)}%`).join(', ')}), log-loss ${s.logloss.toFixed(3)}`;
   console.log(`${rows.length} questions (${y.filter((v) => !v).length} out of the knowledge base), features: ${FEATURES.join(', ')}, miss cost ${MISS_COST}`);
-  const same = FEATURES.join() === 'coverage,vector,bm25';
+  const same = FEATURES.join() === 'coverage,vector,bm25,terms';
   if (same) {
     const cur = currentWeights(FEATURES);
     console.log(`weights in assess.rs, on every question:   ${fmt(scores(rows, rows.map((_, i) => confidence(cur, X[i], tool[i]))))}`);
@@ -176,6 +189,14 @@ function main() {
   console.log(`refit, ${FOLDS}-fold cross-validated:        ${fmt(scores(rows, cv))}`);
   const all = fit(X, y, { missCost: MISS_COST });
   console.log(`refit on every question, on every question: ${fmt(scores(rows, rows.map((_, i) => confidence(all, X[i], tool[i]))))}`);
+  if (testFile) {
+    const test = load(testFile);
+    const Xt = test.map((r) => features(r.signals, FEATURES));
+    const conf = (w) => test.map((r, i) => confidence(w, Xt[i], Boolean(r.signals.tool)));
+    console.log(`\non ${testFile} (${test.length} questions, ${test.filter((r) => !r.answerable).length} out of the knowledge base), not fitted on:`);
+    if (same) console.log(`  weights in assess.rs:   ${fmt(scores(test, conf(currentWeights(FEATURES))))}`);
+    console.log(`  refit on every question: ${fmt(scores(test, conf(all)))}`);
+  }
   console.log(`\nweights: bias ${all[0].toFixed(3)}, ${FEATURES.map((f, k) => `${f} ${all[k + 1].toFixed(3)}`).join(', ')}`);
 }
 
