@@ -34,7 +34,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-echo "[load-kb] building kb-build (release)"
-cargo build --release -p kb-build --quiet
-exec "${CARGO_TARGET_DIR:-$ROOT/target}/release/kb-build" --target local --persist-to "$PERSIST" \
+KB_BUILD="${CARGO_TARGET_DIR:-$ROOT/target}/release/kb-build"
+# NUZANTARA_PREBUILT: the caller built it (scripts/test.sh, so that this does not wait on cargo's lock).
+if [ -z "${NUZANTARA_PREBUILT:-}" ] || [ ! -x "$KB_BUILD" ]; then
+  echo "[load-kb] building kb-build (release)"
+  cargo build --release -p kb-build --quiet
+fi
+exec "$KB_BUILD" --target local --persist-to "$PERSIST" \
   --kb-dir "$ROOT/kb-build/kb" "${DATA_ARGS[@]}" ${ARGS[@]+"${ARGS[@]}"}
