@@ -16,12 +16,14 @@ mod google;
 mod health;
 mod llm;
 mod memory;
+mod openai_api;
 mod outbound;
 mod platform;
 mod rag;
 mod ratelimit;
 mod respond;
 mod router;
+mod stream;
 mod tools;
 mod whatsapp;
 

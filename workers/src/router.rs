@@ -9,7 +9,7 @@ use crate::audit::Origin;
 use crate::context::Ctx;
 use crate::ratelimit::{self, Limiter};
 use crate::respond::{self, HandlerResult};
-use crate::{admin, auth, chat, crm, health, memory, rag, tools, whatsapp};
+use crate::{admin, auth, chat, crm, health, memory, openai_api, rag, tools, whatsapp};
 
 pub async fn dispatch(m: &Matched, req: Request, ctx: &Ctx) -> HandlerResult {
     let param = |name: &str| m.param(name).unwrap_or_default();
@@ -55,8 +55,8 @@ pub async fn dispatch(m: &Matched, req: Request, ctx: &Ctx) -> HandlerResult {
         Route::AdminAudit => admin::audit_log(&req, &ctx.db()?).await,
         Route::ChatStream => chat::stream(req, chat::Deps::of(ctx)?).await,
         Route::Chat => chat::json(req, chat::Deps::of(ctx)?).await,
-        Route::ChatCompletions => chat::completions(req, chat::Deps::of(ctx)?).await,
-        Route::Models => chat::models(&ctx.config),
+        Route::ChatCompletions => openai_api::completions(req, chat::Deps::of(ctx)?).await,
+        Route::Models => openai_api::models(&ctx.config),
         Route::Embeddings => rag::embeddings(req, &ctx.config, ctx.ai().as_ref()).await,
         Route::Tools => tools::list(&ctx.config, ctx.principal.as_ref()),
         Route::RunTool => tools::run(param("name"), req, &tools::Deps::of(ctx)?).await,

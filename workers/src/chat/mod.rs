@@ -1,35 +1,29 @@
-//! `POST /bali-zero/chat-stream` (SSE), `POST /bali-zero/chat` (JSON) and the OpenAI-compatible
-//! `/v1/chat/completions` + `/v1/models`: one pipeline ([`turn`]), three ways to receive it. What is not a
-//! binding call is in [`nuzantara_shared::chat`] (`reply`, `store_sql`, `turn`).
+//! `POST /bali-zero/chat-stream` (SSE) and `POST /bali-zero/chat` (JSON): one pipeline ([`turn`]), answered
+//! as a stream or as one document; [`crate::openai_api`] and the WhatsApp consumer are its other clients. What
+//! is not a binding call is in [`nuzantara_shared::chat`] (`reply`, `store_sql`, `turn`).
 
-mod openai_compat;
 mod store;
-mod turn;
+pub(crate) mod turn;
 
 use std::cell::Cell;
 use std::rc::Rc;
-use std::time::Duration;
 
-use futures_channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
 use nuzantara_shared::auth::Principal;
-use nuzantara_shared::chat::reply::{self, HEARTBEAT_SECS, SSE_HEADERS};
+use nuzantara_shared::chat::reply;
 use nuzantara_shared::chat::turn::{follow, Collect, EventOut, LogSource, TurnResult};
 use nuzantara_shared::chat::{ChatEvent, ChatInput, ValidChat};
 use nuzantara_shared::config::Config;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::ids::new_id;
-use nuzantara_shared::sse;
-use worker::{Delay, Request, Response};
+use worker::Request;
 
 use crate::context::Ctx;
 use crate::llm::WorkerClock;
 use crate::platform::random16;
-use crate::respond::{self, internal, HandlerResult};
+use crate::respond::{self, HandlerResult};
+use crate::stream::{self, Frames};
 use crate::{body, tools};
-pub use openai_compat::{completions, models};
 use store::ChatStore;
-
-type Bytes = Result<Vec<u8>, worker::Error>;
 
 /// What a turn needs: the store (D1, KV), the tools (and through them search and the `AI` binding, which a
 /// Workers AI provider calls), the config, the caller, and the request's `wait_until` for work after the
@@ -37,9 +31,9 @@ type Bytes = Result<Vec<u8>, worker::Error>;
 pub struct Deps {
     store: ChatStore,
     tools: tools::Deps,
-    config: Rc<Config>,
+    pub(crate) config: Rc<Config>,
     principal: Option<Principal>,
-    waiter: Rc<worker::Context>,
+    pub(crate) waiter: Rc<worker::Context>,
 }
 
 impl Deps {
@@ -58,12 +52,10 @@ impl Deps {
     }
 }
 
-struct Channel(UnboundedSender<Bytes>);
-
-impl EventOut for Channel {
+/// The turn's events as SSE frames, as they come.
+impl EventOut for Frames {
     fn emit(&mut self, _event: &ChatEvent, frame: String) {
-        // A closed channel means the client left; the turn goes on and is stored for resumption.
-        let _ = self.0.unbounded_send(Ok(frame.into_bytes()));
+        self.send(frame);
     }
 }
 
@@ -74,14 +66,6 @@ async fn validated(req: &mut Request, d: &Deps) -> ApiResult<(ValidChat, String)
     Ok((chat, session))
 }
 
-fn sse_response(rx: UnboundedReceiver<Bytes>) -> HandlerResult {
-    let mut resp = Response::from_stream(rx).map_err(internal)?;
-    for (k, v) in SSE_HEADERS {
-        resp.headers_mut().set(k, v).map_err(internal)?;
-    }
-    Ok(resp)
-}
-
 /// `POST /bali-zero/chat-stream`. With `Last-Event-ID`, resumes that answer instead of asking again.
 pub async fn stream(mut req: Request, d: Rc<Deps>) -> HandlerResult {
     let last_event_id = req.headers().get("Last-Event-ID").ok().flatten();
@@ -90,29 +74,16 @@ pub async fn stream(mut req: Request, d: Rc<Deps>) -> HandlerResult {
         return resume(d, &last, chat.session_id.as_deref()).await;
     }
     let prepared = turn::prepare(&d, &chat, session).await?;
-    let (tx, rx) = unbounded();
+    let (mut frames, resp) = stream::sse()?;
     let done = Rc::new(Cell::new(false));
-    heartbeat(tx.clone(), done.clone());
+    frames.heartbeat(done.clone());
     let task = d.clone();
     d.waiter.wait_until(async move {
-        let mut out = Channel(tx);
-        let _ = turn::run(&task, &chat, prepared, &mut out).await;
+        let _ = turn::run(&task, &chat, prepared, &mut frames).await;
         done.set(true);
-        // Ends the response now, whatever clone of the sender the heartbeat holds.
-        out.0.close_channel();
+        frames.close();
     });
-    sse_response(rx)
-}
-
-fn heartbeat(tx: UnboundedSender<Bytes>, done: Rc<Cell<bool>>) {
-    wasm_bindgen_futures::spawn_local(async move {
-        loop {
-            Delay::from(Duration::from_secs(HEARTBEAT_SECS)).await;
-            if done.get() || tx.unbounded_send(Ok(sse::heartbeat().as_bytes().to_vec())).is_err() {
-                break;
-            }
-        }
-    });
+    Ok(resp)
 }
 
 /// Replays the stored events after `last` and, while the answer is still being written, follows it.
@@ -127,17 +98,14 @@ async fn resume(d: Rc<Deps>, last: &str, session_id: Option<&str>) -> HandlerRes
         .load_log(message_id)
         .await?
         .ok_or_else(|| ApiError::not_found("this answer is no longer kept"))?;
-    let (tx, rx) = unbounded();
+    let (frames, resp) = stream::sse()?;
     let last = last.to_string();
     let task = d.clone();
     d.waiter.wait_until(async move {
-        follow(log, &last, &task.store, &mut WorkerClock, |f| {
-            let _ = tx.unbounded_send(Ok(f.into_bytes()));
-        })
-        .await;
-        tx.close_channel();
+        follow(log, &last, &task.store, &mut WorkerClock, |f| frames.send(f)).await;
+        frames.close();
     });
-    sse_response(rx)
+    Ok(resp)
 }
 
 /// A turn for a messaging channel (WhatsApp): the same engine, answered once, in an existing conversation

@@ -1,50 +1,17 @@
-//! The ports of the chat engine ([`nuzantara_shared::chat::turn`]) over this worker's bindings: the store
-//! ([`super::store::ChatStore`]), the tools, retrieval, and the remote providers.
+//! The chat engine ([`nuzantara_shared::chat::turn`]) over this worker's bindings: its ports are the store
+//! ([`super::store::ChatStore`]), the tools ([`crate::tools::Deps`]), retrieval ([`crate::rag::Deps`]) and the
+//! remote providers.
 
 use nuzantara_shared::chat::reply;
-use nuzantara_shared::chat::turn::{
-    Engine, EventOut, Prepared, Retriever, ToolOutput, ToolRunner, TurnIds, TurnResult,
-};
+use nuzantara_shared::chat::turn::{Engine, EventOut, Prepared, TurnIds, TurnResult};
 use nuzantara_shared::chat::ValidChat;
 use nuzantara_shared::error::ApiResult;
 use nuzantara_shared::ids::new_id;
-use nuzantara_shared::llm::ToolSpec;
-use nuzantara_shared::search::{SearchOutcome, ValidSearch};
-use nuzantara_shared::tools::offered;
-use serde_json::Value;
 
-use super::Deps;
+use super::{ChatStore, Deps};
 use crate::llm::{breakers, RemoteProvider, WorkerClock};
 use crate::platform::random16;
 use crate::{rag, tools};
-
-/// The tools, as this caller may use them.
-struct Tools<'a>(&'a tools::Deps);
-
-impl ToolRunner for Tools<'_> {
-    fn specs(&self) -> Vec<ToolSpec> {
-        offered(self.0.principal.as_ref(), &self.0.config)
-            .iter()
-            .map(|t| t.spec())
-            .collect()
-    }
-    async fn run(&self, name: &str, args: &Value) -> ApiResult<ToolOutput> {
-        let out = tools::execute(self.0, name, args).await?;
-        Ok(ToolOutput {
-            summary: out.summary,
-            value: out.value,
-        })
-    }
-}
-
-/// The knowledge base's search pipeline (keyword, vectors, rerank as configured).
-struct Kb<'a>(&'a rag::Deps);
-
-impl Retriever for Kb<'_> {
-    async fn retrieve(&self, search: &ValidSearch) -> ApiResult<SearchOutcome> {
-        rag::run(search, self.0).await
-    }
-}
 
 fn seed() -> u64 {
     u64::from_le_bytes(random16()[..8].try_into().unwrap_or([7; 8]))
@@ -53,13 +20,13 @@ fn seed() -> u64 {
 /// Runs `f` with the engine over this request's bindings.
 async fn with_engine<R>(
     d: &Deps,
-    f: impl AsyncFnOnce(&Engine<'_, super::ChatStore, Tools<'_>, Kb<'_>, WorkerClock>) -> ApiResult<R>,
+    f: impl AsyncFnOnce(&Engine<'_, ChatStore, tools::Deps, rag::Deps, WorkerClock>) -> ApiResult<R>,
 ) -> ApiResult<R> {
     let breakers = breakers(&d.config.routing);
     let engine = Engine {
         store: &d.store,
-        tools: &Tools(&d.tools),
-        retriever: &Kb(&d.tools.rag),
+        tools: &d.tools,
+        retriever: &d.tools.rag,
         policy: &d.config.routing,
         providers: &d.config.providers,
         breakers: &breakers,

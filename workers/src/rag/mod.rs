@@ -6,10 +6,11 @@ mod embeddings;
 mod rerank;
 pub mod vectors;
 
+use nuzantara_shared::chat::turn::Retriever;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::search::pipeline;
 use nuzantara_shared::search::rerank::LexicalReranker;
-use nuzantara_shared::search::{SearchOutcome, SearchRequest};
+use nuzantara_shared::search::{SearchOutcome, SearchRequest, ValidSearch};
 use serde::Deserialize;
 use serde_json::json;
 use std::rc::Rc;
@@ -93,8 +94,15 @@ pub async fn search(mut req: Request, d: &Deps) -> HandlerResult {
     respond::json(200, &Timed::new(&found, false, started))
 }
 
+/// The chat engine's retrieval port: this pipeline, as configured.
+impl Retriever for Deps {
+    async fn retrieve(&self, search: &ValidSearch) -> ApiResult<SearchOutcome> {
+        run(search, self).await
+    }
+}
+
 /// Runs the pipeline with the configured vector index, embedder and reranker.
-pub async fn run(valid: &nuzantara_shared::search::ValidSearch, d: &Deps) -> ApiResult<SearchOutcome> {
+pub async fn run(valid: &ValidSearch, d: &Deps) -> ApiResult<SearchOutcome> {
     let kb = &d.kb;
     let embedder = embed::from_config(&d.config, d.ai.as_ref())?;
     let vectors = vectors::from_config(&d.config, kb.db(), d.vectorize.as_ref())?;

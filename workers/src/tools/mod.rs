@@ -9,7 +9,9 @@ mod prices;
 
 pub use email::confirm as confirm_email;
 
+use nuzantara_shared::chat::turn::{self, ToolRunner};
 use nuzantara_shared::error::{ApiError, ApiResult};
+use nuzantara_shared::llm::ToolSpec;
 use nuzantara_shared::log::{self, RequestLog};
 use nuzantara_shared::tools::{offered, schema, tool};
 use serde::Serialize;
@@ -57,6 +59,23 @@ pub struct ToolOutput {
     pub name: String,
     pub summary: String,
     pub value: Value,
+}
+
+/// The chat engine's tool port: the tools this caller may use.
+impl ToolRunner for Deps {
+    fn specs(&self) -> Vec<ToolSpec> {
+        offered(self.principal.as_ref(), &self.config)
+            .iter()
+            .map(|t| t.spec())
+            .collect()
+    }
+    async fn run(&self, name: &str, args: &Value) -> ApiResult<turn::ToolOutput> {
+        let out = execute(self, name, args).await?;
+        Ok(turn::ToolOutput {
+            summary: out.summary,
+            value: out.value,
+        })
+    }
 }
 
 pub async fn execute(d: &Deps, name: &str, args: &Value) -> ApiResult<ToolOutput> {

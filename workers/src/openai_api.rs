@@ -4,7 +4,6 @@
 
 use std::rc::Rc;
 
-use futures_channel::mpsc::{unbounded, UnboundedSender};
 use nuzantara_shared::chat::reply::model_names;
 use nuzantara_shared::chat::turn::{Collect, EventOut};
 use nuzantara_shared::chat::ChatEvent;
@@ -15,11 +14,12 @@ use nuzantara_shared::openai_api::completion::CompletionRequest;
 use nuzantara_shared::openai_api::models;
 use worker::Request;
 
-use super::{sse_response, turn, Bytes, Deps};
 use crate::body;
+use crate::chat::{turn, Deps};
 use crate::platform::{now_ms, random16};
 use crate::rag::embed;
 use crate::respond::{self, HandlerResult};
+use crate::stream::{self, Frames};
 
 /// `GET /v1/models`.
 pub fn models(config: &Config) -> HandlerResult {
@@ -31,15 +31,14 @@ pub fn models(config: &Config) -> HandlerResult {
 
 /// Forwards the turn's events as OpenAI chunks.
 struct Chunks {
-    tx: UnboundedSender<Bytes>,
+    frames: Frames,
     writer: ChunkWriter,
 }
 
 impl EventOut for Chunks {
     fn emit(&mut self, e: &ChatEvent, _frame: String) {
         for f in self.writer.frames(e) {
-            // A closed channel means the client left; the turn goes on and is stored.
-            let _ = self.tx.unbounded_send(Ok(f.into_bytes()));
+            self.frames.send(f);
         }
     }
 }
@@ -58,17 +57,17 @@ pub async fn completions(mut req: Request, d: Rc<Deps>) -> HandlerResult {
     };
     let prepared = turn::prepare(&d, &c.chat, session).await?;
     if c.stream {
-        let (tx, rx) = unbounded();
+        let (frames, resp) = stream::sse()?;
         let mut out = Chunks {
-            tx,
+            frames,
             writer: ChunkWriter::new(header, c.include_usage),
         };
         let (chat, task) = (c.chat, d.clone());
         d.waiter.wait_until(async move {
             let _ = turn::run(&task, &chat, prepared, &mut out).await;
-            out.tx.close_channel();
+            out.frames.close();
         });
-        return sse_response(rx);
+        return Ok(resp);
     }
     let t = turn::run(&d, &c.chat, prepared, &mut Collect::default()).await?;
     let extra = models::completion_extra(&t);
