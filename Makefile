@@ -12,7 +12,7 @@ export WRANGLER_LOG_PATH ?= $(CURDIR)/.wrangler/logs
 dev:                ## set up, build, migrate, load the KB, serve API + PWA on http://127.0.0.1:$${PORT:-8787}
 	scripts/dev.sh
 
-test: setup setup-python   ## every test (scripts/test.sh: build, lint, native, integration, python, e2e; the KB's vectors embed meanwhile)
+test:               ## every test, installing what is missing (scripts/test.sh: build, lint, native, integration, python, e2e; the KB's vectors embed meanwhile)
 	scripts/test.sh
 
 setup:              ## install the wasm target, worker-build, wasm-bindgen-cli and npm packages if missing

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# `make test`: every test, stage by stage, with each stage's time at the end.
+# `make test`: installs what is missing, then every test, stage by stage, with each stage's time at the end.
 #
-# On a fresh machine the longest single step is embedding the knowledge base's ~3,400 passages with the local
+# On a fresh machine the longest single step is embedding the knowledge base's ~3,500 passages with the local
 # embedder (5-15 minutes on 2 cores; scripts/warm-vectors.sh). Nothing before the stack tests needs those vectors,
-# so they are embedded in the background while the worker builds and the lints and native tests run: compiling
-# leaves a core idle much of the time (linking, LTO, one crate at a time at the end of a build). On a machine whose
-# cache (.cache/embeddings) is already full this costs a few seconds.
+# so once what loading the knowledge base needs is there (npm packages, the embedder's venv, kb-build) they are
+# embedded in the background while the Rust tools install, the worker builds and the lints and native tests run:
+# compiling leaves a core idle much of the time (linking, LTO, one crate at a time at the end of a build). On a
+# machine whose cache (.cache/embeddings) is already full this costs a few seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -27,6 +28,8 @@ summary() {
 
 mkdir -p .wrangler
 vectors_log=.wrangler/warm-vectors.log
+stage setup-node scripts/setup.sh node
+stage setup-py make --no-print-directory setup-python
 # kb-build first, so the background load does not wait on cargo's lock while clippy or the tests hold it.
 stage kb-build cargo build --release -p kb-build --quiet
 NUZANTARA_PREBUILT=1 scripts/warm-vectors.sh --quiet >"$vectors_log" 2>&1 &
@@ -34,6 +37,7 @@ vectors=$!
 vectors_start=$SECONDS
 trap 'kill "$vectors" 2>/dev/null || true' EXIT
 
+stage setup-rust scripts/setup.sh rust
 stage build scripts/build-worker.sh
 stage lint make --no-print-directory lint
 stage native make --no-print-directory test-native
