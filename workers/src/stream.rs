@@ -2,8 +2,6 @@
 //! response streams the receiving half as `text/event-stream`. Used by the chat stream, its resumption and
 //! the OpenAI-compatible completions.
 
-use std::cell::Cell;
-use std::rc::Rc;
 use std::time::Duration;
 
 use futures_channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
@@ -18,7 +16,6 @@ type Bytes = Result<Vec<u8>, worker::Error>;
 
 /// Where a streamed response's frames go. Sending after the client left is not an error: the work goes on
 /// (and a chat turn is stored for resumption).
-#[derive(Clone)]
 pub struct Frames(UnboundedSender<Bytes>);
 
 impl Frames {
@@ -31,14 +28,14 @@ impl Frames {
         self.0.close_channel();
     }
 
-    /// Sends an SSE comment every [`HEARTBEAT_SECS`] until `done` is set or the client leaves, so that
-    /// proxies keep a quiet stream (a slow model, a long tool call) open.
-    pub fn heartbeat(&self, done: Rc<Cell<bool>>) {
+    /// Sends an SSE comment every [`HEARTBEAT_SECS`] until the response is closed or the client leaves, so
+    /// that proxies keep a quiet stream (a slow model, a long tool call) open.
+    pub fn heartbeat(&self) {
         let tx = self.0.clone();
         wasm_bindgen_futures::spawn_local(async move {
             loop {
                 Delay::from(Duration::from_secs(HEARTBEAT_SECS)).await;
-                if done.get() || tx.unbounded_send(Ok(sse::heartbeat().as_bytes().to_vec())).is_err() {
+                if tx.unbounded_send(Ok(sse::heartbeat().as_bytes().to_vec())).is_err() {
                     break;
                 }
             }

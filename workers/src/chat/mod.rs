@@ -5,7 +5,6 @@
 mod store;
 pub(crate) mod turn;
 
-use std::cell::Cell;
 use std::rc::Rc;
 
 use nuzantara_shared::auth::Principal;
@@ -75,12 +74,10 @@ pub async fn stream(mut req: Request, d: Rc<Deps>) -> HandlerResult {
     }
     let prepared = turn::prepare(&d, &chat, session).await?;
     let (mut frames, resp) = stream::sse()?;
-    let done = Rc::new(Cell::new(false));
-    frames.heartbeat(done.clone());
+    frames.heartbeat();
     let task = d.clone();
     d.waiter.wait_until(async move {
         let _ = turn::run(&task, &chat, prepared, &mut frames).await;
-        done.set(true);
         frames.close();
     });
     Ok(resp)
