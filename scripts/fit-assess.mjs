@@ -34,7 +34,7 @@ export function features(s, names) {
     union_coverage: s.union_coverage,
     vector: s.vector == null ? 0 : (s.vector - VECTOR_CENTER) * 100,
     bm25: Math.min(s.bm25_per_term ?? 0, BM25_CAP),
-    // The best passage's BM25 itself, not per term (a long question's terms are mostly not in any passage).
+    // The best BM25 per square root of the terms, not per term (a long question's terms are mostly in no passage).
     bm25_sqrt: Math.min((s.bm25_per_term ?? 0) * Math.sqrt(Math.max(s.terms ?? 1, 1)), 3 * BM25_CAP),
     agreement: s.agreement ? 1 : 0,
     terms: Math.log(1 + (s.terms ?? 0)),
@@ -161,7 +161,7 @@ function main() {
   };
   const files = argv.filter((a, i) => !a.startsWith('--') && !(i > 0 && argv[i - 1].startsWith('--')));
   if (!files.length) {
-    console.error('usage: node scripts/fit-assess.mjs bench-results/eval-<timestamp>.json [--folds 10] [--features coverage,vector,bm25,terms] [--miss-cost 2]');
+    console.error('usage: node scripts/fit-assess.mjs bench-results/eval-<timestamp>.json [more eval outputs…] [--folds 10] [--features coverage,vector,bm25,terms] [--miss-cost 3] [--test held-out-eval.json]');
     process.exit(2);
   }
   const FOLDS = Number(opt('folds', '10'));

@@ -372,15 +372,16 @@ def main():
     by_topic = collections.Counter(q["topic"] for q in valid)
     pp_lang = collections.Counter(q["lang"] for q in valid if q["topic"] == "pp28")
     oob_lang = collections.Counter(q["lang"] for q in valid if q["topic"] == "out_of_kb")
-    for lang in LANGS if not args.no_counts else []:
-        if by_lang[lang] < MIN_PER_LANG:
-            errors.append(f"only {by_lang[lang]} {lang} questions (want >= {MIN_PER_LANG})")
-    if not args.no_counts and by_topic["pp28"] < MIN_PP28:
-        errors.append(f"only {by_topic['pp28']} pp28 questions (want >= {MIN_PP28})")
-    if not args.no_counts and pp_lang["it"] < MIN_PP28_IT:
-        errors.append(f"only {pp_lang['it']} Italian pp28 questions (want >= {MIN_PP28_IT})")
-    if not args.no_counts and by_topic["out_of_kb"] < MIN_OUT_OF_KB:
-        errors.append(f"only {by_topic['out_of_kb']} out_of_kb questions (want >= {MIN_OUT_OF_KB})")
+    if not args.no_counts:
+        for lang in LANGS:
+            if by_lang[lang] < MIN_PER_LANG:
+                errors.append(f"only {by_lang[lang]} {lang} questions (want >= {MIN_PER_LANG})")
+        if by_topic["pp28"] < MIN_PP28:
+            errors.append(f"only {by_topic['pp28']} pp28 questions (want >= {MIN_PP28})")
+        if pp_lang["it"] < MIN_PP28_IT:
+            errors.append(f"only {pp_lang['it']} Italian pp28 questions (want >= {MIN_PP28_IT})")
+        if by_topic["out_of_kb"] < MIN_OUT_OF_KB:
+            errors.append(f"only {by_topic['out_of_kb']} out_of_kb questions (want >= {MIN_OUT_OF_KB})")
 
     articles = collections.Counter(
         e.split("#", 1)[1] for q in valid for e in q["expected"] if e.startswith(PP_ID + "#")

@@ -16,7 +16,7 @@ pub enum Asked {
     Rate,
 }
 
-/// Word pairs that ask for a duration (the second word `*` matches any word).
+/// Word pairs that ask for a duration.
 const DURATION_PAIRS: &[(&str, &str)] = &[
     ("how", "long"),
     ("how", "fast"),
@@ -81,7 +81,8 @@ const RATE_WORDS: &[&str] = &[
     "rates",
 ];
 
-/// The kinds of value `query` asks for, in the order duration, amount (a question can ask for both).
+/// The kinds of value `query` asks for, in the order duration, amount, rate (a question can ask for more than one;
+/// a rate word makes "how much" ask for the rate, not money).
 pub fn asked(query: &str) -> Vec<Asked> {
     let mut words = Vec::new();
     for_each_word(query, |w| words.push(w.to_string()));

@@ -34,14 +34,20 @@ pub struct ToolResult {
 }
 
 impl ToolResult {
+    /// How many matches a lookup returned (prices, KBLI codes); `None` for a tool that is not a lookup, or a
+    /// value without its list.
+    pub fn lookup_matches(&self) -> Option<usize> {
+        let list = match self.name.as_str() {
+            "get_pricing" => "services",
+            "kbli_lookup" => "codes",
+            _ => return None,
+        };
+        self.value[list].as_array().map(Vec::len)
+    }
+
     /// A lookup that matched nothing (no price, no KBLI code): its line says so, and it answers nothing.
     pub fn found_nothing(&self) -> bool {
-        let empty = |k: &str| self.value[k].as_array().is_some_and(|a| a.is_empty());
-        match self.name.as_str() {
-            "get_pricing" => empty("services"),
-            "kbli_lookup" => empty("codes"),
-            _ => false,
-        }
+        self.lookup_matches() == Some(0)
     }
 }
 

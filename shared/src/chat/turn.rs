@@ -657,12 +657,9 @@ fn sources_of(found: &SearchOutcome) -> Vec<Value> {
 
 /// A tool result that holds the data asked for (prices found, KBLI codes found, a fact saved).
 fn answered(t: &ToolResult) -> bool {
-    let non_empty = |k: &str| t.value[k].as_array().is_some_and(|a| !a.is_empty());
     match t.name.as_str() {
-        "get_pricing" => non_empty("services"),
-        "kbli_lookup" => non_empty("codes"),
         "calculate_quote" | "save_memory" => true,
-        _ => false,
+        _ => t.lookup_matches().is_some_and(|n| n > 0),
     }
 }
 
