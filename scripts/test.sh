@@ -5,8 +5,9 @@
 # embedder (5-15 minutes on 2 cores; scripts/warm-vectors.sh). Nothing before the stack tests needs those vectors,
 # so once what loading the knowledge base needs is there (npm packages, the embedder's venv, kb-build) they are
 # embedded in the background while the Rust tools install, the worker builds and the lints and native tests run:
-# compiling leaves a core idle much of the time (linking, LTO, one crate at a time at the end of a build). On a
-# machine whose cache (.cache/embeddings) is already full this costs a few seconds.
+# compiling leaves a core idle much of the time (linking, LTO, one crate at a time at the end of a build). With the
+# cache (.cache/embeddings) already full it only loads the knowledge base into a throwaway state (about two minutes
+# here beside the builds) and is done before the native tests end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"

@@ -1,5 +1,6 @@
 //! Tools a question plainly asks for. Models with tool use decide for themselves; the offline provider
 //! cannot, so these calls are run before it answers ("how much is a C1 visa" → get_pricing C1).
+//! Longer than most files: half of it is word lists (en/id/it) and the tests that pin each rule.
 
 use serde_json::{json, Value};
 
