@@ -279,9 +279,14 @@ fn main() {
             let s = Instant::now();
             // As the worker answers: serialised in one pass.
             let text = serde_json::to_string(&out).unwrap();
-            if std::env::var_os("BENCH_DUMP").is_some() {
-                let ids: Vec<&str> = out.results.iter().map(|r| r.chunk_id.as_str()).collect();
-                println!("{}", ids.join(","));
+            match std::env::var("BENCH_DUMP").as_deref() {
+                // The whole response (snippets, scores, citations), to check a change leaves every byte as it was.
+                Ok("full") => println!("{text}"),
+                Ok(_) => {
+                    let ids: Vec<&str> = out.results.iter().map(|r| r.chunk_id.as_str()).collect();
+                    println!("{}", ids.join(","));
+                }
+                Err(_) => {}
             }
             ser += s.elapsed();
             bytes += text.len();

@@ -6,7 +6,8 @@
 //! equivalents, weighted by how rare they are among the passages), by whether they carry facts (numbers,
 //! codes, lists), and by the rank of their passage; the best passage is always quoted.
 
-use std::collections::{BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
@@ -125,7 +126,7 @@ fn render(ctx: &AnswerContext, picked: &[Picked]) -> String {
     let mut lines = Vec::new();
     let mut noted: BTreeSet<usize> = BTreeSet::new();
     // Up to three statements come from one passage: its language is detected once.
-    let mut langs: HashMap<usize, Lang> = HashMap::new();
+    let mut langs: HashMap<usize, Lang> = HashMap::default();
     for p in picked {
         let n = p.passage + 1;
         let source_lang = *langs
@@ -219,10 +220,12 @@ fn pick(ctx: &AnswerContext, max_units: usize) -> Vec<Picked> {
     let max_match: f64 = weights.iter().sum::<f64>().max(1e-9);
     let kinds = asked(&ctx.query);
 
-    let mut scored: Vec<(f64, f64, Picked)> = Vec::new();
+    // (score, relevance, passage, statement): statements are cloned only when picked.
+    let mut scored: Vec<(f64, f64, usize, &Unit)> = Vec::new();
     for (p, us) in per_passage.iter().enumerate() {
         // A statement is read in its passage's context: "Extension: 60 days" under "C1 Tourist Visa" is about C1.
-        let context = matcher.matches(&format!("{} {}", passages[p].title, passages[p].label));
+        let mut context = matcher.matches(&passages[p].title);
+        context.add(&matcher.matches(&passages[p].label));
         for u in us {
             let full = u.full_text();
             let ws = matcher.matches(&full);
@@ -243,36 +246,31 @@ fn pick(ctx: &AnswerContext, max_units: usize) -> Vec<Picked> {
             let prior = 0.6 / (1.0 + p as f64) + 0.15 / (1.0 + u.pos as f64);
             let answers = f64::from(u8::from(kinds.iter().any(|k| carries(*k, &full))));
             let score = 2.0 * relevance + (fact_weight(u) + ASKED_WEIGHT * answers) * (0.3 + relevance) + prior;
-            scored.push((
-                score,
-                relevance,
-                Picked {
-                    passage: p,
-                    unit: u.clone(),
-                },
-            ));
+            scored.push((score, relevance, p, u));
         }
     }
     if scored.is_empty() {
         return Vec::new();
     }
-    scored.sort_by(|a, b| {
-        b.0.total_cmp(&a.0)
-            .then(a.2.passage.cmp(&b.2.passage))
-            .then(a.2.unit.pos.cmp(&b.2.unit.pos))
-    });
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)).then(a.3.pos.cmp(&b.3.pos)));
     let best_relevance = scored.iter().map(|s| s.1).fold(0.0, f64::max);
     let top_score = scored[0].0;
 
     let mut picked: Vec<Picked> = Vec::new();
+    // The picked statements' words, for spotting near-duplicates ([`similar`]).
+    let mut picked_words: Vec<Vec<String>> = Vec::new();
     let mut chars = 0;
     // The best passage is always quoted: its best statement first.
-    if let Some(i) = scored.iter().position(|s| s.2.passage == 0) {
-        let (_, _, first) = scored.remove(i);
-        chars += first.unit.chars();
-        picked.push(first);
+    if let Some(i) = scored.iter().position(|s| s.2 == 0) {
+        let (_, _, passage, unit) = scored.remove(i);
+        chars += unit.chars();
+        picked_words.push(word_set(unit));
+        picked.push(Picked {
+            passage,
+            unit: unit.clone(),
+        });
     }
-    for (score, relevance, c) in scored {
+    for (score, relevance, passage, unit) in scored {
         if picked.len() >= max_units {
             break;
         }
@@ -283,27 +281,51 @@ fn pick(ctx: &AnswerContext, max_units: usize) -> Vec<Picked> {
         let relevant = if best_relevance > 0.0 {
             relevance >= 0.5 * best_relevance || score >= SCORE_GATE * top_score
         } else {
-            c.passage < 2
+            passage < 2
         };
-        let same = picked.iter().filter(|p| p.passage == c.passage).count();
-        let fits = chars + c.unit.chars() <= MAX_CHARS;
-        if relevant && fits && same < PER_PASSAGE && !picked.iter().any(|p| similar(&p.unit, &c.unit)) {
-            chars += c.unit.chars();
-            picked.push(c);
+        let same = picked.iter().filter(|p| p.passage == passage).count();
+        let fits = chars + unit.chars() <= MAX_CHARS;
+        if !(relevant && fits && same < PER_PASSAGE) {
+            continue;
+        }
+        let set = word_set(unit);
+        if !picked_words.iter().any(|p| similar(p, &set)) {
+            chars += unit.chars();
+            picked_words.push(set);
+            picked.push(Picked {
+                passage,
+                unit: unit.clone(),
+            });
         }
     }
     picked.sort_by_key(|p| (p.passage, p.unit.pos));
     picked
 }
 
-/// Near-duplicates (overlapping chunks repeat sentences).
-fn similar(a: &Unit, b: &Unit) -> bool {
-    let (a, b): (BTreeSet<String>, BTreeSet<String>) = (
-        words(&a.full_text()).into_iter().collect(),
-        words(&b.full_text()).into_iter().collect(),
-    );
-    let union = a.union(&b).count().max(1);
-    a.intersection(&b).count() * 10 >= union * 7
+/// A statement's distinct words, sorted: what [`similar`] compares.
+fn word_set(u: &Unit) -> Vec<String> {
+    let mut w = words(&u.full_text());
+    w.sort_unstable();
+    w.dedup();
+    w
+}
+
+/// Near-duplicates (overlapping chunks repeat sentences): seven tenths of their distinct words shared.
+fn similar(a: &[String], b: &[String]) -> bool {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let union = (a.len() + b.len() - shared).max(1);
+    shared * 10 >= union * 7
 }
 
 /// Notes for old visa names in the question ("B211A is the old name; since 2023 …").
@@ -378,7 +400,7 @@ fn render_object(m: &Map<String, Value>) -> String {
 
 fn tool_lines(ctx: &AnswerContext) -> Vec<String> {
     let mut out = Vec::new();
-    let mut seen: HashMap<String, ()> = HashMap::new();
+    let mut seen: HashMap<String, ()> = HashMap::default();
     for t in &ctx.tool_results {
         if !t.summary.trim().is_empty() {
             // Old-visa-name notes come in the reader's language from `legacy_notes`, not the tool's English.

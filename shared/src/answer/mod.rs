@@ -91,7 +91,7 @@ pub(crate) fn stem_match(term: &str, word: &str) -> bool {
 /// comparison was its largest cost.
 pub(crate) struct TermMatcher<'t> {
     terms: &'t [String],
-    seen: std::collections::HashMap<String, Bits>,
+    seen: rustc_hash::FxHashMap<String, Bits>,
 }
 
 impl<'t> TermMatcher<'t> {

@@ -399,10 +399,35 @@ fn strip_marker(line: &str) -> &str {
 
 /// Markdown emphasis and links to plain text; whitespace collapsed.
 fn clean(s: &str) -> String {
-    let s = s.replace('*', "").replace("__", "").replace('`', "");
+    // Most lines have no Markdown: they are only re-spaced, without the copies each step makes.
+    let unmarked;
+    let s = if s.contains(['*', '_', '`']) {
+        unmarked = s.replace('*', "").replace("__", "").replace('`', "");
+        unmarked.as_str()
+    } else {
+        s
+    };
+    let unlinked;
+    let s = if s.contains('[') {
+        unlinked = unlink(s);
+        unlinked.as_str()
+    } else {
+        s
+    };
     let mut out = String::with_capacity(s.len());
-    let mut rest = s.as_str();
-    // [text](url) → text
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// `[text](url)` → `text`.
+fn unlink(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
     while let Some(open) = rest.find('[') {
         match (rest[open..].find("]("), rest[open..].find(')')) {
             (Some(mid), Some(close)) if mid < close => {
@@ -417,7 +442,7 @@ fn clean(s: &str) -> String {
         }
     }
     out.push_str(rest);
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    out
 }
 
 /// Sentences of a paragraph: a period, "!" or "?" followed by a space and a capital, digit or bracket ends

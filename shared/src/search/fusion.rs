@@ -1,6 +1,6 @@
 //! Reciprocal rank fusion (Cormack et al., 2009): merges ranked lists without comparing their scores.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Damps the head of each list so one list cannot dominate: the paper's constant, used when every list is
 /// lexical (keyword search alone: the main list, the routed lists and the bridged one agree often, and a flat
@@ -19,7 +19,7 @@ pub fn rrf(lists: &[Vec<String>]) -> Vec<(String, f64)> {
 
 /// [`rrf`] with a weight per list: a list's vote for its item at rank r is `weight / (k + r)`.
 pub fn rrf_weighted(lists: &[(&[String], f64)], k: f64) -> Vec<(String, f64)> {
-    let mut scores: HashMap<&str, (f64, usize)> = HashMap::new();
+    let mut scores: HashMap<&str, (f64, usize)> = HashMap::default();
     let mut order = 0usize;
     for (list, weight) in lists {
         for (rank, id) in list.iter().enumerate() {

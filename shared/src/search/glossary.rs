@@ -1,7 +1,7 @@
 //! A small trilingual (Indonesian / English / Italian) glossary of domain terms, used to expand queries
 //! so that "tax" finds "pajak" and "ristorante" finds "restoran", and to route a query to collections.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 /// Groups of equivalent terms (already normalised: lowercase, no diacritics). A query term in a group
@@ -263,8 +263,8 @@ fn index() -> &'static Index {
     static INDEX: OnceLock<Index> = OnceLock::new();
     INDEX.get_or_init(|| {
         let mut ix = Index {
-            exact: HashMap::new(),
-            stem: HashMap::new(),
+            exact: HashMap::default(),
+            stem: HashMap::default(),
         };
         let add = |map: &mut HashMap<&'static str, Vec<usize>>, key: &'static str, i: usize| {
             let ids = map.entry(key).or_default();

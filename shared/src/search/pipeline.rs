@@ -4,7 +4,7 @@
 //! engine: the traits, then one function per stage, in the order a search runs them.
 #![allow(async_fn_in_trait)] // single-threaded WASM: the futures need not be Send.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::analyze::{analyze, Analysis};
 use super::citation::citation;
@@ -182,9 +182,9 @@ pub async fn search<K: KeywordIndex, V: VectorIndex, E: Embedder, R: Reranker>(
     )
     .await;
 
-    let mut by_id: HashMap<String, Candidate> = HashMap::new();
+    let mut by_id: HashMap<String, Candidate> = HashMap::default();
     let mut lists: Vec<Vec<String>> = Vec::new();
-    let mut keyword_rank = HashMap::new();
+    let mut keyword_rank = HashMap::default();
     if let Some((hits, routed)) = keyword? {
         let ids: Vec<String> = hits.iter().map(|c| c.chunk_id.clone()).collect();
         for (i, id) in ids.iter().enumerate() {
@@ -208,7 +208,7 @@ pub async fn search<K: KeywordIndex, V: VectorIndex, E: Embedder, R: Reranker>(
         }
     }
     let mut degraded = false;
-    let mut vector_hits = HashMap::new();
+    let mut vector_hits = HashMap::default();
     let mut vector_list: Option<Vec<String>> = None;
     let mut bridged_list: Option<Vec<String>> = None;
     let mut vector_top = None;
@@ -404,8 +404,8 @@ fn family(c: &Candidate) -> String {
 /// first `per_document`) behind everything else, so five chunks of one guide do not push every other source out
 /// of the top results.
 fn diversify<T>(ranked: Vec<T>, per_document: usize, key: impl Fn(&T) -> (String, String)) -> Vec<T> {
-    let mut families: HashMap<String, usize> = HashMap::new();
-    let mut documents: HashMap<String, usize> = HashMap::new();
+    let mut families: HashMap<String, usize> = HashMap::default();
+    let mut documents: HashMap<String, usize> = HashMap::default();
     let (mut head, mut tail) = (Vec::with_capacity(ranked.len()), Vec::new());
     for r in ranked {
         let (family, document) = key(&r);
@@ -478,9 +478,11 @@ async fn nearest<V: VectorIndex, E: Embedder>(
 /// A passage whose only content is its heading and "Cukup jelas" lines (PP 28/2025 elucidation filler).
 pub fn is_filler(text: &str) -> bool {
     let body = text.split_once('\n').map_or(text, |(_, rest)| rest);
-    // Almost no passage has the phrase: an ASCII body is ruled out without lowercasing a copy of it.
+    // Almost no passage has the phrase: a body is ruled out without lowercasing a copy of it, its bytes compared
+    // as ASCII (no byte of a multi-byte character matches one; the one such character that lowercases to a
+    // letter of the phrase, the Kelvin sign, to k, takes the long way).
     const PHRASE: &[u8] = b"cukup jelas";
-    if body.is_ascii()
+    if !body.contains('\u{212A}')
         && !body
             .as_bytes()
             .windows(PHRASE.len())

@@ -80,17 +80,38 @@ pub fn snippet(text: &str, terms: &[String]) -> Snippet {
             _ => {}
         }
     }
-    // Choose the window start (at a word) that covers the most matches.
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let byte_at_char = |n: usize| chars.get(n).map(|(b, _)| *b).unwrap_or(text.len());
+    // Choose the window start (at a word) that covers the most matches: the window's end only moves forward as
+    // its start does, so one pass with a running count of matches (`before[i]`: matches among the first `i`
+    // words) finds it. Texts are mostly ASCII, where a character index is a byte offset.
+    let char_bytes: Vec<usize> = if text.is_ascii() {
+        Vec::new()
+    } else {
+        text.char_indices().map(|(b, _)| b).collect()
+    };
+    let byte_at_char = |n: usize| {
+        if char_bytes.is_empty() {
+            n.min(text.len())
+        } else {
+            char_bytes.get(n).copied().unwrap_or(text.len())
+        }
+    };
+    let mut before = Vec::with_capacity(words.len() + 1);
+    before.push(0usize);
+    for w in &words {
+        before.push(before[before.len() - 1] + usize::from(w.2));
+    }
     let (mut best_start, mut best_hits) = (0usize, 0usize);
+    let mut past = 0;
     for (idx, (s, _, _)) in words.iter().enumerate() {
+        if before[words.len()] - before[idx] <= best_hits {
+            break;
+        }
         let end_limit = byte_at_char(word_chars[idx] + SNIPPET_CHARS);
-        let hits = words[idx..]
-            .iter()
-            .take_while(|(ws, _, _)| *ws < end_limit)
-            .filter(|w| w.2)
-            .count();
+        past = past.max(idx);
+        while past < words.len() && words[past].0 < end_limit {
+            past += 1;
+        }
+        let hits = before[past] - before[idx];
         if hits > best_hits {
             best_hits = hits;
             best_start = *s;

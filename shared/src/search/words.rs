@@ -136,25 +136,42 @@ impl<'a> Needles<'a> {
 /// A set of indices below a fixed count: the needles a text matched ([`Needles::bits`]), the terms a text
 /// matched in the composer's `TermMatcher`.
 #[derive(Clone, Debug)]
-pub struct Bits(Vec<u64>);
+pub struct Bits {
+    /// Indices 0 to 63: no allocation for the usual handful of query terms (sets are made per passage and
+    /// per statement).
+    low: u64,
+    /// Indices from 64 on, 64 per word.
+    high: Vec<u64>,
+}
 
 impl Bits {
     /// An empty set of indices below `n`.
     pub fn new(n: usize) -> Self {
-        Self(vec![0; n.div_ceil(64)])
+        Self {
+            low: 0,
+            high: vec![0; n.saturating_sub(64).div_ceil(64)],
+        }
     }
     pub fn set(&mut self, i: usize) {
-        self.0[i / 64] |= 1 << (i % 64);
+        match i.checked_sub(64) {
+            None => self.low |= 1 << i,
+            Some(h) => self.high[h / 64] |= 1 << (h % 64),
+        }
     }
     pub fn has(&self, i: usize) -> bool {
-        self.0.get(i / 64).is_some_and(|b| b & (1 << (i % 64)) != 0)
+        match i.checked_sub(64) {
+            None => self.low & (1 << i) != 0,
+            Some(h) => self.high.get(h / 64).is_some_and(|b| b & (1 << (h % 64)) != 0),
+        }
     }
     pub fn clear(&mut self) {
-        self.0.iter_mut().for_each(|b| *b = 0);
+        self.low = 0;
+        self.high.iter_mut().for_each(|b| *b = 0);
     }
     /// Adds `other`'s indices (a set of the same count).
     pub fn add(&mut self, other: &Bits) {
-        for (a, b) in self.0.iter_mut().zip(&other.0) {
+        self.low |= other.low;
+        for (a, b) in self.high.iter_mut().zip(&other.high) {
             *a |= b;
         }
     }
