@@ -1,6 +1,6 @@
 //! Thin helpers over D1: parameterised statements only, errors mapped to internal API errors.
 
-use nuzantara_shared::chat::store_sql::Arg;
+use nuzantara_shared::chat::store_sql::{Arg, Stmt};
 use nuzantara_shared::crm::record::Cell;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use serde::de::DeserializeOwned;
@@ -78,6 +78,16 @@ impl From<Option<i64>> for P<'_> {
 pub fn handle(db: &D1Database) -> D1Database {
     use wasm_bindgen::JsCast;
     db.as_ref().clone().unchecked_into()
+}
+
+/// The parameters of a statement planned by shared code (`nuzantara_shared::chat::store_sql`).
+pub fn args(s: &Stmt) -> Vec<P<'_>> {
+    s.args.iter().map(P::from).collect()
+}
+
+/// A statement planned by shared code, bound.
+pub fn planned(db: &D1Database, s: &Stmt) -> ApiResult<D1PreparedStatement> {
+    stmt(db, s.sql, &args(s))
 }
 
 pub fn stmt(db: &D1Database, sql: &str, params: &[P]) -> ApiResult<D1PreparedStatement> {

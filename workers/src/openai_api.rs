@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use nuzantara_shared::chat::reply::model_names;
+use nuzantara_shared::chat::reply::{self, model_names};
 use nuzantara_shared::chat::turn::{Collect, EventOut};
 use nuzantara_shared::chat::ChatEvent;
 use nuzantara_shared::config::Config;
@@ -49,7 +49,7 @@ pub async fn completions(mut req: Request, d: Rc<Deps>) -> HandlerResult {
     let r: CompletionRequest = body::read_json(&mut req, d.config.max_body_bytes).await?;
     let names = model_names(&d.config.providers);
     let c = r.validate(&names.iter().map(String::as_str).collect::<Vec<_>>())?;
-    let session = c.chat.session_id.clone().unwrap_or_else(|| new_id(random16()));
+    let session = reply::session_of(&c.chat, random16());
     let header = Header {
         id: format!("chatcmpl-{}", new_id(random16())),
         model: c.model.clone(),

@@ -13,6 +13,11 @@ pub fn random16() -> [u8; 16] {
     b
 }
 
+/// A random seed (the router's jitter).
+pub fn seed() -> u64 {
+    u64::from_le_bytes(random16()[..8].try_into().unwrap_or([7; 8]))
+}
+
 /// Milliseconds since the Unix epoch, for timestamps.
 pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use futures_channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
 use nuzantara_shared::chat::reply::{HEARTBEAT_SECS, SSE_HEADERS};
+use nuzantara_shared::chat::turn::EventOut;
+use nuzantara_shared::chat::ChatEvent;
 use nuzantara_shared::error::ApiResult;
 use nuzantara_shared::sse;
 use worker::{Delay, Response};
@@ -17,6 +19,13 @@ type Bytes = Result<Vec<u8>, worker::Error>;
 /// Where a streamed response's frames go. Sending after the client left is not an error: the work goes on
 /// (and a chat turn is stored for resumption).
 pub struct Frames(UnboundedSender<Bytes>);
+
+/// A chat turn's events as SSE frames, as they come.
+impl EventOut for Frames {
+    fn emit(&mut self, _event: &ChatEvent, frame: String) {
+        self.send(frame);
+    }
+}
 
 impl Frames {
     pub fn send(&self, frame: String) {

@@ -11,6 +11,7 @@ use super::{ChatInput, ValidChat};
 use crate::auth::Principal;
 use crate::config::ProviderConfig;
 use crate::error::{ApiError, ApiResult};
+use crate::ids::new_id;
 use crate::search::SearchRequest;
 
 /// The headers of an event-stream response. Compressed event streams can be buffered by the platform,
@@ -74,16 +75,20 @@ pub fn caller(principal: Option<&Principal>, session_id: String) -> Caller {
 
 /// The retrieval a turn runs, and whether the request names collections (only then is the collection list
 /// read, to check them).
-pub fn search_of(chat: &ValidChat) -> (SearchRequest, bool) {
-    let named = chat.collections.as_ref().is_some_and(|c| !c.is_empty());
-    let request = SearchRequest {
+/// The turn's anonymous session: the one the request names, or a new one from `random` (the chat routes and the
+/// OpenAI-compatible one alike).
+pub fn session_of(chat: &ValidChat, random: [u8; 16]) -> String {
+    chat.session_id.clone().unwrap_or_else(|| new_id(random))
+}
+
+pub fn search_of(chat: &ValidChat) -> SearchRequest {
+    SearchRequest {
         query: chat.query.clone(),
         collections: chat.collections.clone(),
         top_k: Some(PASSAGES),
         mode: None,
         rerank: None,
-    };
-    (request, named)
+    }
 }
 
 /// The answer a `Last-Event-ID` points at: 422 when it is not an event id of this API, 404 when the id

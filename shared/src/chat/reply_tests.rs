@@ -119,15 +119,15 @@ fn an_api_key_is_not_a_user() {
 #[test]
 fn the_search_of_a_turn_reads_collections_only_when_named() {
     let mut c = input("What is a KITAS?", None).validate(&[]).unwrap();
-    let (s, named) = search_of(&c);
+    let s = search_of(&c);
     assert_eq!(
-        (s.top_k, named, s.query.as_str()),
+        (s.top_k, s.names_collections(), s.query.as_str()),
         (Some(PASSAGES), false, "What is a KITAS?")
     );
     c.collections = Some(vec![]);
-    assert!(!search_of(&c).1);
+    assert!(!search_of(&c).names_collections());
     c.collections = Some(vec!["visa".into()]);
-    assert!(search_of(&c).1);
+    assert!(search_of(&c).names_collections());
 }
 
 #[test]

@@ -482,12 +482,11 @@ pub fn is_filler(text: &str) -> bool {
     // as ASCII (no byte of a multi-byte character matches one; the one such character that lowercases to a
     // letter of the phrase, the Kelvin sign, to k, takes the long way).
     const PHRASE: &[u8] = b"cukup jelas";
-    if !body.contains('\u{212A}')
-        && !body
-            .as_bytes()
-            .windows(PHRASE.len())
-            .any(|w| w.eq_ignore_ascii_case(PHRASE))
-    {
+    let has_phrase = body
+        .as_bytes()
+        .windows(PHRASE.len())
+        .any(|w| w.eq_ignore_ascii_case(PHRASE));
+    if !has_phrase && (body.is_ascii() || !body.contains('\u{212A}')) {
         return false;
     }
     let lower = body.to_lowercase();

@@ -54,6 +54,12 @@ pub struct ValidSearch {
 }
 
 impl SearchRequest {
+    /// Whether the request names collections, and so must be checked against the list of those that exist
+    /// (a store read the others do without).
+    pub fn names_collections(&self) -> bool {
+        self.collections.as_ref().is_some_and(|c| !c.is_empty())
+    }
+
     /// Checks the request against the collections that exist.
     pub fn validate(self, known_collections: &[String]) -> Result<ValidSearch, ApiError> {
         let query = self.query.trim().to_string();

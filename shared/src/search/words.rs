@@ -9,7 +9,7 @@ use super::snippet::TermMatch;
 /// Calls `f` with each word of `normalise(text)` split on non-alphanumeric characters, in order (the words
 /// [`super::analyze::tokens`] gives), without building the normalised text.
 pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
-    if text.contains('Σ') {
+    if !text.is_ascii() && text.contains('Σ') {
         // `normalise` lowercases a capital sigma by its context: take its output as it is.
         normalise(text)
             .split(|c: char| !c.is_alphanumeric())

@@ -1,6 +1,5 @@
-//! `POST /bali-zero/chat-stream` (SSE) and `POST /bali-zero/chat` (JSON): one pipeline ([`turn`]), answered
-//! as a stream or as one document; [`crate::openai_api`] and the WhatsApp consumer are its other clients. What
-//! is not a binding call is in [`nuzantara_shared::chat`] (`reply`, `store_sql`, `turn`).
+//! `POST /bali-zero/chat-stream` (SSE) and `POST /bali-zero/chat` (JSON): one engine ([`turn`]), as a stream or
+//! as one document; [`crate::openai_api`] and the WhatsApp consumer are its other clients.
 
 mod store;
 pub(crate) mod turn;
@@ -9,24 +8,22 @@ use std::rc::Rc;
 
 use nuzantara_shared::auth::Principal;
 use nuzantara_shared::chat::reply;
-use nuzantara_shared::chat::turn::{follow, Collect, EventOut, LogSource, TurnResult};
-use nuzantara_shared::chat::{ChatEvent, ChatInput, ValidChat};
+use nuzantara_shared::chat::turn::{follow, Collect, LogSource, TurnResult};
+use nuzantara_shared::chat::{ChatInput, ValidChat};
 use nuzantara_shared::config::Config;
 use nuzantara_shared::error::{ApiError, ApiResult};
-use nuzantara_shared::ids::new_id;
 use worker::Request;
 
 use crate::context::Ctx;
 use crate::llm::WorkerClock;
 use crate::platform::random16;
 use crate::respond::{self, HandlerResult};
-use crate::stream::{self, Frames};
+use crate::stream;
 use crate::{body, tools};
 use store::ChatStore;
 
-/// What a turn needs: the store (D1, KV), the tools (and through them search and the `AI` binding, which a
-/// Workers AI provider calls), the config, the caller, and the request's `wait_until` for work after the
-/// response.
+/// What a turn needs: the store (D1, KV), the tools (through them search and the `AI` binding a Workers AI
+/// provider calls), the config, the caller, and the request's `wait_until` for work after the response.
 pub struct Deps {
     store: ChatStore,
     tools: tools::Deps,
@@ -51,17 +48,10 @@ impl Deps {
     }
 }
 
-/// The turn's events as SSE frames, as they come.
-impl EventOut for Frames {
-    fn emit(&mut self, _event: &ChatEvent, frame: String) {
-        self.send(frame);
-    }
-}
-
 async fn validated(req: &mut Request, d: &Deps) -> ApiResult<(ValidChat, String)> {
     let input: ChatInput = body::read_json(req, d.config.max_body_bytes).await?;
     let chat = reply::validate(input, &d.config.providers)?;
-    let session = chat.session_id.clone().unwrap_or_else(|| new_id(random16()));
+    let session = reply::session_of(&chat, random16());
     Ok((chat, session))
 }
 

@@ -1,12 +1,12 @@
 //! The chat's [`TurnStore`] over D1 (conversations, messages) and KV (each streamed answer's event log for
 //! `Last-Event-ID` resumption). What is written, and how, is planned in [`nuzantara_shared::chat::store_sql`].
 
-use nuzantara_shared::chat::store_sql::{self as sql, HistoryRow, Stmt};
+use nuzantara_shared::chat::store_sql::{self as sql, HistoryRow};
 use nuzantara_shared::chat::turn::{Conversation, Finished, LogSource, Opening, TurnStore};
 use nuzantara_shared::chat::AnswerLog;
 use nuzantara_shared::error::{ApiError, ApiResult};
 use nuzantara_shared::llm::ChatMessage;
-use worker::{D1Database, D1PreparedStatement, KvStore};
+use worker::{D1Database, KvStore};
 
 use crate::db::{self, P};
 use crate::respond::internal;
@@ -14,14 +14,6 @@ use crate::respond::internal;
 pub struct ChatStore {
     pub db: D1Database,
     pub kv: KvStore,
-}
-
-fn params(s: &Stmt) -> Vec<P<'_>> {
-    s.args.iter().map(P::from).collect()
-}
-
-fn bind(db: &D1Database, s: &Stmt) -> ApiResult<D1PreparedStatement> {
-    db::stmt(db, s.sql, &params(s))
 }
 
 impl ChatStore {
@@ -45,7 +37,7 @@ impl TurnStore for ChatStore {
 
     async fn recent(&self, conversation_id: &str) -> ApiResult<Vec<ChatMessage>> {
         let s = sql::recent(conversation_id);
-        let rows: Vec<HistoryRow> = db::all(&self.db, s.sql, &params(&s)).await?;
+        let rows: Vec<HistoryRow> = db::all(&self.db, s.sql, &db::args(&s)).await?;
         Ok(sql::history(rows))
     }
 
@@ -54,7 +46,10 @@ impl TurnStore for ChatStore {
         let plan = sql::begin(o, answer);
         let mut last = None;
         for _ in 0..sql::BEGIN_ATTEMPTS {
-            let batch = plan.iter().map(|s| bind(&self.db, s)).collect::<ApiResult<Vec<_>>>()?;
+            let batch = plan
+                .iter()
+                .map(|s| db::planned(&self.db, s))
+                .collect::<ApiResult<Vec<_>>>()?;
             match db::batch(&self.db, batch).await {
                 Ok(()) => return Ok(()),
                 Err(e) if e.status() == 409 => last = Some(e),
@@ -66,7 +61,7 @@ impl TurnStore for ChatStore {
 
     async fn finish(&self, m: &Finished) -> ApiResult<()> {
         let s = sql::finish(m);
-        db::run(&self.db, s.sql, &params(&s)).await.map(|_| ())
+        db::run(&self.db, s.sql, &db::args(&s)).await.map(|_| ())
     }
 
     async fn save_log(&self, log: &AnswerLog) -> ApiResult<()> {

@@ -10,12 +10,8 @@ use nuzantara_shared::ids::new_id;
 
 use super::{ChatStore, Deps};
 use crate::llm::{breakers, RemoteProvider, WorkerClock};
-use crate::platform::random16;
+use crate::platform::{random16, seed};
 use crate::{rag, tools};
-
-fn seed() -> u64 {
-    u64::from_le_bytes(random16()[..8].try_into().unwrap_or([7; 8]))
-}
 
 /// Runs `f` with the engine over this request's bindings.
 async fn with_engine<R>(
@@ -38,13 +34,7 @@ async fn with_engine<R>(
 /// Checks the request (collections 422 if unknown, the conversation 404 if not the caller's) and stores
 /// the question and the answer's placeholder, before anything streams.
 pub async fn prepare(d: &Deps, chat: &ValidChat, session_id: String) -> ApiResult<Prepared> {
-    // The collection list is read only to check collections the request names.
-    let (search, named) = reply::search_of(chat);
-    let search = search.validate(&if named {
-        d.tools.rag.kb.collection_names().await?
-    } else {
-        Vec::new()
-    })?;
+    let search = rag::validate(reply::search_of(chat), &d.tools.rag.kb).await?;
     let who = reply::caller(d.principal.as_ref(), session_id);
     let ids = TurnIds {
         conversation: new_id(random16()),

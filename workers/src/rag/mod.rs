@@ -53,15 +53,7 @@ impl Deps {
 /// `POST /api/search`
 pub async fn search(mut req: Request, d: &Deps) -> HandlerResult {
     let request: SearchRequest = body::read_json(&mut req, d.config.max_body_bytes).await?;
-    let kb = &d.kb;
-    // The collection list is read only to check collections the request names (one D1 round trip saved on
-    // every other search).
-    let named = request.collections.as_ref().is_some_and(|c| !c.is_empty());
-    let valid = request.validate(&if named {
-        kb.collection_names().await?
-    } else {
-        Vec::new()
-    })?;
+    let valid = validate(request, &d.kb).await?;
     let started = platform::clock_ms();
 
     let cache_key = valid.cache_key(d.config.embedder.mode());
@@ -92,6 +84,17 @@ pub async fn search(mut req: Request, d: &Deps) -> HandlerResult {
         }
     }
     respond::json(200, &Timed::new(&found, false, started))
+}
+
+/// Checks a search request. The collection list is read only to check collections the request names (one D1
+/// round trip saved on every other search).
+pub async fn validate(request: SearchRequest, kb: &D1Kb) -> ApiResult<ValidSearch> {
+    let known = if request.names_collections() {
+        kb.collection_names().await?
+    } else {
+        Vec::new()
+    };
+    request.validate(&known)
 }
 
 /// The chat engine's retrieval port: this pipeline, as configured.

@@ -6,6 +6,9 @@ use serde_json::{json, Value};
 
 use crate::rag;
 
+/// The KBLI 2020 codes' collection (kb-build's `kbli_eye`).
+const KBLI: &str = "kbli_eye";
+
 pub async fn search(d: &rag::Deps, args: &Value) -> ApiResult<(String, Value)> {
     let request = SearchRequest {
         query: args["query"].as_str().unwrap_or_default().to_string(),
@@ -16,7 +19,7 @@ pub async fn search(d: &rag::Deps, args: &Value) -> ApiResult<(String, Value)> {
         mode: None,
         rerank: None,
     };
-    let valid = request.validate(&d.kb.collection_names().await?)?;
+    let valid = rag::validate(request, &d.kb).await?;
     let out = rag::run(&valid, d).await?;
     let summary = out
         .results
@@ -46,14 +49,16 @@ pub async fn kbli(d: &rag::Deps, args: &Value) -> ApiResult<(String, Value)> {
             json!({ "codes": [] }),
         ));
     }
+    // The collection is ours, not checked against the list in D1: a knowledge base without KBLI codes finds
+    // none.
     let request = SearchRequest {
         query: query.to_string(),
-        collections: Some(vec!["kbli_eye".into()]),
+        collections: Some(vec![KBLI.into()]),
         top_k: Some(limit),
         mode: Some(nuzantara_shared::search::Mode::Keyword),
         rerank: None,
     };
-    let valid = request.validate(&d.kb.collection_names().await?)?;
+    let valid = request.validate(&[KBLI.into()])?;
     let out = rag::run(&valid, d).await?;
     let codes: Vec<Value> = out
         .results
