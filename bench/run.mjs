@@ -548,10 +548,11 @@ function buildMarkdown(R) {
   const b = R.load.baseline_health;
   const bs = R.load.baseline_search;
   for (const r of [b, bs]) L.push(row(r, 'floor'));
+  if (R.load.baseline_search_wide) L.push(row(R.load.baseline_search_wide, ratio(R.load.baseline_search_wide, bs)));
   const ba = R.load.baseline_assets_health;
   L.push(row(ba, ratio(ba, b)));
   L.push(row(R.load.health, `${ratio(R.load.health, b)}; vs baseline + assets: ${ratio(R.load.health, ba)}`));
-  L.push(row(R.load.search, ratio(R.load.search, bs)));
+  L.push(row(R.load.search, `${ratio(R.load.search, bs)}${R.load.baseline_search_wide ? `; vs the 55-row raw search: ${ratio(R.load.search, R.load.baseline_search_wide)}` : ''}`));
   if (R.load.search_hybrid) L.push(row(R.load.search_hybrid, ratio(R.load.search_hybrid, bs)));
   else L.push(`| POST /api/search (hybrid) | skipped: ${R.hybrid?.reason ?? 'not run'} | | | | | | |`);
   if (R.load.search_keyword_hybrid_worker) L.push(row(R.load.search_keyword_hybrid_worker, ratio(R.load.search_keyword_hybrid_worker, bs)));
@@ -634,7 +635,7 @@ function buildMarkdown(R) {
 function summaryTable(R) {
   const rows = [['endpoint', 'req/s', 'p50', 'p95', 'p99', 'errors', 'cpu ms/req']];
   const add = (r) => r && rows.push([r.label, f(r.rps, 0), f(r.p50_ms), f(r.p95_ms), f(r.p99_ms), String(r.errors), f(r.server_cpu_ms_per_req, 2)]);
-  [R.load.baseline_health, R.load.baseline_search, R.load.baseline_assets_health, R.load.health, R.load.search, R.load.search_hybrid, R.load.search_keyword_hybrid_worker, R.load.search_cached, R.load.chat, R.load.login, R.load.crm, R.load.tools_anon, R.load.tools_jwt, R.load.tools_jwt_uncached].forEach(add);
+  [R.load.baseline_health, R.load.baseline_search, R.load.baseline_search_wide, R.load.baseline_assets_health, R.load.health, R.load.search, R.load.search_hybrid, R.load.search_keyword_hybrid_worker, R.load.search_cached, R.load.chat, R.load.login, R.load.crm, R.load.tools_anon, R.load.tools_jwt, R.load.tools_jwt_uncached].forEach(add);
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const fmt = (r) => r.map((c, i) => (i ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ');
   const out = [fmt(rows[0]), w.map((n) => '-'.repeat(n)).join('  '), ...rows.slice(1).map(fmt)];
@@ -745,6 +746,7 @@ async function main() {
     say('baseline search, our search and our chat, interleaved');
     const searchTargets = [
       ['baseline_search', base, 'baseline: POST /api/search (raw D1 FTS5, top 10)', '/api/search', 'search.lua'],
+      ['baseline_search_wide', base, 'baseline: POST /api/search (raw D1 FTS5, 55 rows, as many as ours reads)', '/api/search', 'search-wide.lua'],
       ['search', s, 'POST /api/search (keyword, uncached)', '/api/search', 'search.lua'],
       ['chat', s, 'POST /bali-zero/chat (offline)', '/bali-zero/chat', 'chat.lua'],
     ];
@@ -756,7 +758,7 @@ async function main() {
     }
     for (const [key, , label] of searchTargets) R.load[key] = meanRuns(label, searchRounds[key]);
     const pct = (k, i) => f((searchRounds[k][i].rps / searchRounds.baseline_search[i].rps) * 100, 0);
-    R.notes.search_runs = `Search and chat runs against the baseline's raw FTS search, per round (req/s; round 1 in the order baseline, search, chat, round 2 reversed): ${[0, 1].map((i) => `round ${i + 1}: baseline ${f(searchRounds.baseline_search[i].rps, 0)}, search ${f(searchRounds.search[i].rps, 0)} (${pct('search', i)}%), chat ${f(searchRounds.chat[i].rps, 0)} (${pct('chat', i)}%)`).join('; ')}.`;
+    R.notes.search_runs = `Search and chat runs against the baseline's raw FTS search, per round (req/s; round 1 in the order baseline, baseline of 55 rows, search, chat, round 2 reversed): ${[0, 1].map((i) => `round ${i + 1}: baseline ${f(searchRounds.baseline_search[i].rps, 0)}, baseline of 55 rows ${f(searchRounds.baseline_search_wide[i].rps, 0)}, search ${f(searchRounds.search[i].rps, 0)} (${pct('search', i)}%), chat ${f(searchRounds.chat[i].rps, 0)} (${pct('chat', i)}%)`).join('; ')}.`;
     await base.stop();
     await baseAssets.stop();
 
@@ -850,6 +852,11 @@ async function main() {
       met: L.search.rps >= 0.7 * L.baseline_search.rps,
     },
     {
+      aim: 'search (keyword, uncached) vs the raw FTS5 search returning as many rows as ours reads (55): informational',
+      measured: L.baseline_search_wide ? `${f((L.search.rps / L.baseline_search_wide.rps) * 100, 0)}% (${f(L.search.rps, 0)} vs ${f(L.baseline_search_wide.rps, 0)} req/s; ${f(L.search.server_cpu_ms_per_req / L.baseline_search_wide.server_cpu_ms_per_req, 2)}× its server CPU per request)` : 'not run',
+      met: null,
+    },
+    {
       aim: 'chat (offline) ≥ 50% of the raw D1 FTS5 baseline (req/s, interleaved runs)',
       measured: `${f((L.chat.rps / L.baseline_search.rps) * 100, 0)}% (${f(L.chat.rps, 0)} vs ${f(L.baseline_search.rps, 0)} req/s; ${f(L.chat.server_cpu_ms_per_req / L.baseline_search.server_cpu_ms_per_req, 2)}× its server CPU per request)`,
       met: L.chat.rps >= 0.5 * L.baseline_search.rps,
@@ -861,7 +868,7 @@ async function main() {
   ];
   if (kw) R.aims.push({ aim: 'SciFact keyword nDCG@10 ≥ 0.66', measured: `${f(kw.ndcg_at_10, 3)} with rerank, ${f(kwPlain?.ndcg_at_10, 3)} without`, met: kw.ndcg_at_10 >= 0.66 && (kwPlain?.ndcg_at_10 ?? 1) >= 0.66 });
 
-  R.notes.baseline = 'Baseline: bench/baseline/worker.mjs on the same wrangler dev runtime, bound to the same D1 database (same database_id, same --persist-to state). Its /api/search runs one FTS5 MATCH (the query words quoted and OR-ed) ordered by bm25 with the same column weights, LIMIT 10, and returns the rows as JSON: no analysis, glossary expansion, routing, reranking, snippets or citations.';
+  R.notes.baseline = 'Baseline: bench/baseline/worker.mjs on the same wrangler dev runtime, bound to the same D1 database (same database_id, same --persist-to state). Its /api/search runs one FTS5 MATCH (the query words quoted and OR-ed) ordered by bm25 with the same column weights, LIMIT 10, and returns the rows as JSON: no analysis, glossary expansion, routing, reranking, snippets or citations. Its 55-row run (bench/lua/search-wide.lua) returns as many rows as our statement reads for a top 10 (40 candidates for the reranker and 20 from each routed collection: 55 distinct on average over the 20 queries), separating the cost of reading and handing over those rows from our own code\'s.';
   R.notes.baseline_assets = 'Baseline + assets: the same worker.mjs with the [assets] setup of our wrangler.toml (pages/ served on the same origin, API paths run_worker_first). Every request to our worker passes that asset router; the row separates its cost from our own code\'s.';
   R.notes.search = 'Search load: 20 realistic queries (en/id/it, codes, prices, regulations) rotated by bench/lua/search.lua, `mode: keyword`, top 10, over the whole knowledge base (SciFact excluded, as the API does unless named). Uncached run: SEARCH_CACHE_TTL_SECS=0; cached run: the default TTL, the warm-up fills the cache.';
   const H = R.hybrid ?? {};

@@ -25,11 +25,13 @@ local queries = {
   "tourism levy for foreign visitors",
 }
 local mode = SEARCH_MODE or "keyword"
+-- search-wide.lua: the baseline's raw search returning SEARCH_ROWS rows (our worker does not read the field).
+local rows = SEARCH_ROWS and (',"rows":' .. SEARCH_ROWS) or ""
 local i = 0
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 function request()
   i = i + 1
   local q = queries[(i % #queries) + 1]
-  return wrk.format(nil, "/api/search", nil, '{"query":"' .. q .. '","mode":"' .. mode .. '","top_k":10}')
+  return wrk.format(nil, "/api/search", nil, '{"query":"' .. q .. '","mode":"' .. mode .. '","top_k":10' .. rows .. '}')
 end
