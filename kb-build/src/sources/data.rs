@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use nuzantara_shared::kb::chunk::finalize;
-use nuzantara_shared::kb::collections::describe;
+use nuzantara_shared::kb::collections::{describe, KBLI};
 use nuzantara_shared::kb::corrections::{self, CorrectionSet};
 use nuzantara_shared::kb::prices::{self, PriceTable};
 use nuzantara_shared::kb::text::normalize_source;
@@ -47,7 +47,7 @@ fn load_kbli(dir: &Path, opts: &Options, build: &mut Build) -> Result<(), InputE
     build
         .notes
         .extend(parsed.notes.iter().map(|n| format!("{KBLI_FILE}: {n}")));
-    collection(build, "kbli_eye");
+    collection(build, KBLI);
     let key = format!("kb/sources/{KBLI_FILE}");
     for code in &parsed.codes {
         let id = code.document_id();
@@ -63,7 +63,7 @@ fn load_kbli(dir: &Path, opts: &Options, build: &mut Build) -> Result<(), InputE
             r2_key: Some(key.clone()),
             content_hash: content_hash(&opts.settings, "kbli", fingerprint.as_bytes()),
             bytes: fingerprint.len() as u64,
-            collection: "kbli_eye".into(),
+            collection: KBLI.into(),
             id,
         });
     }

@@ -73,14 +73,14 @@ pub fn caller(principal: Option<&Principal>, session_id: String) -> Caller {
     }
 }
 
-/// The retrieval a turn runs, and whether the request names collections (only then is the collection list
-/// read, to check them).
 /// The turn's anonymous session: the one the request names, or a new one from `random` (the chat routes and the
 /// OpenAI-compatible one alike).
 pub fn session_of(chat: &ValidChat, random: [u8; 16]) -> String {
     chat.session_id.clone().unwrap_or_else(|| new_id(random))
 }
 
+/// The retrieval a turn runs (the collection list is read to check it only when it names collections:
+/// [`SearchRequest::names_collections`]).
 pub fn search_of(chat: &ValidChat) -> SearchRequest {
     SearchRequest {
         query: chat.query.clone(),

@@ -1,6 +1,9 @@
 //! The knowledge-base collections and their one-line descriptions (stored in `kb_collections`, shown
 //! to the model so it can pick where to search). Kept in code so the worker can use the same table.
 
+/// The KBLI 2020 codes, one document per code: loaded by kb-build, searched by the `kbli_lookup` tool.
+pub const KBLI: &str = "kbli_eye";
+
 pub const COLLECTIONS: &[(&str, &str)] = &[
     (
         "visa_oracle",
@@ -47,7 +50,7 @@ pub const COLLECTIONS: &[(&str, &str)] = &[
         "Frequently asked questions about living and doing business in Bali.",
     ),
     (
-        "kbli_eye",
+        KBLI,
         "KBLI 2020 business classification: every five-digit code with its hierarchy and official scope.",
     ),
     (

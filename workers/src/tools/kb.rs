@@ -1,13 +1,11 @@
 //! Knowledge-base tools: search with citations, and KBLI lookup by code or words.
 
 use nuzantara_shared::error::ApiResult;
+use nuzantara_shared::kb::collections::KBLI;
 use nuzantara_shared::search::SearchRequest;
 use serde_json::{json, Value};
 
 use crate::rag;
-
-/// The KBLI 2020 codes' collection (kb-build's `kbli_eye`).
-const KBLI: &str = "kbli_eye";
 
 pub async fn search(d: &rag::Deps, args: &Value) -> ApiResult<(String, Value)> {
     let request = SearchRequest {
