@@ -299,3 +299,35 @@ fn the_statement_with_the_asked_value_is_quoted_though_it_shares_few_words() {
     let a = compose(&c, false);
     assert!(a.contains("within 14 days"), "{a}");
 }
+
+#[test]
+fn a_sentence_repeated_by_overlapping_chunks_is_quoted_once() {
+    let fee = "The E33G remote worker KITAS costs IDR 12,500,000 for one year.";
+    let c = ctx(
+        "How much is the E33G remote worker KITAS?",
+        Lang::En,
+        vec![
+            passage("E33G", "E33G guide", &format!("{fee} It is sponsored by the firm.")),
+            passage("E33G", "E33G guide", &format!("{fee} Income abroad must be shown.")),
+        ],
+    );
+    let a = compose(&c, false);
+    assert_eq!(a.matches("12,500,000").count(), 1, "{a}");
+    // The rule itself: seven tenths of the distinct words shared, case and repeats aside.
+    let set = |s: &str| {
+        word_set(&Unit {
+            text: s.into(),
+            items: vec![],
+            pos: 0,
+            structured: false,
+        })
+    };
+    let ten = set("one two three four five six seven eight nine ten");
+    assert!(similar(
+        &ten,
+        &set("ONE two two three four five six seven eight nine ten eleven")
+    ));
+    // Seven shared of ten distinct in all is enough; seven of eleven is not.
+    assert!(similar(&ten, &set("one two three four five six seven")));
+    assert!(!similar(&ten, &set("one two three four five six seven eleven")));
+}

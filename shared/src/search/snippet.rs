@@ -190,6 +190,32 @@ mod tests {
     }
 
     #[test]
+    fn the_window_is_the_densest_cluster_of_matches_wherever_it_lies() {
+        // Two matches early, three later, farther apart than a window: the later cluster wins, whether the
+        // filler is ASCII or not (character offsets are then not byte offsets).
+        for filler in ["lorem ipsum ", "società è 🙂 "] {
+            let text = format!(
+                "KITAS visa {} kitas for a year, the visa and then the KITAS {} dolor",
+                filler.repeat(30),
+                filler.repeat(30)
+            );
+            let s = snippet(&text, &t(&["kitas", "visa"]));
+            assert_eq!(s.highlights.len(), 3, "{filler:?}: {}", s.text);
+            let utf16: Vec<u16> = s.text.encode_utf16().collect();
+            let marked: Vec<String> = s
+                .highlights
+                .iter()
+                .map(|&(a, b)| String::from_utf16(&utf16[a..b]).unwrap())
+                .collect();
+            assert_eq!(marked, ["kitas", "visa", "KITAS"]);
+            assert!(s.text.starts_with('…') && s.text.ends_with('…'));
+        }
+        // A tie keeps the first window.
+        let s = snippet(&format!("visa {} kitas", "x ".repeat(200)), &t(&["kitas", "visa"]));
+        assert!(s.text.starts_with("visa"), "{}", s.text);
+    }
+
+    #[test]
     fn a_term_matches_words_exactly_or_as_a_stem_of_four_letters_or_more() {
         let visa = TermMatch::new("visa");
         assert!(visa.matches("visa") && visa.matches("visas"));
