@@ -2,6 +2,8 @@
 //! (kept as one unit), a table row read with its headers, a price entry's fields. What states nothing is
 //! dropped: headings, citation header lines, table headers and separators, questions, labels and lines
 //! that end with a colon and introduce nothing.
+//! Longer than most files: [`units`] is one pass over the lines carrying the state of the list or table it is
+//! in, the line classifiers and text helpers it needs follow it, and the tests pinning each rule are a sixth.
 
 /// One quotable statement of a passage.
 #[derive(Debug, Clone, PartialEq, Eq)]
