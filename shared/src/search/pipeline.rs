@@ -145,9 +145,17 @@ pub async fn search<K: KeywordIndex, V: VectorIndex, E: Embedder, R: Reranker>(
         Vec::new()
     };
     let fts = analysis.fts_query().filter(|_| mode != Mode::Vector);
+    // In keyword-only search the routed lists can be taken from the general list (see `routes_from_general`):
+    // the store then reads a quarter fewer rows, and the ranking is the same.
+    let general_suffices = mode == Mode::Keyword && !routed_rows_can_enter(pool);
     // The two retrievers wait on different services (D1, the embedder): run them together.
     let keyword = async {
         match &fts {
+            Some(q) if general_suffices => {
+                let (all, _) = kb.keyword_routed(q, &scope, pool, &[], 0).await?;
+                let per_route = routes_from_general(&all, &routes, pool / 2);
+                Ok(Some((all, per_route)))
+            }
             Some(q) => kb.keyword_routed(q, &scope, pool, &routes, pool / 2).await.map(Some),
             None => Ok(None),
         }
@@ -378,6 +386,26 @@ pub async fn search<K: KeywordIndex, V: VectorIndex, E: Embedder, R: Reranker>(
         vector_top,
         results,
     })
+}
+
+/// Whether, in keyword-only search, a chunk that only a routed list holds can reach the fused top `pool`.
+/// Such a chunk has one collection, so one routed vote at best: `ROUTE_WEIGHT / (RRF_K + 1)`. It exists only
+/// when the general list is full (a list that is not holds every match of the scope, the routed ones
+/// included), and then each of the general list's `pool` chunks has at least `1 / (RRF_K + pool)`; ties go to
+/// the first seen, the general list's. With the weights of today this holds up to a pool of 61 (top_k 15).
+fn routed_rows_can_enter(pool: usize) -> bool {
+    ROUTE_WEIGHT / (RRF_K + 1.0) >= 1.0 / (RRF_K + pool as f64)
+}
+
+/// Each route's list as the store would rank it, less the chunks that cannot reach the fused pool
+/// ([`routed_rows_can_enter`]): the general list's chunks of that collection, in their order, at most `limit`.
+/// Both lists order the collection's chunks by BM25 and every chunk of the general list outranks every chunk
+/// left out of it, so each kept chunk has the same rank in both and the fusion the same scores.
+fn routes_from_general(all: &[Candidate], routes: &[String], limit: usize) -> Vec<Vec<Candidate>> {
+    routes
+        .iter()
+        .map(|r| all.iter().filter(|c| &c.collection == r).take(limit).cloned().collect())
+        .collect()
 }
 
 /// Fusion weights relative to the keyword and vector lists (1 each): routed keyword lists add a collection's own

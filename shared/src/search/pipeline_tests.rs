@@ -442,3 +442,134 @@ fn one_source_does_not_fill_the_top_results() {
     let b = chunk("b", "pp-28-2025", "legal_architect", "Pasal 2", "x", "");
     assert_ne!(family(&a), family(&b));
 }
+
+/// Keyword search on random indexes: below the bound, the routed lists taken from the general list fuse to the
+/// same top `pool`, with the same scores, as the lists a store ranks on its own (each collection's best
+/// `pool / 2` by BM25); above it they do not always, so the bound is needed.
+#[test]
+fn routed_lists_from_the_general_list_fuse_like_the_stores_own() {
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let collections = ["a", "b", "c", "d"];
+    let pools = [40, 52, 61, 64, 80, 100];
+    let mut differed = [0; 6];
+    for trial in 0..1200 {
+        let pool = pools[trial % pools.len()];
+        let n = next(2 * pool as u64) as usize;
+        // Distinct scores, best first, as the store ranks them; collections common ("a") to rare ("d").
+        let ranked: Vec<Candidate> = (0..n)
+            .map(|i| {
+                let c = collections[match next(40) {
+                    0 => 3,
+                    1..=20 => 0,
+                    k => 1 + (k % 2) as usize,
+                }];
+                Candidate {
+                    bm25: Some(i as f64),
+                    ..chunk(&format!("c{i}"), "d", c, "", "", "")
+                }
+            })
+            .collect();
+        let routes: Vec<String> = match next(3) {
+            0 => vec!["a".into()],
+            1 => vec!["b".into(), "c".into()],
+            _ => vec!["d".into(), "a".into()],
+        };
+        let general: Vec<Candidate> = ranked.iter().take(pool).cloned().collect();
+        let own: Vec<Vec<Candidate>> = routes
+            .iter()
+            .map(|r| {
+                ranked
+                    .iter()
+                    .filter(|c| &c.collection == r)
+                    .take(pool / 2)
+                    .cloned()
+                    .collect()
+            })
+            .collect();
+        let derived = routes_from_general(&general, &routes, pool / 2);
+        let fuse = |routed: &[Vec<Candidate>]| {
+            let ids = |l: &[Candidate]| l.iter().map(|c| c.chunk_id.clone()).collect::<Vec<_>>();
+            let lists: Vec<Vec<String>> = std::iter::once(ids(&general))
+                .chain(routed.iter().map(|l| ids(l)))
+                .collect();
+            let weighted: Vec<(&[String], f64)> = lists
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (l.as_slice(), if i == 0 { 1.0 } else { ROUTE_WEIGHT }))
+                .collect();
+            let mut fused = rrf_weighted(&weighted, RRF_K);
+            fused.truncate(pool);
+            fused
+        };
+        if routed_rows_can_enter(pool) {
+            differed[trial % pools.len()] += usize::from(fuse(&derived) != fuse(&own));
+        } else {
+            assert_eq!(
+                fuse(&derived),
+                fuse(&own),
+                "trial {trial}: {n} chunks, pool {pool}, routes {routes:?}"
+            );
+        }
+    }
+    assert_eq!(
+        pools.map(routed_rows_can_enter),
+        [false, false, false, true, true, true]
+    );
+    assert!(differed[3..].iter().all(|&d| d > 0), "above the bound: {differed:?}");
+}
+
+/// Counts the lists a keyword search asks the store for.
+struct CountingKb {
+    inner: FakeKb,
+    routed: std::cell::Cell<usize>,
+}
+
+impl KeywordIndex for CountingKb {
+    async fn keyword(&self, fts: &str, scope: &Scope, limit: usize) -> Result<Vec<Candidate>, ApiError> {
+        if matches!(scope, Scope::Only(c) if c.len() == 1) {
+            self.routed.set(self.routed.get() + 1);
+        }
+        self.inner.keyword(fts, scope, limit).await
+    }
+    async fn chunks(&self, ids: &[String]) -> Result<Vec<Candidate>, ApiError> {
+        self.inner.chunks(ids).await
+    }
+    async fn documents(&self, ids: &[String]) -> Result<Vec<DocMeta>, ApiError> {
+        self.inner.documents(ids).await
+    }
+}
+
+#[test]
+fn keyword_search_asks_the_store_for_routed_lists_only_when_they_can_change_the_ranking() {
+    let run = |json: &str| {
+        let kb = CountingKb {
+            inner: kb(),
+            routed: Default::default(),
+        };
+        let out = block_on(search(
+            &valid(json),
+            &kb,
+            &FakeVectors(vec![]),
+            &FakeEmbedder(false),
+            &NoRerank,
+        ))
+        .unwrap();
+        (out, kb.routed.get())
+    };
+    let (routed, asked) = run(r#"{"query":"restoran hotel","rerank":false}"#);
+    assert_eq!(routed.routed_to, ["kbli_eye"]);
+    assert_eq!(routed.results[0].collection, "kbli_eye", "the route still votes");
+    assert_eq!(
+        asked, 0,
+        "the general list holds the routed list's every chunk that can count"
+    );
+    // top_k 20 makes a pool of 80, past the bound: the routed list is asked for.
+    let (_, asked) = run(r#"{"query":"restoran hotel","rerank":false,"top_k":20}"#);
+    assert_eq!(asked, 1);
+}
