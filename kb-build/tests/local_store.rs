@@ -77,6 +77,18 @@ fn fts(store: &mut LocalStore, term: &str) -> Vec<String> {
     .collect()
 }
 
+/// Segments of the keyword index, from FTS5's structure record (row 10 of `kb_chunks_fts_data`: a 4-byte
+/// cookie, then the number of levels and of segments as varints, one byte each at these sizes).
+fn fts_segments(store: &mut LocalStore) -> u8 {
+    let rows = q(
+        store,
+        "SELECT hex(block) AS h FROM kb_chunks_fts_data WHERE id = 10",
+        &[],
+    );
+    let hex = rows[0]["h"].as_str().unwrap();
+    u8::from_str_radix(&hex[10..12], 16).unwrap()
+}
+
 struct Fixed;
 
 impl Embedder for Fixed {
@@ -106,6 +118,7 @@ fn loads_incrementally_into_the_wrangler_state() {
 
     let first = run(&opts, &mut store, &mut NoEmbedder, true, false).unwrap();
     assert_eq!(first.changed, 6);
+    assert_eq!(fts_segments(&mut store), 1, "the load ends with the index merged");
     let n = q(&mut store, "SELECT count(*) AS n FROM kb_chunks", &[]);
     assert_eq!(n[0]["n"].as_u64().unwrap() as usize, first.chunks_total);
     assert_eq!(
@@ -141,6 +154,7 @@ fn loads_incrementally_into_the_wrangler_state() {
     );
     let edit = run(&opts, &mut store, &mut NoEmbedder, true, false).unwrap();
     assert_eq!(edit.changed, 1);
+    assert_eq!(fts_segments(&mut store), 1, "and so does an incremental one");
     assert_eq!(
         ids(&mut store, "kitas_kitap/e33g-remote-worker.md"),
         e33g,

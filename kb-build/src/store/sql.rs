@@ -280,8 +280,20 @@ pub fn batches(changes: &ChangeSet, layout: Layout) -> Vec<Batch> {
             }),
         }
     }
+    if !changes.upserts.is_empty() || !changes.deletes.is_empty() {
+        out.push(Batch {
+            statements: vec![Statement::new(OPTIMIZE_FTS, vec![])],
+            ..Batch::default()
+        });
+    }
     out
 }
+
+/// Merges the keyword index into one segment. The triggers add each batch's chunks as a new segment, and
+/// every search reads each of its terms from every segment: on the bench knowledge base (3,494 chunks, nine
+/// segments after a full load) the search statement took 2.2 ms before and 1.4 ms after, with the same
+/// answers. It rewrites the index (0.1 s there), so it runs only when chunks changed.
+pub const OPTIMIZE_FTS: &str = "INSERT INTO kb_chunks_fts(kb_chunks_fts) VALUES('optimize')";
 
 /// Statements recording (or forgetting) the embedder in `kb_index_meta`.
 pub fn index_meta(change: &MetaChange) -> Vec<Statement> {
@@ -546,6 +558,41 @@ mod tests {
     }
 
     #[test]
+    fn the_keyword_index_is_merged_last_and_only_when_chunks_changed() {
+        let layout = Layout {
+            vectors_in_d1: false,
+            max_batch_bytes: 1_000_000,
+        };
+        let last = |c: &ChangeSet| batches(c, layout).last().map(|b| b.statements[0].sql.clone());
+        let upsert = ChangeSet {
+            upserts: vec![Upsert {
+                doc: doc("a", 2, 10),
+                vectors: vec![],
+            }],
+            ..ChangeSet::default()
+        };
+        assert_eq!(last(&upsert).as_deref(), Some(OPTIMIZE_FTS));
+        let delete = ChangeSet {
+            deletes: vec![Delete {
+                id: "old".into(),
+                collection: "c".into(),
+            }],
+            ..ChangeSet::default()
+        };
+        assert_eq!(last(&delete).as_deref(), Some(OPTIMIZE_FTS));
+        let described = ChangeSet {
+            collections: vec![Collection {
+                name: "c".into(),
+                description: "new words".into(),
+            }],
+            ..ChangeSet::default()
+        };
+        let only = batches(&described, layout);
+        assert!(only.iter().flat_map(|b| &b.statements).all(|s| s.sql != OPTIMIZE_FTS));
+        assert!(batches(&ChangeSet::default(), layout).is_empty());
+    }
+
+    #[test]
     fn each_document_is_deleted_before_it_is_written_in_the_same_batch() {
         let changes = ChangeSet {
             upserts: vec![Upsert {
@@ -595,7 +642,7 @@ mod tests {
             max_batch_bytes: 1,
         };
         let b = batches(&changes, layout);
-        assert_eq!(b.len(), 3, "one document per batch");
+        assert_eq!(b.len(), 4, "one document per batch, then the index merge");
         let meta_at: Vec<usize> = b
             .iter()
             .enumerate()
