@@ -57,12 +57,26 @@ pub fn keyword_sql(scope_len: usize, negate: bool) -> String {
 /// cross into WASM one at a time (a seventh of a search's CPU in a profile of the worker); one string crosses
 /// once and parses in WASM. Arrays rather than objects, and each document once rather than on each of its
 /// chunks, make that string a third shorter than named rows with their document's columns.
+///
+/// Without routed lists, a scope of excluded collections (the default: all but the benchmarks) is checked
+/// against the rowids of those collections' chunks, read once through the collection index, instead of
+/// joining every match to `kb_chunks` for its collection: the statement took 1.10 ms instead of 1.35 ms on
+/// the bench knowledge base, with the same answers. A scope of named collections keeps the join (an `IN`
+/// over a large collection's rowids leads SQLite to look each one up in the index).
 pub fn routed_json_sql(scope_len: usize, negate: bool, routes: usize) -> String {
-    let filter = scope_filter(4, scope_len, negate);
-    let matches = format!(
-        "SELECT kb_chunks_fts.rowid AS rid, c.collection AS col, {BM25} AS s FROM kb_chunks_fts \
-         JOIN kb_chunks c ON c.rowid = kb_chunks_fts.rowid WHERE kb_chunks_fts MATCH ?1 {filter}"
-    );
+    let matches = if routes == 0 && negate && scope_len > 0 {
+        format!(
+            "SELECT kb_chunks_fts.rowid AS rid, {BM25} AS s FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ?1 \
+             AND kb_chunks_fts.rowid NOT IN (SELECT rowid FROM kb_chunks WHERE collection IN ({}))",
+            placeholders(4, scope_len)
+        )
+    } else {
+        let filter = scope_filter(4, scope_len, negate);
+        format!(
+            "SELECT kb_chunks_fts.rowid AS rid, c.collection AS col, {BM25} AS s FROM kb_chunks_fts \
+             JOIN kb_chunks c ON c.rowid = kb_chunks_fts.rowid WHERE kb_chunks_fts MATCH ?1 {filter}"
+        )
+    };
     let (m, lists) = if routes == 0 {
         (
             String::new(),
@@ -337,6 +351,18 @@ mod tests {
         assert_eq!(
             (r.docs[0].authority.as_deref(), r.docs[0].r2_key.as_deref()),
             (Some("Imigrasi"), Some("kb/d1.md"))
+        );
+        // All but "tax", no routes (the default search): the rowids of "tax" are left out, in either form.
+        let r = run(&routed_json_sql(1, true, 0), &[&"visa", &10, &10, &"tax"], 0);
+        assert!(
+            routed_json_sql(1, true, 0).contains("rowid NOT IN (SELECT rowid FROM kb_chunks WHERE collection IN (?4))")
+        );
+        assert_eq!(ids(&r.all), ["c1", "c2"]);
+        assert_eq!(r.docs.len(), 1);
+        let r = run(&routed_json_sql(1, true, 1), &[&"visa", &10, &10, &"tax", &"visas"], 1);
+        assert_eq!(
+            (ids(&r.all), ids(&r.per_route[0])),
+            (vec!["c1".to_string(), "c2".into()], vec!["c1".to_string(), "c2".into()])
         );
         let none = run(&routed_json_sql(0, true, 0), &[&"zzz", &10], 0);
         assert!(none.all.is_empty() && none.docs.is_empty(), "no match: empty lists");
