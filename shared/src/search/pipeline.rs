@@ -18,8 +18,9 @@ pub trait KeywordIndex {
     /// Best `limit` chunks for the FTS5 MATCH expression within `scope`, best first.
     async fn keyword(&self, fts_query: &str, scope: &Scope, limit: usize) -> Result<Vec<Candidate>, ApiError>;
     /// [`keyword`](Self::keyword) for `scope`, plus the best `route_limit` chunks of each routed collection on
-    /// its own. A store that can evaluate the MATCH once for all of them should (D1 does, with window
-    /// functions: BM25 over every matching row is most of a search's cost); by default, one call each.
+    /// its own. A store that can evaluate the MATCH once for all of them should (D1 does, in one statement over
+    /// a materialised CTE, `search::sql::routed_json_sql`: BM25 over every matching row is most of a search's
+    /// cost); by default, one call each.
     async fn keyword_routed(
         &self,
         fts_query: &str,
