@@ -1,3 +1,6 @@
+//! The search pipeline's tests over in-memory fakes (`pipeline.rs` includes this file as its `tests` module):
+//! one file for the one engine, so it is long, grouped by stage as the engine is.
+
 use super::*;
 use crate::search::request::SearchRequest;
 use crate::search::rerank::LexicalReranker;
