@@ -355,7 +355,19 @@ impl<St: TurnStore, Tl: ToolRunner, Rt: Retriever, C: Sleeper + Clone> Engine<'_
             })
             .collect();
 
-        let found = self.retriever.retrieve(&p.search).await?;
+        // The tools the question plainly asks for run beside retrieval: a store that batches concurrent reads
+        // (D1, see `search::coalesce`) answers a KBLI lookup and the retrieval in one round trip. Their events
+        // still follow `meta`.
+        let implied = intent::implied_tools(&chat.query);
+        let (found, implied_out) = futures_util::future::join(self.retriever.retrieve(&p.search), async {
+            let mut out = Vec::with_capacity(implied.len());
+            for (name, args) in &implied {
+                out.push(self.tools.run(name, args).await);
+            }
+            out
+        })
+        .await;
+        let found = found?;
         events
             .send(ChatEvent::Meta(Meta {
                 conversation_id: p.conversation_id.clone(),
@@ -381,10 +393,10 @@ impl<St: TurnStore, Tl: ToolRunner, Rt: Retriever, C: Sleeper + Clone> Engine<'_
             })
             .collect();
 
-        // Tools the question plainly asks for run first, for every provider.
+        // Tools the question plainly asks for come first, for every provider.
         let mut tools = ToolLog::default();
-        for (name, args) in intent::implied_tools(&chat.query) {
-            self.run_tool(name, &args, events, &mut tools).await;
+        for ((name, args), out) in implied.iter().zip(implied_out) {
+            record_tool(name, args, out, events, &mut tools).await;
         }
 
         // Whether the sources answer at all: the offline composer abstains on it, a model is told, and the
@@ -526,58 +538,60 @@ impl<St: TurnStore, Tl: ToolRunner, Rt: Retriever, C: Sleeper + Clone> Engine<'_
         })
     }
 
-    /// Runs one tool; a failure becomes a `tool` event with the error, not a failed turn.
-    async fn run_tool<O: EventOut>(
-        &self,
-        name: &str,
-        args: &Value,
-        events: &mut Events<'_, O, St, C>,
-        tools: &mut ToolLog,
-    ) -> String {
-        match self.tools.run(name, args).await {
-            Ok(out) => {
-                events
-                    .send(ChatEvent::Tool(ToolEvent::ok(
-                        name,
-                        args,
-                        &out.summary,
-                        out.value.clone(),
-                    )))
-                    .await;
-                tools
-                    .log
-                    .push(json!({ "name": name, "arguments": args, "ok": true, "summary": out.summary }));
-                tools.results.push(ToolResult {
-                    name: name.to_string(),
-                    summary: out.summary.clone(),
-                    value: out.value,
-                });
-                out.summary
-            }
-            Err(e) => {
-                events
-                    .send(ChatEvent::Tool(ToolEvent::failed(
-                        name,
-                        args,
-                        e.code.as_str(),
-                        &e.message,
-                    )))
-                    .await;
-                tools
-                    .log
-                    .push(json!({ "name": name, "arguments": args, "ok": false, "error": e.message }));
-                format!("error: {}", e.message)
-            }
-        }
-    }
-
     async fn run_model_tool<O: EventOut>(
         &self,
         call: &ToolCall,
         events: &mut Events<'_, O, St, C>,
         tools: &mut ToolLog,
     ) -> String {
-        self.run_tool(&call.name, &call.arguments, events, tools).await
+        let out = self.tools.run(&call.name, &call.arguments).await;
+        record_tool(&call.name, &call.arguments, out, events, tools).await
+    }
+}
+
+/// A tool's outcome as a `tool` event and in the turn's log; a failure is an event with the error, not a failed
+/// turn. The summary (or the error) is what a model is told.
+async fn record_tool<O: EventOut, St: TurnStore, C: Sleeper>(
+    name: &str,
+    args: &Value,
+    out: Result<ToolOutput, ApiError>,
+    events: &mut Events<'_, O, St, C>,
+    tools: &mut ToolLog,
+) -> String {
+    match out {
+        Ok(out) => {
+            events
+                .send(ChatEvent::Tool(ToolEvent::ok(
+                    name,
+                    args,
+                    &out.summary,
+                    out.value.clone(),
+                )))
+                .await;
+            tools
+                .log
+                .push(json!({ "name": name, "arguments": args, "ok": true, "summary": out.summary }));
+            tools.results.push(ToolResult {
+                name: name.to_string(),
+                summary: out.summary.clone(),
+                value: out.value,
+            });
+            out.summary
+        }
+        Err(e) => {
+            events
+                .send(ChatEvent::Tool(ToolEvent::failed(
+                    name,
+                    args,
+                    e.code.as_str(),
+                    &e.message,
+                )))
+                .await;
+            tools
+                .log
+                .push(json!({ "name": name, "arguments": args, "ok": false, "error": e.message }));
+            format!("error: {}", e.message)
+        }
     }
 }
 

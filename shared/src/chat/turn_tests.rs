@@ -766,6 +766,79 @@ fn a_question_that_asks_for_a_price_runs_the_pricing_tool_before_any_model() {
     assert_eq!(r.provider, "offline");
 }
 
+/// A port that records when each call starts and ends, and waits one poll in between, as a store waits on I/O.
+struct Traced<'a, T> {
+    inner: &'a T,
+    trace: &'a RefCell<Vec<String>>,
+}
+
+impl<T> Traced<'_, T> {
+    async fn around<R>(&self, what: &str, call: impl std::future::Future<Output = R>) -> R {
+        self.trace.borrow_mut().push(format!("{what} start"));
+        crate::search::coalesce::yield_once().await;
+        let r = call.await;
+        self.trace.borrow_mut().push(format!("{what} end"));
+        r
+    }
+}
+
+impl<T: Retriever> Retriever for Traced<'_, T> {
+    async fn retrieve(&self, s: &ValidSearch) -> Result<SearchOutcome, ApiError> {
+        self.around("retrieve", self.inner.retrieve(s)).await
+    }
+}
+
+impl<T: ToolRunner> ToolRunner for Traced<'_, T> {
+    fn specs(&self) -> Vec<ToolSpec> {
+        self.inner.specs()
+    }
+    async fn run(&self, name: &str, args: &Value) -> Result<ToolOutput, ApiError> {
+        self.around(name, self.inner.run(name, args)).await
+    }
+}
+
+/// The tools a question implies are in flight with the retrieval (a D1 store sends both reads in one batch, see
+/// `search::coalesce`), and their events still come after `meta`.
+#[test]
+fn implied_tools_run_beside_retrieval_and_their_events_follow_meta() {
+    let w = world(false);
+    let trace = RefCell::new(Vec::new());
+    let (tools, kb) = (
+        Traced {
+            inner: &w.tools,
+            trace: &trace,
+        },
+        Traced {
+            inner: &w.kb,
+            trace: &trace,
+        },
+    );
+    let engine = Engine {
+        store: &w.store,
+        tools: &tools,
+        retriever: &kb,
+        policy: &w.policy,
+        providers: &w.providers,
+        breakers: &w.breakers,
+        clock: w.clock.clone(),
+    };
+    let c = chat("How much is a C1 tourism visa?", None);
+    let mut client = Client::default();
+    let r = crate::llm::test_util::block_on_polling(async {
+        let p = engine
+            .prepare(&c, search_for(&c.query, Some(PASSAGES)), &me(), w.ids())
+            .await?;
+        engine.run(&c, p, |_| fake(vec![]), 7, &mut client).await
+    });
+    assert!(r.expect("answered").answerable);
+    assert_eq!(
+        *trace.borrow(),
+        ["retrieve start", "get_pricing start", "retrieve end", "get_pricing end"]
+    );
+    assert_eq!(client.names()[..2], ["meta", "tool"]);
+    assert_eq!(client.data("tool")[0]["name"], "get_pricing");
+}
+
 #[test]
 fn a_provider_refusing_the_request_falls_back_before_any_token() {
     let w = world(true);

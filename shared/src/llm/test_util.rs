@@ -21,6 +21,18 @@ pub fn block_on<F: Future>(f: F) -> F::Output {
     }
 }
 
+/// Polls `f` until it is ready, for futures that suspend only to let others run (and wake themselves).
+pub fn block_on_polling<F: Future>(f: F) -> F::Output {
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut f = pin!(f);
+    for _ in 0..1_000 {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+    panic!("not ready after 1,000 polls");
+}
+
 /// A fake provider's response: the deltas (or errors) it was scripted to give, in order.
 pub struct ScriptedStream(pub VecDeque<Result<Delta, ProviderError>>);
 

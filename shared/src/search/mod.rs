@@ -4,6 +4,7 @@
 
 pub mod analyze;
 pub mod citation;
+pub mod coalesce;
 pub mod fusion;
 pub mod glossary;
 pub mod pipeline;

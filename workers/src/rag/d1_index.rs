@@ -4,6 +4,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use nuzantara_shared::error::{ApiError, ApiResult};
+use nuzantara_shared::search::coalesce::Coalescer;
 use nuzantara_shared::search::pipeline::{Candidate, DocMeta, KeywordIndex, Scope};
 use nuzantara_shared::search::sql::{
     keyword_sql, placeholders, routed_json_sql, CandidateRow, RoutedRows, DOCUMENTS_IN,
@@ -11,7 +12,7 @@ use nuzantara_shared::search::sql::{
 use serde::Deserialize;
 use serde_json::{json, Value};
 use wasm_bindgen::JsValue;
-use worker::D1Database;
+use worker::{D1Database, D1PreparedStatement};
 
 use crate::respond::internal;
 
@@ -23,6 +24,37 @@ pub struct D1Kb {
     db: D1Database,
     /// Document metadata read along with the chunks by `keyword_routed`, so `documents` need not ask again.
     docs: RefCell<HashMap<String, DocMeta>>,
+    /// `keyword_routed` statements issued together (a chat turn's retrieval and its KBLI lookup) go as one batch.
+    routed: Coalescer<D1PreparedStatement, Option<RoutedJson>>,
+}
+
+/// The one row of [`routed_json_sql`]: the candidates and their documents, as JSON text.
+#[derive(Deserialize)]
+struct RoutedJson {
+    rows: String,
+    docs: String,
+}
+
+/// Sends `keyword_routed` statements: one alone, as a single search always went; several as one D1 batch. A
+/// batch is all-or-nothing, so when it fails each goes alone again and fails (or not) on its own.
+async fn send_routed(db: &D1Database, statements: Vec<D1PreparedStatement>) -> Vec<ApiResult<Option<RoutedJson>>> {
+    if statements.len() > 1 {
+        if let Ok(results) = db.batch(statements.clone()).await {
+            return results
+                .iter()
+                .map(|r| {
+                    r.results::<RoutedJson>()
+                        .map(|rows| rows.into_iter().next())
+                        .map_err(internal)
+                })
+                .collect();
+        }
+    }
+    let mut out = Vec::with_capacity(statements.len());
+    for s in statements {
+        out.push(s.first::<RoutedJson>(None).await.map_err(internal));
+    }
+    out
 }
 
 #[derive(Deserialize)]
@@ -62,6 +94,7 @@ impl D1Kb {
         Self {
             db,
             docs: RefCell::default(),
+            routed: Coalescer::default(),
         }
     }
 
@@ -161,19 +194,12 @@ impl KeywordIndex for D1Kb {
             JsValue::from_f64(route_limit as f64),
         ];
         params.extend(cols.iter().chain(routes).map(|c| js(c)));
-        #[derive(Deserialize)]
-        struct Json {
-            rows: String,
-            docs: String,
-        }
-        let found = self
+        let statement = self
             .db
             .prepare(routed_json_sql(cols.len(), negate, routes.len()))
             .bind(&params)
-            .map_err(internal)?
-            .first::<Json>(None)
-            .await
             .map_err(internal)?;
+        let found = self.routed.run(statement, |s| send_routed(&self.db, s)).await?;
         let rows = match found {
             Some(j) => RoutedRows::parse(&j.rows, &j.docs, routes.len()),
             None => RoutedRows::parse("[]", "[]", routes.len()),
