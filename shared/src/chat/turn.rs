@@ -106,9 +106,9 @@ pub struct Finished {
 
 /// Where turns are kept.
 pub trait TurnStore {
-    async fn conversation(&self, id: &str) -> Result<Option<Conversation>, ApiError>;
-    /// The conversation's recent user/assistant messages, oldest first.
-    async fn recent(&self, conversation_id: &str) -> Result<Vec<ChatMessage>, ApiError>;
+    /// The conversation and its recent user/assistant messages (oldest first), read together: a follow-up
+    /// turn's one round trip before retrieval. The caller checks ownership before using the messages.
+    async fn conversation_with_recent(&self, id: &str) -> Result<Option<(Conversation, Vec<ChatMessage>)>, ApiError>;
     /// Stores everything of [`Opening`] (atomically where the store can), with the answer's placeholder or,
     /// given `answer`, the finished answer: a turn answered whole costs one write.
     async fn begin(&self, opening: &Opening, answer: Option<&Finished>) -> Result<(), ApiError>;
@@ -225,13 +225,12 @@ impl<St: TurnStore, Tl: ToolRunner, Rt: Retriever, C: Sleeper + Clone> Engine<'_
         let started = self.clock.now_ms();
         let (conversation_id, new_conversation, recent) = match &chat.conversation_id {
             Some(id) => {
-                let conv = self
+                let (conv, recent) = self
                     .store
-                    .conversation(id.as_str())
+                    .conversation_with_recent(id.as_str())
                     .await?
-                    .filter(|c| c.owned_by(who))
+                    .filter(|(c, _)| c.owned_by(who))
                     .ok_or_else(|| ApiError::not_found("no such conversation"))?;
-                let recent = self.store.recent(&conv.id).await?;
                 (conv.id, None, recent)
             }
             // A new conversation has no history to read.

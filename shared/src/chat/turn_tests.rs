@@ -44,23 +44,10 @@ struct Store {
 }
 
 impl TurnStore for Store {
-    async fn conversation(&self, id: &str) -> Result<Option<Conversation>, ApiError> {
+    async fn conversation_with_recent(&self, id: &str) -> Result<Option<(Conversation, Vec<ChatMessage>)>, ApiError> {
         self.reads.set(self.reads.get() + 1);
-        Ok(self.conversations.borrow().iter().find(|c| c.id == id).cloned())
-    }
-    /// Like the D1 store: the last [`RECENT`] non-empty user/assistant rows of the conversation.
-    async fn recent(&self, conversation_id: &str) -> Result<Vec<ChatMessage>, ApiError> {
-        self.reads.set(self.reads.get() + 1);
-        let rows = self.rows.borrow();
-        let msgs: Vec<ChatMessage> = rows
-            .iter()
-            .filter(|r| r.conversation_id == conversation_id && !r.content.is_empty())
-            .map(|r| match r.role {
-                "user" => ChatMessage::user(r.content.clone()),
-                _ => ChatMessage::assistant(r.content.clone()),
-            })
-            .collect();
-        Ok(msgs[msgs.len().saturating_sub(RECENT)..].to_vec())
+        let conv = self.conversations.borrow().iter().find(|c| c.id == id).cloned();
+        Ok(conv.map(|c| (c, self.recent(id))))
     }
     async fn begin(&self, o: &Opening, answer: Option<&Finished>) -> Result<(), ApiError> {
         self.row_writes.set(self.row_writes.get() + 1);
@@ -108,6 +95,20 @@ impl TurnStore for Store {
 }
 
 impl Store {
+    /// Like the D1 store: the last [`RECENT`] non-empty user/assistant rows of the conversation.
+    fn recent(&self, conversation_id: &str) -> Vec<ChatMessage> {
+        let rows = self.rows.borrow();
+        let msgs: Vec<ChatMessage> = rows
+            .iter()
+            .filter(|r| r.conversation_id == conversation_id && !r.content.is_empty())
+            .map(|r| match r.role {
+                "user" => ChatMessage::user(r.content.clone()),
+                _ => ChatMessage::assistant(r.content.clone()),
+            })
+            .collect();
+        msgs[msgs.len().saturating_sub(RECENT)..].to_vec()
+    }
+
     fn row(&self, id: &str) -> Row {
         self.rows.borrow().iter().find(|r| r.id == id).cloned().expect("row")
     }
@@ -460,7 +461,7 @@ fn a_plain_answer_streams_meta_tokens_sources_done_and_is_stored() {
         ("complete", "The E33G KITAS lasts one year [1].")
     );
     assert_eq!(a.model.as_deref(), Some("gpt-4o-mini"));
-    let window = block_on(w.store.recent(&r.conversation_id)).unwrap();
+    let window = w.store.recent(&r.conversation_id);
     assert_eq!(window.len(), 2);
     assert_eq!(window[1].content, r.answer);
     w.store.reads.set(0);
@@ -490,8 +491,10 @@ fn a_follow_up_sends_the_history_and_keeps_the_window_without_duplicates() {
     let provider = fake(vec![say(&["First answer."]), say(&["Second answer."])]);
     let (r, _) = w.turn(&chat("What is the E33G remote worker KITAS?", None), &provider);
     let conv = r.unwrap().conversation_id;
+    w.store.reads.set(0);
     let (r2, _) = w.turn(&chat("And how long does it last?", Some(&conv)), &provider);
     assert_eq!(r2.unwrap().conversation_id, conv);
+    assert_eq!(w.store.reads.get(), 1, "the conversation and its window are one read");
 
     let req = &provider.calls.borrow()[1];
     let contents: Vec<&str> = req.messages[1..].iter().map(|m| m.content.as_str()).collect();
@@ -503,11 +506,7 @@ fn a_follow_up_sends_the_history_and_keeps_the_window_without_duplicates() {
             "And how long does it last?"
         ]
     );
-    let window: Vec<String> = block_on(w.store.recent(&conv))
-        .unwrap()
-        .iter()
-        .map(|m| m.content.clone())
-        .collect();
+    let window: Vec<String> = w.store.recent(&conv).iter().map(|m| m.content.clone()).collect();
     assert_eq!(
         window,
         [

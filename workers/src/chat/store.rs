@@ -31,14 +31,25 @@ impl LogSource for ChatStore {
 }
 
 impl TurnStore for ChatStore {
-    async fn conversation(&self, id: &str) -> ApiResult<Option<Conversation>> {
-        db::first(&self.db, sql::CONVERSATION, &[P::S(id)]).await
-    }
-
-    async fn recent(&self, conversation_id: &str) -> ApiResult<Vec<ChatMessage>> {
-        let s = sql::recent(conversation_id);
-        let rows: Vec<HistoryRow> = db::all(&self.db, s.sql, &db::args(&s)).await?;
-        Ok(sql::history(rows))
+    /// One D1 batch: the conversation and its recent window (read whatever the owner; the engine checks).
+    async fn conversation_with_recent(&self, id: &str) -> ApiResult<Option<(Conversation, Vec<ChatMessage>)>> {
+        let recent = sql::recent(id);
+        let results = self
+            .db
+            .batch(vec![
+                db::stmt(&self.db, sql::CONVERSATION, &[P::S(id)])?,
+                db::planned(&self.db, &recent)?,
+            ])
+            .await
+            .map_err(internal)?;
+        let [conv, rows] = results.as_slice() else {
+            return Err(internal("D1 answered a batch of two with another count"));
+        };
+        let Some(conv) = conv.results::<Conversation>().map_err(internal)?.into_iter().next() else {
+            return Ok(None);
+        };
+        let rows: Vec<HistoryRow> = rows.results().map_err(internal)?;
+        Ok(Some((conv, sql::history(rows))))
     }
 
     /// One D1 batch (a transaction), retried when a concurrent turn took the next sequence number.
