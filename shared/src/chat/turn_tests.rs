@@ -1,5 +1,6 @@
 //! The chat turn over in-memory fakes: what the client receives (the SSE frames) and what is stored.
-//! Long because the fakes of all four ports live here with the thirteen scenarios that use them.
+//! Long because the fakes of all four ports (and a tracing wrapper for two of them) live here with the scenarios
+//! that use them.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
