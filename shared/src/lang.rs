@@ -317,23 +317,31 @@ impl Lang {
     pub fn detect_scored(text: &str) -> (Self, bool) {
         // Clients quote the Indonesian term in brackets ("rapporto di investimento (laporan kegiatan…)"): the
         // question's language is what is outside them.
-        let outside = without_brackets(text);
-        let text = if outside.split_whitespace().count() >= 2 {
-            outside.as_str()
+        let outside;
+        let text = if text.bytes().any(|b| matches!(b, b'(' | b')' | b'[' | b']')) {
+            outside = without_brackets(text);
+            if outside.split_whitespace().nth(1).is_some() {
+                outside.as_str()
+            } else {
+                text
+            }
         } else {
+            // Nothing to remove (most passages): no copy.
             text
         };
         let lower = text.to_lowercase();
-        let words: Vec<&str> = lower
+        let words = lower
             .split(|c: char| !(c.is_alphanumeric() || c == '\''))
-            .filter(|w| !w.is_empty())
-            .collect();
+            .filter(|w| !w.is_empty());
         let mut score = [0.0f64; 3];
         let lexicon = lexicon();
-        for w in &words {
+        for w in words {
             let w = w.trim_matches('\'');
             let bare = w.split('\'').next_back().unwrap_or(w);
-            let mask = lexicon.get(w).copied().unwrap_or(0) | lexicon.get(bare).copied().unwrap_or(0);
+            let mut mask = lexicon.get(w).copied().unwrap_or(0);
+            if bare.len() != w.len() {
+                mask |= lexicon.get(bare).copied().unwrap_or(0);
+            }
             for (i, s) in score.iter_mut().enumerate() {
                 if mask & (1 << i) != 0 {
                     *s += 1.0;

@@ -139,7 +139,7 @@ pub fn signals(e: &Evidence) -> Signals {
     let top: Vec<&SearchHit> = e.hits.iter().take(TOP).collect();
     // Every form of every term, matched once per distinct word of the hits.
     let forms: Vec<String> = terms.iter().flat_map(|t| t.forms.iter().cloned()).collect();
-    let mut matcher = TermMatcher::new(&forms);
+    let matcher = TermMatcher::new(&forms);
     let found: Vec<Vec<bool>> = top
         .iter()
         .map(|h| {

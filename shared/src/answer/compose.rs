@@ -15,11 +15,11 @@ use super::asked::{asked, carries};
 use super::assess::RELATED_FLOOR;
 use super::phrases::{phrases, quoted_note};
 use super::units::{units, Unit};
-use super::{words, AnswerContext, Passage, TermMatcher};
+use super::{AnswerContext, Passage, TermMatcher};
 use crate::kb::visa_codes;
 use crate::lang::Lang;
 use crate::search::analyze::analyze;
-use crate::search::words::Bits;
+use crate::search::words::{for_each_word, Bits};
 
 const MAX_PASSAGES: usize = 8;
 const MAX_UNITS: usize = 8;
@@ -201,8 +201,9 @@ fn rarity(weights: &mut [f64], in_passage: &[Bits]) {
 }
 
 /// Facts are what people ask for: amounts, durations, codes, dates — and lists of conditions.
-fn fact_weight(u: &Unit) -> f64 {
-    let t = u.full_text();
+/// `full` is the statement's [`Unit::full_text`].
+fn fact_weight(u: &Unit, full: &str) -> f64 {
+    let t = full;
     let digits = t.chars().any(|c| c.is_ascii_digit());
     let money = ["IDR", "Rp", "USD", "EUR", "%"].iter().any(|m| t.contains(m));
     let list = !u.items.is_empty();
@@ -214,14 +215,14 @@ fn pick(ctx: &AnswerContext, max_units: usize) -> Vec<Picked> {
     let passages: Vec<&Passage> = ctx.passages.iter().take(MAX_PASSAGES).collect();
     let per_passage: Vec<Vec<Unit>> = passages.iter().map(|p| units(&p.text)).collect();
     let (terms, mut weights) = question_terms(ctx);
-    let mut matcher = TermMatcher::new(&terms);
+    let matcher = TermMatcher::new(&terms);
     let in_passage: Vec<Bits> = passages.iter().map(|p| matcher.matches(&p.text)).collect();
     rarity(&mut weights, &in_passage);
     let max_match: f64 = weights.iter().sum::<f64>().max(1e-9);
     let kinds = asked(&ctx.query);
 
-    // (score, relevance, passage, statement): statements are cloned only when picked.
-    let mut scored: Vec<(f64, f64, usize, &Unit)> = Vec::new();
+    // (score, relevance, passage, statement, its full text): statements are cloned only when picked.
+    let mut scored: Vec<(f64, f64, usize, &Unit, String)> = Vec::new();
     for (p, us) in per_passage.iter().enumerate() {
         // A statement is read in its passage's context: "Extension: 60 days" under "C1 Tourist Visa" is about C1.
         let mut context = matcher.matches(&passages[p].title);
@@ -245,8 +246,8 @@ fn pick(ctx: &AnswerContext, max_units: usize) -> Vec<Picked> {
             let relevance = matched / max_match;
             let prior = 0.6 / (1.0 + p as f64) + 0.15 / (1.0 + u.pos as f64);
             let answers = f64::from(u8::from(kinds.iter().any(|k| carries(*k, &full))));
-            let score = 2.0 * relevance + (fact_weight(u) + ASKED_WEIGHT * answers) * (0.3 + relevance) + prior;
-            scored.push((score, relevance, p, u));
+            let score = 2.0 * relevance + (fact_weight(u, &full) + ASKED_WEIGHT * answers) * (0.3 + relevance) + prior;
+            scored.push((score, relevance, p, u, full));
         }
     }
     if scored.is_empty() {
@@ -258,19 +259,19 @@ fn pick(ctx: &AnswerContext, max_units: usize) -> Vec<Picked> {
 
     let mut picked: Vec<Picked> = Vec::new();
     // The picked statements' words, for spotting near-duplicates ([`similar`]).
-    let mut picked_words: Vec<Vec<String>> = Vec::new();
+    let mut picked_words: Vec<WordSet> = Vec::new();
     let mut chars = 0;
     // The best passage is always quoted: its best statement first.
     if let Some(i) = scored.iter().position(|s| s.2 == 0) {
-        let (_, _, passage, unit) = scored.remove(i);
+        let (_, _, passage, unit, full) = scored.remove(i);
         chars += unit.chars();
-        picked_words.push(word_set(unit));
+        picked_words.push(WordSet::of(&full));
         picked.push(Picked {
             passage,
             unit: unit.clone(),
         });
     }
-    for (score, relevance, passage, unit) in scored {
+    for (score, relevance, passage, unit, full) in scored {
         if picked.len() >= max_units {
             break;
         }
@@ -288,7 +289,7 @@ fn pick(ctx: &AnswerContext, max_units: usize) -> Vec<Picked> {
         if !(relevant && fits && same < PER_PASSAGE) {
             continue;
         }
-        let set = word_set(unit);
+        let set = WordSet::of(&full);
         if !picked_words.iter().any(|p| similar(p, &set)) {
             chars += unit.chars();
             picked_words.push(set);
@@ -302,19 +303,41 @@ fn pick(ctx: &AnswerContext, max_units: usize) -> Vec<Picked> {
     picked
 }
 
-/// A statement's distinct words, sorted: what [`similar`] compares.
-fn word_set(u: &Unit) -> Vec<String> {
-    let mut w = words(&u.full_text());
-    w.sort_unstable();
-    w.dedup();
-    w
+/// A statement's distinct words, sorted: what [`similar`] compares. The words share one buffer (statements
+/// are compared for every candidate quoted, and a `String` per word was most of the cost).
+pub(super) struct WordSet {
+    buf: String,
+    /// Each distinct word's bounds in `buf`, in the words' order.
+    spans: Vec<(usize, usize)>,
+}
+
+impl WordSet {
+    /// The words of `text` (a statement's [`Unit::full_text`]).
+    pub(super) fn of(text: &str) -> Self {
+        let mut buf = String::with_capacity(text.len());
+        let mut spans = Vec::new();
+        for_each_word(text, |w| {
+            let start = buf.len();
+            buf.push_str(w);
+            spans.push((start, buf.len()));
+        });
+        spans.sort_unstable_by(|a, b| buf[a.0..a.1].cmp(&buf[b.0..b.1]));
+        spans.dedup_by(|a, b| buf[a.0..a.1] == buf[b.0..b.1]);
+        Self { buf, spans }
+    }
+
+    fn word(&self, i: usize) -> &str {
+        let (a, b) = self.spans[i];
+        &self.buf[a..b]
+    }
 }
 
 /// Near-duplicates (overlapping chunks repeat sentences): seven tenths of their distinct words shared.
-fn similar(a: &[String], b: &[String]) -> bool {
+fn similar(a: &WordSet, b: &WordSet) -> bool {
+    let (n, m) = (a.spans.len(), b.spans.len());
     let (mut i, mut j, mut shared) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
+    while i < n && j < m {
+        match a.word(i).cmp(b.word(j)) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
@@ -324,7 +347,7 @@ fn similar(a: &[String], b: &[String]) -> bool {
             }
         }
     }
-    let union = (a.len() + b.len() - shared).max(1);
+    let union = (n + m - shared).max(1);
     shared * 10 >= union * 7
 }
 

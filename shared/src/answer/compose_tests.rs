@@ -314,14 +314,7 @@ fn a_sentence_repeated_by_overlapping_chunks_is_quoted_once() {
     let a = compose(&c, false);
     assert_eq!(a.matches("12,500,000").count(), 1, "{a}");
     // The rule itself: seven tenths of the distinct words shared, case and repeats aside.
-    let set = |s: &str| {
-        word_set(&Unit {
-            text: s.into(),
-            items: vec![],
-            pos: 0,
-            structured: false,
-        })
-    };
+    let set = WordSet::of;
     let ten = set("one two three four five six seven eight nine ten");
     assert!(similar(
         &ten,

@@ -66,60 +66,58 @@ pub struct AnswerContext {
     pub confidence: Option<f64>,
 }
 
-pub(crate) use crate::search::words::words;
-
-/// A word matches a term exactly, as a prefix (4+ letters: "visa"/"visas"), or with a shared stem of 6+
-/// letters ("categorie"/"categoria").
-pub(crate) fn stem_match(term: &str, word: &str) -> bool {
-    if term == word {
-        return true;
-    }
-    // Every other way to match starts both with the same character (most pairs differ there).
-    if term.as_bytes().first() != word.as_bytes().first() {
-        return false;
-    }
-    let (tl, wl) = (term.chars().count(), word.chars().count());
-    if (tl >= 4 && word.starts_with(term)) || (wl >= 5 && term.starts_with(word)) {
+/// Whether a word matches a term: exactly, as a prefix (4+ letters: "visa"/"visas"), or with a shared stem of
+/// 6+ letters ("categorie"/"categoria"). Every way to match needs the same first character, which the caller
+/// has checked; `tl` and `wl` are the lengths in characters.
+fn stem_match_counted(term: &str, tl: usize, word: &str, wl: usize) -> bool {
+    if term == word || (tl >= 4 && word.starts_with(term)) || (wl >= 5 && term.starts_with(word)) {
         return true;
     }
     let common = term.chars().zip(word.chars()).take_while(|(a, b)| a == b).count();
     common >= 6 && common * 10 >= tl.min(wl) * 8
 }
 
-/// Which of a fixed list of terms a text's words match ([`stem_match`]), remembered per distinct word: the
-/// composer asks about the same few hundred words for every statement of every passage, and the pairwise
-/// comparison was its largest cost.
+/// Which of a fixed list of terms a text's words match ([`stem_match_counted`]). The composer and the verdict ask
+/// about every word of every passage and statement: a word is compared only with the terms that start with
+/// its first byte (usually none or one), as the reranker's needles are.
 pub(crate) struct TermMatcher<'t> {
     terms: &'t [String],
-    seen: rustc_hash::FxHashMap<String, Bits>,
+    /// Each term's length in characters.
+    lens: Vec<usize>,
+    /// The terms by their first byte.
+    by_first: Vec<Vec<usize>>,
 }
 
 impl<'t> TermMatcher<'t> {
     pub(crate) fn new(terms: &'t [String]) -> Self {
+        let mut by_first = vec![Vec::new(); 256];
+        for (i, t) in terms.iter().enumerate() {
+            // An empty term matches no word (words are never empty).
+            if let Some(&b) = t.as_bytes().first() {
+                by_first[usize::from(b)].push(i);
+            }
+        }
         Self {
             terms,
-            seen: Default::default(),
+            lens: terms.iter().map(|t| t.chars().count()).collect(),
+            by_first,
         }
     }
 
     /// The terms any word of `text` matches (bit `i` for `terms[i]`).
-    pub(crate) fn matches(&mut self, text: &str) -> Bits {
+    pub(crate) fn matches(&self, text: &str) -> Bits {
         let mut set = Bits::new(self.terms.len());
-        let (terms, seen) = (self.terms, &mut self.seen);
         for_each_word(text, |w| {
-            let bits = match seen.get(w) {
-                Some(bits) => bits,
-                None => {
-                    let mut bits = Bits::new(terms.len());
-                    for (i, t) in terms.iter().enumerate() {
-                        if stem_match(t, w) {
-                            bits.set(i);
-                        }
-                    }
-                    seen.entry(w.to_string()).or_insert(bits)
+            let near = &self.by_first[usize::from(w.as_bytes()[0])];
+            if near.is_empty() {
+                return;
+            }
+            let wl = w.chars().count();
+            for &i in near {
+                if stem_match_counted(&self.terms[i], self.lens[i], w, wl) {
+                    set.set(i);
                 }
-            };
-            set.add(bits);
+            }
         });
         set
     }
@@ -128,25 +126,51 @@ impl<'t> TermMatcher<'t> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::words::words;
 
-    /// Each term is found as `stem_match` finds it, the same on a second look (from the remembered words), and
-    /// terms past the 64th get their own bits.
+    /// The rule pair by pair, as the matcher applied it before it grouped the terms by first byte.
+    fn stem_match(term: &str, word: &str) -> bool {
+        if term == word {
+            return true;
+        }
+        if term.as_bytes().first() != word.as_bytes().first() {
+            return false;
+        }
+        let (tl, wl) = (term.chars().count(), word.chars().count());
+        if (tl >= 4 && word.starts_with(term)) || (wl >= 5 && term.starts_with(word)) {
+            return true;
+        }
+        let common = term.chars().zip(word.chars()).take_while(|(a, b)| a == b).count();
+        common >= 6 && common * 10 >= tl.min(wl) * 8
+    }
+
+    /// Each term is found as the pairwise rule finds it (terms sharing a first byte, accented first letters,
+    /// prefixes both ways, shared stems), and terms past the 64th get their own bits.
     #[test]
     fn the_matcher_finds_what_stem_match_finds() {
         let mut terms: Vec<String> = (0..70).map(|i| format!("filler{i:02}x")).collect();
-        terms[3] = "visa".into();
-        terms[65] = "categoria".into();
-        terms[66] = "pt".into();
-        let mut m = TermMatcher::new(&terms);
-        let text = "Le VISAS e le categorie della PT";
-        for _ in 0..2 {
-            let set = m.matches(text);
-            for (i, t) in terms.iter().enumerate() {
-                let expected = words(text).iter().any(|w| stem_match(t, w));
-                assert_eq!(set.has(i), expected, "{t}");
-            }
-            assert!(set.has(3) && set.has(65) && set.has(66) && !set.has(0));
+        for (i, t) in [
+            (3, "visa"),
+            (4, "visto"),
+            (5, "vis"),
+            (6, "società"),
+            (7, "élite"),
+            (8, "categ"),
+            (9, "eta"),
+            (65, "categoria"),
+            (66, "pt"),
+            (67, "permesso"),
+        ] {
+            terms[i] = t.into();
         }
+        let m = TermMatcher::new(&terms);
+        let text = "Le VISAS e le categorie della PT: visti, società, èlite, Élite, eta' permessi filler03xyz permes";
+        let set = m.matches(text);
+        for (i, t) in terms.iter().enumerate() {
+            let expected = words(text).iter().any(|w| stem_match(t, w));
+            assert_eq!(set.has(i), expected, "{t}");
+        }
+        assert!(set.has(3) && set.has(65) && set.has(66) && set.has(67) && !set.has(0) && !set.has(5));
         assert!(!m.matches("nothing here").has(3));
         assert!(!m.matches(text).has(70), "out of range is not a member");
     }

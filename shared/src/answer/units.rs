@@ -403,7 +403,7 @@ fn strip_marker(line: &str) -> &str {
 fn clean(s: &str) -> String {
     // Most lines have no Markdown: they are only re-spaced, without the copies each step makes.
     let unmarked;
-    let s = if s.contains(['*', '_', '`']) {
+    let s = if s.bytes().any(|b| matches!(b, b'*' | b'_' | b'`')) {
         unmarked = s.replace('*', "").replace("__", "").replace('`', "");
         unmarked.as_str()
     } else {
