@@ -201,9 +201,8 @@ fn rarity(weights: &mut [f64], in_passage: &[Bits]) {
 }
 
 /// Facts are what people ask for: amounts, durations, codes, dates — and lists of conditions.
-/// `full` is the statement's [`Unit::full_text`].
-fn fact_weight(u: &Unit, full: &str) -> f64 {
-    let t = full;
+/// `t` is the statement's [`Unit::full_text`].
+fn fact_weight(u: &Unit, t: &str) -> f64 {
     let digits = t.chars().any(|c| c.is_ascii_digit());
     let money = ["IDR", "Rp", "USD", "EUR", "%"].iter().any(|m| t.contains(m));
     let list = !u.items.is_empty();
@@ -305,15 +304,15 @@ fn pick(ctx: &AnswerContext, max_units: usize) -> Vec<Picked> {
 
 /// A statement's distinct words, sorted: what [`similar`] compares. The words share one buffer (statements
 /// are compared for every candidate quoted, and a `String` per word was most of the cost).
-pub(super) struct WordSet {
+struct WordSet {
     buf: String,
-    /// Each distinct word's bounds in `buf`, in the words' order.
+    /// Each distinct word's bounds in `buf`, sorted by the word.
     spans: Vec<(usize, usize)>,
 }
 
 impl WordSet {
     /// The words of `text` (a statement's [`Unit::full_text`]).
-    pub(super) fn of(text: &str) -> Self {
+    fn of(text: &str) -> Self {
         let mut buf = String::with_capacity(text.len());
         let mut spans = Vec::new();
         for_each_word(text, |w| {
