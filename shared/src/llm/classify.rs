@@ -171,6 +171,18 @@ const DOMAINS: &[&[&str]] = &[
     ],
 ];
 
+/// Whether `phrase` (words separated by single spaces) is a run of consecutive words of `ws`: compared word
+/// by word, with no joined copy of the question and no formatted needle per keyword (this ran on every turn
+/// and was a twentieth of a chat turn's CPU in the worker).
+fn has_phrase(ws: &[String], phrase: &str) -> bool {
+    if !phrase.contains(' ') {
+        return ws.iter().any(|w| w == phrase);
+    }
+    let n = phrase.split(' ').count();
+    ws.windows(n)
+        .any(|w| w.iter().map(String::as_str).eq(phrase.split(' ')))
+}
+
 /// Visa index codes such as C1, D12, E33G.
 fn is_visa_code(w: &str) -> bool {
     let mut c = w.chars();
@@ -196,8 +208,7 @@ fn is_regulation_number(token: &str) -> bool {
 /// these signals are simple.
 pub fn classify(query: &str, simple_max_words: usize) -> QueryClass {
     let ws = words(query);
-    let joined = format!(" {} ", ws.join(" "));
-    let has = |list: &[&str]| list.iter().any(|k| joined.contains(&format!(" {k} ")));
+    let has = |list: &[&str]| list.iter().any(|k| has_phrase(&ws, k));
     let legal = has(LEGAL)
         || query
             .split_whitespace()
@@ -258,6 +269,35 @@ mod tests {
         for (q, want) in cases {
             assert_eq!(classify(q, 6), want, "{q}");
         }
+    }
+
+    /// The joined-string search `has_phrase` replaced, as a reference.
+    fn joined_contains(ws: &[String], phrase: &str) -> bool {
+        format!(" {} ", ws.join(" ")).contains(&format!(" {phrase} "))
+    }
+
+    #[test]
+    fn phrase_matching_equals_the_joined_string_search() {
+        let queries = [
+            "How much is a stay permit? how much",
+            "izin tinggal terbatas dan izin usaha",
+            "golden visa, work permit and tenaga kerja asing",
+            "Quanto costa il permesso di soggiorno per società?",
+            "much how",
+            "",
+            "visa",
+            "the tax on a golden villa",
+        ];
+        let lists = [PRICING, LEGAL].into_iter().chain(DOMAINS.iter().copied());
+        let phrases: Vec<&str> = lists.flatten().copied().chain(["how much is", "is a stay"]).collect();
+        for q in queries {
+            let ws = words(q);
+            for p in &phrases {
+                assert_eq!(has_phrase(&ws, p), joined_contains(&ws, p), "{q:?} / {p:?}");
+            }
+        }
+        assert!(has_phrase(&words("How MUCH is it"), "how much"));
+        assert!(!has_phrase(&words("how is it much"), "how much"));
     }
 
     #[test]

@@ -56,9 +56,15 @@ pub async fn search(mut req: Request, d: &Deps) -> HandlerResult {
     let valid = validate(request, &d.kb).await?;
     let started = platform::clock_ms();
 
-    let cache_key = valid.cache_key(d.config.embedder.mode());
+    // The key (a SHA-256 of the normalised request) only when there is a cache to ask.
+    let caching = d.config.search_cache_ttl_secs > 0;
+    let cache_key = if caching {
+        valid.cache_key(d.config.embedder.mode())
+    } else {
+        String::new()
+    };
     let kv = &d.kv;
-    if d.config.search_cache_ttl_secs > 0 {
+    if caching {
         let cached = kv.get(&cache_key).text().await.ok().flatten();
         // Anything but a whole stored answer (e.g. a truncated write) is treated as a miss.
         if let Some(hit) = cached
@@ -73,7 +79,7 @@ pub async fn search(mut req: Request, d: &Deps) -> HandlerResult {
 
     let found = run(&valid, d).await?;
     // A keyword fallback for a failed embedder is not cached: the next search should try vectors again.
-    if d.config.search_cache_ttl_secs > 0 && !found.degraded {
+    if caching && !found.degraded {
         let stored = serde_json::to_string(&found).map_err(internal)?;
         // A cache write failure must not fail the search.
         if let Ok(put) = kv.put(&cache_key, stored) {
