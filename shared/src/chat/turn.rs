@@ -18,6 +18,7 @@ use std::cell::RefCell;
 use serde_json::{json, Value};
 
 use super::events::{AnswerLog, ChatEvent, Done, Meta, TokenUsage, ToolEvent};
+use super::followup;
 use super::history;
 use super::intent;
 use super::ValidChat;
@@ -175,6 +176,7 @@ pub struct Prepared {
     pub conversation_id: String,
     pub session_id: String,
     pub answer_id: String,
+    /// A follow-up's query carries the subject of the questions before it ([`followup::standalone`]).
     search: ValidSearch,
     recent: Vec<ChatMessage>,
     started: u64,
@@ -244,6 +246,11 @@ impl<St: TurnStore, Tl: ToolRunner, Rt: Retriever, C: Sleeper + Clone> Engine<'_
                 }),
                 Vec::new(),
             ),
+        };
+        // A follow-up ("How much does it cost?") is searched with the subject of the questions before it.
+        let search = match followup::standalone(&chat.query, &recent) {
+            Some(query) => ValidSearch { query, ..search },
+            None => search,
         };
         let opening = Opening {
             new_conversation,
@@ -357,7 +364,9 @@ impl<St: TurnStore, Tl: ToolRunner, Rt: Retriever, C: Sleeper + Clone> Engine<'_
         // The tools the question plainly asks for run beside retrieval: a store that batches concurrent reads
         // (D1, see `search::coalesce`) answers a KBLI lookup and the retrieval in one round trip. Their events
         // still follow `meta`.
-        let implied = intent::implied_tools(&chat.query);
+        // The question as understood: with a follow-up's subject (see `prepare`).
+        let understood = p.search.query.as_str();
+        let implied = intent::implied_tools(understood);
         let (found, implied_out) = futures_util::future::join(self.retriever.retrieve(&p.search), async {
             let mut out = Vec::with_capacity(implied.len());
             for (name, args) in &implied {
@@ -401,7 +410,7 @@ impl<St: TurnStore, Tl: ToolRunner, Rt: Retriever, C: Sleeper + Clone> Engine<'_
         // Whether the sources answer at all: the offline composer abstains on it, a model is told, and the
         // client gets it in `done`.
         let verdict = assess::assess(&assess::Evidence {
-            query: &chat.query,
+            query: understood,
             hits: &found.results,
             vector_top: found.vector_top,
             tool_answered: tools.results.iter().any(answered),
@@ -427,7 +436,7 @@ impl<St: TurnStore, Tl: ToolRunner, Rt: Retriever, C: Sleeper + Clone> Engine<'_
             .map(|c| Backend::Remote(remote(c)))
             .collect();
         let offline_context = |tool_results: Vec<ToolResult>| OfflineContext {
-            query: chat.query.clone(),
+            query: understood.to_string(),
             lang: chat.language,
             passages: passages.clone(),
             tool_results,

@@ -148,6 +148,8 @@ fn tools() -> Tools {
 /// Returns passages about KITAS for any query, or nothing.
 struct Kb {
     empty: bool,
+    /// The queries searched, in order.
+    queries: RefCell<Vec<String>>,
 }
 
 fn hit(n: usize, title: &str, text: &str) -> SearchHit {
@@ -183,6 +185,7 @@ fn hit(n: usize, title: &str, text: &str) -> SearchHit {
 
 impl Retriever for Kb {
     async fn retrieve(&self, s: &ValidSearch) -> Result<SearchOutcome, ApiError> {
+        self.queries.borrow_mut().push(s.query.clone());
         let results = if self.empty {
             vec![]
         } else {
@@ -338,7 +341,10 @@ fn world(remote: bool) -> World {
     World {
         store: Store::default(),
         tools: tools(),
-        kb: Kb { empty: false },
+        kb: Kb {
+            empty: false,
+            queries: RefCell::default(),
+        },
         policy: RoutingPolicy::default(),
         providers,
         breakers: RefCell::new(BreakerSet::new(BreakerConfig::default())),
@@ -529,6 +535,34 @@ fn a_follow_up_sends_the_history_and_keeps_the_window_without_duplicates() {
     let e = block_on(engine.prepare(&c, search, &other, w.ids())).unwrap_err();
     assert_eq!(e.status(), 404);
     assert_eq!(w.store.rows.borrow().len(), rows);
+}
+
+#[test]
+fn a_follow_up_is_searched_with_the_subject_of_the_question_before() {
+    let w = world(false);
+    let provider = fake(vec![]);
+    let (r, _) = w.turn(&chat("What is the E33G remote worker KITAS?", None), &provider);
+    let conv = r.unwrap().conversation_id;
+    let (r2, _) = w.turn(&chat("How much does it cost?", Some(&conv)), &provider);
+    let r2 = r2.unwrap();
+    let queries = w.kb.queries.borrow().clone();
+    assert_eq!(queries[0], "What is the E33G remote worker KITAS?");
+    assert!(
+        queries[1].starts_with("How much does it cost?") && queries[1].contains("e33g"),
+        "{queries:?}"
+    );
+    // The price the question plainly asks for is the E33G's, and the stored question is the one asked.
+    let calls = w.tools.calls.borrow().clone();
+    let (name, args) = calls.last().expect("a pricing lookup");
+    assert_eq!(name, "get_pricing");
+    assert!(args.to_string().to_lowercase().contains("e33g"), "{args}");
+    let stored: Vec<String> = w.store.recent(&conv).iter().map(|m| m.content.clone()).collect();
+    assert_eq!(stored[2], "How much does it cost?");
+    assert!(r2.answerable, "{}", r2.answer);
+    // A question with its own subject is searched as asked.
+    let (r3, _) = w.turn(&chat("What is a PT PMA?", Some(&conv)), &provider);
+    r3.unwrap();
+    assert_eq!(w.kb.queries.borrow()[2], "What is a PT PMA?");
 }
 
 #[test]
@@ -739,7 +773,10 @@ fn a_client_that_leaves_mid_stream_can_resume_from_its_last_event_id() {
 #[test]
 fn unrelated_sources_make_the_offline_answer_abstain() {
     let mut w = world(false);
-    w.kb = Kb { empty: true };
+    w.kb = Kb {
+        empty: true,
+        queries: RefCell::default(),
+    };
     let (r, client) = w.turn(&chat("What is the capital of Mongolia?", None), &fake(vec![]));
     let r = r.expect("answered");
     assert!(!r.answerable);
