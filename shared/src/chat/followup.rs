@@ -29,7 +29,8 @@ const PRICING_ROUTE: &str = "bali_zero_pricing";
 /// subject, when `question` is a follow-up; else `None` (search with the question as asked). Only the subject
 /// is carried: the words of follow-ups in between ("cost", "how long") were their own questions.
 pub fn standalone(question: &str, recent: &[ChatMessage]) -> Option<String> {
-    if kind(question, &analyze(question, true)) != Kind::FollowUp {
+    // A conversation's first question costs nothing here.
+    if !recent.iter().any(|m| m.role == Role::User) || kind(question, &analyze(question, true)) != Kind::FollowUp {
         return None;
     }
     let subject = recent.iter().rev().filter(|m| m.role == Role::User).find_map(|m| {
