@@ -76,6 +76,9 @@ test('a follow-up in the same conversation is stored in order; signed-in users l
   const first = await (await post('/bali-zero/chat', { query: 'What is the E33G remote worker KITAS?' }, auth)).json();
   const second = await (await post('/bali-zero/chat', { query: 'And how much does it cost?', conversation_id: first.conversation_id }, auth)).json();
   assert.equal(second.conversation_id, first.conversation_id);
+  // The follow-up keeps its subject: the price it answers with is the E33G's, not another permit's.
+  assert.match(second.answer, /E33G/);
+  assert.ok(second.tools.some((t) => t.name === 'get_pricing' && t.ok && /E33G/i.test(JSON.stringify(t))), JSON.stringify(second.tools));
   const conv = await (await fetch(`${stack.url}/api/conversations/${first.conversation_id}`, { headers: auth })).json();
   assert.deepEqual(conv.messages.map((m) => m.role), ['user', 'assistant', 'user', 'assistant']);
   assert.deepEqual(conv.messages.map((m) => m.seq), [1, 2, 3, 4]);
