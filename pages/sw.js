@@ -5,7 +5,7 @@
 // shell's contents) are written by `node scripts/shell-version.mjs --write`, and tests/e2e/shell.test.mjs
 // fails when they are stale: a changed shell file gets a new cache name, and the new worker installs the
 // new shell and deletes the old cache.
-const VERSION = 'bc7278fac2a6bf2b';
+const VERSION = '01a59ec953ee47f9';
 const CACHE = 'nuzantara-shell-' + VERSION;
 const API_CACHE = 'nuzantara-api-' + VERSION;
 const SHELL = [

@@ -70,6 +70,15 @@ test('answers follow the language: Indonesian and Italian', async () => {
   assert.match(it.answer, /2,300,000/);
 });
 
+test('thanks and greetings get a short reply in their language, without a search or sources', async () => {
+  for (const [query, reply] of [['Thanks, that helps!', /^You're welcome!/], ['Grazie mille', /^Prego!/], ['Selamat pagi', /^Halo!/]]) {
+    const r = await (await post('/bali-zero/chat', { query })).json();
+    assert.match(r.answer, reply, query);
+    assert.deepEqual(r.sources, [], query);
+    assert.equal(r.answerable, true, query);
+  }
+});
+
 test('a follow-up in the same conversation is stored in order; signed-in users list, export and delete it', async () => {
   const token = await login('consultant');
   const auth = { Authorization: `Bearer ${token}` };

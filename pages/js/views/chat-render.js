@@ -111,7 +111,8 @@ function showMeta(m) {
   const parts = [];
   if (i.model) parts.push(h('span', { class: 'model', title: t('chat.model') }, i.model));
   if (i.provider) parts.push(h('span', { class: 'provider' }, i.provider));
-  if (i.retrieval_mode) parts.push(h('span', { class: 'mode', title: i.retrieval_notice || '' }, t('chat.retrieval', { mode: i.retrieval_mode })));
+  // `none`: a greeting or thanks, answered without a search.
+  if (i.retrieval_mode && i.retrieval_mode !== 'none') parts.push(h('span', { class: 'mode', title: i.retrieval_notice || '' }, t('chat.retrieval', { mode: i.retrieval_mode })));
   if (i.fallbacks) parts.push(h('span', null, t('chat.fallbacks', { n: i.fallbacks })));
   if (i.answerable === false) parts.push(h('span', { class: 'unanswered' }, t('chat.unanswered')));
   else if (typeof i.confidence === 'number') parts.push(h('span', { class: 'confidence' }, t('chat.confidence', { pct: Math.round(i.confidence * 100) })));

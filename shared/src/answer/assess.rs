@@ -117,6 +117,14 @@ pub const RELATED_FLOOR: f64 = 0.25;
 
 pub fn assess(e: &Evidence) -> Assessment {
     let s = signals(e);
+    // A greeting or thanks asks nothing the sources could fail to answer.
+    if super::courtesy::courtesy(e.query).is_some() {
+        return Assessment {
+            answerable: true,
+            confidence: 1.0,
+            signals: s,
+        };
+    }
     let z = W.bias
         + W.coverage * s.coverage
         + W.vector * s.vector.map_or(0.0, |v| (f64::from(v) - W.vector_center) * 100.0)

@@ -39,6 +39,9 @@ const ASKED_WEIGHT: f64 = 0.6;
 /// The full answer. Deterministic: same context, same text. When `continuing`, a model's partial answer is
 /// already on screen: no lead sentence, just a paragraph break and the extract.
 pub fn compose(ctx: &AnswerContext, continuing: bool) -> String {
+    if let Some(c) = super::courtesy::courtesy(&ctx.query) {
+        return super::courtesy::reply(c, ctx.lang).to_string();
+    }
     let ph = phrases(ctx.lang);
     let tools = tool_lines(ctx);
     // A tool that only says nothing matched neither answers the question nor stands in for the passages.

@@ -6,6 +6,7 @@
 mod asked;
 pub mod assess;
 pub mod compose;
+pub mod courtesy;
 mod phrases;
 pub mod units;
 

@@ -4,6 +4,7 @@
 //! composer and the tools, with the subject words of the questions before it appended; a model still gets the
 //! question as asked, beside the conversation.
 
+use crate::answer::courtesy::courtesy;
 use crate::llm::{ChatMessage, Role};
 use crate::search::analyze::{analyze, Analysis};
 
@@ -16,11 +17,6 @@ const MAX_CARRIED: usize = 8;
 const POINTERS: &[&str] = &[
     "it", "its", "this", "that", "these", "those", "they", "them", "there", "one", "itu", "ini", "tersebut", "tsb",
     "esso", "essa", "essi", "questo", "questa", "questi", "queste", "quello", "quella", "lo", "la", "ci",
-];
-/// Thanks and greetings are not questions about the subject.
-const COURTESY: &[&str] = &[
-    "thanks", "thank", "thx", "grazie", "terima", "kasih", "makasih", "ok", "okay", "great", "perfect", "perfetto",
-    "baik", "ciao", "hello", "hi", "halo", "bye",
 ];
 /// The routing hint every price question has: it names no subject.
 const PRICING_ROUTE: &str = "bali_zero_pricing";
@@ -60,10 +56,10 @@ enum Kind {
 /// A follow-up is short, without a code, and either points back ("it", "questo", "-nya") or names no subject of
 /// the knowledge base (no routing hint but prices).
 fn kind(question: &str, a: &Analysis) -> Kind {
-    let words = crate::search::words::words(question);
-    if a.terms.is_empty() || words.iter().any(|w| COURTESY.contains(&w.as_str())) {
+    if a.terms.is_empty() || courtesy(question).is_some() {
         return Kind::Other;
     }
+    let words = crate::search::words::words(question);
     if !a.codes.is_empty() || a.terms.len() > MAX_OWN_TERMS {
         return Kind::Subject;
     }

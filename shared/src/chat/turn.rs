@@ -22,7 +22,7 @@ use super::followup;
 use super::history;
 use super::intent;
 use super::ValidChat;
-use crate::answer::assess;
+use crate::answer::{assess, courtesy};
 use crate::config::{ProviderConfig, ProviderKind};
 use crate::error::ApiError;
 use crate::llm::router::{ChatSink, FallbackNotice, SinkClosed, Sleeper};
@@ -367,7 +367,16 @@ impl<St: TurnStore, Tl: ToolRunner, Rt: Retriever, C: Sleeper + Clone> Engine<'_
         // The question as understood: with a follow-up's subject (see `prepare`).
         let understood = p.search.query.as_str();
         let implied = intent::implied_tools(understood);
-        let (found, implied_out) = futures_util::future::join(self.retriever.retrieve(&p.search), async {
+        // A greeting or thanks is not searched: it gets a short reply, with no sources.
+        let polite = courtesy::courtesy(&chat.query).is_some();
+        let retrieval = async {
+            if polite {
+                Ok(SearchOutcome::none(&p.search.query))
+            } else {
+                self.retriever.retrieve(&p.search).await
+            }
+        };
+        let (found, implied_out) = futures_util::future::join(retrieval, async {
             let mut out = Vec::with_capacity(implied.len());
             for (name, args) in &implied {
                 out.push(self.tools.run(name, args).await);

@@ -566,6 +566,23 @@ fn a_follow_up_is_searched_with_the_subject_of_the_question_before() {
 }
 
 #[test]
+fn thanks_get_a_short_reply_without_a_search_or_sources() {
+    let w = world(false);
+    let provider = fake(vec![]);
+    let (r, client) = w.turn(&chat("Grazie mille!", None), &provider);
+    let r = r.unwrap();
+    assert!(w.kb.queries.borrow().is_empty(), "nothing is searched");
+    assert!(r.answer.starts_with("Prego!"), "{}", r.answer);
+    assert!(r.sources.is_empty() && r.answerable, "{r:?}");
+    let ChatEvent::Meta(meta) = &client.events[0] else {
+        panic!("meta first: {:?}", client.events);
+    };
+    assert_eq!(meta.retrieval_mode, "none");
+    // The conversation is stored as any other.
+    assert_eq!(w.store.recent(&r.conversation_id).len(), 2);
+}
+
+#[test]
 fn a_tool_call_runs_the_tool_and_the_model_answers_with_its_result() {
     let w = world(true);
     let call = crate::llm::ToolCall {

@@ -106,7 +106,7 @@ pub fn is_code(t: &str) -> bool {
     visa || kbli
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Analysis {
     /// Content terms of the query itself, in order, deduplicated.
     pub terms: Vec<String>,

@@ -97,3 +97,21 @@ pub struct SearchOutcome {
     pub expanded_terms: Vec<String>,
     pub results: Vec<SearchHit>,
 }
+
+impl SearchOutcome {
+    /// No search at all (a greeting or thanks, see `answer::courtesy`): mode `none`, no results.
+    pub fn none(query: &str) -> Self {
+        Self {
+            query: query.to_string(),
+            mode: "none",
+            notice: None,
+            degraded: false,
+            analysis: Default::default(),
+            vector_top: None,
+            collections: None,
+            routed_to: Vec::new(),
+            expanded_terms: Vec::new(),
+            results: Vec::new(),
+        }
+    }
+}
