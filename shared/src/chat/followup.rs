@@ -1,8 +1,8 @@
 //! Follow-up questions: "How much does it cost?", "E quanto dura?", "Berapa biayanya?" lean on the conversation
 //! for their subject. Searched as they are, they found the wrong passages (or none, and the composer said "I
 //! don't know" about the permit discussed a turn before). A follow-up is searched, and answered by the offline
-//! composer and the tools, with the subject words of the questions before it appended; a model still gets the
-//! question as asked, beside the conversation.
+//! composer and the tools, with the words of the earlier question that set the subject appended; a model still
+//! gets the question as asked, beside the conversation.
 
 use crate::answer::courtesy::courtesy;
 use crate::llm::{ChatMessage, Role};
@@ -13,10 +13,12 @@ const MAX_OWN_TERMS: usize = 3;
 /// At most this many subject words are carried over.
 const MAX_CARRIED: usize = 8;
 
-/// Words that point back to something said before, in English, Indonesian and Italian.
+/// Demonstratives that point back to something said before ("this visa", "questo visto", "izin tersebut"), in
+/// English, Indonesian and Italian. Not "it", "there", "la": as often a dummy subject or an article as a pointer
+/// ("Is it hard to get a KITAS?", "Is there a tax on villas?", "la società").
 const POINTERS: &[&str] = &[
-    "it", "its", "this", "that", "these", "those", "they", "them", "there", "one", "itu", "ini", "tersebut", "tsb",
-    "esso", "essa", "essi", "questo", "questa", "questi", "queste", "quello", "quella", "lo", "la", "ci",
+    "this", "that", "these", "those", "itu", "ini", "tersebut", "tsb", "questo", "questa", "questi", "queste",
+    "quello", "quella",
 ];
 /// The routing hint every price question has: it names no subject.
 const PRICING_ROUTE: &str = "bali_zero_pricing";
@@ -53,17 +55,16 @@ enum Kind {
     Other,
 }
 
-/// A follow-up is short, without a code, and either points back ("it", "questo", "-nya") or names no subject of
+/// A follow-up is short, without a code, and either points back ("this", "questo", "-nya") or names no subject of
 /// the knowledge base (no routing hint but prices).
 fn kind(question: &str, a: &Analysis) -> Kind {
     if a.terms.is_empty() || courtesy(question).is_some() {
         return Kind::Other;
     }
-    let words = crate::search::words::words(question);
     if !a.codes.is_empty() || a.terms.len() > MAX_OWN_TERMS {
         return Kind::Subject;
     }
-    let points_back = words
+    let points_back = crate::search::words::words(question)
         .iter()
         .any(|w| POINTERS.contains(&w.as_str()) || (w.len() > 5 && w.ends_with("nya")));
     if points_back || a.route_hints.iter().all(|r| r == PRICING_ROUTE) {
@@ -119,6 +120,8 @@ mod tests {
             "How much is the C1 visa?",
             "What are the rules for foreign ownership of land in Bali under PP 18/2021?",
             "Thanks, that helps!",
+            "Is it hard to get a KITAS?",
+            "Is there a tax on villas?",
             "?",
         ] {
             assert_eq!(standalone(q, &recent), None, "{q}");
