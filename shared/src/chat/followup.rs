@@ -28,18 +28,21 @@ const PRICING_ROUTE: &str = "bali_zero_pricing";
 /// is carried: the words of follow-ups in between ("cost", "how long") were their own questions.
 pub fn standalone(question: &str, recent: &[ChatMessage]) -> Option<String> {
     // A conversation's first question costs nothing here.
-    if !recent.iter().any(|m| m.role == Role::User) || kind(question, &analyze(question, true)) != Kind::FollowUp {
+    if !recent.iter().any(|m| m.role == Role::User) {
+        return None;
+    }
+    let own = analyze(question, true);
+    if kind(question, &own) != Kind::FollowUp {
         return None;
     }
     let subject = recent.iter().rev().filter(|m| m.role == Role::User).find_map(|m| {
         let a = analyze(&m.content, true);
         (kind(&m.content, &a) == Kind::Subject).then_some(a)
     })?;
-    let own = analyze(question, false).terms;
     let carried: Vec<String> = subject
         .terms
         .into_iter()
-        .filter(|t| !own.contains(t))
+        .filter(|t| !own.terms.contains(t))
         .take(MAX_CARRIED)
         .collect();
     (!carried.is_empty()).then(|| format!("{} {}", question.trim(), carried.join(" ")))
@@ -64,6 +67,7 @@ fn kind(question: &str, a: &Analysis) -> Kind {
     if !a.codes.is_empty() || a.terms.len() > MAX_OWN_TERMS {
         return Kind::Subject;
     }
+    // The question's words, not its terms: the demonstratives are stopwords.
     let points_back = crate::search::words::words(question)
         .iter()
         .any(|w| POINTERS.contains(&w.as_str()) || (w.len() > 5 && w.ends_with("nya")));
