@@ -46,31 +46,20 @@ export default {
   async fetch(request, env) {
     const { pathname } = new URL(request.url);
     if (pathname === '/health') return json({ status: 'ok' });
-    if (pathname === '/bali-zero/chat' && request.method === 'POST') {
-      let query;
-      try {
-        ({ query } = await request.json());
-      } catch {
-        return json({ error: 'bad json' }, 400);
-      }
-      const fts = typeof query === 'string' ? ftsExpression(query) : null;
-      if (!fts) return json({ error: 'query required' }, 422);
-      return chatTurn(env, query, fts);
+    const posted = request.method === 'POST' && (pathname === '/bali-zero/chat' || pathname === '/api/search');
+    if (!posted) return json({ error: 'not found' }, 404);
+    let query;
+    let rows;
+    try {
+      ({ query, rows } = await request.json());
+    } catch {
+      return json({ error: 'bad json' }, 400);
     }
-    if (pathname === '/api/search' && request.method === 'POST') {
-      let query;
-      let rows;
-      try {
-        ({ query, rows } = await request.json());
-      } catch {
-        return json({ error: 'bad json' }, 400);
-      }
-      const fts = typeof query === 'string' ? ftsExpression(query) : null;
-      if (!fts) return json({ error: 'query required' }, 422);
-      const limit = Number.isInteger(rows) && rows > 0 && rows <= 100 ? rows : 10;
-      const { results } = await env.DB.prepare(SQL).bind(fts, limit).all();
-      return json({ results });
-    }
-    return json({ error: 'not found' }, 404);
+    const fts = typeof query === 'string' ? ftsExpression(query) : null;
+    if (!fts) return json({ error: 'query required' }, 422);
+    if (pathname === '/bali-zero/chat') return chatTurn(env, query, fts);
+    const limit = Number.isInteger(rows) && rows > 0 && rows <= 100 ? rows : 10;
+    const { results } = await env.DB.prepare(SQL).bind(fts, limit).all();
+    return json({ results });
   },
 };
